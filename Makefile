@@ -1,0 +1,66 @@
+# Cadence: `make run` serves the app with demo data; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(PY) -m flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+# The PostgreSQL that `make test` also runs the suite on, when set (see .ci/run).
+TEST_DATABASE_URL ?=
+
+.PHONY: run serve test test-sqlite test-postgres lint fmt bench install install-dev clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.dev-installed node_modules/.installed
+
+## run: install, migrate the SQLite database in instance/, load demo data when empty, serve
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: the production server (gunicorn) on the configured database
+serve: install
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+
+## test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
+test: install-dev
+	$(VENV)/bin/ruff check .
+	TEST_DATABASE_URL= POSTGRES_TEST_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -p no:cacheprovider
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+	  echo "== again on PostgreSQL ($(TEST_DATABASE_URL)), browser tests excluded =="; \
+	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser"; \
+	fi
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy webapp/models webapp/ical
+
+fmt: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## bench: every benchmark under bench/, each printing a table
+bench: install-dev
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache

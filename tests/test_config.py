@@ -1,0 +1,81 @@
+from pathlib import Path
+
+import pytest
+
+from webapp import create_app
+from webapp.config import ConfigError, finalise, from_environment
+
+
+def base(tmp_path: Path, **extra: object) -> dict[str, object]:
+    return {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+        **extra,
+    }
+
+
+def test_generated_key_is_kept_in_instance_folder(tmp_path: Path) -> None:
+    first = create_app(base(tmp_path))
+    second = create_app(base(tmp_path))
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.exists()
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(first.config["SECRET_KEY"]) >= 32
+
+
+def test_production_refuses_the_development_key(tmp_path: Path) -> None:
+    create_app(base(tmp_path))  # generates the development key
+    dev_key = (tmp_path / "instance" / "secret_key").read_text().strip()
+    with pytest.raises(ConfigError, match="development key"):
+        create_app(base(tmp_path, CADENCE_ENV="production", SECRET_KEY=dev_key))
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app(base(tmp_path, CADENCE_ENV="production"))
+    with pytest.raises(ConfigError, match="development key"):
+        create_app(base(tmp_path, CADENCE_ENV="production", SECRET_KEY="dev"))
+    app = create_app(base(tmp_path, CADENCE_ENV="production", SECRET_KEY="x" * 40))
+    assert app.config["SECRET_KEY"] == "x" * 40
+
+
+@pytest.mark.parametrize("url", ["foo:bar", "not a url", "mysql://u@h/db", "://"])
+def test_malformed_database_url_is_one_line_error(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        create_app(base(tmp_path, SQLALCHEMY_DATABASE_URI=url))
+    message = str(info.value)
+    assert message.startswith("cadence: configuration error:")
+    assert "\n" not in message
+
+
+def test_environment_overrides_and_postgres_driver(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "MAIL_PORT": "2525",
+        "MAIL_USE_TLS": "yes",
+        "CADENCE_BASE_URL": "https://cadence.example.org",
+    }
+    config = {"SECRET_KEY": "k" * 40, **from_environment(env)}
+    finalise(config, tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert config["MAIL_PORT"] == 2525
+    assert config["MAIL_USE_TLS"] is True
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_bad_integer_in_environment_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="MAIL_PORT must be a whole number"):
+        from_environment({"MAIL_PORT": "twenty-five"})
+
+
+def test_instance_config_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(
+        f"COMMUNITY_NAME = 'Test Community'\nSQLALCHEMY_DATABASE_URI = 'sqlite:///{tmp_path}/c.sqlite'\n"
+    )
+    monkeypatch.setenv("CADENCE_INSTANCE", str(instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("FEED_PAST_MONTHS", "6")
+    app = create_app()
+    assert app.config["COMMUNITY_NAME"] == "Test Community"
+    assert app.config["FEED_PAST_MONTHS"] == 6

@@ -1,0 +1,113 @@
+"""Command-line interface: ``flask users …``, ``flask demo load``. Areas add their own groups."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from webapp import audit
+from webapp.auth import services
+from webapp.extensions import db
+from webapp.models import ROLE_VALUES
+
+users = AppGroup("users", help="Organizer accounts.")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _user_or_fail(email: str):  # type: ignore[no-untyped-def]
+    user = services.find_user(email)
+    if user is None:
+        _fail(f"no account for {email}")
+    return user
+
+
+@users.command("create")
+@click.argument("email")
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice(ROLE_VALUES), help="Repeat for several."
+)
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email: str, roles: tuple[str, ...], name: str, password_stdin: bool) -> None:
+    """Create an account; asks for its password unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.create_user(email, password, set(roles), audit.CLI, name=name)
+    except services.AccountError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"created {user.email} with roles: {', '.join(sorted(user.roles)) or '(none)'}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts with their roles and state."""
+    for user in services.list_users():
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.email}\t{','.join(sorted(user.roles)) or '-'}\t{state}")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLE_VALUES), required=True)
+def users_set_role(email: str, roles: tuple[str, ...]) -> None:
+    """Replace an account's roles with the ones given."""
+    user = _user_or_fail(email)
+    services.set_roles(user, set(roles), audit.CLI)
+    db.session.commit()
+    click.echo(f"{user.email}: {', '.join(sorted(user.roles))}")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop an account from signing in (its history stays)."""
+    user = _user_or_fail(email)
+    services.set_active(user, False, audit.CLI)
+    db.session.commit()
+    click.echo(f"{user.email} deactivated")
+
+
+@users.command("activate")
+@click.argument("email")
+def users_activate(email: str) -> None:
+    """Let a deactivated account sign in again."""
+    user = _user_or_fail(email)
+    services.set_active(user, True, audit.CLI)
+    db.session.commit()
+    click.echo(f"{user.email} activated")
+
+
+demo = AppGroup("demo", help="Demo data for trying Cadence out.")
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has accounts.")
+def demo_load(if_empty: bool) -> None:
+    """Load the demo community: an admin account and every area's demo content."""
+    from webapp import demo as demo_data
+
+    if demo_data.has_data():
+        if if_empty:
+            click.echo("demo: the database already has data; nothing loaded")
+            return
+        _fail("the database already has data; demo data goes into an empty database")
+    password = demo_data.load()
+    db.session.commit()
+    click.echo("demo: loaded. Sign in at /login as admin@example.org with password:")
+    click.echo(f"    {password}")
+    click.echo("(shown once; change it under Account > Password)")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(demo)

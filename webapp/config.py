@@ -1,0 +1,155 @@
+"""Configuration: defaults here, then ``instance/config.py``, then environment variables.
+
+No secret lives in this file. A development secret key is generated into the instance folder on
+first run; production mode (``CADENCE_ENV=production``) refuses to start with it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(SystemExit):
+    """A configuration mistake: printed as one line, and the process exits with status 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"cadence: configuration error: {message}")
+
+
+DEFAULTS: dict[str, Any] = {
+    "CADENCE_ENV": "development",
+    "CADENCE_BASE_URL": "http://127.0.0.1:5000",
+    "COMMUNITY_NAME": "bhyve community",
+    "DEFAULT_TIMEZONE": "America/New_York",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "REDIS_URL": None,
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_TIMEOUT": 10,
+    "MAIL_DEFAULT_SENDER": "Cadence <cadence@localhost>",
+    "FEED_PAST_MONTHS": 12,
+}
+
+# Environment variables read on top of instance/config.py, and how to read them.
+_ENV_STR = (
+    "SECRET_KEY",
+    "CADENCE_ENV",
+    "CADENCE_BASE_URL",
+    "REDIS_URL",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+)
+_ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS")
+_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+
+#: Values that must never sign a production session.
+INSECURE_KEYS = {"", "dev", "development", "secret", "changeme", "you-will-never-guess"}
+DEV_KEY_FILE = "secret_key"
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Pick Cadence's settings out of the process environment."""
+    found: dict[str, Any] = {}
+    for name in _ENV_STR:
+        if environ.get(name):
+            found[name] = environ[name]
+    for name in _ENV_INT:
+        if environ.get(name):
+            try:
+                found[name] = int(environ[name])
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, not {environ[name]!r}") from None
+    for name in _ENV_BOOL:
+        if environ.get(name):
+            found[name] = environ[name].strip().lower() in {"1", "true", "yes", "on"}
+    if environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Check a database URL and select the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL {url!r} is not a database URL "
+            "(expected e.g. sqlite:///path.db or postgresql://user@host/dbname)"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL uses {backend!r}; Cadence supports sqlite and postgresql")
+    if backend == "postgresql" and parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """Read, or create once, the instance folder's generated development key."""
+    path = instance_path / DEV_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def finalise(config: dict[str, Any], instance_path: Path) -> None:
+    """Fill derived settings and refuse unsafe ones. Mutates ``config``."""
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'cadence.sqlite'}"
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # No pool pre-ping needed, and SQLite waits for a lock rather than failing at once.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+    production = config.get("CADENCE_ENV") == "production"
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set; production mode refuses the generated development key"
+            )
+        config["SECRET_KEY"] = development_secret_key(instance_path)
+    key = str(config["SECRET_KEY"])
+    if production:
+        dev_file = instance_path / DEV_KEY_FILE
+        if key in INSECURE_KEYS or (dev_file.exists() and dev_file.read_text().strip() == key):
+            raise ConfigError("SECRET_KEY is a development key; set a secret one for production")
+        if len(key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+
+    if config.get("REDIS_URL") and not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+    https = str(config.get("CADENCE_BASE_URL", "")).startswith("https://")
+    # Flask pre-fills these with http defaults, so an https base URL switches them on.
+    config["SESSION_COOKIE_SECURE"] = bool(config.get("SESSION_COOKIE_SECURE")) or https
+    config["REMEMBER_COOKIE_SECURE"] = bool(config.get("REMEMBER_COOKIE_SECURE")) or https
+    if https:
+        config["PREFERRED_URL_SCHEME"] = "https"

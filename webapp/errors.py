@@ -1,0 +1,54 @@
+"""Error pages in the site's layout; JSON for API clients."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webapp.extensions import db
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please sign in first.",
+    403: "Your account may not open this page.",
+    404: "There is no page at this address.",
+    405: "This page does not accept that kind of request.",
+    413: "What you sent is too large.",
+    429: "Too many requests. Wait a moment and try again.",
+    500: "Something went wrong on our side. Nothing you typed was saved by this request.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+    )
+
+
+def render_error(code: int, reason: str | None = None) -> ResponseReturnValue:
+    message = reason or MESSAGES.get(code, "Error.")
+    if _wants_json():
+        return {"error": code, "message": message}, code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        return render_error(
+            400, f"The form's security token is missing or expired ({exc.description}). "
+            "Go back, reload the page and send it again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        code = exc.code or 500
+        custom = exc.description if exc.description and exc.description != type(exc).description else None
+        return render_error(code, custom)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError) -> ResponseReturnValue:
+        db.session.rollback()
+        return render_error(500)

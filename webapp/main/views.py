@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
+
+from webapp.extensions import db
+from webapp.security import public
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public
+def home() -> ResponseReturnValue:
+    return render_template("main/home.html")
+
+
+@bp.route("/healthz")
+@public
+def healthz() -> ResponseReturnValue:
+    """For load balancers and monitors: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable", detail=type(exc).__name__), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,17 @@
+"""Every model, imported here so that Alembic and ``db.create_all`` see the whole schema."""
+
+from webapp.models.audit import AuditEntry
+from webapp.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from webapp.models.users import ROLE_VALUES, Role, User, UserRole
+
+__all__ = [
+    "ROLE_VALUES",
+    "AuditEntry",
+    "Base",
+    "Role",
+    "TimestampMixin",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "utcnow",
+]

@@ -1,0 +1,71 @@
+"""Account management for admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from webapp import audit
+from webapp.auth import services
+from webapp.extensions import db
+from webapp.models import User
+from webapp.security import roles_required
+from webapp.users.forms import UserCreateForm, UserEditForm
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+
+@bp.route("/")
+@roles_required("admin")
+def index() -> ResponseReturnValue:
+    return render_template("users/index.html", users=services.list_users())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("admin")
+def create() -> ResponseReturnValue:
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data or "",
+                form.password.data or "",
+                set(form.roles.data or []),
+                audit.Actor.current(),
+                name=form.name.data or "",
+            )
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Account {user.email} created.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit(user_id: int) -> ResponseReturnValue:
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user, roles=sorted(user.roles), active=user.active)
+    if form.validate_on_submit():
+        wanted = set(form.roles.data or [])
+        if user.id == current_user.id and ("admin" not in wanted or not form.active.data):
+            form.roles.errors.append("You cannot remove your own admin role or deactivate yourself.")
+        else:
+            actor = audit.Actor.current()
+            try:
+                user.name = (form.name.data or "").strip()
+                services.set_roles(user, wanted, actor)
+                services.set_active(user, bool(form.active.data), actor)
+                if form.password.data:
+                    services.set_password(user, form.password.data, actor)
+            except services.AccountError as exc:
+                db.session.rollback()
+                form.password.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(f"Account {user.email} saved.", "success")
+                return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=user)
