@@ -2,10 +2,22 @@
 
 from webapp.models.audit import AuditEntry
 from webapp.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from webapp.models.meetings import (
+    INTERVALS,
+    Occurrence,
+    OccurrenceStatus,
+    ScheduleRule,
+    Series,
+)
 from webapp.models.users import ROLE_VALUES, Role, User, UserRole
 
 __all__ = [
+    "INTERVALS",
     "ROLE_VALUES",
+    "Occurrence",
+    "OccurrenceStatus",
+    "ScheduleRule",
+    "Series",
     "AuditEntry",
     "Base",
     "Role",
