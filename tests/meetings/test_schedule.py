@@ -60,10 +60,18 @@ def test_gap_and_repeated_hour_are_refused_for_typed_input() -> None:
     assert schedule.strict_local(date(2026, 3, 8), time(3, 30), ny) == utc(2026, 3, 8, 7, 30)
 
 
-@pytest.mark.parametrize("name", ["+05:00", "UTC+2", "Mars/Olympus", "", " Europe/Paris", "../etc/passwd"])
+@pytest.mark.parametrize(
+    "name",
+    ["+05:00", "UTC+2", "Mars/Olympus", "", " Europe/Paris", "../etc/passwd", "EST", "EST5EDT", "CET", "Etc/GMT+5"],
+)
 def test_unknown_zone_is_refused(name: str) -> None:
     with pytest.raises(UnknownTimeZone):
         schedule.zone(name)
+
+
+@pytest.mark.parametrize("name", ["UTC", "Etc/UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires"])
+def test_place_zones_and_utc_are_accepted(name: str) -> None:
+    assert schedule.zone(name).key == name
 
 
 @pytest.fixture

@@ -45,6 +45,13 @@ def zone(name: str) -> ZoneInfo:
         raise UnknownTimeZone(
             f"{name!r} is not an IANA time zone name (for example America/New_York, Europe/Bucharest)"
         )
+    if _legacy(name):
+        # tzdata keeps "EST", "CET", "EST5EDT", "Etc/GMT+5" for old systems; none follows a
+        # community's local clock (EST never has summer time; Etc/GMT+5 is UTC-5).
+        raise UnknownTimeZone(
+            f"{name!r} is not an IANA time zone name of a place: use an Area/City name "
+            "(for example America/New_York, Europe/Bucharest), or UTC"
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -52,6 +59,12 @@ def zone(name: str) -> ZoneInfo:
 
 
 _ZONES: frozenset[str] | None = None
+
+
+def _legacy(name: str) -> bool:
+    if name == "UTC":
+        return False
+    return "/" not in name or (name.startswith("Etc/") and name != "Etc/UTC")
 
 
 def _zone_names() -> frozenset[str]:

@@ -95,6 +95,25 @@ def _nearby_hint(series: Series, day: date) -> str:
     return f" (nearby meeting dates: {', '.join(dates)})" if dates else ""
 
 
+_EVERY = {1: "Every", 2: "Every other", 4: "Every fourth"}
+
+
+def describe_rule(rule: Rule | ScheduleRule, timezone: str) -> str:
+    """The rule in words: "Every other Thursday at 16:00 America/New_York"."""
+    words = f"{_EVERY.get(rule.interval_weeks, f'Every {rule.interval_weeks} weeks on a')} "
+    words += f"{rule.first_date:%A} at {rule.start_time:%H:%M} {timezone}"
+    return words
+
+
+def describe_schedule(series: Series) -> str:
+    """The current rule in words, with its first or last date when that matters."""
+    rule = series.current_rule
+    text = describe_rule(rule, series.timezone)
+    if rule.until_date:
+        text += f", until {rule.until_date.isoformat()}"
+    return text
+
+
 def next_occurrence(series: Series, now: datetime, *, horizon_days: int = 400) -> Slot | None:
     """The first occurrence still to end after ``now`` that is not cancelled."""
     upcoming = occurrences(series, now, now + timedelta(days=horizon_days), include_cancelled=False)
@@ -472,5 +491,10 @@ def _has_attachments(occ: Occurrence) -> bool:
 
 
 def feed_window(now: datetime, past_months: int) -> tuple[datetime, datetime | None]:
-    """What a feed covers: ``past_months`` back, and everything ahead."""
-    return now.astimezone(UTC) - timedelta(days=round(past_months * 30.44)), None
+    """What a feed covers: ``past_months`` back, and everything ahead.
+
+    The start is a UTC midnight, so it moves once a day: a feed rendered in the morning and one
+    rendered in the evening of the same day are the same bytes (stable ETags, 304s).
+    """
+    start = now.astimezone(UTC) - timedelta(days=round(past_months * 30.44))
+    return start.replace(hour=0, minute=0, second=0, microsecond=0), None
