@@ -70,21 +70,26 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.dashboard.views import bp as dashboard_bp
     from webapp.main.views import bp as main_bp
+    from webapp.meetings.api import bp as meetings_api_bp
+    from webapp.meetings.organize import bp as organize_bp
+    from webapp.meetings.views import bp as meetings_bp
     from webapp.users.views import bp as users_bp
 
-    for bp in (main_bp, auth_bp, dashboard_bp, users_bp):
+    for bp in (main_bp, auth_bp, dashboard_bp, users_bp, meetings_bp, organize_bp, meetings_api_bp):
         app.register_blueprint(bp)
 
 
 def _register_hooks(app: Flask) -> None:
-    from flask import session
+    from flask import request, session
 
-    from webapp.security import enforce_access, security_headers
+    from webapp.security import enforce_access, is_stateless, security_headers
 
     @app.before_request
     def make_session_permanent() -> None:
-        # Sessions end PERMANENT_SESSION_LIFETIME after the last request.
-        session.permanent = True
+        # Sessions end PERMANENT_SESSION_LIFETIME after the last request. Stateless resources
+        # (feeds) leave the session alone, so their responses set no cookie.
+        if not is_stateless(app, request.endpoint):
+            session.permanent = True
 
     app.before_request(enforce_access)
     app.after_request(security_headers)

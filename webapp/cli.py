@@ -1,4 +1,6 @@
-"""Command-line interface: ``flask users …``, ``flask demo load``. Areas add their own groups."""
+"""Command-line interface: ``flask users …``, ``flask demo load``, ``flask series …``.
+
+Areas add their own groups in ``register``."""
 
 from __future__ import annotations
 
@@ -109,5 +111,8 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from webapp.meetings.cli import series_cli
+
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(series_cli)

@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 10,
     "MAIL_DEFAULT_SENDER": "Cadence <cadence@localhost>",
     "FEED_PAST_MONTHS": 12,
+    # How long clients and proxies may reuse a feed before asking again (seconds).
+    "FEED_MAX_AGE": 900,
 }
 
 # Environment variables read on top of instance/config.py, and how to read them.
@@ -62,7 +64,7 @@ _ENV_STR = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
 )
-_ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS")
+_ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS", "FEED_MAX_AGE")
 _ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 #: Values that must never sign a production session.

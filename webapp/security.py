@@ -55,6 +55,21 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
+STATELESS_ATTR = "_cadence_stateless"
+
+
+def stateless(view: F) -> F:
+    """Mark a public, cacheable resource (a calendar feed): its responses carry no session cookie
+    and no ``Vary: Cookie``, so shared caches and calendar clients may keep them. Goes with
+    ``@public``; the view must not read the session or ``current_user``."""
+    setattr(view, STATELESS_ATTR, True)
+    return view
+
+
+def is_stateless(app: Flask, endpoint: str | None) -> bool:
+    return bool(endpoint and getattr(app.view_functions.get(endpoint), STATELESS_ATTR, False))
+
+
 def access_of(app: Flask, endpoint: str) -> Access | None:
     if endpoint == "static":
         return Access(public=True)

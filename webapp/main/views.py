@@ -13,7 +13,9 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @public
 def home() -> ResponseReturnValue:
-    return render_template("main/home.html")
+    from webapp.meetings.views import home_context, now_utc
+
+    return render_template("main/home.html", **home_context(now_utc()))
 
 
 @bp.route("/healthz")

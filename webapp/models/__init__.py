@@ -2,6 +2,7 @@
 
 from webapp.models.audit import AuditEntry
 from webapp.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from webapp.models.feeds import RenderedFeed
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -20,6 +21,7 @@ __all__ = [
     "Series",
     "AuditEntry",
     "Base",
+    "RenderedFeed",
     "Role",
     "TimestampMixin",
     "UTCDateTime",

@@ -1,0 +1,176 @@
+"""Public pages of the bi-weekly call: a series, one meeting, and the calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from webapp.markdown import render_markdown
+from webapp.meetings import feeds, schedule, services
+from webapp.meetings.api import meeting_url
+from webapp.meetings.schedule import ScheduleError, Slot
+from webapp.models import Series
+from webapp.security import public, stateless
+
+bp = Blueprint("meetings", __name__)
+
+UPCOMING = 8
+PAST_PER_PAGE = 20
+
+
+def now_utc() -> datetime:
+    """The clock the pages use; tests may pin it with the MEETINGS_NOW setting."""
+    pinned = current_app.config.get("MEETINGS_NOW")
+    return pinned if pinned is not None else datetime.now(UTC)
+
+
+def _may_see(series: Series) -> bool:
+    return series.public or (
+        current_user.is_authenticated and current_user.has_role("organizer")
+    )
+
+
+def visible_series(slug: str) -> Series:
+    """The series ``slug``, or 404 (also for a private series shown to the public)."""
+    try:
+        series = services.get_series(slug)
+    except ScheduleError:
+        abort(404, f"There is no meeting series called “{slug}”.")
+    if not _may_see(series):
+        abort(404, f"There is no meeting series called “{slug}”.")
+    return series
+
+
+def local(series: Series, when: datetime) -> datetime:
+    return when.astimezone(schedule.zone(series.timezone))
+
+
+def series_start(series: Series) -> datetime:
+    """The earliest instant the series could have a meeting (its first rule, or an earlier extra)."""
+    tz = schedule.zone(series.timezone)
+    first = min([r.first_date for r in series.rules] + [o.original_date for o in series.occurrences])
+    return datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
+
+
+def home_context(now: datetime) -> dict[str, Any]:
+    """What the home page shows of the calls: each public series' next meeting, and what is ahead."""
+    cards = []
+    upcoming: list[tuple[Series, Slot]] = []
+    for series in services.list_series(public_only=True):
+        nxt = services.next_occurrence(series, now)
+        cards.append({"series": series, "next": nxt, "schedule": services.describe_schedule(series),
+                      "links": feeds.subscribe_links(series.slug)})
+        upcoming += [(series, s) for s in services.occurrences(series, now, now + timedelta(weeks=6))]
+    upcoming.sort(key=lambda pair: pair[1].start)
+    return {"meeting_cards": cards, "upcoming_meetings": upcoming[:12],
+            "all_feed_links": feeds.subscribe_links(None)}
+
+
+@bp.route("/series/<slug>")
+@public
+def series_page(slug: str) -> ResponseReturnValue:
+    series = visible_series(slug)
+    now = now_utc()
+    upcoming = services.occurrences(series, now, now + timedelta(weeks=UPCOMING * 4 + 4))[:UPCOMING]
+    past = [s for s in services.occurrences(series, series_start(series), now) if s.end <= now]
+    past.reverse()
+    page = request.args.get("page", "1")
+    page_no = int(page) if page.isdigit() and int(page) > 0 else 1
+    pages = max(1, -(-len(past) // PAST_PER_PAGE))
+    page_no = min(page_no, pages)
+    shown = past[(page_no - 1) * PAST_PER_PAGE : page_no * PAST_PER_PAGE]
+    return render_template(
+        "meetings/series.html",
+        series=series,
+        schedule_words=services.describe_schedule(series),
+        history=[services.describe_rule(r, series.timezone) + f", {r.first_date} to {r.until_date}"
+                 for r in series.rules[:-1]],
+        description=render_markdown(series.description),
+        upcoming=upcoming,
+        past=shown,
+        page=page_no,
+        pages=pages,
+        past_total=len(past),
+        links=feeds.subscribe_links(series.slug),
+        local=lambda when: local(series, when),
+        now=now,
+    )
+
+
+def _parse_day(series: Series, day: str) -> tuple[date, Slot]:
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404, f"“{day}” is not a date (YYYY-MM-DD), so it is no meeting of {series.title}.")
+    try:
+        return when, services.find_occurrence(series, when)
+    except ScheduleError as exc:
+        abort(404, f"There is no meeting of {series.title} on that date: {exc}.")
+
+
+@bp.route("/meetings/<slug>/<day>")
+@public
+def meeting(slug: str, day: str) -> ResponseReturnValue:
+    series = visible_series(slug)
+    occurrence_date, slot = _parse_day(series, day)
+    previous, following = services.neighbours(series, occurrence_date)
+    now = now_utc()
+    return render_template(
+        "meetings/meeting.html",
+        series=series,
+        slot=slot,
+        occurrence_date=occurrence_date,
+        previous=previous,
+        following=following,
+        is_past=slot.end <= now,
+        local=lambda when: local(series, when),
+        links=feeds.subscribe_links(series.slug),
+        meeting_feed=meeting_url(series, occurrence_date, external=False) + ".ics",
+        agenda=render_markdown(series.agenda_template),
+    )
+
+
+@bp.route("/meetings/<slug>/<day>.ics")
+@public
+@stateless
+def meeting_feed(slug: str, day: str) -> ResponseReturnValue:
+    series = visible_series(slug)
+    occurrence_date, _slot = _parse_day(series, day)
+    return feeds.serve(f"meeting:{series.slug}:{occurrence_date}", lambda: feeds.meeting_calendar(series, occurrence_date))
+
+
+@bp.route("/calendar/<slug>.ics")
+@public
+@stateless
+def series_feed(slug: str) -> ResponseReturnValue:
+    try:
+        series = services.get_series(slug)
+    except ScheduleError:
+        abort(404, f"There is no meeting series called “{slug}”.")
+    if not series.public:
+        abort(404, f"There is no meeting series called “{slug}”.")
+    return feeds.serve(f"series:{series.slug}", lambda: feeds.series_calendar(series))
+
+
+@bp.route("/calendar.ics")
+@public
+@stateless
+def all_feed() -> ResponseReturnValue:
+    return feeds.serve("all", feeds.all_calendar)
+
+
+@bp.app_template_filter("utc_iso")
+def utc_iso(when: datetime) -> str:
+    """For ``<time datetime=...>``: ``2026-03-12T20:00:00Z``."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@bp.app_template_filter("wall")
+def wall(when: datetime, timezone: str) -> str:
+    """``Thursday 12 March 2026, 16:00 EDT`` in ``timezone``."""
+    here = when.astimezone(schedule.zone(timezone))
+    return f"{here:%A} {here.day} {here:%B %Y, %H:%M} {here.tzname()}"
