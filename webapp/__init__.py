@@ -40,6 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
 
+    from webapp.meetings.feeds import install_fast_path
+
+    install_fast_path(app)
+
     from webapp import cli, errors
 
     errors.register(app)

@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "FEED_PAST_MONTHS": 12,
     # How long clients and proxies may reuse a feed before asking again (seconds).
     "FEED_MAX_AGE": 900,
+    # Answer repeated feed requests below Flask (webapp.meetings.feeds.FastFeeds).
+    "FEED_FAST_PATH": True,
+    # Seconds a process may reuse the feeds' data version before asking the database again.
+    "FEED_VERSION_TTL": 1,
 }
 
 # Environment variables read on top of instance/config.py, and how to read them.
@@ -64,7 +68,7 @@ _ENV_STR = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
 )
-_ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS", "FEED_MAX_AGE")
+_ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS", "FEED_MAX_AGE", "FEED_VERSION_TTL")
 _ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 #: Values that must never sign a production session.

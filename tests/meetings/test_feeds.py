@@ -277,6 +277,37 @@ def test_headers_and_conditional_requests(client, bhyve) -> None:
     assert client.get("/meetings/bhyve/2026-01-28.ics").status_code == 404
 
 
+def test_fast_path_answers_exactly_like_the_view(app, client, bhyve) -> None:
+    """Repeated requests are answered below Flask (FastFeeds): same bytes, same headers."""
+    def headers(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        return {k: v for k, v in response.headers.items() if k != "Date"}
+
+    app.config["FEED_FAST_PATH"] = False
+    plain = client.get("/calendar/bhyve.ics")
+    plain_304 = client.get("/calendar/bhyve.ics", headers={"If-None-Match": plain.headers["ETag"]})
+    app.config["FEED_FAST_PATH"] = True
+    recorded = client.get("/calendar/bhyve.ics")
+    replayed = client.get("/calendar/bhyve.ics")
+    assert replayed.data == recorded.data == plain.data
+    assert headers(replayed) == headers(recorded) == headers(plain)
+    fast_304 = client.get("/calendar/bhyve.ics", headers={"If-None-Match": plain.headers["ETag"]})
+    assert fast_304.status_code == plain_304.status_code == 304
+    assert headers(fast_304)["ETag"] == headers(plain_304)["ETag"]
+    head = client.head("/calendar/bhyve.ics")
+    assert head.status_code == 200
+    assert head.headers["Content-Length"] == str(len(plain.data))
+    # A change is seen at once, by every path.
+    with app.app_context():
+        from webapp import audit
+        from webapp.meetings import services
+
+        services.cancel(services.get_series("bhyve"), date(2026, 2, 26), audit.CLI)
+        db.session.commit()
+    changed = client.get("/calendar/bhyve.ics", headers={"If-None-Match": plain.headers["ETag"]})
+    assert changed.status_code == 200
+    assert b"EXDATE;TZID=America/New_York:20260226T160000" in changed.data
+
+
 def test_rendered_once_per_change_and_shared_through_the_table(app, client, bhyve) -> None:
     client.get("/calendar/bhyve.ics")
     with app.app_context():

@@ -38,12 +38,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import Response, current_app, request, url_for
 from sqlalchemy.exc import IntegrityError
 
@@ -312,22 +313,26 @@ def subscribe_links(slug: str | None) -> dict[str, str]:
 # --- storing and serving -----------------------------------------------------------------------
 
 
-def data_version(now: datetime) -> str:
-    """A string that changes whenever any feed's content may: one query, no row loading."""
-    s, r, o = Series.__table__, ScheduleRule.__table__, Occurrence.__table__
-    row = db.session.execute(
-        sa.select(
-            sa.select(sa.func.count()).select_from(s).scalar_subquery().label("sn"),
-            sa.select(sa.func.max(s.c.updated_at)).scalar_subquery().label("su"),
-            sa.select(sa.func.count()).select_from(r).scalar_subquery().label("rn"),
-            sa.select(sa.func.max(r.c.updated_at)).scalar_subquery().label("ru"),
-            sa.select(sa.func.count()).select_from(o).scalar_subquery().label("on"),
-            sa.select(sa.func.max(o.c.updated_at)).scalar_subquery().label("ou"),
-        )
-    ).one()
-    parts = [window_start(now).date().isoformat(), _base(), *(str(v) for v in row)]
+#: Row counts and latest changes of everything a meetings feed is built from, in one query
+#: (plain SQL: it runs on every feed request, also below Flask in ``FastFeeds``).
+VERSION_SQL = (
+    "SELECT (SELECT count(*) FROM series), (SELECT max(updated_at) FROM series), "
+    "(SELECT count(*) FROM schedule_rules), (SELECT max(updated_at) FROM schedule_rules), "
+    "(SELECT count(*) FROM occurrences), (SELECT max(updated_at) FROM occurrences)"
+)
+
+
+def _version(config: Any, row: Sequence[Any], now: datetime) -> str:
+    start = services.feed_window(now, int(config["FEED_PAST_MONTHS"]))[0]
+    parts = [start.date().isoformat(), str(config["CADENCE_BASE_URL"]), *(str(v) for v in row)]
     parts += [f"{p.name}={p.version()}" for p in EXTRA_FEED_PROVIDERS]
     return "|".join(parts)
+
+
+def data_version(now: datetime) -> str:
+    """A string that changes whenever any feed's content may: one query, no row loading."""
+    row = db.session.connection().exec_driver_sql(VERSION_SQL).one()
+    return _version(current_app.config, row, now)
 
 
 @dataclass(frozen=True)
@@ -385,3 +390,123 @@ def serve(key: str, build: Callable[[], FeedCalendar]) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config.get("FEED_MAX_AGE", 900))
     return response.make_conditional(request)
+
+
+# --- the hot path --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Replay:
+    version: str
+    etag: str
+    last_modified: datetime
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+class FastFeeds:
+    """WSGI middleware that answers repeated requests for a series feed (or ``/calendar.ics``)
+    without going through Flask.
+
+    It serves only what the Flask view served before, byte for byte and header for header (it
+    records the view's 200 response), and only while ``data_version`` (the same one query) is
+    unchanged; anything else (first request, a change, another path, a POST) goes to Flask.
+    Calendar clients poll the same URL again and again, so this is the path almost every feed
+    request takes; Flask's own per-request work (sessions, login, rate limiter, hooks) is several
+    times the cost of the lookup. With ``FEED_VERSION_TTL`` > 0 a process reuses the version it
+    computed for that many seconds, so a change reaches this path at most that much later.
+    """
+
+    def __init__(self, app: Any, wsgi_app: Callable[..., Any]) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.engine: Any = None
+        self.replays: dict[str, _Replay] = {}
+        self.lock = threading.Lock()
+        self.last_version: tuple[str, float] | None = None
+
+    @staticmethod
+    def key_of(path: str) -> str | None:
+        if path == "/calendar.ics":
+            return "all"
+        if path.startswith("/calendar/") and path.endswith(".ics") and path.count("/") == 2:
+            return f"series:{path[len('/calendar/'):-len('.ics')]}"
+        return None
+
+    def version(self) -> str:
+        """``data_version``, queried at most once per ``FEED_VERSION_TTL`` seconds per process."""
+        ttl = float(self.app.config.get("FEED_VERSION_TTL", 0))
+        now = time.monotonic()
+        cached = self.last_version
+        if cached is not None and ttl > 0 and now - cached[1] < ttl:
+            return cached[0]
+        version = self.query_version()
+        self.last_version = (version, now)
+        return version
+
+    def query_version(self) -> str:
+        config = self.app.config
+        pinned = config.get("MEETINGS_NOW")
+        now = pinned if pinned is not None else datetime.now(UTC)
+        if self.engine is None:
+            with self.app.app_context():
+                self.engine = db.engine
+        with self.engine.connect() as conn:
+            row = conn.exec_driver_sql(VERSION_SQL).one()
+        if EXTRA_FEED_PROVIDERS:  # their version() may use the app's session
+            with self.app.app_context():
+                return _version(config, row, now)
+        return _version(config, row, now)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        method = environ.get("REQUEST_METHOD")
+        key = self.key_of(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
+        if key is None or environ.get("QUERY_STRING") or not self.app.config.get("FEED_FAST_PATH", True):
+            return self.wsgi_app(environ, start_response)
+        version = self.version()
+        replay = self.replays.get(key)
+        if replay is not None and replay.version == version:
+            return self.replay(replay, environ, start_response)
+        return self.record(key, version, environ, start_response)
+
+    def replay(self, replay: _Replay, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        from werkzeug.http import http_date, is_resource_modified
+
+        now = [("Date", http_date(datetime.now(UTC)))]
+        if not is_resource_modified(environ, etag=replay.etag, last_modified=replay.last_modified):
+            headers = [(k, v) for k, v in replay.headers if k.lower() not in ("content-type", "content-length")]
+            start_response("304 NOT MODIFIED", headers + now)
+            return [b""]
+        start_response("200 OK", list(replay.headers) + now)
+        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [replay.body]
+
+    def record(self, key: str, version: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        seen: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = self.wsgi_app(environ, capture)
+        if environ.get("REQUEST_METHOD") != "GET" or not str(seen.get("status", "")).startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        headers = tuple((k, v) for k, v in seen["headers"] if k.lower() not in ("date", "set-cookie"))
+        found = {k.lower(): v for k, v in headers}
+        if "set-cookie" not in {k.lower() for k, _ in seen["headers"]} and "etag" in found:
+            from werkzeug.http import parse_date, unquote_etag
+
+            modified = parse_date(found.get("last-modified"))
+            if modified is not None:
+                with self.lock:
+                    self.replays[key] = _Replay(version, unquote_etag(found["etag"])[0], modified, headers, body)
+        return [body]
+
+
+def install_fast_path(app: Any) -> None:
+    """Put ``FastFeeds`` in front of the app (``FEED_FAST_PATH = False`` turns it off)."""
+    app.wsgi_app = FastFeeds(app, app.wsgi_app)

@@ -138,22 +138,33 @@ def meeting(slug: str, day: str) -> ResponseReturnValue:
 @public
 @stateless
 def meeting_feed(slug: str, day: str) -> ResponseReturnValue:
-    series = visible_series(slug)
-    occurrence_date, _slot = _parse_day(series, day)
-    return feeds.serve(f"meeting:{series.slug}:{occurrence_date}", lambda: feeds.meeting_calendar(series, occurrence_date))
+    def build() -> feeds.FeedCalendar:
+        series = _public_series(slug)
+        occurrence_date, _slot = _parse_day(series, day)
+        return feeds.meeting_calendar(series, occurrence_date)
+
+    return feeds.serve(f"meeting:{slug}:{day}", build)
 
 
-@bp.route("/calendar/<slug>.ics")
-@public
-@stateless
-def series_feed(slug: str) -> ResponseReturnValue:
+def _public_series(slug: str) -> Series:
+    """For feeds: only public series have one (no session is read for them)."""
     try:
         series = services.get_series(slug)
     except ScheduleError:
         abort(404, f"There is no meeting series called “{slug}”.")
     if not series.public:
         abort(404, f"There is no meeting series called “{slug}”.")
-    return feeds.serve(f"series:{series.slug}", lambda: feeds.series_calendar(series))
+    return series
+
+
+@bp.route("/calendar/<slug>.ics")
+@public
+@stateless
+def series_feed(slug: str) -> ResponseReturnValue:
+    # The series is loaded (and a missing or private one refused) only when the feed has to be
+    # rendered: a stored render for the current data version proves it was servable then, and
+    # any change since (deletion, made private) moves the version.
+    return feeds.serve(f"series:{slug}", lambda: feeds.series_calendar(_public_series(slug)))
 
 
 @bp.route("/calendar.ics")
