@@ -12,3 +12,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @signed_in
 def index() -> ResponseReturnValue:
     return render_template("dashboard/index.html")
+
+
+# Routes in sibling modules register on ``bp`` when imported.
+from webapp.dashboard import audit_views, settings_views  # noqa: E402, F401
