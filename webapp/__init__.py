@@ -100,4 +100,6 @@ def _register_hooks(app: Flask) -> None:
 
     @app.context_processor
     def site() -> dict[str, Any]:
-        return {"community_name": app.config["COMMUNITY_NAME"]}
+        from webapp import settings
+
+        return {"community_name": settings.current().community_name}

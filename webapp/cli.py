@@ -5,10 +5,11 @@ Areas add their own groups in ``register``."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from webapp import audit
 from webapp.auth import services
@@ -110,9 +111,38 @@ def demo_load(if_empty: bool) -> None:
     click.echo("(shown once; change it under Account > Password)")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write every record to FILE (versioned JSON; see webapp/backup.py)."""
+    from webapp import backup
+
+    counts = backup.write(file)
+    click.echo(f"backup: wrote {sum(counts.values())} rows from {len(counts)} tables to {file}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Load a backup FILE into this empty, migrated database."""
+    from webapp import backup
+
+    try:
+        counts = backup.restore(backup.read(file))
+    except backup.BackupError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"restore: loaded {sum(counts.values())} rows into {len(counts)} tables from {file}")
+
+
 def register(app: Flask) -> None:
     from webapp.meetings.cli import series_cli
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(series_cli)

@@ -10,6 +10,7 @@ from webapp.models.meetings import (
     ScheduleRule,
     Series,
 )
+from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, Role, User, UserRole
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "OccurrenceStatus",
     "ScheduleRule",
     "Series",
+    "SiteSettings",
     "AuditEntry",
     "Base",
     "RenderedFeed",
