@@ -75,6 +75,10 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, dashboard_bp, users_bp):
         app.register_blueprint(bp)
 
+    from webapp import minutes
+
+    minutes.init_app(app)
+
 
 def _register_hooks(app: Flask) -> None:
     from flask import session

@@ -109,5 +109,8 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from webapp.minutes.cli import minutes_cli
+
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(minutes_cli)
