@@ -38,5 +38,7 @@ def load(now: datetime | None = None) -> str:
 
 
 def _area_loaders():  # type: ignore[no-untyped-def]
-    """Each area's ``demo.load(now)``, in dependency order."""
-    return []
+    """Each area's ``demo.load(now)``, in dependency order (minutes after meetings)."""
+    from webapp.minutes import demo as minutes_demo
+
+    return [minutes_demo.load]

@@ -197,7 +197,8 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
                 conflict_diff=svc.text_diff(current.notes, svc.clean_text(data.notes), "their notes", "your notes"),
                 conflict_attendees="\n".join(p.name for p in current.attendees),
             )
-            form.version.data = current.version  # saving again (after merging) overwrites theirs
+            # Saving again (after merging) replaces theirs: the form now names their version.
+            form.version.data, form.version.raw_data = current.version, [str(current.version)]
             status = 409
         except svc.MinutesError as exc:
             db.session.rollback()
