@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 from tests.minutes.conftest import create_bhyve
@@ -32,6 +33,11 @@ def sign_in(page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def settle(page) -> None:
+    """Let the browser finish its requests (the favicon) before the test ends."""
+    page.wait_for_load_state("networkidle")
+
+
 def real_errors(page) -> list[str]:
     return [e for e in page.console_errors if "Failed to load resource" not in e]
 
@@ -45,16 +51,16 @@ def test_scribe_writes_adds_follow_up_publishes_and_the_next_agenda_carries_it(p
     page.get_by_label("Notes").fill("**Rod:** VM_MAXCPU reviews. See D18755.\n\nBug 229852: people are on it.")
     page.get_by_label("Decisions").fill("Reviews join the bi-weekly call")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Minutes saved (version 2, draft)").is_visible()
+    expect(page.get_by_text("Minutes saved (version 2, draft)")).to_be_visible()
 
     page.get_by_label("Owner").fill("John Baldwin")
     page.get_by_label("What").fill("review VM_MAXCPU")
     page.get_by_role("button", name="Add follow-up").click()
-    assert page.get_by_text("Follow-up added for John Baldwin.").is_visible()
+    expect(page.get_by_text("Follow-up added for John Baldwin.")).to_be_visible()
 
     page.get_by_label("State").select_option("published")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Minutes saved (version 3, published)").is_visible()
+    expect(page.get_by_text("Minutes saved (version 3, published)")).to_be_visible()
     assert real_errors(page) == []
 
     public = browser.new_context(base_url=live_server.url).new_page()
@@ -62,13 +68,13 @@ def test_scribe_writes_adds_follow_up_publishes_and_the_next_agenda_carries_it(p
     assert public.get_by_role("link", name="Bug 229852").get_attribute("href") == (
         "https://bugs.freebsd.org/bugzilla/show_bug.cgi?id=229852"
     )
-    assert public.get_by_role("link", name="D18755").is_visible()
-    assert public.get_by_text("Reviews join the bi-weekly call").is_visible()
-    assert public.locator(".raised-follow-ups").get_by_text("review VM_MAXCPU").is_visible()
+    expect(public.get_by_role("link", name="D18755")).to_be_visible()
+    expect(public.get_by_text("Reviews join the bi-weekly call")).to_be_visible()
+    expect(public.locator(".raised-follow-ups").get_by_text("review VM_MAXCPU")).to_be_visible()
     public.get_by_role("link", name="Next meeting (2019-02-21) →").click()
     carried = public.locator(".carried-follow-ups")
-    assert carried.get_by_text("review VM_MAXCPU").is_visible()
-    assert carried.get_by_text("1 meeting old").is_visible()
+    expect(carried.get_by_text("review VM_MAXCPU")).to_be_visible()
+    expect(carried.get_by_text("1 meeting old")).to_be_visible()
     public.context.close()
 
 
@@ -86,17 +92,17 @@ def test_text_typed_when_the_sign_in_expired_is_restored_after_signing_in(page, 
 
     page.context.clear_cookies()  # the sign-in expires
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Please sign in first.").is_visible()
+    expect(page.get_by_text("Please sign in first.")).to_be_visible()
 
     page.goto(f"/login?next={EDIT}")
     sign_in(page, scribe.email)
     page.wait_for_url(f"**{EDIT}")
-    assert page.get_by_text("Restored unsaved text from this browser").is_visible()
+    expect(page.get_by_text("Restored unsaved text from this browser")).to_be_visible()
     assert page.get_by_label("Notes").input_value() == "Saved before.\nTyped live while the session expired."
 
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Minutes saved (version 3, draft)").is_visible()
-    assert not page.get_by_text("Restored unsaved text from this browser").is_visible()
+    expect(page.get_by_text("Minutes saved (version 3, draft)")).to_be_visible()
+    expect(page.get_by_text("Restored unsaved text from this browser")).to_be_hidden()
     assert page.evaluate("k => localStorage.getItem(k)", key) is None
     with app.app_context():
         saved = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
@@ -105,11 +111,12 @@ def test_text_typed_when_the_sign_in_expired_is_restored_after_signing_in(page, 
     # Typed but never saved, then thrown away on purpose.
     page.get_by_label("Notes").fill("A stray line.")
     page.reload()
-    assert page.get_by_text("Restored unsaved text from this browser").is_visible()
+    expect(page.get_by_text("Restored unsaved text from this browser")).to_be_visible()
     page.get_by_role("button", name="Discard restored text").click()
     assert page.get_by_label("Notes").input_value().startswith("Saved before.\nTyped live")
     assert page.evaluate("k => localStorage.getItem(k)", key) is None
     assert real_errors(page) == []
+    settle(page)
 
 
 def test_the_edit_page_works_without_javascript(browser, live_server, make_user, series) -> None:
@@ -121,5 +128,6 @@ def test_the_edit_page_works_without_javascript(browser, live_server, make_user,
     page.get_by_role("button", name="Start minutes").click()
     page.get_by_label("Notes").fill("No script needed.")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Minutes saved (version 2, draft)").is_visible()
+    expect(page.get_by_text("Minutes saved (version 2, draft)")).to_be_visible()
+    settle(page)
     context.close()

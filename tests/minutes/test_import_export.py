@@ -249,3 +249,28 @@ def test_crlf_line_endings_are_normalised(app, runner, bhyve, tmp_path) -> None:
         minutes = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
         assert "\r" not in minutes.notes
         assert all(p in minutes.notes for p in fixture_paragraphs())
+
+
+def test_the_readme_example_imports_as_documented(app, runner, bhyve, tmp_path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = readme.split("A file is either Cadence's export (below) or notes as scribes write them:\n\n```markdown\n", 1)[1]
+    path = tmp_path / "2019-02-07.md"
+    path.write_text(example.split("```", 1)[0])
+    result = runner.invoke(args=["minutes", "import", str(path), "--series", "bhyve"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    with app.app_context():
+        series = meetings.get_series("bhyve")
+        minutes = svc.get_minutes(series, date(2019, 2, 7))
+        assert [p.name for p in minutes.attendees] == ["Patrick Mooney", "John Baldwin"]
+        assert minutes.decision_list == ["SX lock is the preferred one in FreeBSD."]
+        assert minutes.next_meeting == date(2019, 2, 21)
+        got = {(f.owner.name, f.text, f.state) for f in svc.raised_at(series, date(2019, 2, 7))}
+        assert got == {
+            ("John Baldwin", "review VM_MAXCPU", "open"),
+            ("Rod Grimes", "find the Bug 229852 reviews", "open"),
+            ("Patrick Mooney", "send the acpidump", "done"),
+        }
+    missing = runner.invoke(args=["minutes", "import", str(path), "--series", "nope"])
+    assert missing.exit_code == 1
+    assert f"{path}: there is no series 'nope'" in missing.stderr

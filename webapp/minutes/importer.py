@@ -336,7 +336,9 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
             if d:
                 parts = [d.group(1)]
                 for _, more in kept[index + 1 :]:
-                    if not more.strip() or ANY_HEADING.match(more) or BULLET.match(more):
+                    if not more.strip() or any(
+                        r.match(more) for r in (ANY_HEADING, BULLET, ACTION, DECISION, NEXT_MEETING)
+                    ):
                         break
                     parts.append(more.strip())
                 parsed.decisions.append(" ".join(parts))
