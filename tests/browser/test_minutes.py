@@ -103,7 +103,7 @@ def test_text_typed_when_the_sign_in_expired_is_restored_after_signing_in(page, 
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Minutes saved (version 3, draft)")).to_be_visible()
     expect(page.get_by_text("Restored unsaved text from this browser")).to_be_hidden()
-    assert page.evaluate("k => localStorage.getItem(k)", key) is None
+    page.wait_for_function("k => localStorage.getItem(k) === null", arg=key)  # cleared once minutes.js ran
     with app.app_context():
         saved = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
         assert saved.notes == "Saved before.\nTyped live while the session expired.\n"
