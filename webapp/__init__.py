@@ -82,6 +82,10 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, dashboard_bp, users_bp, meetings_bp, organize_bp, meetings_api_bp):
         app.register_blueprint(bp)
 
+    from webapp import minutes
+
+    minutes.init_app(app)
+
 
 def _register_hooks(app: Flask) -> None:
     from flask import request, session

@@ -140,9 +140,11 @@ def restore_command(file: Path) -> None:
 
 def register(app: Flask) -> None:
     from webapp.meetings.cli import series_cli
+    from webapp.minutes.cli import minutes_cli
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(series_cli)
+    app.cli.add_command(minutes_cli)

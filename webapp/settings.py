@@ -12,13 +12,15 @@ from flask import current_app, g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
+from webapp.markdown import DEFAULT_REFERENCE_PATTERNS
 from webapp.models import SiteSettings
 
-#: The bhyve community's references: Phabricator reviews and Bugzilla reports.
-DEFAULT_REFERENCE_PATTERNS: list[dict[str, str]] = [
-    {"pattern": r"\bD(\d{3,7})\b", "url": "https://reviews.freebsd.org/D{0}"},
-    {"pattern": r"\b(?:Bug|PR)\s+#?(\d{3,7})\b", "url": "https://bugs.freebsd.org/bugzilla/show_bug.cgi?id={0}"},
-]
+
+def as_dicts(patterns: Any) -> list[dict[str, str]]:
+    """Patterns as ``{"pattern", "url"}`` dicts, from dicts or ``(regex, url)`` pairs."""
+    return [
+        dict(p) if isinstance(p, dict) else {"pattern": str(p[0]), "url": str(p[1])} for p in patterns
+    ]
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def current() -> Effective:
         reference_patterns=(
             row.reference_patterns
             if row and row.reference_patterns is not None
-            else config.get("REFERENCE_PATTERNS") or DEFAULT_REFERENCE_PATTERNS
+            else as_dicts(config.get("REFERENCE_PATTERNS") or DEFAULT_REFERENCE_PATTERNS)
         ),
     )
     if has_request_context():

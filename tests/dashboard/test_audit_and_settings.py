@@ -49,7 +49,7 @@ def test_admin_changes_settings_and_pages_follow(app, client_as) -> None:
         "default_timezone": "Europe/Bucharest",
         "mail_sender": "Calls <calls@example.org>",
         "feed_past_months": "6",
-        "reference_patterns": r"([\w-]+/[\w.-]+)#(\d+) => https://github.com/{0}/issues/{1}",
+        "reference_patterns": r"([\w-]+/[\w.-]+)#(\d+) => https://github.com/{1}/issues/{2}",
     }
     response = admin.post("/dashboard/settings", data=form)
     assert response.status_code == 302
@@ -58,7 +58,7 @@ def test_admin_changes_settings_and_pages_follow(app, client_as) -> None:
         effective = settings.current()
     assert effective.feed_past_months == 6
     assert effective.reference_patterns == [
-        {"pattern": r"([\w-]+/[\w.-]+)#(\d+)", "url": "https://github.com/{0}/issues/{1}"}
+        {"pattern": r"([\w-]+/[\w.-]+)#(\d+)", "url": "https://github.com/{1}/issues/{2}"}
     ]
     log = admin.get("/dashboard/audit?action=settings").get_data(as_text=True)
     assert "settings.update" in log
@@ -70,7 +70,7 @@ def test_admin_changes_settings_and_pages_follow(app, client_as) -> None:
         ("default_timezone", "Mars/Base", "is not an IANA time zone name"),
         ("feed_past_months", "0", "Number must be between 1 and 120"),
         ("reference_patterns", "D(\\d+ => https://x/{0}", "Line 1: the pattern is not a valid regular expression"),
-        ("reference_patterns", "D\\d+ => https://x/{0}", "Line 1: the pattern needs a group"),
+        ("reference_patterns", "D\\d+ => https://x/{1}", "Line 1: the URL uses a group the pattern does not have"),
         ("reference_patterns", "D(\\d+) => javascript:alert({0})", "Line 1: the URL must start with https://"),
         ("reference_patterns", "no arrow here", "Line 1: write REGEX => URL."),
     ],

@@ -10,7 +10,7 @@ from webapp.meetings import schedule
 
 
 def parse_patterns(text: str) -> list[dict[str, str]]:
-    """One ``REGEX => URL`` a line; the URL has ``{0}`` where the regex's first group goes."""
+    """One ``REGEX => URL`` a line; in the URL ``{0}`` is the match and ``{1}``… its groups."""
     patterns = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -22,10 +22,14 @@ def parse_patterns(text: str) -> list[dict[str, str]]:
             compiled = re.compile(regex)
         except re.error as exc:
             raise ValidationError(f"Line {number}: the pattern is not a valid regular expression ({exc}).") from None
-        if compiled.groups < 1:
-            raise ValidationError(f"Line {number}: the pattern needs a group, such as (\\d+), for {{0}}.")
-        if not url.startswith(("https://", "http://")) or "{0}" not in url:
-            raise ValidationError(f"Line {number}: the URL must start with https:// and contain {{0}}.")
+        if not url.startswith(("https://", "http://")) or "{" not in url:
+            raise ValidationError(f"Line {number}: the URL must start with https:// and contain {{0}} or {{1}}.")
+        try:
+            url.format("match", *(["group"] * compiled.groups))
+        except (IndexError, KeyError, ValueError):
+            raise ValidationError(
+                f"Line {number}: the URL uses a group the pattern does not have ({compiled.groups} groups)."
+            ) from None
         patterns.append({"pattern": regex, "url": url})
     return patterns
 
@@ -50,8 +54,8 @@ class SettingsForm(FlaskForm):
     )
     reference_patterns = TextAreaField(
         "Reference links",
-        description="One per line: REGEX => URL with {0} for the first group, e.g. "
-        r"([\w-]+/[\w.-]+)#(\d+) => https://github.com/{0}/issues/{1}",
+        description="One per line: REGEX => URL, where {0} is the whole match and {1}, {2}… its "
+        r"groups, e.g. ([\w-]+/[\w.-]+)#(\d+) => https://github.com/{1}/issues/{2}",
         render_kw={"rows": 5},
     )
 

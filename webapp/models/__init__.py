@@ -10,10 +10,38 @@ from webapp.models.meetings import (
     ScheduleRule,
     Series,
 )
+from webapp.models.minutes import (
+    FOLLOW_UP_STATES,
+    MINUTES_STATES,
+    REVIEW_STATES,
+    AgendaItem,
+    FollowUp,
+    FollowUpState,
+    Minutes,
+    MinutesAttendee,
+    MinutesRevision,
+    MinutesState,
+    Person,
+    Review,
+    ReviewState,
+)
 from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, Role, User, UserRole
 
 __all__ = [
+    "FOLLOW_UP_STATES",
+    "MINUTES_STATES",
+    "REVIEW_STATES",
+    "AgendaItem",
+    "FollowUp",
+    "FollowUpState",
+    "Minutes",
+    "MinutesAttendee",
+    "MinutesRevision",
+    "MinutesState",
+    "Person",
+    "Review",
+    "ReviewState",
     "INTERVALS",
     "ROLE_VALUES",
     "Occurrence",

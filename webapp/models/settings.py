@@ -22,5 +22,6 @@ class SiteSettings(TimestampMixin, Base):
     default_timezone: Mapped[str | None] = mapped_column(sa.String(64))
     mail_sender: Mapped[str | None] = mapped_column(sa.String(254))
     feed_past_months: Mapped[int | None]
-    #: ``[{"pattern": regex, "url": template with {0}/{1}…}, ...]``; None means the defaults.
+    #: ``[{"pattern": regex, "url": template}, ...]`` (``{0}`` the match, ``{1}``… its groups);
+    #: None means the app config's ``REFERENCE_PATTERNS`` or the defaults.
     reference_patterns: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)

@@ -1,0 +1,142 @@
+"""Write every meeting's minutes as Markdown files with front matter, for a Git repository.
+
+``DIR/<series>/<YYYY-MM-DD>.md`` per meeting that has minutes, follow-ups or reviews, and
+``DIR/index.md``. The output depends on the data only (sorted keys, no export time), so
+exporting twice gives the same bytes and a commit shows only real changes. Emails are never
+written: the export is meant to be published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.minutes import frontmatter
+from webapp.models import FollowUp, Minutes, Occurrence, Review, Series
+
+
+@dataclass(frozen=True)
+class ExportedMeeting:
+    series: str
+    day: str
+    state: str
+    attendees: int
+    follow_ups: int
+    path: str
+    text: str
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
+    minutes = db.session.scalar(sa.select(Minutes).where(Minutes.occurrence_id == occ.id))
+    follow_ups = db.session.scalars(
+        sa.select(FollowUp).where(FollowUp.raised_occurrence_id == occ.id).order_by(FollowUp.id)
+    ).all()
+    reviews = db.session.scalars(
+        sa.select(Review).where(Review.listed_occurrence_id == occ.id).order_by(Review.position, Review.id)
+    ).all()
+    data: dict[str, Any] = {
+        "series": series.slug,
+        "date": occ.original_date.isoformat(),
+        "state": minutes.state if minutes else "none",
+        "follow_ups": [
+            {
+                "owner": f.owner.name, "text": f.text, "state": f.state, "due": _date(f.due_date),
+                "closed": _date(f.closed_at.original_date if f.closed_at else None),
+            }
+            for f in follow_ups
+        ],
+        "reviews": [
+            {
+                "url": r.url, "title": r.title, "state": r.state, "position": r.position,
+                "author": r.author.name if r.author else None,
+                "parent": r.parent.url if r.parent else None,
+            }
+            for r in reviews
+        ],
+    }
+    notes = ""
+    if minutes is not None:
+        data["attendees"] = [p.name for p in minutes.attendees]
+        data["decisions"] = minutes.decision_list
+        if minutes.next_meeting is not None:
+            data["next_meeting"] = minutes.next_meeting.isoformat()
+        notes = minutes.notes
+    text = frontmatter.dump(data)
+    if notes:
+        text += "\n" + notes
+    return text, data
+
+
+def collect(series_slug: str | None = None) -> list[ExportedMeeting]:
+    query = sa.select(Series).order_by(Series.slug)
+    if series_slug:
+        query = query.where(Series.slug == series_slug)
+    out = []
+    for series in db.session.scalars(query):
+        for occ in sorted(series.occurrences, key=lambda o: o.original_date):
+            if not _worth_exporting(occ):
+                continue
+            text, data = meeting_text(series, occ)
+            out.append(ExportedMeeting(
+                series=series.slug, day=occ.original_date.isoformat(), state=data["state"],
+                attendees=len(data.get("attendees", [])), follow_ups=len(data["follow_ups"]),
+                path=f"{series.slug}/{occ.original_date.isoformat()}.md", text=text,
+            ))
+    return out
+
+
+def _worth_exporting(occ: Occurrence) -> bool:
+    return any(
+        db.session.scalar(q.limit(1)) is not None
+        for q in (
+            sa.select(Minutes.id).where(Minutes.occurrence_id == occ.id),
+            sa.select(FollowUp.id).where(FollowUp.raised_occurrence_id == occ.id),
+            sa.select(Review.id).where(Review.listed_occurrence_id == occ.id),
+        )
+    )
+
+
+def index_text(meetings: list[ExportedMeeting], titles: dict[str, str]) -> str:
+    lines = ["# Minutes", ""]
+    current = None
+    for m in meetings:
+        if m.series != current:
+            if current is not None:
+                lines.append("")
+            lines += [f"## {titles.get(m.series, m.series)} (`{m.series}`)", ""]
+            current = m.series
+        state = "no minutes" if m.state == "none" else m.state
+        lines.append(
+            f"- [{m.day}]({m.path}): {state}, {m.attendees} attendees, {m.follow_ups} follow-ups raised"
+        )
+    if not meetings:
+        lines.append("No minutes yet.")
+    return "\n".join(lines) + "\n"
+
+
+def export(directory: Path, series_slug: str | None = None) -> tuple[list[ExportedMeeting], list[Path]]:
+    """Write the files; returns what was exported and the paths whose content changed."""
+    meetings = collect(series_slug)
+    titles = {s.slug: s.title for s in db.session.scalars(sa.select(Series))}
+    files = {m.path: m.text for m in meetings}
+    files["index.md"] = index_text(meetings, titles)
+    changed = []
+    for relative, text in sorted(files.items()):
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+            changed.append(path)
+    return meetings, changed
+
+
+__all__ = ["collect", "export"]

@@ -1,0 +1,225 @@
+"""People, minutes (with revisions), follow-ups, the review queue and agenda items.
+
+Everything here hangs on an occurrence row (``webapp.models.Occurrence``): the meeting it was
+written at, raised at, closed at or listed for. ``Minutes.version`` guards against lost updates:
+a save names the version it started from and is refused when another save came first.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.models.base import Base, TimestampMixin, utcnow
+from webapp.models.meetings import Occurrence
+
+
+class MinutesState(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class FollowUpState(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ReviewState(enum.StrEnum):
+    OPEN = "open"
+    LANDED = "landed"
+    ABANDONED = "abandoned"
+
+
+MINUTES_STATES = tuple(s.value for s in MinutesState)
+FOLLOW_UP_STATES = tuple(s.value for s in FollowUpState)
+REVIEW_STATES = tuple(s.value for s in ReviewState)
+
+
+class Person(TimestampMixin, Base):
+    """A participant of the calls. Not an account: most participants never sign in."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: Never shown publicly.
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Other names the notes use for this person (a first name, a handle), comma-separated.
+    aliases: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.split(",") if a.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Person {self.name}>"
+
+
+class Minutes(TimestampMixin, Base):
+    __tablename__ = "minutes"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("state").in_(MINUTES_STATES), name="state_known"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("occurrences.id", ondelete="CASCADE"), unique=True
+    )
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: One decision per line.
+    decisions: Mapped[str] = mapped_column(sa.Text, default="")
+    state: Mapped[str] = mapped_column(sa.String(10), default=MinutesState.DRAFT)
+    #: Bumped by every save; a save is refused unless it names the current version.
+    version: Mapped[int] = mapped_column(default=1)
+    #: SHA-256 of the imported file, so importing it again changes nothing.
+    content_hash: Mapped[str] = mapped_column(sa.String(64), default="")
+    #: "Next meeting: …" as the minutes say it, resolved to a date.
+    next_meeting: Mapped[date | None]
+    published_at: Mapped[datetime | None]
+    updated_by: Mapped[str] = mapped_column(sa.String(254), default="")
+
+    occurrence: Mapped[Occurrence] = relationship(lazy="joined")
+    attendee_rows: Mapped[list[MinutesAttendee]] = relationship(
+        back_populates="minutes",
+        cascade="all, delete-orphan",
+        order_by="MinutesAttendee.position",
+        lazy="selectin",
+    )
+    revisions: Mapped[list[MinutesRevision]] = relationship(
+        back_populates="minutes",
+        cascade="all, delete-orphan",
+        order_by="MinutesRevision.version",
+        lazy="select",
+    )
+
+    @property
+    def attendees(self) -> list[Person]:
+        return [row.person for row in self.attendee_rows]
+
+    @property
+    def decision_list(self) -> list[str]:
+        return [d.strip() for d in self.decisions.splitlines() if d.strip()]
+
+    @property
+    def published(self) -> bool:
+        return self.state == MinutesState.PUBLISHED
+
+
+class MinutesAttendee(Base):
+    __tablename__ = "minutes_attendees"
+
+    minutes_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("minutes.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    minutes: Mapped[Minutes] = relationship(back_populates="attendee_rows")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class MinutesRevision(Base):
+    """The full text of the minutes after one save: nothing typed is ever overwritten."""
+
+    __tablename__ = "minutes_revisions"
+    __table_args__ = (sa.UniqueConstraint("minutes_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    state: Mapped[str] = mapped_column(sa.String(10))
+    notes: Mapped[str] = mapped_column(sa.Text)
+    decisions: Mapped[str] = mapped_column(sa.Text)
+    #: Attendee names, one per line.
+    attendees: Mapped[str] = mapped_column(sa.Text)
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    minutes: Mapped[Minutes] = relationship(back_populates="revisions")
+
+
+class FollowUp(TimestampMixin, Base):
+    """Something a person said they would do, raised at one meeting and closed at another."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("state").in_(FOLLOW_UP_STATES), name="state_known"),
+        sa.CheckConstraint(
+            "(state = 'open' AND closed_occurrence_id IS NULL) "
+            "OR (state != 'open' AND closed_occurrence_id IS NOT NULL)",
+            name="closed_when_not_open",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.String(1000))
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    raised_occurrence_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
+    )
+    #: A due date; a meeting date when it is due at a meeting.
+    due_date: Mapped[date | None]
+    state: Mapped[str] = mapped_column(sa.String(10), default=FollowUpState.OPEN)
+    closed_occurrence_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
+    )
+
+    owner: Mapped[Person] = relationship(lazy="joined")
+    raised_at: Mapped[Occurrence] = relationship(foreign_keys=[raised_occurrence_id], lazy="joined")
+    closed_at: Mapped[Occurrence | None] = relationship(
+        foreign_keys=[closed_occurrence_id], lazy="joined"
+    )
+
+
+class Review(TimestampMixin, Base):
+    """A code review someone wants looked at, in the series' queue (priority = ``position``)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("state").in_(REVIEW_STATES), name="state_known"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id != id", name="not_own_parent"),
+        sa.UniqueConstraint("series_id", "url"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(sa.String(500))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(10), default=ReviewState.OPEN)
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="SET NULL"), index=True
+    )
+    #: Priority among its siblings: lower comes first.
+    position: Mapped[int] = mapped_column(default=0)
+    #: The meeting it was first listed for.
+    listed_occurrence_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
+    )
+
+    author: Mapped[Person | None] = relationship(lazy="joined")
+    parent: Mapped[Review | None] = relationship(remote_side=[id], lazy="select")
+    listed_at: Mapped[Occurrence] = relationship(lazy="joined")
+
+
+class AgendaItem(TimestampMixin, Base):
+    """Something an organizer put on one meeting's agenda."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.String(1000))
+    position: Mapped[int] = mapped_column(default=0)
+    added_by: Mapped[str] = mapped_column(sa.String(254), default="")
