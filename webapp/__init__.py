@@ -68,11 +68,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
+    from webapp.cfp.organize import bp as organize_bp
+    from webapp.cfp.views import bp as cfp_bp
     from webapp.dashboard.views import bp as dashboard_bp
     from webapp.main.views import bp as main_bp
     from webapp.users.views import bp as users_bp
 
-    for bp in (main_bp, auth_bp, dashboard_bp, users_bp):
+    for bp in (main_bp, auth_bp, dashboard_bp, users_bp, cfp_bp, organize_bp):
         app.register_blueprint(bp)
 
 

@@ -109,5 +109,9 @@ def demo_load(if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from webapp.cfp.cli import conference, outbox
+
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(conference)
+    app.cli.add_command(outbox)

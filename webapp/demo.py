@@ -39,4 +39,6 @@ def load(now: datetime | None = None) -> str:
 
 def _area_loaders():  # type: ignore[no-untyped-def]
     """Each area's ``demo.load(now)``, in dependency order."""
-    return []
+    from webapp.cfp import demo as cfp_demo
+
+    return [cfp_demo.load]
