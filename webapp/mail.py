@@ -366,10 +366,10 @@ def send_due(now: datetime, limit: int = 500) -> SendReport:
 
 
 def retry(message: OutboxMessage, now: datetime) -> None:
-    """Make a pending or failed message due again (organizers' retry button). Caller commits."""
+    """Make a pending or failed message due again (organizers' retry button). Caller commits,
+    then may call ``send_ids([message.id], now)`` to try at once."""
     message.state = OutboxState.PENDING
     message.attempts = 0
     message.next_attempt_at = now
     message.claim_token = None
     message.claimed_at = None
-    queue_after_commit(message.id)

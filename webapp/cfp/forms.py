@@ -52,12 +52,26 @@ class PlainText:
                 )
 
 
+class Limit:
+    """Length limits with messages that say what to do."""
+
+    def __init__(self, min_len: int = 0, max_len: int = 0) -> None:
+        self.min_len, self.max_len = min_len, max_len
+
+    def __call__(self, form: Any, field: Any) -> None:
+        n = len(field.data or "")
+        if self.max_len and n > self.max_len:
+            raise ValidationError(f"At most {self.max_len} characters; this has {n}.")
+        if n < self.min_len:
+            raise ValidationError(f"At least {self.min_len} characters, please.")
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
 def text(label: str, max_len: int, required: bool = False, min_len: int = 0, multiline: bool = False, **kw: Any) -> Any:
-    validators: list[Any] = [DataRequired() if required else Optional(), Length(min=min_len, max=max_len), PlainText(multiline)]
+    validators: list[Any] = [DataRequired() if required else Optional(), Limit(min_len, max_len), PlainText(multiline)]
     limit = f"{'Required. ' if required else 'Optional. '}" + (
         f"{min_len} to {max_len} characters." if min_len else f"At most {max_len} characters."
     )
@@ -75,13 +89,16 @@ class CoSpeakerForm(Form):
         description="At most 254 characters. They get their own private link.",
     )
 
-    def validate_name(self, field: Any) -> None:
-        if (self.email.data or "").strip() and not (field.data or "").strip():
-            raise ValidationError("Give the co-speaker's name too.")
-
-    def validate_email(self, field: Any) -> None:
-        if (self.name.data or "").strip() and not (field.data or "").strip():
-            raise ValidationError("Give the co-speaker's email too.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        name, email = (self.name.data or "").strip(), (self.email.data or "").strip()
+        if email and not name:
+            self.name.errors = [*self.name.errors, "Give the co-speaker's name too."]
+            ok = False
+        if name and not email:
+            self.email.errors = [*self.email.errors, "Give the co-speaker's email too."]
+            ok = False
+        return ok
 
 
 class SubmissionForm(FlaskForm):
@@ -178,8 +195,8 @@ class LateLinkForm(FlaskForm):
 
 class PlaceForm(FlaskForm):
     room = SelectField("Room", coerce=int, validators=[InputRequired()])
-    day = DateField("Day", validators=[DataRequired()])
-    start = TimeField("Start", validators=[DataRequired()], description="Local time; the length comes from the format.")
+    day = DateField("Day", validators=[InputRequired()])
+    start = TimeField("Start", validators=[InputRequired()], description="Local time; the length comes from the format.")
 
 
 class MailTemplateForm(FlaskForm):

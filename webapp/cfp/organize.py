@@ -215,6 +215,7 @@ def review(slug: str, code: str) -> ResponseReturnValue:
         except services.CfpError as exc:
             db.session.rollback()
             form.score.errors = [str(exc)]  # type: ignore[assignment]
+            flash(str(exc), "error")
             return _submission_page(conference, sub, form, 409)
         db.session.commit()
         flash("Your review is saved.", "success")
@@ -374,9 +375,11 @@ def outbox_retry(message_id: int) -> ResponseReturnValue:
     if message.state == OutboxState.SENT:
         flash("That message was sent already.", "error")
         return redirect(url_for("organize.outbox"))
-    mail.retry(message, clock.now())
+    now = clock.now()
+    mail.retry(message, now)
     audit.record(audit.Actor.current(), "outbox.retry", "outbox_message", message.id, f"retry mail to {message.to_addr}")
-    db.session.commit()  # sending is tried right after this commit
+    db.session.commit()
+    mail.send_ids([message.id], now)  # try at once; the organizer sees the outcome
     db.session.refresh(message)
     if message.state == OutboxState.SENT:
         flash(f"Sent to {message.to_addr}.", "success")
