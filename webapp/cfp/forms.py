@@ -158,14 +158,14 @@ class ConferenceForm(FlaskForm):
         "Time zone", validators=[DataRequired(), Length(max=64)], filters=[_strip],
         description="Required. IANA name, e.g. Europe/Amsterdam or America/Toronto.",
     )
-    starts_on = DateField("First day", validators=[DataRequired()], description="Required.")
-    ends_on = DateField("Last day", validators=[DataRequired()], description="Required.")
+    starts_on = DateField("First day", validators=[InputRequired()], description="Required.")
+    ends_on = DateField("Last day", validators=[InputRequired()], description="Required.")
     cfp_opens = DateTimeLocalField(
-        "CFP opens", format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
+        "CFP opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
         description="Required. In the conference's time zone.",
     )
     cfp_closes = DateTimeLocalField(
-        "CFP closes", format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
+        "CFP closes", format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
         description="Required. In the conference's time zone.",
     )
     description = text("About the conference", 20000, multiline=True, help="Markdown.")
@@ -190,7 +190,7 @@ class ReviewForm(FlaskForm):
 
 class LateLinkForm(FlaskForm):
     label = text("For whom", 200, required=True, help="The person's name or email.")
-    valid_until = DateField("Valid until (inclusive)", validators=[DataRequired()], description="Required. A date in the conference's time zone.")
+    valid_until = DateField("Valid until (inclusive)", validators=[InputRequired()], description="Required. A date in the conference's time zone.")
 
 
 class PlaceForm(FlaskForm):
