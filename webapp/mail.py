@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -229,6 +229,10 @@ def _after_rollback(session: Any) -> None:
 # -- sending -----------------------------------------------------------------------------------
 
 
+def _table() -> sa.Table:
+    return cast(sa.Table, OutboxMessage.__table__)
+
+
 def backoff(attempts: int) -> timedelta:
     """1 min, 2 min, 4 min … after the 1st, 2nd, 3rd failure; at most MAX_BACKOFF."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
@@ -236,7 +240,7 @@ def backoff(attempts: int) -> timedelta:
 
 def _claim(conn: sa.Connection, message_id: int, now: datetime, due_only: bool) -> str | None:
     token = secrets.token_hex(16)
-    table = OutboxMessage.__table__
+    table = _table()
     cond = [
         table.c.id == message_id,
         table.c.state == OutboxState.PENDING.value,
@@ -318,7 +322,7 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
     config = current_app.config
     report = SendReport()
     smtp = _Smtp(config)
-    table = OutboxMessage.__table__
+    table = _table()
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
     try:
         for message_id in ids:
@@ -367,7 +371,7 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
 
 def send_due(now: datetime, limit: int = 500) -> SendReport:
     """Send every pending message whose next attempt is due (``flask outbox send``)."""
-    table = OutboxMessage.__table__
+    table = _table()
     with db.engine.connect() as conn:
         ids = list(
             conn.scalars(

@@ -251,3 +251,24 @@ def test_vtimezone_agrees_with_zoneinfo_hour_by_hour(zone) -> None:
     while t < datetime(2028, 12, 31, tzinfo=UTC):
         assert t.astimezone(tz).utcoffset() == t.astimezone(real).utcoffset(), (zone, t)
         t += timedelta(hours=1)
+
+
+def test_rooms_and_formats_in_use_cannot_be_removed(app, clock, programme) -> None:
+    c, _, _ = programme
+    with app.app_context():
+        conference = db.session.get(type(c), c.id)
+        data = services.ConferenceData(
+            slug=conference.slug, name=conference.name, timezone=conference.timezone,
+            starts_on=conference.starts_on, ends_on=conference.ends_on,
+            cfp_opens_local=conference.local(conference.cfp_opens_at).replace(tzinfo=None),
+            cfp_closes_local=conference.local(conference.cfp_closes_at).replace(tzinfo=None),
+            formats=[("Talk", 30), ("Lightning talk", 10), ("Tutorial", 90)],
+            tracks=["Core"], rooms=["Main hall"],
+        )
+        with pytest.raises(services.CfpError, match="Room 'Workshop room' has talks in the programme"):
+            services.update_conference(conference, data, audit.CLI, clock.now)
+        db.session.rollback()
+        conference = db.session.get(type(c), c.id)
+        data.rooms, data.formats = ["Main hall", "Workshop room"], [("Talk", 30)]
+        with pytest.raises(services.CfpError, match="Session format 'Lightning talk' has submissions"):
+            services.update_conference(conference, data, audit.CLI, clock.now)

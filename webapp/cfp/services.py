@@ -268,9 +268,9 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
         _positioned(rooms.pop(name, None) or Room(name=name), pos)
         for pos, name in enumerate(dict.fromkeys(n.strip() for n in data.rooms if n.strip()))
     ]
-    for gone in rooms.values():
-        if gone.id and _used(Submission.room_id, gone.id):
-            raise CfpError(f"Room {gone.name!r} has talks in the programme; it cannot be removed.")
+    for gone_room in rooms.values():
+        if gone_room.id and _used(Submission.room_id, gone_room.id):
+            raise CfpError(f"Room {gone_room.name!r} has talks in the programme; it cannot be removed.")
     conference.rooms = new_rooms
 
 
