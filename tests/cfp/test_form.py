@@ -248,3 +248,12 @@ def test_late_link_opens_the_closed_form_for_one_person_once(app, client, csrf_c
     token2 = re.search(r'<code class="late-url">([^<]+)</code>', created).group(1).split("late=")[1]
     clock.now = CLOSES_UTC + timedelta(days=5)  # 2027-03-06 in Amsterdam
     assert "This late-submission link is not valid" in client.get(f"/conferences/bhyvecon-2027/cfp?late={token2}").get_data(as_text=True)
+
+
+def test_a_conference_without_tracks_needs_no_track(app, client, make_conference) -> None:
+    c = make_conference(tracks=[])
+    page = client.get("/conferences/bhyvecon-2027/cfp").get_data(as_text=True)
+    assert 'id="track"' not in page
+    response = post_submission(client, c, track=None)
+    assert response.status_code == 302
+    assert submissions(app)[0].track_id is None

@@ -28,6 +28,10 @@ TALKS = [
     ("Virtio-net performance", "Talk", "Core", SubmissionState.SUBMITTED, "Margaret Hamilton", None),
     ("Memory ballooning for bhyve", "Talk", "Core", SubmissionState.SUBMITTED, "John Backus", None),
     ("Teaching with bhyve", "Lightning", None, SubmissionState.SUBMITTED, "Radia Perlman", None),
+    ("bhyve and ZFS clones for CI", "Talk", "Operations", SubmissionState.ACCEPTED, "Leslie Lamport", None),
+    ("GPU passthrough adventures", "Tutorial", "Core", SubmissionState.REJECTED, "Alan Kay", None),
+    ("bhyve on a Raspberry Pi", "Lightning", "Core", SubmissionState.WITHDRAWN, "Sophie Wilson", None),
+    ("Cloud-init for bhyve guests", "Talk", "Operations", SubmissionState.DECLINED, "Hedy Lamarr", None),
 ]
 
 
