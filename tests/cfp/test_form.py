@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from tests.cfp.conftest import form_data, link_token, page_token, post_submission, submissions
 from tests.conftest import csrf_token_from
+from webapp import audit
+from webapp.cfp import services
 from webapp.extensions import db
-from webapp.models import AuditEntry, OutboxMessage, SpeakerLink
+from webapp.models import AuditEntry, OutboxMessage, SpeakerLink, Submission, SubmissionState
 
 pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 
@@ -199,6 +202,15 @@ def test_html_in_every_field_is_shown_as_text_everywhere(app, client, make_confe
     [s] = submissions(app)
     pages.append(organizer.get("/organize/conferences/bhyvecon-2027/submissions").get_data(as_text=True))
     pages.append(organizer.get(f"/organize/conferences/bhyvecon-2027/submissions/{s.code}").get_data(as_text=True))
+    # Confirmed and placed, it shows on the public programme and the talk's page too.
+    with app.app_context():
+        sub = db.session.scalar(sa.select(Submission))
+        sub.state = SubmissionState.CONFIRMED
+        services.place_talk(sub, sub.conference.rooms[0], datetime(2027, 6, 10, 10, 0), audit.CLI, clock.now)  # noqa: DTZ001
+        db.session.commit()
+    pages.append(client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True))
+    pages.append(client.get(f"/conferences/bhyvecon-2027/talks/{s.code}").get_data(as_text=True))
+    pages.append(organizer.get("/organize/conferences/bhyvecon-2027/programme").get_data(as_text=True))
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
     for page in pages:
         assert "<script>alert" not in page
