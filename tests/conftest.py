@@ -23,6 +23,8 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.models import User
 
+pytest_plugins = ["tests.mail_fixtures"]
+
 TEST_PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "organizer", "reviewer", "scribe")
 

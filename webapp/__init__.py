@@ -72,14 +72,19 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
+    from webapp.cfp.organize import bp as cfp_organize_bp
+    from webapp.cfp.views import bp as cfp_bp
     from webapp.dashboard.views import bp as dashboard_bp
     from webapp.main.views import bp as main_bp
     from webapp.meetings.api import bp as meetings_api_bp
-    from webapp.meetings.organize import bp as organize_bp
+    from webapp.meetings.organize import bp as series_organize_bp
     from webapp.meetings.views import bp as meetings_bp
     from webapp.users.views import bp as users_bp
 
-    for bp in (main_bp, auth_bp, dashboard_bp, users_bp, meetings_bp, organize_bp, meetings_api_bp):
+    for bp in (
+        main_bp, auth_bp, dashboard_bp, users_bp, meetings_bp, series_organize_bp, meetings_api_bp,
+        cfp_bp, cfp_organize_bp,
+    ):
         app.register_blueprint(bp)
 
     from webapp import minutes

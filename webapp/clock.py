@@ -1,17 +1,17 @@
-"""The current instant for views: ``CADENCE_NOW`` in app config (an aware datetime or a
-callable returning one) lets tests and demos fix the clock; otherwise the real UTC time."""
+"""The current instant for views and CLI commands; tests set ``CADENCE_NOW`` to move it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 
 def now() -> datetime:
-    fixed = current_app.config.get("CADENCE_NOW")
-    if callable(fixed):
-        return fixed()  # type: ignore[no-any-return]
-    if isinstance(fixed, datetime):
-        return fixed
+    """An aware UTC datetime. Services never call this: they take ``now`` as an argument."""
+    if has_app_context():
+        override = current_app.config.get("CADENCE_NOW")
+        if override is not None:
+            value = override() if callable(override) else override
+            return value.astimezone(UTC)
     return datetime.now(UTC)

@@ -55,6 +55,14 @@ DEFAULTS: dict[str, Any] = {
     "FEED_FAST_PATH": True,
     # Seconds a process may reuse the feeds' data version before asking the database again.
     "FEED_VERSION_TTL": 1,
+    # Call for papers: submissions per client address (Flask-Limiter syntax), on POST only.
+    "CFP_RATE_LIMIT": "10 per hour",
+    # Outbox: try to send each message right after the commit that queued it; then
+    # `flask outbox send` retries with exponential backoff, up to MAIL_MAX_ATTEMPTS.
+    "MAIL_SEND_AFTER_COMMIT": True,
+    "MAIL_MAX_ATTEMPTS": 8,
+    # Tests (and only tests) may set CADENCE_NOW to a callable returning an aware datetime.
+    "CADENCE_NOW": None,
 }
 
 # Environment variables read on top of instance/config.py, and how to read them.
@@ -67,9 +75,10 @@ _ENV_STR = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
+    "CFP_RATE_LIMIT",
 )
-_ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS", "FEED_MAX_AGE", "FEED_VERSION_TTL")
-_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+_ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS", "FEED_MAX_AGE", "FEED_VERSION_TTL", "MAIL_MAX_ATTEMPTS")
+_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SEND_AFTER_COMMIT")
 
 #: Values that must never sign a production session.
 INSECURE_KEYS = {"", "dev", "development", "secret", "changeme", "you-will-never-guess"}

@@ -39,7 +39,8 @@ def load(now: datetime | None = None) -> str:
 
 def _area_loaders():  # type: ignore[no-untyped-def]
     """Each area's ``demo.load(now)``, in dependency order (minutes after meetings)."""
+    from webapp.cfp import demo as cfp_demo
     from webapp.meetings import demo as meetings_demo
     from webapp.minutes import demo as minutes_demo
 
-    return [meetings_demo.load, minutes_demo.load]
+    return [meetings_demo.load, minutes_demo.load, cfp_demo.load]

@@ -22,7 +22,7 @@ from webapp.meetings.views import now_utc, series_start
 from webapp.models import Series
 from webapp.security import roles_required
 
-bp = Blueprint("organize", __name__, url_prefix="/organize/series")
+bp = Blueprint("organize_series", __name__, url_prefix="/organize/series")
 
 ORGANIZERS = ("organizer",)
 
@@ -85,7 +85,7 @@ def create() -> ResponseReturnValue:
             form.duration.data, audit.Actor.current(), interval_weeks=int(form.interval.data), until=form.until.data,
         )):
             flash(f"Series {slug} created.", "success")
-            return redirect(url_for("organize.manage", slug=slug))
+            return redirect(url_for("organize_series.manage", slug=slug))
     return render_template("meetings/organize/form.html", form=form, series=None, heading="New series")
 
 
@@ -123,7 +123,7 @@ def edit(slug: str) -> ResponseReturnValue:
 
         if _apply(form, change):
             flash("Series saved.", "success")
-            return redirect(url_for("organize.manage", slug=slug))
+            return redirect(url_for("organize_series.manage", slug=slug))
     return render_template("meetings/organize/form.html", form=form, series=series, heading=f"Edit {series.title}")
 
 
@@ -137,7 +137,7 @@ def cancel(slug: str, day: str) -> ResponseReturnValue:
         form, lambda: services.cancel(series, when, audit.Actor.current(), reason=form.reason.data or "")
     ):
         flash(f"The meeting of {when} is cancelled.", "success")
-        return redirect(url_for("organize.manage", slug=slug))
+        return redirect(url_for("organize_series.manage", slug=slug))
     return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=slot,
                            action="Cancel meeting", heading=f"Cancel the meeting of {when}")
 
@@ -154,7 +154,7 @@ def restore(slug: str, day: str) -> ResponseReturnValue:
         flash(f"The meeting of {when} is restored.", "success")
     else:
         flash(" ".join(form.form_errors), "error")
-    return redirect(url_for("organize.manage", slug=slug))
+    return redirect(url_for("organize_series.manage", slug=slug))
 
 
 @bp.route("/<slug>/<day>/move", methods=["GET", "POST"])
@@ -171,7 +171,7 @@ def move(slug: str, day: str) -> ResponseReturnValue:
         series, when, form.new_date.data, form.new_time.data, audit.Actor.current(), duration_minutes=form.duration.data,
     )):
         flash(f"The meeting of {when} is moved.", "success")
-        return redirect(url_for("organize.manage", slug=slug))
+        return redirect(url_for("organize_series.manage", slug=slug))
     return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=slot,
                            action="Move meeting", heading=f"Move the meeting of {when}")
 
@@ -189,7 +189,7 @@ def add(slug: str) -> ResponseReturnValue:
         duration_minutes=form.duration.data, title=form.title.data or "",
     )):
         flash(f"Extra meeting on {form.day.data} added.", "success")
-        return redirect(url_for("organize.manage", slug=slug))
+        return redirect(url_for("organize_series.manage", slug=slug))
     return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=None,
                            action="Add meeting", heading=f"Add an extra meeting to {series.title}")
 
@@ -209,7 +209,7 @@ def retime(slug: str) -> ResponseReturnValue:
         duration_minutes=form.duration.data, interval_weeks=int(form.interval.data), now=now_utc(),
     )):
         flash(f"New schedule: {services.describe_schedule(series)}.", "success")
-        return redirect(url_for("organize.manage", slug=slug))
+        return redirect(url_for("organize_series.manage", slug=slug))
     return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=None,
                            action="Change schedule", heading=f"Change the schedule of {series.title} for good",
                            schedule_words=services.describe_schedule(series))

@@ -1,0 +1,104 @@
+"""A real SMTP server on loopback (aiosmtpd) for tests: ``smtp_server`` and ``smtp_factory``.
+
+``smtp_server`` starts a server and points the app's MAIL_SERVER/MAIL_PORT at it;
+``smtp_factory`` gives ``reserve()`` (a free port, nothing listening yet: "the mail server is
+down") and ``start(port)`` (bring it up later) for tests about outages.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpSink:
+    """Collects every message the server accepts, parsed."""
+
+    def __init__(self, port: int) -> None:
+        self.host = "127.0.0.1"
+        self.port = port
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(msg)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpSink:
+        self.controller = Controller(self, hostname=self.host, port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.messages) >= count:
+                break
+            time.sleep(0.02)
+        return list(self.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+    @staticmethod
+    def body(msg: EmailMessage) -> str:
+        part = msg.get_body(preferencelist=("plain",))
+        assert part is not None
+        return part.get_content()
+
+    @classmethod
+    def links(cls, msg: EmailMessage) -> list[str]:
+        return re.findall(r"https?://\S+", cls.body(msg))
+
+
+@pytest.fixture
+def smtp_factory() -> Iterator[Any]:
+    started: list[SmtpSink] = []
+
+    class Factory:
+        reserve: Callable[[], int] = staticmethod(free_port)
+
+        @staticmethod
+        def start(port: int | None = None) -> SmtpSink:
+            sink = SmtpSink(port or free_port()).start()
+            started.append(sink)
+            return sink
+
+    yield Factory
+    for sink in started:
+        sink.stop()
+
+
+@pytest.fixture
+def smtp_server(request: pytest.FixtureRequest, smtp_factory: Any) -> SmtpSink:
+    """A running SMTP server; when the test uses the ``app`` fixture, the app sends to it."""
+    sink = smtp_factory.start()
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        app.config["MAIL_SERVER"] = sink.host
+        app.config["MAIL_PORT"] = sink.port
+    return sink

@@ -1,0 +1,89 @@
+"""``flask conference …`` and ``flask outbox …``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from webapp import audit, clock, mail
+from webapp.cfp import services
+from webapp.extensions import db
+from webapp.models import OutboxMessage, OutboxState
+
+conference = AppGroup("conference", help="Conferences and their call for papers.")
+outbox = AppGroup("outbox", help="Outgoing mail.")
+
+
+@conference.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The conference's name.")
+@click.option("--timezone", "timezone", required=True, help="IANA zone, e.g. Europe/Amsterdam.")
+@click.option("--starts", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--ends", required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--cfp-opens", required=True, help='"YYYY-MM-DD HH:MM" in the conference\'s zone.')
+@click.option("--cfp-closes", required=True, help='"YYYY-MM-DD HH:MM" in the conference\'s zone.')
+@click.option("--format", "formats", multiple=True, help="name:minutes, e.g. Talk:30 (repeat).")
+@click.option("--track", "tracks", multiple=True, help="A track (repeat).")
+@click.option("--room", "rooms", multiple=True, help="A room (repeat).")
+@click.option("--place", default="", help="Where it happens.")
+def conference_create(
+    slug: str, name: str, timezone: str, starts: str, ends: str, cfp_opens: str, cfp_closes: str,
+    formats: tuple[str, ...], tracks: tuple[str, ...], rooms: tuple[str, ...], place: str,
+) -> None:
+    """Create a conference with its call for papers (times in the conference's zone)."""
+    try:
+        data = services.ConferenceData(
+            slug=slug,
+            name=name,
+            timezone=timezone,
+            starts_on=services.parse_date(starts, "--starts"),
+            ends_on=services.parse_date(ends, "--ends"),
+            cfp_opens_local=services.parse_local_datetime(cfp_opens, "--cfp-opens"),
+            cfp_closes_local=services.parse_local_datetime(cfp_closes, "--cfp-closes"),
+            place=place,
+            formats=[services.parse_format(f) for f in (formats or ("Talk:30",))],
+            tracks=list(tracks),
+            rooms=list(rooms),
+        )
+        created = services.create_conference(data, audit.CLI, clock.now())
+    except services.CfpError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(
+        f"created {created.slug}: CFP {services.format_local(created.cfp_opens_at, created)} → "
+        f"{services.format_local(created.cfp_closes_at, created)}"
+    )
+
+
+@conference.command("list")
+def conference_list() -> None:
+    """Every conference with its CFP state."""
+    now = clock.now()
+    for c in services.list_conferences():
+        w = c.cfp(now)
+        state = "open" if w.is_open else "not open yet" if w.before_opening else "closed"
+        click.echo(f"{c.slug}\t{c.name}\t{c.starts_on}–{c.ends_on}\t{c.timezone}\tCFP {state}")
+
+
+@outbox.command("send")
+@click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+def outbox_send(limit: int) -> None:
+    """Send the pending messages that are due (retries back off exponentially)."""
+    report = mail.send_due(clock.now(), limit=limit)
+    click.echo(f"sent {report.sent}, failed attempts {report.failed_attempts}, gave up {report.gave_up}")
+
+
+@outbox.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include sent messages.")
+def outbox_list(show_all: bool) -> None:
+    """Pending and failed messages (all with --all)."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if not show_all:
+        query = query.where(OutboxMessage.state != OutboxState.SENT)
+    for m in db.session.scalars(query):
+        click.echo(
+            f"{m.id}\t{m.state}\t{m.attempts}\t{m.next_attempt_at:%Y-%m-%d %H:%M}\t{m.to_addr}\t{m.subject}"
+            + (f"\t{m.last_error}" if m.last_error else "")
+        )

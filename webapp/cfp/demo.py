@@ -1,0 +1,120 @@
+"""Demo: bhyvecon with an open call for papers, reviews, decisions and a published programme."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from webapp import audit
+from webapp.cfp import services
+from webapp.extensions import db
+from webapp.models import SubmissionReview, Room, Speaker, SpeakerLink, Submission, SubmissionState, User
+
+ACTOR = audit.Actor(label="demo")
+
+TALKS = [
+    # title, format, track, state, speaker, placed (room index, day index, HH:MM)
+    ("Live migration of bhyve guests", "Talk", "Core", SubmissionState.CONFIRMED, "Ada Lovelace", (0, 0, "10:00")),
+    ("bhyve on arm64: where we are", "Talk", "Core", SubmissionState.CONFIRMED, "Grace Hopper", (0, 0, "10:45")),
+    ("Running Windows guests with UEFI", "Tutorial", "Operations", SubmissionState.CONFIRMED, "Linus Pauling", (1, 0, "10:00")),
+    ("vm-bhyve in production", "Lightning", "Operations", SubmissionState.CONFIRMED, "Edsger Dijkstra", (1, 0, "13:00")),
+    ("Nested virtualization status", "Talk", "Core", SubmissionState.CONFIRMED, "Barbara Liskov", (0, 1, "09:30")),
+    ("PCI passthrough pitfalls", "Talk", "Operations", SubmissionState.ACCEPTED, "Ken Thompson", None),
+    ("Yet another hypervisor benchmark", "Talk", "Core", SubmissionState.REJECTED, "Niklaus Wirth", None),
+    ("A bhyve GUI", "Lightning", "Operations", SubmissionState.WITHDRAWN, "Dennis Ritchie", None),
+    ("Jails and bhyve side by side", "Talk", "Operations", SubmissionState.DECLINED, "Frances Allen", None),
+    ("Virtio-net performance", "Talk", "Core", SubmissionState.SUBMITTED, "Margaret Hamilton", None),
+    ("Memory ballooning for bhyve", "Talk", "Core", SubmissionState.SUBMITTED, "John Backus", None),
+    ("Teaching with bhyve", "Lightning", None, SubmissionState.SUBMITTED, "Radia Perlman", None),
+    ("bhyve and ZFS clones for CI", "Talk", "Operations", SubmissionState.ACCEPTED, "Leslie Lamport", None),
+    ("GPU passthrough adventures", "Tutorial", "Core", SubmissionState.REJECTED, "Alan Kay", None),
+    ("bhyve on a Raspberry Pi", "Lightning", "Core", SubmissionState.WITHDRAWN, "Sophie Wilson", None),
+    ("Cloud-init for bhyve guests", "Talk", "Operations", SubmissionState.DECLINED, "Hedy Lamarr", None),
+]
+
+
+def load(now: datetime) -> None:
+    """Add bhyvecon-2027 (flush only: the caller commits)."""
+    zone_name = "Europe/Amsterdam"
+    starts = (now + timedelta(days=120)).date()
+    zone = services.zone_or_error(zone_name)
+    opens_local = (now - timedelta(days=30)).astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+    closes_local = datetime.combine((now + timedelta(days=30)).astimezone(zone).date(), time(23, 59))
+    conference = services.create_conference(
+        services.ConferenceData(
+            slug="bhyvecon-2027",
+            name="bhyvecon 2027",
+            timezone=zone_name,
+            starts_on=starts,
+            ends_on=starts + timedelta(days=1),
+            cfp_opens_local=opens_local,
+            cfp_closes_local=closes_local,
+            place="Amsterdam, Science Park",
+            description=(
+                "**bhyvecon** is the conference of the bhyve hypervisor community: two days of talks, "
+                "tutorials and hallway conversations about virtualization on FreeBSD and friends.\n\n"
+                "Everyone is welcome; the [code of conduct](https://www.freebsd.org/internal/code-of-conduct/) applies."
+            ),
+            call_text=(
+                "We welcome talks about bhyve internals, operations, tooling and experience reports. "
+                "First-time speakers are very welcome: write to us if you want help with your proposal."
+            ),
+            formats=[("Talk", 30), ("Lightning", 10), ("Tutorial", 90)],
+            tracks=["Core", "Operations"],
+            rooms=["Main hall", "Workshop room"],
+        ),
+        ACTOR,
+        now,
+    )
+    formats = {f.name: f for f in conference.formats}
+    tracks = {t.name: t for t in conference.tracks}
+    rooms: list[Room] = conference.rooms
+    reviewers = list(
+        db.session.scalars(
+            sa.select(User).where(User.email.in_(["reviewer@example.org", "organizer@example.org"]))
+        )
+    )
+    for n, (title, fmt, track, state, speaker, slot) in enumerate(TALKS):
+        submitted = now - timedelta(days=25 - n)
+        email = speaker.lower().replace(" ", ".") + "@example.org"
+        sub = Submission(
+            conference=conference,
+            code=services._new_code(),
+            state=state,
+            title=title,
+            format=formats[fmt],
+            track=tracks[track] if track else None,
+            abstract=f"{title}: what we did, what we learned, and what comes next for bhyve.",
+            description="A longer description for the reviewers.",
+            form_token=secrets.token_urlsafe(24),
+            submitted_at=submitted,
+            created_at=submitted,
+            updated_at=submitted,
+            decided_at=submitted + timedelta(days=3) if state != SubmissionState.SUBMITTED else None,
+        )
+        sub.speakers.append(
+            Speaker(position=0, name=speaker, email=email, affiliation="The bhyve community",
+                    bio=f"{speaker} works on virtualization.")
+        )
+        # A demo link nobody knows: speakers in the demo do not sign in.
+        sub.speakers[0].links.append(
+            SpeakerLink(token_hash=services.hash_token(secrets.token_urlsafe(32)), created_at=submitted)
+        )
+        db.session.add(sub)
+        for i, reviewer in enumerate(reviewers):
+            sub.reviews.append(
+                SubmissionReview(reviewer_id=reviewer.id, score=(n + i) % 5 + 1, comment="Demo review.",
+                       created_at=submitted, updated_at=submitted)
+            )
+        if slot is not None:
+            room_index, day_index, hhmm = slot
+            hour, minute = map(int, hhmm.split(":"))
+            local = datetime.combine(starts + timedelta(days=day_index), time(hour, minute))
+            sub.room = rooms[room_index]
+            sub.starts_at = services.local_to_utc(local, zone)
+            sub.ends_at = sub.starts_at + timedelta(minutes=formats[fmt].minutes)
+            sub.sequence = 0
+            sub.schedule_changed_at = now
+    db.session.flush()

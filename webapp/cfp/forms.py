@@ -1,0 +1,209 @@
+"""Forms of the call for papers and of the organizer pages. Limits are stated beside each field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+MAX_CO_SPEAKERS = 10
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class PlainText:
+    """Refuses control characters (NUL breaks PostgreSQL); single-line fields also refuse newlines."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form: Any, field: Any) -> None:
+        value = field.data or ""
+        allowed = {"\n", "\r", "\t"} if self.multiline else set()
+        for ch in value:
+            if unicodedata.category(ch) == "Cc" and ch not in allowed:
+                raise ValidationError(
+                    "Remove the line breaks." if ch in "\r\n" else "Remove the control characters."
+                )
+
+
+class Limit:
+    """Length limits with messages that say what to do."""
+
+    def __init__(self, min_len: int = 0, max_len: int = 0) -> None:
+        self.min_len, self.max_len = min_len, max_len
+
+    def __call__(self, form: Any, field: Any) -> None:
+        n = len(field.data or "")
+        if self.max_len and n > self.max_len:
+            raise ValidationError(f"At most {self.max_len} characters; this has {n}.")
+        if n < self.min_len:
+            raise ValidationError(f"At least {self.min_len} characters, please.")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def text(label: str, max_len: int, required: bool = False, min_len: int = 0, multiline: bool = False, **kw: Any) -> Any:
+    validators: list[Any] = [DataRequired() if required else Optional(), Limit(min_len, max_len), PlainText(multiline)]
+    limit = f"{'Required. ' if required else 'Optional. '}" + (
+        f"{min_len} to {max_len} characters." if min_len else f"At most {max_len} characters."
+    )
+    description = f"{kw.pop('help', '')} {limit}".strip()
+    field_cls = TextAreaField if multiline else StringField
+    return field_cls(label, validators=validators, filters=[_strip], description=description, **kw)
+
+
+class CoSpeakerForm(Form):
+    name = text("Co-speaker name", 120)
+    email = EmailField(
+        "Co-speaker email",
+        validators=[Optional(), Email(), Length(max=254), PlainText()],
+        filters=[_strip],
+        description="At most 254 characters. They get their own private link.",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        name, email = (self.name.data or "").strip(), (self.email.data or "").strip()
+        if email and not name:
+            self.name.errors = [*self.name.errors, "Give the co-speaker's name too."]
+            ok = False
+        if name and not email:
+            self.email.errors = [*self.email.errors, "Give the co-speaker's email too."]
+            ok = False
+        return ok
+
+
+class SubmissionForm(FlaskForm):
+    title = text("Title", 200, required=True, min_len=3)
+    format = SelectField("Session format", coerce=int, validators=[InputRequired()], description="Required. The length of the slot.")
+    track = SelectField("Track", coerce=int, validators=[Optional()], description="Optional.")
+    abstract = text("Abstract", 600, required=True, multiline=True, help="Shown in the programme.")
+    description = text("Description", 5000, multiline=True, help="For the reviewers; Markdown-free plain text.")
+    notes = text("Notes to the organizers", 2000, multiline=True, help="Never published.")
+
+    def fill_choices(self, conference: Any) -> None:
+        self.format.choices = [SelectChoice(f.id, f.label) for f in conference.formats]
+        self.track.choices = [SelectChoice(0, "— no track —")] + [
+            SelectChoice(t.id, t.name) for t in conference.tracks
+        ]
+
+    def validate_track(self, field: Any) -> None:
+        if field.data is None:
+            field.data = 0
+
+
+class CfpForm(SubmissionForm):
+    speaker_name = text("Your name", 120, required=True)
+    email = EmailField(
+        "Your email",
+        validators=[DataRequired(), Email(), Length(max=254), PlainText()],
+        filters=[_strip],
+        description="Required. At most 254 characters. Your private link goes there.",
+    )
+    affiliation = text("Affiliation", 200, help="Company, project or university.")
+    bio = text("Short bio", 1000, multiline=True, help="Shown on the talk's page.")
+    co_speakers = FieldList(FormField(CoSpeakerForm), min_entries=2, max_entries=MAX_CO_SPEAKERS)
+    consent = BooleanField(
+        "I accept the code of conduct",
+        validators=[DataRequired("You must accept the code of conduct to submit.")],
+    )
+    #: Honeypot: hidden from people (CSS, aria-hidden, tabindex -1); bots fill it in.
+    website = StringField("Leave this empty", validators=[Optional()])
+    #: Idempotency key: a double click or a resent form creates one submission.
+    form_token = HiddenField(validators=[Optional(), Regexp(TOKEN_RE)])
+
+
+class SpeakerEditForm(SubmissionForm):
+    speaker_name = text("Your name", 120, required=True)
+    affiliation = text("Affiliation", 200, help="Company, project or university.")
+    bio = text("Short bio", 1000, multiline=True, help="Shown on the talk's page.")
+
+
+class ConferenceForm(FlaskForm):
+    slug = StringField(
+        "Slug", validators=[DataRequired(), Length(min=3, max=60), Regexp(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", message="Lowercase letters, digits and dashes only.")],
+        filters=[_strip], description="Required. 3 to 60 lowercase letters, digits and dashes; part of the address.",
+    )
+    name = text("Name", 200, required=True)
+    place = text("Place", 200)
+    timezone = StringField(
+        "Time zone", validators=[DataRequired(), Length(max=64)], filters=[_strip],
+        description="Required. IANA name, e.g. Europe/Amsterdam or America/Toronto.",
+    )
+    starts_on = DateField("First day", validators=[InputRequired()], description="Required.")
+    ends_on = DateField("Last day", validators=[InputRequired()], description="Required.")
+    cfp_opens = DateTimeLocalField(
+        "CFP opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+        description="Required. In the conference's time zone.",
+    )
+    cfp_closes = DateTimeLocalField(
+        "CFP closes", format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+        description="Required. In the conference's time zone.",
+    )
+    description = text("About the conference", 20000, multiline=True, help="Markdown.")
+    call_text = text("Text of the call", 20000, multiline=True, help="Markdown; shown above the form.")
+    formats = TextAreaField(
+        "Session formats", validators=[DataRequired(), Length(max=2000)],
+        description="Required. One per line, name:minutes, e.g. Talk:30.",
+    )
+    tracks = TextAreaField("Tracks", validators=[Optional(), Length(max=2000)], description="Optional. One per line.")
+    rooms = TextAreaField("Rooms", validators=[Optional(), Length(max=2000)], description="Optional. One per line; needed for the programme.")
+    anonymous_review = BooleanField("Anonymous review (reviewers do not see speaker names)")
+
+
+class ReviewForm(FlaskForm):
+    score = SelectField(
+        "Score", coerce=int, validators=[InputRequired()],
+        choices=[SelectChoice(i, f"{i} – {w}") for i, w in ((1, "reject"), (2, "weak"), (3, "fair"), (4, "good"), (5, "excellent"))],
+        description="Required. 1 (reject) to 5 (excellent).",
+    )
+    comment = text("Comment", 5000, multiline=True, help="Seen by the other reviewers and organizers.")
+
+
+class LateLinkForm(FlaskForm):
+    label = text("For whom", 200, required=True, help="The person's name or email.")
+    valid_until = DateField("Valid until (inclusive)", validators=[InputRequired()], description="Required. A date in the conference's time zone.")
+
+
+class PlaceForm(FlaskForm):
+    room = SelectField("Room", coerce=int, validators=[InputRequired()])
+    day = DateField("Day", validators=[InputRequired()])
+    start = TimeField("Start", validators=[InputRequired()], description="Local time; the length comes from the format.")
+
+
+class MailTemplateForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300), PlainText()], description="Required. One line, at most 300 characters.")
+    body = TextAreaField("Body", validators=[DataRequired(), Length(max=20000), PlainText(multiline=True)], description="Required. Plain text; Jinja placeholders such as {{ speaker.name }}.")
+
+
+class ButtonForm(FlaskForm):
+    """Empty form: CSRF only (buttons)."""
+

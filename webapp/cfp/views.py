@@ -1,0 +1,319 @@
+"""Public pages: the conference, the call for papers, speakers' private pages, the programme."""
+
+from __future__ import annotations
+
+import secrets
+from itertools import groupby
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
+
+from webapp import audit, clock
+from webapp.cfp import feed, services
+from webapp.cfp.forms import CfpForm, SpeakerEditForm
+from webapp.extensions import db, limiter
+from webapp.models import Conference, Speaker, SubmissionState
+from webapp.security import public
+
+bp = Blueprint("cfp", __name__)
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str | None) -> Any:
+    from webapp.markdown import render_markdown
+
+    return render_markdown(text)
+
+
+def _conference(slug: str) -> Conference:
+    conference = services.conference_by_slug(slug)
+    if conference is None:
+        abort(404)
+    return conference
+
+
+def _cfp_limit() -> str:
+    return str(current_app.config.get("CFP_RATE_LIMIT") or "10 per hour")
+
+
+@bp.route("/conferences/")
+@public
+def conferences() -> ResponseReturnValue:
+    return render_template("cfp/conferences.html", conferences=services.list_conferences(), now=clock.now())
+
+
+@bp.route("/conferences/<slug>/")
+@public
+def conference(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    now = clock.now()
+    return render_template(
+        "cfp/conference.html",
+        conference=conference,
+        window=conference.cfp(now),
+        closes_in=services.closes_in(conference, now),
+        has_programme=bool(services.placed_talks(conference)),
+    )
+
+
+def _submission_data(form: Any, with_co_speakers: bool = True) -> services.SubmissionData:
+    co = []
+    if with_co_speakers:
+        for entry in form.co_speakers.entries:
+            name, email = (entry.form.name.data or "").strip(), (entry.form.email.data or "").strip()
+            if name or email:
+                co.append(services.SpeakerData(name=name, email=email))
+    return services.SubmissionData(
+        title=form.title.data or "",
+        format_id=form.format.data,
+        track_id=form.track.data or None,
+        abstract=form.abstract.data or "",
+        description=form.description.data or "",
+        notes=form.notes.data or "",
+        speaker=services.SpeakerData(
+            name=form.speaker_name.data or "",
+            email=form.email.data if "email" in form else "",
+            affiliation=form.affiliation.data or "",
+            bio=form.bio.data or "",
+        ),
+        co_speakers=co,
+    )
+
+
+@bp.route("/conferences/<slug>/cfp", methods=["GET", "POST"])
+@public
+@limiter.limit(_cfp_limit, methods=["POST"])
+def cfp_form(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    now = clock.now()
+    late_token = request.args.get("late") or None
+    window = conference.cfp(now)
+    form = CfpForm()
+    form.fill_choices(conference)
+
+    if request.method == "POST":
+        token = request.form.get("form_token", "")
+        done = services.submission_by_form_token(token) if token else None
+        if done is not None and done.conference_id == conference.id:
+            return redirect(url_for("cfp.received", slug=slug, token=token))  # a resend
+        if request.form.get("website"):
+            # The honeypot is filled in: a bot. It sees success; nothing is stored.
+            return render_template("cfp/received.html", conference=conference, title=request.form.get("title", ""), code=None)
+
+    late = None if window.is_open else services.late_link_for(conference, late_token, now)
+    if not window.is_open and late is None:
+        status = 403 if request.method == "POST" else 200
+        return render_template(
+            "cfp/closed.html", conference=conference, window=window,
+            late_invalid=bool(late_token),
+        ), status
+
+    if request.method == "POST" and "add_speaker" in request.form:
+        if len(form.co_speakers.entries) < form.co_speakers.max_entries:  # type: ignore[operator]
+            form.co_speakers.append_entry()
+        else:
+            flash(f"At most {form.co_speakers.max_entries} co-speakers.", "error")
+    elif form.validate_on_submit():
+        token = form.form_token.data or secrets.token_urlsafe(24)
+        try:
+            services.submit(conference, _submission_data(form), token, now, late_token=late_token)
+            db.session.commit()
+        except services.CfpError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        except IntegrityError:
+            # Two copies of the same form raced: the other one won; show its confirmation.
+            db.session.rollback()
+            if services.submission_by_form_token(token) is None:
+                raise
+            return redirect(url_for("cfp.received", slug=slug, token=token))
+        else:
+            return redirect(url_for("cfp.received", slug=slug, token=token))
+    if not form.form_token.data:
+        form.form_token.data = secrets.token_urlsafe(24)
+    return render_template(
+        "cfp/form.html", conference=conference, form=form, window=window, late=late,
+        late_token=late_token, closes_in=services.closes_in(conference, now),
+    )
+
+
+@bp.route("/conferences/<slug>/cfp/received/<token>")
+@public
+def received(slug: str, token: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    submission = services.submission_by_form_token(token)
+    if submission is None or submission.conference_id != conference.id:
+        abort(404)
+    response = make_response(
+        render_template("cfp/received.html", conference=conference, title=submission.title, code=submission.code)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- the speaker's private page ------------------------------------------------------------------
+
+
+def _speaker(token: str) -> Speaker:
+    speaker = services.speaker_by_token(token)
+    if speaker is None:
+        abort(404, "This private link is not valid. Use the latest link we mailed you.")
+    return speaker
+
+
+def _private(response: Any) -> Any:
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/cfp/s/<token>")
+@public
+def speaker_page(token: str) -> ResponseReturnValue:
+    speaker = _speaker(token)
+    submission = speaker.submission
+    now = clock.now()
+    return _private(
+        render_template(
+            "cfp/speaker.html", token=token, speaker=speaker, submission=submission,
+            conference=submission.conference, may_edit=services.speaker_may_edit(submission, now),
+            window=submission.conference.cfp(now), State=SubmissionState,
+        )
+    )
+
+
+@bp.route("/cfp/s/<token>/edit", methods=["GET", "POST"])
+@public
+def speaker_edit(token: str) -> ResponseReturnValue:
+    speaker = _speaker(token)
+    submission = speaker.submission
+    now = clock.now()
+    if not services.speaker_may_edit(submission, now):
+        flash("This submission can no longer be changed.", "error")
+        return redirect(url_for("cfp.speaker_page", token=token))
+    form = SpeakerEditForm(
+        obj=submission,
+        format=submission.format_id,
+        track=submission.track_id or 0,
+        speaker_name=speaker.name,
+        affiliation=speaker.affiliation,
+        bio=speaker.bio,
+    )
+    form.fill_choices(submission.conference)
+    if form.validate_on_submit():
+        data = _submission_data(form, with_co_speakers=False)
+        try:
+            services.update_submission(submission, speaker, data, audit.Actor(label="speaker link"), now)
+        except services.CfpError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("cfp.speaker_page", token=token))
+    return _private(
+        render_template("cfp/speaker_edit.html", form=form, token=token, submission=submission, conference=submission.conference)
+    )
+
+
+SPEAKER_ACTIONS = {
+    "withdraw": SubmissionState.WITHDRAWN,
+    "confirm": SubmissionState.CONFIRMED,
+    "decline": SubmissionState.DECLINED,
+}
+
+
+@bp.route("/cfp/s/<token>/<action>", methods=["POST"])
+@public
+def speaker_action(token: str, action: str) -> ResponseReturnValue:
+    speaker = _speaker(token)
+    if action not in SPEAKER_ACTIONS:
+        abort(404)
+    from webapp.cfp.forms import ButtonForm
+
+    if not ButtonForm().validate_on_submit():
+        abort(400, "The form's security token is missing or expired.")
+    try:
+        services.set_submission_state(
+            speaker.submission, SPEAKER_ACTIONS[action], "speaker",
+            audit.Actor(label=f"speaker link ({speaker.email})"[:254]), clock.now(),
+        )
+    except services.CfpError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            {"withdraw": "Your submission is withdrawn.", "confirm": "Thank you: your talk is confirmed.",
+             "decline": "You declined; we are sorry you cannot come."}[action],
+            "success",
+        )
+    return redirect(url_for("cfp.speaker_page", token=token))
+
+
+# -- the programme -------------------------------------------------------------------------------
+
+
+@bp.route("/conferences/<slug>/program")
+@public
+def program(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    talks = services.placed_talks(conference)
+    days = []
+    for day, day_talks in groupby(talks, key=lambda t: conference.local(t.starts_at).date()):  # type: ignore[arg-type]
+        listed = list(day_talks)
+        rooms = [(room, [t for t in listed if t.room_id == room.id]) for room in conference.rooms]
+        days.append((day, [(r, ts) for r, ts in rooms if ts]))
+    return render_template("cfp/program.html", conference=conference, days=days)
+
+
+@bp.route("/conferences/<slug>/talks/<code>")
+@public
+def talk(slug: str, code: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    submission = services.public_talk(conference, code)
+    if submission is None:
+        abort(404)
+    return render_template("cfp/talk.html", conference=conference, talk=submission)
+
+
+@bp.route("/conferences/<slug>/program.ics")
+@public
+def program_ics(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    body, last_modified = feed.programme_calendar(conference)
+    response = make_response(body)
+    response.mimetype = "text/calendar"
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{conference.slug}.ics"'
+    return _conditional(response, last_modified)
+
+
+@bp.route("/conferences/<slug>/schedule.json")
+@public
+def schedule_json(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    data, last_modified = feed.frab_schedule(conference)
+    response = jsonify(data)
+    return _conditional(response, last_modified)
+
+
+def _conditional(response: Any, last_modified: Any) -> Any:
+    response.add_etag()
+    response.last_modified = last_modified
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)

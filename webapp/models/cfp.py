@@ -1,0 +1,310 @@
+"""The conference and its call for papers: submissions, speakers, reviews, the programme.
+
+Follows pretalx: a ``Submission`` has a short public ``code`` and a ``state`` whose allowed
+changes are listed once, in ``TRANSITIONS``; every change goes through
+``webapp.cfp.services.set_submission_state``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from webapp.models.users import User
+
+
+class SubmissionState(enum.StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
+STATE_VALUES = tuple(s.value for s in SubmissionState)
+#: Named groups of states, as in pretalx.
+ACTIVE_STATES = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED, SubmissionState.CONFIRMED)
+ACCEPTED_STATES = (SubmissionState.ACCEPTED, SubmissionState.CONFIRMED)
+DECIDED_STATES = (
+    SubmissionState.ACCEPTED,
+    SubmissionState.REJECTED,
+    SubmissionState.CONFIRMED,
+    SubmissionState.DECLINED,
+)
+
+#: Every allowed state change and who may make it ("speaker" through the private link,
+#: "organizer" in the organizer pages).
+TRANSITIONS: dict[tuple[SubmissionState, SubmissionState], str] = {
+    (SubmissionState.SUBMITTED, SubmissionState.WITHDRAWN): "speaker",
+    (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED): "organizer",
+    (SubmissionState.SUBMITTED, SubmissionState.REJECTED): "organizer",
+    (SubmissionState.ACCEPTED, SubmissionState.REJECTED): "organizer",
+    (SubmissionState.REJECTED, SubmissionState.ACCEPTED): "organizer",
+    (SubmissionState.ACCEPTED, SubmissionState.CONFIRMED): "speaker",
+    (SubmissionState.ACCEPTED, SubmissionState.DECLINED): "speaker",
+    (SubmissionState.CONFIRMED, SubmissionState.DECLINED): "speaker",
+}
+
+
+@dataclass(frozen=True)
+class CfpWindow:
+    """The call for papers at one instant: ``conference.cfp(now).is_open``."""
+
+    opens_at: datetime
+    closes_at: datetime
+    now: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_at <= self.now < self.closes_at
+
+    @property
+    def before_opening(self) -> bool:
+        return self.now < self.opens_at
+
+    @property
+    def after_deadline(self) -> bool:
+        return self.now >= self.closes_at
+
+
+class Conference(TimestampMixin, Base):
+    __tablename__ = "conferences"
+    __table_args__ = (
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        sa.CheckConstraint("cfp_closes_at > cfp_opens_at", name="cfp_window_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    call_text: Mapped[str] = mapped_column(sa.Text, default="")
+    cfp_opens_at: Mapped[datetime]
+    cfp_closes_at: Mapped[datetime]
+    anonymous_review: Mapped[bool] = mapped_column(default=False)
+
+    formats: Mapped[list[SessionFormat]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="SessionFormat.position"
+    )
+    tracks: Mapped[list[Track]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="Track.position"
+    )
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="Room.position"
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def cfp(self, now: datetime) -> CfpWindow:
+        return CfpWindow(self.cfp_opens_at, self.cfp_closes_at, now)
+
+    def local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.zone)
+
+
+class SessionFormat(Base):
+    __tablename__ = "session_formats"
+    __table_args__ = (
+        sa.UniqueConstraint("conference_id", "name"),
+        sa.CheckConstraint("minutes > 0 AND minutes <= 600", name="minutes_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conferences.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(60))
+    minutes: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    conference: Mapped[Conference] = relationship(back_populates="formats")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.minutes} min)"
+
+
+class Track(Base):
+    __tablename__ = "tracks"
+    __table_args__ = (sa.UniqueConstraint("conference_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conferences.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    conference: Mapped[Conference] = relationship(back_populates="tracks")
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    __table_args__ = (sa.UniqueConstraint("conference_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conferences.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    conference: Mapped[Conference] = relationship(back_populates="rooms")
+
+
+class Submission(TimestampMixin, Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("state").in_(STATE_VALUES), name="state_known"),
+        sa.CheckConstraint(
+            "(room_id IS NULL AND starts_at IS NULL AND ends_at IS NULL) OR "
+            "(room_id IS NOT NULL AND starts_at IS NOT NULL AND ends_at > starts_at)",
+            name="slot_complete",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    #: Short public code, as in pretalx: talk pages and iCal UIDs use it.
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    state: Mapped[str] = mapped_column(sa.String(20), default=SubmissionState.SUBMITTED, index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    format_id: Mapped[int] = mapped_column(sa.ForeignKey("session_formats.id"))
+    track_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tracks.id", ondelete="SET NULL"))
+    abstract: Mapped[str] = mapped_column(sa.Text)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The idempotency key: the random token of the form that created this submission.
+    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    submitted_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    # The slot in the programme (confirmed talks only).
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="RESTRICT"))
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    #: iCal SEQUENCE: bumped whenever the slot, room or title of a placed talk changes.
+    sequence: Mapped[int] = mapped_column(default=0)
+    schedule_changed_at: Mapped[datetime | None]
+
+    conference: Mapped[Conference] = relationship()
+    format: Mapped[SessionFormat] = relationship()
+    track: Mapped[Track | None] = relationship()
+    room: Mapped[Room | None] = relationship()
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Speaker.position"
+    )
+    reviews: Mapped[list[SubmissionReview]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan"
+    )
+    conflicts: Mapped[list[ReviewConflict]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan"
+    )
+
+    @property
+    def main_speaker(self) -> Speaker:
+        return self.speakers[0]
+
+    @property
+    def speaker_names(self) -> str:
+        return ", ".join(s.name for s in self.speakers)
+
+    @property
+    def is_placed(self) -> bool:
+        return self.starts_at is not None
+
+    @property
+    def mean_score(self) -> float | None:
+        scores = [r.score for r in self.reviews]
+        return sum(scores) / len(scores) if scores else None
+
+
+class Speaker(Base):
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    submission: Mapped[Submission] = relationship(back_populates="speakers")
+    links: Mapped[list[SpeakerLink]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan"
+    )
+
+
+class SpeakerLink(Base):
+    """A private link of one speaker: only the SHA-256 of its token is stored."""
+
+    __tablename__ = "speaker_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    speaker: Mapped[Speaker] = relationship(back_populates="links")
+
+
+class SubmissionReview(TimestampMixin, Base):
+    __tablename__ = "submission_reviews"
+    __table_args__ = (
+        sa.UniqueConstraint("submission_id", "reviewer_id"),
+        sa.CheckConstraint("score >= 1 AND score <= 5", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    submission: Mapped[Submission] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()
+
+
+class ReviewConflict(Base):
+    """A reviewer's declared conflict of interest: no review of that submission."""
+
+    __tablename__ = "review_conflicts"
+
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime]
+    submission: Mapped[Submission] = relationship(back_populates="conflicts")
+
+
+class LateLink(Base):
+    """A late-submission link for one person: hashed token, a deadline, single use."""
+
+    __tablename__ = "late_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(200))
+    valid_until: Mapped[datetime]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(sa.String(254), default="")
+    used_at: Mapped[datetime | None]
+    submission_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="SET NULL")
+    )
