@@ -87,6 +87,7 @@ def make_test_config(tmp_path: Path, url: str, engine_options: dict[str, Any]) -
         "FAST_PASSWORD_HASH": True,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "FEED_VERSION_TTL": 0,  # every request sees the latest change
         "CADENCE_BASE_URL": "http://localhost",
         "SERVER_NAME": None,
         "MAIL_SERVER": "127.0.0.1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
+from tests import readers as readers_mod
 from webapp import audit
 from webapp.cfp import feed, services
 from webapp.extensions import db
@@ -234,23 +236,22 @@ def test_unplaced_or_declined_talks_leave_the_feed(app, client, clock, programme
     assert "Lightning: vm-bhyve" not in client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    "zone", ["Europe/Amsterdam", "America/New_York", "Australia/Sydney", "Asia/Tokyo", "Asia/Kolkata", "Australia/Adelaide"]
-)
-def test_vtimezone_agrees_with_zoneinfo_hour_by_hour(zone) -> None:
-    start, end = datetime(2027, 6, 10, tzinfo=UTC), datetime(2027, 6, 12, tzinfo=UTC)
-    component = feed.vtimezone_for(zone, start, end)
-    assert b"RDATE" not in component.to_ical()
-    # Read it back as a tzinfo (icalendar builds one from the STANDARD/DAYLIGHT rules).
-    cal = icalendar.Calendar.from_ical(
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + component.to_ical() + b"END:VCALENDAR\r\n"
-    )
-    tz = cal.walk("VTIMEZONE")[0].to_tz()
-    real = ZoneInfo(zone)
-    t = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=90)  # from the first observance on
-    while t < datetime(2028, 12, 31, tzinfo=UTC):
-        assert t.astimezone(tz).utcoffset() == t.astimezone(real).utcoffset(), (zone, t)
-        t += timedelta(hours=1)
+def test_programme_feed_reads_the_same_in_independent_readers(app, client, programme) -> None:
+    """ical.js, the strict ical package and recurring-ical-events see each talk at its instant."""
+    c, codes, _ = programme
+    with app.app_context():
+        talks = db.session.scalars(sa.select(Submission).where(Submission.starts_at.is_not(None))).all()
+        expected = sorted((feed.talk_uid(c, t.code), t.starts_at, t.ends_at) for t in talks)
+    ics = client.get("/conferences/bhyvecon-2027/program.ics").data
+    assert b"RDATE:" not in ics.replace(b"\r\n ", b"")
+    window = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
+    readers = [readers_mod.occurrences_strict_ical, readers_mod.occurrences_recurring_ical_events]
+    if readers_mod.node_available():
+        readers.append(readers_mod.occurrences_icaljs)
+    elif os.environ.get("CADENCE_REQUIRE_SERVICES"):
+        pytest.fail("node is needed for the ical.js reader")
+    for read in readers:
+        assert sorted(read(ics, *window)) == expected, read.__name__
 
 
 def test_rooms_and_formats_in_use_cannot_be_removed(app, clock, programme) -> None:
@@ -272,3 +273,18 @@ def test_rooms_and_formats_in_use_cannot_be_removed(app, clock, programme) -> No
         data.rooms, data.formats = ["Main hall", "Workshop room"], [("Talk", 30)]
         with pytest.raises(services.CfpError, match="Session format 'Lightning talk' has submissions"):
             services.update_conference(conference, data, audit.CLI, clock.now)
+
+
+def test_site_wide_calendar_includes_the_programme(app, client, programme) -> None:
+    c, codes, organizer = programme
+    first = client.get("/calendar.ics")
+    assert first.status_code == 200
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(first.data).walk("VEVENT")}
+    with app.app_context():
+        assert {feed.talk_uid(c, code) for code in codes.values()} <= uids
+    # moving a talk changes the site-wide feed too (its cached version follows the programme)
+    main = c.rooms[0].id
+    assert _place(organizer, codes["lightning"], main, "2027-06-11", "16:00").status_code == 302
+    second = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert second.headers["ETag"] != first.headers["ETag"]

@@ -1,4 +1,4 @@
-"""Meetings tests run at a pinned "now" (config MEETINGS_NOW) so pages and feed windows are
+"""Meetings tests run at a pinned "now" (config CADENCE_NOW) so pages and feed windows are
 reproducible."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    app_config.setdefault("MEETINGS_NOW", NOW)
+    app_config.setdefault("CADENCE_NOW", NOW)
     app_config.setdefault("FEED_VERSION_TTL", 0)  # every request sees the latest change
     return app_config
 

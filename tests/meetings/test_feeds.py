@@ -318,7 +318,7 @@ def test_rendered_once_per_change_and_shared_through_the_table(app, client, bhyv
     with app.app_context():
         assert db.session.get(RenderedFeed, "series:bhyve").rendered_at == rendered_at
     # A day later the window has moved: rendered again, same validators while the bytes agree.
-    app.config["MEETINGS_NOW"] = NOW + timedelta(days=1)
+    app.config["CADENCE_NOW"] = NOW + timedelta(days=1)
     later = client.get("/calendar/bhyve.ics")
     with app.app_context():
         row = db.session.get(RenderedFeed, "series:bhyve")

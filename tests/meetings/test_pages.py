@@ -12,7 +12,7 @@ from webapp import audit
 from webapp.extensions import db
 from webapp.meetings import services
 
-# MEETINGS_NOW is 2026-01-15 12:00 UTC (tests/meetings/conftest.py).
+# CADENCE_NOW is 2026-01-15 12:00 UTC (tests/meetings/conftest.py).
 
 
 @pytest.fixture

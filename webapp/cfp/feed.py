@@ -1,13 +1,11 @@
 """The programme as an iCal feed (docs/ICAL-FEEDS.md) and as frab schedule JSON.
 
-A small adapter until ``webapp/ical`` lands: ``vtimezone_for`` is the one place that builds a
-VTIMEZONE, so the shared renderer's version can replace it. Output is deterministic: the same
-programme gives the same bytes (DTSTAMP is the talk's last change, never "now").
+Built with the shared renderer ``webapp.ical`` (VTIMEZONE, determinism, refresh hints): the
+same programme gives the same bytes (DTSTAMP is the talk's last change, never "now").
 """
 
 from __future__ import annotations
 
-import calendar as _calendar
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -15,127 +13,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import icalendar
+import sqlalchemy as sa
 from flask import current_app
 
 from webapp.cfp import services
+from webapp.extensions import db
+from webapp.ical import FeedCalendar, FeedEvent, render_calendar
+from webapp.meetings.feeds import EXTRA_FEED_PROVIDERS, FeedProvider
 from webapp.models import Conference, Submission
-
-PRODID = "-//Cadence//Conference programme//EN"
-REFRESH = timedelta(hours=6)
-
-
-# -- VTIMEZONE -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Transition:
-    at: datetime  # UTC instant
-    offset_from: timedelta
-    offset_to: timedelta
-    is_dst: bool
-    name: str
-
-    @property
-    def local(self) -> datetime:
-        """The wall time of the change, read on the clock before it (RFC 5545 DTSTART)."""
-        return (self.at + self.offset_from).replace(tzinfo=None)
-
-
-def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[_Transition]:
-    found = []
-    step = timedelta(days=1)
-    t = start
-    prev = t.astimezone(zone).utcoffset()
-    while t < end:
-        nxt = t + step
-        off = nxt.astimezone(zone).utcoffset()
-        if off != prev:
-            lo, hi = t, nxt  # bisect to the second
-            while hi - lo > timedelta(seconds=1):
-                mid = lo + (hi - lo) / 2
-                if mid.astimezone(zone).utcoffset() == prev:
-                    lo = mid
-                else:
-                    hi = mid
-            after = hi.astimezone(zone)
-            found.append(
-                _Transition(hi, prev, off, bool(after.dst()), after.tzname() or "")  # type: ignore[arg-type]
-            )
-            prev = off
-        t = nxt
-    return found
-
-
-def _byday(local: datetime) -> str:
-    """'-1SU' for the last such weekday of the month, else '2SU' etc."""
-    wd = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
-    days_in_month = _calendar.monthrange(local.year, local.month)[1]
-    if local.day + 7 > days_in_month:
-        return f"-1{wd}"
-    return f"{(local.day - 1) // 7 + 1}{wd}"
-
-
-def _matches_rule(t: _Transition, first: _Transition) -> bool:
-    return (
-        t.local.month == first.local.month
-        and _byday(t.local) == _byday(first.local)
-        and t.local.time() == first.local.time()
-        and (t.offset_from, t.offset_to) == (first.offset_from, first.offset_to)
-    )
-
-
-def vtimezone_for(tzid: str, start: datetime, end: datetime) -> icalendar.Timezone:
-    """A VTIMEZONE for ``tzid`` valid from ``start`` to ``end`` (aware datetimes).
-
-    Observances are STANDARD/DAYLIGHT with a yearly RRULE (BYMONTH + BYDAY) derived from the
-    zone's actual transitions in the span (a year either side); a transition that breaks the
-    pattern gets an observance of its own (no RDATE lists, which Outlook misreads).
-    """
-    zone = ZoneInfo(tzid)
-    lo = datetime(start.year - 1, 1, 1, tzinfo=UTC)
-    hi = datetime(end.year + 2, 1, 1, tzinfo=UTC)
-    tz = icalendar.Timezone()
-    tz.add("tzid", tzid)
-    changes = _transitions(zone, lo, hi)
-    if not changes:
-        at = lo.astimezone(zone)
-        std = icalendar.TimezoneStandard()
-        std.add("dtstart", datetime(1970, 1, 1))  # noqa: DTZ001 - VTIMEZONE DTSTART is local
-        std.add("tzoffsetfrom", at.utcoffset())
-        std.add("tzoffsetto", at.utcoffset())
-        std.add("tzname", at.tzname())
-        tz.add_component(std)
-        return tz
-    # Group runs of transitions that follow one yearly rule.
-    groups: list[list[_Transition]] = []
-    for t in changes:
-        for g in groups:
-            if g[0].is_dst == t.is_dst and _matches_rule(t, g[0]) and g[-1].at.year == t.at.year - 1:
-                g.append(t)
-                break
-        else:
-            groups.append([t])
-    for g in sorted(groups, key=lambda g: g[0].at):
-        first = g[0]
-        comp = icalendar.TimezoneDaylight() if first.is_dst else icalendar.TimezoneStandard()
-        comp.add("dtstart", first.local)
-        comp.add("tzoffsetfrom", first.offset_from)
-        comp.add("tzoffsetto", first.offset_to)
-        comp.add("tzname", first.name)
-        if len(g) > 1:
-            rule: dict[str, Any] = {"freq": "yearly", "bymonth": first.local.month, "byday": _byday(first.local)}
-            if g is not groups[-1] and g[-1].at.year < hi.year - 1 and _group_ends(g, groups):
-                rule["until"] = g[-1].at
-            comp.add("rrule", rule)
-        tz.add_component(comp)
-    return tz
-
-
-def _group_ends(group: list[_Transition], groups: list[list[_Transition]]) -> bool:
-    """True when a later group of the same kind takes over (the rule changed)."""
-    return any(g is not group and g[0].is_dst == group[0].is_dst and g[0].at > group[-1].at for g in groups)
-
 
 # -- the programme -------------------------------------------------------------------------------
 
@@ -206,42 +91,58 @@ def _last_modified(conference: Conference, events: list[ProgrammeEvent]) -> date
     return max(stamps).replace(microsecond=0)
 
 
+def feed_event(e: ProgrammeEvent) -> FeedEvent:
+    """A placed talk as the shared renderer's event (also used by ``/calendar.ics``)."""
+    zone = ZoneInfo(e.timezone)
+    return FeedEvent(
+        uid=e.uid,
+        summary=e.title,
+        start=e.starts_at.astimezone(zone),
+        end=e.ends_at.astimezone(zone),
+        tzid=e.timezone,
+        last_modified=e.last_modified.astimezone(UTC).replace(microsecond=0),
+        sequence=e.sequence,
+        description=e.description,
+        url=e.url,
+        location=e.location or None,
+        categories=(e.track,) if e.track else (),
+    )
+
+
 def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
     """The programme feed's bytes and its last change."""
     events = programme_events(conference)
-    zone = conference.zone
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("name", f"{conference.name} programme")
-    cal.add("x-wr-calname", f"{conference.name} programme")
-    cal.add("x-wr-timezone", conference.timezone)
-    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
-    start = datetime.combine(conference.starts_on, datetime.min.time(), tzinfo=zone)
-    end = datetime.combine(conference.ends_on, datetime.max.time(), tzinfo=zone)
-    cal.add_component(vtimezone_for(conference.timezone, start, end))
-    for e in sorted(events, key=lambda e: (e.starts_at, e.room, e.code)):
-        ev = icalendar.Event()
-        ev.add("uid", e.uid)
-        stamp = e.last_modified.astimezone(UTC).replace(microsecond=0)
-        ev.add("dtstamp", stamp)
-        ev.add("last-modified", stamp)
-        ev.add("sequence", e.sequence)
-        ev.add("dtstart", e.starts_at.astimezone(zone))
-        ev.add("dtend", e.ends_at.astimezone(zone))
-        ev.add("summary", e.title)
-        ev.add("location", e.location)
-        ev.add("description", e.description)
-        ev.add("url", e.url)
-        if e.track:
-            ev.add("categories", [e.track])
-        ev.add("status", "CONFIRMED")
-        ev.add("transp", "OPAQUE")
-        cal.add_component(ev)
-    return cal.to_ical(), _last_modified(conference, events)
+    cal = FeedCalendar(
+        name=f"{conference.name} programme",
+        description=f"The programme of {conference.name}. {services.public_url(f'/conferences/{conference.slug}/program')}",
+        events=tuple(feed_event(e) for e in events),
+        x_wr_timezone=conference.timezone,
+    )
+    return render_calendar(cal), _last_modified(conference, events)
+
+
+def _programme_version() -> str:
+    """Changes whenever any placed talk or conference does (one cheap query)."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Submission.id),
+            sa.func.max(Submission.updated_at),
+            # every change to a placed talk bumps its SEQUENCE, even at the same instant
+            sa.func.coalesce(sa.func.sum(Submission.sequence), 0),
+            sa.select(sa.func.max(Conference.updated_at)).scalar_subquery(),
+        ).where(Submission.starts_at.is_not(None))
+    ).one()
+    return ":".join(str(v) for v in row)
+
+
+#: Every published programme's talks in the site-wide ``/calendar.ics``.
+EXTRA_FEED_PROVIDERS.append(
+    FeedProvider(
+        name="programme",
+        events=lambda now: [feed_event(e) for e in programme_events()],
+        version=_programme_version,
+    )
+)
 
 
 # -- frab schedule JSON --------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from webapp import clock, settings
 from webapp.extensions import db
 from webapp.ical import (
     EventStatus,
@@ -80,6 +81,42 @@ class FeedProvider:
 EXTRA_FEED_PROVIDERS: list[FeedProvider] = []
 
 
+@dataclass(frozen=True)
+class MeetingLink:
+    label: str
+    url: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class OccurrenceLinker:
+    """Links another area adds to single meetings' events (the minutes, once published).
+
+    ``links(series)`` maps original local dates to links; ``version()`` is a cheap string that
+    changes whenever those links would.
+    """
+
+    name: str
+    links: Callable[[Series], dict[date, MeetingLink]]
+    version: Callable[[], str]
+
+
+#: Append an OccurrenceLinker to add links to meetings' events in every feed.
+OCCURRENCE_LINKERS: list[OccurrenceLinker] = []
+
+
+def _links_of(series: Series) -> dict[date, list[MeetingLink]]:
+    found: dict[date, list[MeetingLink]] = {}
+    for linker in OCCURRENCE_LINKERS:
+        for day, link in linker.links(series).items():
+            found.setdefault(day, []).append(link)
+    return found
+
+
+def _link_text(links: list[MeetingLink]) -> str:
+    return "\n".join(f"{link.label}: {link.url}" for link in links)
+
+
 # --- building ----------------------------------------------------------------------------------
 
 
@@ -92,8 +129,7 @@ def _host() -> str:
 
 
 def _now() -> datetime:
-    pinned = current_app.config.get("MEETINGS_NOW")
-    return pinned if pinned is not None else datetime.now(UTC)
+    return clock.now()
 
 
 def window_start(now: datetime) -> datetime:
@@ -141,6 +177,7 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
     start_of_window = window_start(now)
     rules = services.rules_of(series)
     changes = {c.original_date: c for c in services.changes_of(series)}
+    links = _links_of(series)
     events: list[FeedEvent] = []
     for rule, row in zip(rules, series.rules, strict=True):
         first = next(
@@ -179,12 +216,41 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
                         tzid=series.timezone,
                         last_modified=max(occ.updated_at, row.updated_at, series.updated_at) if occ else row.updated_at,
                         sequence=rule.sequence + change.sequence,
-                        description=_text(series, _meeting_url(series, day), f"Moved from {rule_start.astimezone(tz):%A %d %B %Y %H:%M} ({series.timezone})."),
+                        description=_text(
+                            series, _meeting_url(series, day),
+                            "\n\n".join(
+                                p for p in (
+                                    f"Moved from {rule_start.astimezone(tz):%A %d %B %Y %H:%M} ({series.timezone}).",
+                                    _link_text(links.get(day, [])),
+                                ) if p
+                            ),
+                        ),
                         url=_meeting_url(series, day),
                         location=_location(series),
                         recurrence_id=rule_start,
                     )
                 )
+        for day, day_links in sorted(links.items()):
+            # A meeting held as the rule says, with something to link (its minutes): an override
+            # at the same time whose DESCRIPTION and URL carry the links.
+            if day < first or day in changes or not rule.has_date(day):
+                continue
+            rule_start = schedule.to_utc(day, rule.start_time, tz)
+            overrides.append(
+                FeedEvent(
+                    uid=uid,
+                    summary=series.title,
+                    start=rule_start,
+                    end=rule_start + timedelta(minutes=rule.duration_minutes),
+                    tzid=series.timezone,
+                    last_modified=max([row.updated_at, series.updated_at, *(link.changed_at for link in day_links)]),
+                    sequence=rule.sequence + 1,
+                    description=_text(series, _meeting_url(series, day), _link_text(day_links)),
+                    url=_meeting_url(series, day),
+                    location=_location(series),
+                    recurrence_id=rule_start,
+                )
+            )
         events.append(
             FeedEvent(
                 uid=uid,
@@ -211,11 +277,11 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
             continue  # not an extra meeting
         if change.start_at < start_of_window:
             continue
-        events.append(_extra_event(series, schedule.slot_of(None, change, day, tz), _row(series, day)))
+        events.append(_extra_event(series, schedule.slot_of(None, change, day, tz), _row(series, day), links.get(day, [])))
     return events
 
 
-def _extra_event(series: Series, slot: Slot, occ: Occurrence | None) -> FeedEvent:
+def _extra_event(series: Series, slot: Slot, occ: Occurrence | None, links: list[MeetingLink] | None = None) -> FeedEvent:
     day = slot.original_date
     title = f"{series.title}: {slot.title}" if slot.title else series.title
     cancelled = slot.cancelled
@@ -228,7 +294,7 @@ def _extra_event(series: Series, slot: Slot, occ: Occurrence | None) -> FeedEven
         tzid=series.timezone,
         last_modified=max(occ.updated_at, series.updated_at) if occ else series.updated_at,
         sequence=slot.change.sequence if slot.change else 0,
-        description=_text(series, _meeting_url(series, day), note),
+        description=_text(series, _meeting_url(series, day), "\n\n".join(p for p in (note, _link_text(links or [])) if p)),
         url=_meeting_url(series, day),
         location=_location(series),
         status=EventStatus.CANCELLED if cancelled else EventStatus.CONFIRMED,
@@ -255,9 +321,10 @@ def all_calendar() -> FeedCalendar:
         events += series_events(series, now)
     for provider in EXTRA_FEED_PROVIDERS:
         events += list(provider.events(now))
+    community = settings.current().community_name
     return FeedCalendar(
-        name=f"{current_app.config['COMMUNITY_NAME']}: meetings",
-        description=f"Every public meeting of the {current_app.config['COMMUNITY_NAME']}. {_base()}/",
+        name=f"{community}: meetings",
+        description=f"Every public meeting of the {community}. {_base()}/",
         events=tuple(events),
     )
 
@@ -274,7 +341,9 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
     occ = _row(series, day)
     rule_row = next((r for r in series.rules if slot.rule and r.id == slot.rule.id), None)
     sequence = (rule_row.sequence if rule_row else 0) + (occ.sequence if occ else 0)
+    links = _links_of(series).get(day, [])
     stamps = [series.updated_at] + ([rule_row.updated_at] if rule_row else []) + ([occ.updated_at] if occ else [])
+    stamps += [link.changed_at for link in links]
     cancelled = slot.cancelled
     note = ""
     if cancelled:
@@ -287,7 +356,7 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
         tzid=series.timezone,
         last_modified=max(stamps),
         sequence=sequence,
-        description=_text(series, _meeting_url(series, day), note),
+        description=_text(series, _meeting_url(series, day), "\n\n".join(p for p in (note, _link_text(links or [])) if p)),
         url=_meeting_url(series, day),
         location=_location(series),
         status=EventStatus.CANCELLED if cancelled else EventStatus.CONFIRMED,
@@ -326,6 +395,7 @@ def _version(config: Any, row: Sequence[Any], now: datetime) -> str:
     start = services.feed_window(now, int(config["FEED_PAST_MONTHS"]))[0]
     parts = [start.date().isoformat(), str(config["CADENCE_BASE_URL"]), *(str(v) for v in row)]
     parts += [f"{p.name}={p.version()}" for p in EXTRA_FEED_PROVIDERS]
+    parts += [f"{linker.name}={linker.version()}" for linker in OCCURRENCE_LINKERS]
     return "|".join(parts)
 
 
@@ -446,14 +516,14 @@ class FastFeeds:
 
     def query_version(self) -> str:
         config = self.app.config
-        pinned = config.get("MEETINGS_NOW")
-        now = pinned if pinned is not None else datetime.now(UTC)
+        pinned = config.get("CADENCE_NOW")
+        now = (pinned() if callable(pinned) else pinned) if pinned is not None else datetime.now(UTC)
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine
         with self.engine.connect() as conn:
             row = conn.exec_driver_sql(VERSION_SQL).one()
-        if EXTRA_FEED_PROVIDERS:  # their version() may use the app's session
+        if EXTRA_FEED_PROVIDERS or OCCURRENCE_LINKERS:  # their version() may use the app's session
             with self.app.app_context():
                 return _version(config, row, now)
         return _version(config, row, now)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from webapp import clock
 from webapp.markdown import render_markdown
 from webapp.meetings import feeds, schedule, services
 from webapp.meetings.api import meeting_url
@@ -23,9 +24,8 @@ PAST_PER_PAGE = 20
 
 
 def now_utc() -> datetime:
-    """The clock the pages use; tests may pin it with the MEETINGS_NOW setting."""
-    pinned = current_app.config.get("MEETINGS_NOW")
-    return pinned if pinned is not None else datetime.now(UTC)
+    """The clock the pages use; tests may pin it with the CADENCE_NOW setting."""
+    return clock.now()
 
 
 def _may_see(series: Series) -> bool:

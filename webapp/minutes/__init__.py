@@ -10,7 +10,7 @@ from webapp.config import ConfigError
 def init_app(app: Flask) -> None:
     from webapp import markdown
     from webapp.meetings import services as meetings
-    from webapp.minutes import services
+    from webapp.minutes import feedlinks, services  # noqa: F401 - feedlinks registers itself
     from webapp.minutes.views import bp, template_helpers
 
     app.config.setdefault("REFERENCE_PATTERNS", list(markdown.DEFAULT_REFERENCE_PATTERNS))

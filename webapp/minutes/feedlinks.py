@@ -1,0 +1,43 @@
+"""Published minutes, linked from their meeting's event in the calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from webapp.extensions import db
+from webapp.meetings.feeds import OCCURRENCE_LINKERS, MeetingLink, OccurrenceLinker
+from webapp.models import Minutes, MinutesState, Occurrence, Series
+
+
+def published_minutes_links(series: Series) -> dict[date, MeetingLink]:
+    if not series.public:
+        return {}
+    rows = db.session.execute(
+        sa.select(Occurrence.original_date, Minutes.updated_at)
+        .join(Minutes, Minutes.occurrence_id == Occurrence.id)
+        .where(Occurrence.series_id == series.id, Minutes.state == MinutesState.PUBLISHED)
+    ).all()
+    base = str(current_app.config["CADENCE_BASE_URL"]).rstrip("/")
+    return {
+        day: MeetingLink(
+            "Minutes", base + url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat()), changed
+        )
+        for day, changed in rows
+    }
+
+
+def minutes_version() -> str:
+    row = db.session.execute(
+        sa.select(sa.func.count(Minutes.id), sa.func.max(Minutes.updated_at)).where(
+            Minutes.state == MinutesState.PUBLISHED
+        )
+    ).one()
+    return f"{row[0]}:{row[1]}"
+
+
+LINKER = OccurrenceLinker(name="minutes", links=published_minutes_links, version=minutes_version)
+if LINKER not in OCCURRENCE_LINKERS:
+    OCCURRENCE_LINKERS.append(LINKER)
