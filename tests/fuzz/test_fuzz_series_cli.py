@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from webapp.extensions import db
@@ -47,6 +47,8 @@ def snapshot() -> str:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(command=commands())
+@example(command=["cancel", "bhyve", "0001-01-01", "--reason", ""])  # found by this test once
+@example(command=["move", "bhyve", "2026-01-22", "--to", "9999-12-31 23:59"])
 def test_series_cli_never_crashes_or_half_writes(app, runner, command: list[str]) -> None:
     with app.app_context():
         if db.session.execute(sa.text("SELECT COUNT(*) FROM series")).scalar() == 0:
@@ -65,3 +67,13 @@ def test_series_cli_never_crashes_or_half_writes(app, runner, command: list[str]
         assert message, command
         with app.app_context():
             assert snapshot() == before, command
+
+
+def test_far_dates_are_404_or_400_not_500(app, runner, client) -> None:
+    runner.invoke(args=["series", "create", "bhyve", "--title", "bhyve call", "--timezone",
+                        "America/New_York", "--start", "2026-01-08 16:00", "--duration", "60"])
+    for day in ("0001-01-01", "9999-12-31", "1899-12-31"):
+        assert client.get(f"/meetings/bhyve/{day}").status_code == 404
+        assert client.get(f"/meetings/bhyve/{day}.ics").status_code == 404
+        response = client.get(f"/api/v1/series/bhyve/occurrences?from={day}&to={day}")
+        assert response.status_code in (200, 400), (day, response.status_code)

@@ -88,6 +88,8 @@ def find_occurrence(series: Series, day: date) -> Slot:
 
 
 def _nearby_hint(series: Series, day: date) -> str:
+    if not in_range(day):
+        return ""
     tz = schedule.zone(series.timezone)
     around = datetime.combine(day, time(12), tzinfo=tz)
     slots = occurrences(series, around - timedelta(days=21), around + timedelta(days=21))
@@ -144,11 +146,26 @@ def occurrence_row(series: Series, day: date) -> Occurrence:
 # --- input helpers -------------------------------------------------------------------------
 
 
+#: Dates Cadence works with; far outside it, date arithmetic (and time zones) stop making sense.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def in_range(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def _check_range(day: date, what: str, text: str) -> date:
+    if not in_range(day):
+        raise ScheduleError(f"{what} {text!r} is out of range: give a year from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
 def parse_date(text: str, what: str = "date") -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ScheduleError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+    return _check_range(day, what, text)
 
 
 def parse_local(text: str, what: str = "start") -> tuple[date, time]:
@@ -156,7 +173,7 @@ def parse_local(text: str, what: str = "start") -> tuple[date, time]:
         value = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")  # noqa: DTZ007 - a local wall time, zone applied by the caller
     except ValueError:
         raise ScheduleError(f"{what} {text!r} is not a local date and time in the form \"YYYY-MM-DD HH:MM\"") from None
-    return value.date(), value.time()
+    return _check_range(value.date(), what, text), value.time()
 
 
 def check_duration(minutes: int) -> int:
