@@ -372,9 +372,11 @@ def outbox_retry(message_id: int) -> ResponseReturnValue:
     message = db.get_or_404(OutboxMessage, message_id)
     if not ButtonForm().validate_on_submit():
         abort(400, "The form's security token is missing or expired.")
+    # The dashboard's retry buttons come back to the dashboard; nothing else is accepted.
+    back = url_for("dashboard.index") if request.form.get("return_to") == "dashboard" else url_for("organize.outbox")
     if message.state == OutboxState.SENT:
         flash("That message was sent already.", "error")
-        return redirect(url_for("organize.outbox"))
+        return redirect(back)
     now = clock.now()
     mail.retry(message, now)
     audit.record(audit.Actor.current(), "outbox.retry", "outbox_message", message.id, f"retry mail to {message.to_addr}")
@@ -385,7 +387,7 @@ def outbox_retry(message_id: int) -> ResponseReturnValue:
         flash(f"Sent to {message.to_addr}.", "success")
     else:
         flash(f"Not sent yet ({message.last_error or 'queued'}); it stays in the outbox.", "error")
-    return redirect(url_for("organize.outbox"))
+    return redirect(back)
 
 
 @bp.route("/mail-templates")
