@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from webapp import audit, clock, mail
+from webapp import audit, clock, mail, settings
 from webapp.cfp import services
 from webapp.cfp.forms import (
     ButtonForm,
@@ -81,6 +81,7 @@ def conference_new() -> ResponseReturnValue:
     form = ConferenceForm()
     if request.method == "GET":
         form.formats.data = "Talk:30\nLightning talk:10\nTutorial:90"
+        form.timezone.data = settings.current().default_timezone
     if form.validate_on_submit():
         try:
             conference = services.create_conference(_form_data(form), audit.Actor.current(), clock.now())
