@@ -141,11 +141,17 @@ def open_follow_ups(now: datetime, user: User) -> dict[str, Any] | None:
     for series in series_by_id.values():
         slot = meetings.next_occurrence(series, now)
         upcoming[series.id] = slot.original_date if slot else now.date()
+    ages = {
+        series.id: minutes_services.ages_in_meetings(
+            series, (i.raised_at.original_date for i in items if i.series_id == series.id), upcoming[series.id]
+        )
+        for series in series_by_id.values()
+    }
     groups: dict[int, tuple[Person, list[OpenFollowUp]]] = {}
     for item in items:
         series = series_by_id[item.series_id]
         day = item.raised_at.original_date
-        carried = minutes_services.age_in_meetings(series, day, upcoming[series.id])
+        carried = ages[series.id][day]
         groups.setdefault(item.owner_id, (item.owner, []))[1].append(OpenFollowUp(item, series, day, carried))
     # Owners in the order of their oldest follow-up: who has been waiting longest comes first.
     owners = sorted(groups.values(), key=lambda g: (g[1][0].raised, g[1][0].item.id))
