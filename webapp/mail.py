@@ -36,7 +36,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import MailTemplate, OutboxMessage, OutboxState
+from webapp.models import MailTemplate, OutboxMessage, OutboxState, SiteSettings
 
 log = logging.getLogger(__name__)
 
@@ -310,6 +310,19 @@ def _email(row: sa.Row[Any], sender: str, now: datetime) -> EmailMessage:
     return msg
 
 
+def _sender(config: Any) -> str:
+    """The From of every message: the admin's site setting, else ``MAIL_DEFAULT_SENDER``.
+
+    Read on a connection of its own: sending runs right after a commit, where the session
+    may not emit SQL (``webapp.settings.current`` would use the session)."""
+    try:
+        with db.engine.connect() as conn:
+            chosen = conn.scalar(sa.select(SiteSettings.mail_sender).where(SiteSettings.id == 1))
+    except sa.exc.SQLAlchemyError:  # not migrated yet: the config's sender
+        chosen = None
+    return chosen or config["MAIL_DEFAULT_SENDER"]
+
+
 @dataclass
 class SendReport:
     sent: int = 0
@@ -324,6 +337,7 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
     smtp = _Smtp(config)
     table = _table()
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
+    sender = _sender(config)
     try:
         for message_id in ids:
             with db.engine.begin() as conn:
@@ -333,7 +347,7 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
             with db.engine.connect() as conn:
                 row = conn.execute(sa.select(table).where(table.c.id == message_id)).one()
             try:
-                smtp.send(_email(row, config["MAIL_DEFAULT_SENDER"], now))
+                smtp.send(_email(row, sender, now))
             except (smtplib.SMTPException, OSError, ValueError) as exc:
                 attempts = row.attempts + 1
                 gave_up = attempts >= max_attempts

@@ -68,7 +68,10 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Europe/Bucharest")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)  # a loaded 2-core CI machine can be slow to paint
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.console_errors = console_errors  # CSP violations show up here

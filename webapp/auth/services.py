@@ -98,6 +98,16 @@ def set_password(user: User, password: str, actor: audit.Actor) -> None:
     audit.record(actor, "user.password", "user", user.id, f"password changed for {user.email}")
 
 
+def set_name(user: User, name: str, actor: audit.Actor) -> None:
+    name = name.strip()
+    if len(name) > 120:
+        raise AccountError("A name may have at most 120 characters.")
+    if name == user.name:
+        return
+    audit.record(actor, "user.update", "user", user.id, f"name of {user.email}", {"name": [user.name, name]})
+    user.name = name
+
+
 def set_roles(user: User, roles: set[str], actor: audit.Actor) -> None:
     before = sorted(user.roles)
     user.set_roles(parse_roles(roles))

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from webapp import audit, clock, mail
+from webapp import audit, clock, mail, settings
 from webapp.cfp import services
 from webapp.cfp.forms import (
     ButtonForm,
@@ -81,6 +81,7 @@ def conference_new() -> ResponseReturnValue:
     form = ConferenceForm()
     if request.method == "GET":
         form.formats.data = "Talk:30\nLightning talk:10\nTutorial:90"
+        form.timezone.data = settings.current().default_timezone
     if form.validate_on_submit():
         try:
             conference = services.create_conference(_form_data(form), audit.Actor.current(), clock.now())
@@ -372,9 +373,11 @@ def outbox_retry(message_id: int) -> ResponseReturnValue:
     message = db.get_or_404(OutboxMessage, message_id)
     if not ButtonForm().validate_on_submit():
         abort(400, "The form's security token is missing or expired.")
+    # The dashboard's retry buttons come back to the dashboard; nothing else is accepted.
+    back = url_for("dashboard.index") if request.form.get("return_to") == "dashboard" else url_for("organize.outbox")
     if message.state == OutboxState.SENT:
         flash("That message was sent already.", "error")
-        return redirect(url_for("organize.outbox"))
+        return redirect(back)
     now = clock.now()
     mail.retry(message, now)
     audit.record(audit.Actor.current(), "outbox.retry", "outbox_message", message.id, f"retry mail to {message.to_addr}")
@@ -385,7 +388,7 @@ def outbox_retry(message_id: int) -> ResponseReturnValue:
         flash(f"Sent to {message.to_addr}.", "success")
     else:
         flash(f"Not sent yet ({message.last_error or 'queued'}); it stays in the outbox.", "error")
-    return redirect(url_for("organize.outbox"))
+    return redirect(back)
 
 
 @bp.route("/mail-templates")

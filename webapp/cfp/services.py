@@ -503,7 +503,7 @@ def update_submission(
     _check_choice(submission.conference, data)
     if submission.is_placed and data.format_id != submission.format_id:
         raise NotAllowed("The talk is in the programme: ask the organizers to change its format.")
-    before = _submission_fields(submission)
+    before = _submission_fields(submission) | _speaker_fields(speaker)
     title_changed = data.title.strip() != submission.title
     submission.title = data.title.strip()
     submission.format_id = data.format_id
@@ -521,8 +521,12 @@ def update_submission(
     db.session.flush()
     audit.record(
         actor, "submission.update", "submission", submission.code, "edited by a speaker",
-        audit.diff(before, _submission_fields(submission)),
+        audit.diff(before, _submission_fields(submission) | _speaker_fields(speaker)),
     )
+
+
+def _speaker_fields(speaker: Speaker) -> dict[str, object]:
+    return {"speaker.name": speaker.name, "speaker.affiliation": speaker.affiliation, "speaker.bio": speaker.bio}
 
 
 def _submission_fields(s: Submission) -> dict[str, object]:
@@ -621,12 +625,16 @@ def save_review(
     if not 1 <= score <= 5:
         raise CfpError("The score is a whole number from 1 to 5.")
     review = own_review(submission, user)
+    before = {"score": review.score, "comment": review.comment} if review else {}
     if review is None:
         review = SubmissionReview(reviewer_id=user.id, created_at=now)
         submission.reviews.append(review)
     review.score, review.comment, review.updated_at = score, comment.strip(), now
     db.session.flush()
-    audit.record(actor, "review.save", "submission", submission.code, f"scored {score}")
+    audit.record(
+        actor, "review.save", "submission", submission.code, f"scored {score}",
+        audit.diff(before, {"score": score, "comment": review.comment}),
+    )
     return review
 
 

@@ -217,7 +217,9 @@ def speaker_edit(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         data = _submission_data(form, with_co_speakers=False)
         try:
-            services.update_submission(submission, speaker, data, audit.Actor(label="speaker link"), now)
+            services.update_submission(
+                submission, speaker, data, audit.Actor(label=f"speaker link ({speaker.email})"[:254]), now
+            )
         except services.CfpError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))

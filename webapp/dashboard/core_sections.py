@@ -1,4 +1,4 @@
-"""Dashboard sections that belong to no single area: upcoming meetings and recent activity."""
+"""Dashboard sections that belong to no single area: recent activity."""
 
 from __future__ import annotations
 
@@ -9,21 +9,11 @@ import sqlalchemy as sa
 
 from webapp.dashboard.sections import section
 from webapp.extensions import db
-from webapp.meetings import schedule, services
-from webapp.models import AuditEntry
-
-
-@section(10, "dashboard/_meetings.html")
-def next_meetings(now: datetime) -> dict[str, Any] | None:
-    rows = []
-    for series in services.list_series():
-        slot = services.next_occurrence(series, now)
-        rows.append({"series": series, "slot": slot, "tz": schedule.zone(series.timezone)})
-    return {"rows": rows, "now": now}
+from webapp.models import AuditEntry, User
 
 
 @section(90, "dashboard/_activity.html", roles=("organizer",))
-def recent_activity(now: datetime) -> dict[str, Any] | None:
+def recent_activity(now: datetime, user: User) -> dict[str, Any] | None:
     entries = db.session.scalars(
         sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(12)
     ).all()

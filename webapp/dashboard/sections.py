@@ -1,7 +1,7 @@
 """The dashboard's sections: each area registers a function that gathers what needs doing.
 
-A section function takes ``now`` and returns the template context for its part of the page, or
-None to leave it out. It must run a bounded number of queries, whatever the amount of data (the
+A section function takes ``now`` and the signed-in ``user`` and returns the template context for
+its part of the page, or None to leave it out. It must run a bounded number of queries, whatever the amount of data (the
 dashboard's query count is tested on a small and a large database).
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from webapp.models import User
 
-SectionFunc = Callable[[datetime], dict[str, Any] | None]
+SectionFunc = Callable[[datetime, User], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def build(user: User, now: datetime) -> list[Section]:
     for provider in PROVIDERS:
         if provider.roles and not user.has_role(*provider.roles):
             continue
-        context = provider.func(now)
+        context = provider.func(now, user)
         if context is not None:
             sections.append(Section(provider.template, context))
     return sections

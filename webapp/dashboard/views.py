@@ -18,4 +18,11 @@ def index() -> ResponseReturnValue:
 
 
 # Routes and sections in sibling modules register when imported.
-from webapp.dashboard import audit_views, core_sections, settings_views  # noqa: E402, F401
+from webapp.dashboard import (  # noqa: E402, F401
+    audit_views,
+    cfp_sections,
+    core_sections,
+    meeting_sections,
+    outbox_sections,
+    settings_views,
+)

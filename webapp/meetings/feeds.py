@@ -10,7 +10,7 @@ What a series feed holds (ICAL-FEEDS.md has the reasons):
 * a VEVENT of its own, UID ``meeting-<slug>-<date>@<host>``, per extra meeting (STATUS:CANCELLED
   when it was cancelled).
 
-The window: ``FEED_PAST_MONTHS`` back (from a UTC midnight, see ``services.feed_window``) and
+The window: the site settings' "months of past meetings" (default ``FEED_PAST_MONTHS``) back (from a UTC midnight, see ``services.feed_window``) and
 everything ahead. A master whose rule began inside the window keeps DTSTART at the rule's first
 meeting. When the rule began earlier, DTSTART is its first occurrence at or after the window
 start, always an occurrence of the rule (same weekday, wall time and interval phase), so every
@@ -133,7 +133,10 @@ def _now() -> datetime:
 
 
 def window_start(now: datetime) -> datetime:
-    return services.feed_window(now, int(current_app.config["FEED_PAST_MONTHS"]))[0]
+    """The feeds' first day: the admin's "months of past meetings" (site settings)."""
+    from webapp import settings
+
+    return services.feed_window(now, settings.current().feed_past_months)[0]
 
 
 def _meeting_url(series: Series, day: date) -> str:
@@ -387,12 +390,14 @@ def subscribe_links(slug: str | None) -> dict[str, str]:
 VERSION_SQL = (
     "SELECT (SELECT count(*) FROM series), (SELECT max(updated_at) FROM series), "
     "(SELECT count(*) FROM schedule_rules), (SELECT max(updated_at) FROM schedule_rules), "
-    "(SELECT count(*) FROM occurrences), (SELECT max(updated_at) FROM occurrences)"
+    "(SELECT count(*) FROM occurrences), (SELECT max(updated_at) FROM occurrences), "
+    # The site settings: the feeds' span is one of them (None: the app config's FEED_PAST_MONTHS).
+    "(SELECT max(updated_at) FROM site_settings), (SELECT max(feed_past_months) FROM site_settings)"
 )
 
 
 def _version(config: Any, row: Sequence[Any], now: datetime) -> str:
-    start = services.feed_window(now, int(config["FEED_PAST_MONTHS"]))[0]
+    start = services.feed_window(now, int(row[7] or config["FEED_PAST_MONTHS"]))[0]
     parts = [start.date().isoformat(), str(config["CADENCE_BASE_URL"]), *(str(v) for v in row)]
     parts += [f"{p.name}={p.version()}" for p in EXTRA_FEED_PROVIDERS]
     parts += [f"{linker.name}={linker.version()}" for linker in OCCURRENCE_LINKERS]

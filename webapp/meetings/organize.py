@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from webapp import audit
+from webapp import audit, settings
 from webapp.extensions import db
 from webapp.meetings import forms, schedule, services
 from webapp.meetings.schedule import ScheduleError, Slot
@@ -73,6 +73,7 @@ def create() -> ResponseReturnValue:
     form = forms.SeriesForm()
     if not form.is_submitted():
         form.duration.data = 60
+        form.timezone.data = settings.current().default_timezone
     if form.validate_on_submit():
         details = services.SeriesDetails(
             title=form.title.data or "", description=form.description.data or "",

@@ -56,7 +56,7 @@ def edit(user_id: int) -> ResponseReturnValue:
         else:
             actor = audit.Actor.current()
             try:
-                user.name = (form.name.data or "").strip()
+                services.set_name(user, form.name.data or "", actor)
                 services.set_roles(user, wanted, actor)
                 services.set_active(user, bool(form.active.data), actor)
                 if form.password.data:

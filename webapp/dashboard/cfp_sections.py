@@ -1,0 +1,208 @@
+"""Dashboard section of the call for papers: one card per conference that has not ended.
+
+Everything is counted in SQL (GROUP BY conference, state, format, day), so the number of
+queries does not depend on the number of submissions or reviews.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from webapp.cfp import services as cfp
+from webapp.dashboard.sections import section
+from webapp.extensions import db
+from webapp.models import (
+    Conference,
+    ReviewConflict,
+    Role,
+    Submission,
+    SubmissionReview,
+    SubmissionState,
+    User,
+    UserRole,
+)
+
+#: Submissions listed in a reviewer's to-do (the oldest first); the count covers them all.
+TODO_LIMIT = 10
+#: Days shown in the submissions-per-day chart (the last ones of the call).
+CHART_DAYS = 60
+
+
+@dataclass
+class Chart:
+    days: list[tuple[date, int]]
+    peak: int
+    width: int = 0
+    height: int = 60
+
+    @property
+    def bars(self) -> list[dict[str, Any]]:
+        """SVG rectangles: presentation attributes only (the CSP forbids ``style=``)."""
+        step = 8
+        out = []
+        for i, (day, n) in enumerate(self.days):
+            h = 0 if not self.peak else max(round(n / self.peak * (self.height - 4)), 1 if n else 0)
+            out.append({"x": i * step, "y": self.height - h, "w": step - 2, "h": h, "day": day, "n": n})
+        return out
+
+
+@dataclass
+class ConferenceCard:
+    conference: Conference
+    closes: str
+    window: Any
+    total: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    by_format: list[tuple[str, int]] = field(default_factory=list)
+    reviewed_by_all: int = 0
+    reviewed_by_some: int = 0
+    reviewed_by_none: int = 0
+    unplaced: int = 0
+    chart: Chart | None = None
+    todo_total: int = 0
+    todo: list[Submission] = field(default_factory=list)
+
+    @property
+    def pending_decisions(self) -> int:
+        return self.by_state.get(SubmissionState.SUBMITTED, 0)
+
+    @property
+    def unconfirmed(self) -> int:
+        return self.by_state.get(SubmissionState.ACCEPTED, 0)
+
+
+def _utc_day(column: Any) -> Any:
+    """The UTC calendar day of a timestamp column, in SQL (SQLite stores naive UTC text)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.cast(sa.func.timezone("UTC", column), sa.Date)
+    return sa.func.date(column)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _chart(conference: Conference, per_day: dict[date, int], now: datetime) -> Chart:
+    first = conference.cfp_opens_at.date()
+    last = min(now, conference.cfp_closes_at).date()
+    if last < first:
+        return Chart([], 0)
+    first = max(first, last - timedelta(days=CHART_DAYS - 1))
+    days = [(first + timedelta(days=i), 0) for i in range((last - first).days + 1)]
+    days = [(d, per_day.get(d, 0)) for d, _ in days]
+    chart = Chart(days, max((n for _, n in days), default=0))
+    chart.width = len(days) * 8
+    return chart
+
+
+@section(30, "dashboard/_cfp.html", roles=("organizer", "reviewer"))
+def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
+    conferences = db.session.scalars(
+        sa.select(Conference)
+        .where(Conference.ends_on >= now.date())
+        .options(selectinload(Conference.formats))
+        .order_by(Conference.starts_on, Conference.id)
+    ).all()
+    cards = {c.id: ConferenceCard(c, cfp.closes_in(c, now), c.cfp(now)) for c in conferences}
+    ids = list(cards)
+    live = (Submission.conference_id.in_(ids), Submission.state != SubmissionState.WITHDRAWN)
+
+    # Counts by state, and confirmed talks not yet in the programme, in one pass.
+    for conf_id, state, n, unplaced in db.session.execute(
+        sa.select(
+            Submission.conference_id, Submission.state, sa.func.count(),
+            sa.func.sum(sa.case((Submission.starts_at.is_(None), 1), else_=0)),
+        )
+        .where(Submission.conference_id.in_(ids))
+        .group_by(Submission.conference_id, Submission.state)
+    ):
+        card = cards[conf_id]
+        card.by_state[state] = int(n)
+        if state != SubmissionState.WITHDRAWN:
+            card.total += int(n)
+        if state == SubmissionState.CONFIRMED:
+            card.unplaced = int(unplaced or 0)
+
+    format_names = {f.id: f.name for c in conferences for f in c.formats}
+    for conf_id, format_id, n in db.session.execute(
+        sa.select(Submission.conference_id, Submission.format_id, sa.func.count())
+        .where(*live)
+        .group_by(Submission.conference_id, Submission.format_id)
+    ):
+        cards[conf_id].by_format.append((format_names.get(format_id, "?"), int(n)))
+    for card in cards.values():
+        order = {f.name: f.position for f in card.conference.formats}
+        card.by_format.sort(key=lambda pair: order.get(pair[0], 0))
+
+    # Review progress: scored by every reviewer (less those with a conflict), some, or none.
+    reviewers = (
+        sa.select(sa.func.count(sa.distinct(UserRole.user_id)))
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == Role.REVIEWER, User.active.is_(True))
+        .scalar_subquery()
+    )
+    scored = (
+        sa.select(sa.func.count()).where(SubmissionReview.submission_id == Submission.id).scalar_subquery()
+    )
+    conflicted = (
+        sa.select(sa.func.count()).where(ReviewConflict.submission_id == Submission.id).scalar_subquery()
+    )
+    per_submission = (
+        sa.select(
+            Submission.conference_id.label("conference_id"),
+            scored.label("scored"),
+            (reviewers - conflicted).label("expected"),
+        )
+        .where(*live)
+        .subquery()
+    )
+    for conf_id, all_, some, none in db.session.execute(
+        sa.select(
+            per_submission.c.conference_id,
+            sa.func.sum(sa.case((sa.and_(per_submission.c.scored > 0,
+                                         per_submission.c.scored >= per_submission.c.expected), 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(per_submission.c.scored > 0,
+                                         per_submission.c.scored < per_submission.c.expected), 1), else_=0)),
+            sa.func.sum(sa.case((per_submission.c.scored == 0, 1), else_=0)),
+        ).group_by(per_submission.c.conference_id)
+    ):
+        card = cards[conf_id]
+        card.reviewed_by_all, card.reviewed_by_some, card.reviewed_by_none = int(all_ or 0), int(some or 0), int(none or 0)
+
+    # Submissions per (UTC) day, for the chart.
+    day = _utc_day(Submission.submitted_at)
+    per_day: dict[int, dict[date, int]] = {i: {} for i in ids}
+    for conf_id, when, n in db.session.execute(
+        sa.select(Submission.conference_id, day, sa.func.count())
+        .where(Submission.conference_id.in_(ids))
+        .group_by(Submission.conference_id, day)
+    ):
+        per_day[conf_id][_as_date(when)] = int(n)
+    for card in cards.values():
+        card.chart = _chart(card.conference, per_day[card.conference.id], now)
+
+    # The signed-in reviewer's to-do: live submissions they have neither scored nor declined.
+    mine = sa.select(SubmissionReview.submission_id).where(SubmissionReview.reviewer_id == user.id)
+    conflicts = sa.select(ReviewConflict.submission_id).where(ReviewConflict.user_id == user.id)
+    todo = sa.select(Submission).where(*live, Submission.id.not_in(mine), Submission.id.not_in(conflicts))
+    for conf_id, n in db.session.execute(
+        sa.select(Submission.conference_id, sa.func.count())
+        .where(*live, Submission.id.not_in(mine), Submission.id.not_in(conflicts))
+        .group_by(Submission.conference_id)
+    ):
+        cards[conf_id].todo_total = int(n)
+    # The oldest few per conference, in one query (a window function ranks them).
+    rank = sa.func.row_number().over(partition_by=Submission.conference_id, order_by=(Submission.submitted_at, Submission.id))
+    ranked = todo.add_columns(rank.label("rank")).subquery()
+    listed = aliased(Submission, ranked)
+    for item in db.session.scalars(
+        sa.select(listed).where(ranked.c.rank <= TODO_LIMIT).order_by(ranked.c.submitted_at, ranked.c.id)
+    ):
+        cards[item.conference_id].todo.append(item)
+
+    return {"cards": list(cards.values()), "organizer": user.has_role("organizer"), "now": now}
