@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from webapp import audit
 from webapp.cfp import services
 from webapp.extensions import db
-from webapp.models import SubmissionReview, Room, Speaker, SpeakerLink, Submission, SubmissionState, User
+from webapp.models import (
+    Room,
+    Speaker,
+    SpeakerLink,
+    Submission,
+    SubmissionReview,
+    SubmissionState,
+    User,
+)
 
 ACTOR = audit.Actor(label="demo")
 
