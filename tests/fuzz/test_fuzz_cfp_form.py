@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.faults.conftest import SLUG, create_open_conference
+from webapp.cfp.forms import TOKEN_RE
 from webapp.extensions import db
 
 HOSTILE = [
@@ -91,7 +92,7 @@ def test_cfp_form_stores_one_whole_submission_or_nothing(app, client, form) -> N
             if form.get("form_token") == "FRESH":
                 form["form_token"] = secrets.token_urlsafe(24)
         token = form.get("form_token") if isinstance(form, dict) else None
-        existed = bool(token) and db.session.scalar(
+        existed = bool(token) and TOKEN_RE.match(token) and db.session.scalar(
             sa.text("SELECT COUNT(*) FROM submissions WHERE form_token = :t"), {"t": token}
         )
         before = counts()
