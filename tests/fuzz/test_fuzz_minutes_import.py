@@ -19,7 +19,7 @@ names = st.sampled_from(["Rod Grimes", "John Baldwin", "Ada", "", " ", "x" * 130
 words = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 dates = st.one_of(
     st.dates().map(lambda d: d.isoformat()),
-    st.sampled_from(["2019-02-07", "2019-02-21", "2019-02-30", "2019-13-01", "0000-00-00", "tomorrow", "", "Feb 21st", "21 of Sept"]),
+    st.sampled_from(["2019-02-07", "2019-02-21", "2019-02-30", "2019-13-01", "0000-00-00", "0001-01-01", "9999-12-31", "tomorrow", "", "Feb 21st", "21 of Sept"]),
 )
 lines = st.one_of(
     st.tuples(names, words).map(lambda t: f"ACTION: {t[0]}: {t[1]}"),

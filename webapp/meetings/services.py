@@ -90,7 +90,10 @@ def find_occurrence(series: Series, day: date) -> Slot:
 def _nearby_hint(series: Series, day: date) -> str:
     tz = schedule.zone(series.timezone)
     around = datetime.combine(day, time(12), tzinfo=tz)
-    slots = occurrences(series, around - timedelta(days=21), around + timedelta(days=21))
+    try:
+        slots = occurrences(series, around - timedelta(days=21), around + timedelta(days=21))
+    except OverflowError:  # a day at the edge of the calendar (0001-01-01): no hint
+        return ""
     dates = [s.original_date.isoformat() for s in slots]
     return f" (nearby meeting dates: {', '.join(dates)})" if dates else ""
 
@@ -146,9 +149,12 @@ def occurrence_row(series: Series, day: date) -> Occurrence:
 
 def parse_date(text: str, what: str = "date") -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ScheduleError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+    if not schedule.FIRST_YEAR <= day.year <= schedule.LAST_YEAR:
+        raise ScheduleError(f"{what} {day} is outside the years {schedule.FIRST_YEAR} to {schedule.LAST_YEAR}")
+    return day
 
 
 def parse_local(text: str, what: str = "start") -> tuple[date, time]:
