@@ -63,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_MAX_ATTEMPTS": 8,
     # Tests (and only tests) may set CADENCE_NOW to a callable returning an aware datetime.
     "CADENCE_NOW": None,
+    # TEST-ONLY: seconds a CFP submission waits after its rows are written and before the commit,
+    # so that fault tests can kill a worker mid-request. Always 0 in production mode.
+    "CFP_TEST_DELAY_SECONDS": 0,
 }
 
 # Environment variables read on top of instance/config.py, and how to read them.
@@ -78,7 +81,8 @@ _ENV_STR = (
     "CFP_RATE_LIMIT",
 )
 _ENV_INT = ("MAIL_PORT", "MAIL_TIMEOUT", "FEED_PAST_MONTHS", "FEED_MAX_AGE", "FEED_VERSION_TTL", "MAIL_MAX_ATTEMPTS")
-_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SEND_AFTER_COMMIT")
+_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SEND_AFTER_COMMIT", "PROXY_FIX")
+_ENV_FLOAT = ("CFP_TEST_DELAY_SECONDS",)
 
 #: Values that must never sign a production session.
 INSECURE_KEYS = {"", "dev", "development", "secret", "changeme", "you-will-never-guess"}
@@ -100,6 +104,12 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
     for name in _ENV_BOOL:
         if environ.get(name):
             found[name] = environ[name].strip().lower() in {"1", "true", "yes", "on"}
+    for name in _ENV_FLOAT:
+        if environ.get(name):
+            try:
+                found[name] = float(environ[name])
+            except ValueError:
+                raise ConfigError(f"{name} must be a number, not {environ[name]!r}") from None
     if environ.get("DATABASE_URL"):
         found["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     return found
@@ -157,6 +167,8 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
             raise ConfigError("SECRET_KEY is a development key; set a secret one for production")
         if len(key) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        # A test-only hook never slows a production server down.
+        config["CFP_TEST_DELAY_SECONDS"] = 0
 
     if config.get("REDIS_URL") and not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import contextlib
+
+from flask import Flask, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
@@ -18,6 +21,8 @@ MESSAGES = {
     413: "What you sent is too large.",
     429: "Too many requests. Wait a moment and try again.",
     500: "Something went wrong on our side. Nothing you typed was saved by this request.",
+    503: "The database is not answering right now. Try again in a minute; a form you send again "
+    "is stored once.",
 }
 
 
@@ -52,3 +57,17 @@ def register(app: Flask) -> None:
     def server_error(exc: InternalServerError) -> ResponseReturnValue:
         db.session.rollback()
         return render_error(500)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError) -> ResponseReturnValue:
+        """The database went away (restart, failover, lock timeout): an honest 503, not a 500."""
+        app.logger.warning("database unavailable: %s", exc.orig)
+        with contextlib.suppress(Exception):  # the connection is gone; the pool replaces it
+            db.session.rollback()
+        try:
+            response = make_response(render_error(503))
+        except Exception:  # noqa: BLE001 - the page itself needed the database (a signed-in user)
+            response = make_response(MESSAGES[503] + "\n", 503)
+            response.mimetype = "text/plain"
+        response.headers["Retry-After"] = "30"
+        return response

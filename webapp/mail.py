@@ -212,7 +212,12 @@ def _after_commit(session: Any) -> None:
 
             @after_this_request
             def _send(response: Any) -> Any:
-                send_ids(ids, clock.now())
+                # The change is committed: a database that fails now must not turn the answer
+                # into an error (the messages stay pending for `flask outbox send`).
+                try:
+                    send_ids(ids, clock.now())
+                except sa.exc.SQLAlchemyError as exc:
+                    log.warning("outbox: sending after commit failed, left for later: %s", exc)
                 return response
 
             return

@@ -14,7 +14,7 @@ TABLES = ("series", "schedule_rules", "occurrences")
 
 dates = st.one_of(
     st.dates().map(lambda d: d.isoformat()),
-    st.sampled_from(["2026-03-08", "2026-11-01", "2026-02-30", "2026-13-01", "", "tomorrow"]),
+    st.sampled_from(["2026-03-08", "2026-11-01", "2026-02-30", "2026-13-01", "", "tomorrow", "0001-01-01", "9999-12-31"]),
     st.text(max_size=12),
 )
 times = st.one_of(st.times().map(lambda t: t.strftime("%H:%M")), st.sampled_from(["02:30", "01:30", "24:00", "9", ""]))

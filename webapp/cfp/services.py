@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import sleep
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
@@ -444,7 +445,16 @@ def submit(
             mail_context(submission, None, review_link), now,
         )
     db.session.flush()
+    _test_delay()
     return submission, True
+
+
+def _test_delay() -> None:
+    """TEST-ONLY (``CFP_TEST_DELAY_SECONDS``, 0 by default, forced to 0 in production): wait with
+    the submission's rows written but not committed, so a fault test can kill the worker here."""
+    delay = float(current_app.config.get("CFP_TEST_DELAY_SECONDS") or 0)
+    if delay > 0 and current_app.config.get("CADENCE_ENV") != "production":
+        sleep(delay)
 
 
 def _closed_message(conference: Conference, now: datetime) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import audit, clock
 from webapp.cfp import feed, services
-from webapp.cfp.forms import CfpForm, SpeakerEditForm
+from webapp.cfp.forms import TOKEN_RE, CfpForm, SpeakerEditForm
 from webapp.extensions import db, limiter
 from webapp.models import Conference, Speaker, SubmissionState
 from webapp.security import public
@@ -106,7 +106,8 @@ def cfp_form(slug: str) -> ResponseReturnValue:
 
     if request.method == "POST":
         token = request.form.get("form_token", "")
-        done = services.submission_by_form_token(token) if token else None
+        # Only a well-formed token is looked up (a NUL byte would make PostgreSQL refuse the query).
+        done = services.submission_by_form_token(token) if TOKEN_RE.match(token) else None
         if done is not None and done.conference_id == conference.id:
             return redirect(url_for("cfp.received", slug=slug, token=token))  # a resend
         if request.form.get("website"):
@@ -154,7 +155,7 @@ def cfp_form(slug: str) -> ResponseReturnValue:
 @public
 def received(slug: str, token: str) -> ResponseReturnValue:
     conference = _conference(slug)
-    submission = services.submission_by_form_token(token)
+    submission = services.submission_by_form_token(token) if TOKEN_RE.match(token) else None
     if submission is None or submission.conference_id != conference.id:
         abort(404)
     response = make_response(

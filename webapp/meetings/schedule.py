@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from webapp.models.meetings import OccurrenceStatus
 
+#: Meetings are scheduled within these years (a typo like 0001-01-01 is refused, not overflowed).
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
 
 class ScheduleError(ValueError):
     """A schedule request that cannot be carried out; the message names what was wrong."""
@@ -82,9 +85,12 @@ def to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
 def strict_local(day: date, at: time, tz: ZoneInfo) -> datetime:
     """Like ``to_utc`` but refuses a local time in a DST gap or in the repeated hour: for input
     typed by a person, who must say which instant they mean."""
+    when = f"{day.isoformat()} {at.strftime('%H:%M')}"
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # Far dates overflow the date arithmetic of time zones and schedules (year 1, year 9999).
+        raise ScheduleError(f"{when} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
     first = datetime.combine(day, at, tzinfo=tz)
     second = first.replace(fold=1)
-    when = f"{day.isoformat()} {at.strftime('%H:%M')}"
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != first.replace(tzinfo=None):
         raise NonexistentLocalTime(
             f"{when} does not exist in {tz.key}: the clocks skip that hour (daylight saving time begins)"

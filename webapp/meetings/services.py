@@ -92,7 +92,10 @@ def _nearby_hint(series: Series, day: date) -> str:
         return ""
     tz = schedule.zone(series.timezone)
     around = datetime.combine(day, time(12), tzinfo=tz)
-    slots = occurrences(series, around - timedelta(days=21), around + timedelta(days=21))
+    try:
+        slots = occurrences(series, around - timedelta(days=21), around + timedelta(days=21))
+    except OverflowError:  # a day at the edge of the calendar (0001-01-01): no hint
+        return ""
     dates = [s.original_date.isoformat() for s in slots]
     return f" (nearby meeting dates: {', '.join(dates)})" if dates else ""
 
@@ -146,17 +149,16 @@ def occurrence_row(series: Series, day: date) -> Occurrence:
 # --- input helpers -------------------------------------------------------------------------
 
 
-#: Dates Cadence works with; far outside it, date arithmetic (and time zones) stop making sense.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
-
-
 def in_range(day: date) -> bool:
-    return FIRST_YEAR <= day.year <= LAST_YEAR
+    """Dates Cadence works with (``schedule.FIRST_YEAR`` to ``LAST_YEAR``)."""
+    return schedule.FIRST_YEAR <= day.year <= schedule.LAST_YEAR
 
 
 def _check_range(day: date, what: str, text: str) -> date:
     if not in_range(day):
-        raise ScheduleError(f"{what} {text!r} is out of range: give a year from {FIRST_YEAR} to {LAST_YEAR}")
+        raise ScheduleError(
+            f"{what} {text!r} is outside the years {schedule.FIRST_YEAR} to {schedule.LAST_YEAR}"
+        )
     return day
 
 
