@@ -122,3 +122,15 @@ def test_change_password(client_as) -> None:
     email = client.user.email
     client.post("/logout")
     assert login(client, email, "a-new-password-1").status_code == 302
+
+
+def test_keep_me_signed_in_lasts_two_weeks(client, make_user) -> None:
+    user = make_user(roles=("scribe",))
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    remember = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    expires = remember.split("Expires=")[1].split(";")[0]
+    from datetime import UTC, datetime, timedelta
+    from email.utils import parsedate_to_datetime
+
+    left = parsedate_to_datetime(expires) - datetime.now(UTC)
+    assert timedelta(days=13) < left <= timedelta(days=14, minutes=1)

@@ -38,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    # "Keep me signed in" (Flask-Login's remember cookie) lasts two weeks, not its default year.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
     "MAIL_SERVER": "localhost",

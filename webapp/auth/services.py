@@ -111,6 +111,8 @@ def set_name(user: User, name: str, actor: audit.Actor) -> None:
 def set_roles(user: User, roles: set[str], actor: audit.Actor) -> None:
     before = sorted(user.roles)
     user.set_roles(parse_roles(roles))
+    if sorted(user.roles) == before:
+        return
     audit.record(
         actor,
         "user.roles",
