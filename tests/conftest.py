@@ -178,3 +178,18 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster on its own port (tests.servers.PrivatePostgres)."""
+    from tests.servers import PrivatePostgres, postgres_bin
+
+    if postgres_bin() is None:
+        service_missing("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) not installed")
+    try:
+        server = PrivatePostgres().start()
+    except (RuntimeError, FileNotFoundError) as exc:
+        service_missing(f"cannot start a private PostgreSQL: {exc}")
+    yield server
+    server.stop()

@@ -9,10 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import service_missing
-from tests.servers import Gunicorn, PrivatePostgres, postgres_bin
+from tests.servers import Gunicorn
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -32,18 +29,6 @@ def migrate(env: dict[str, str]) -> None:
         cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **env}, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
-
-
-@pytest.fixture
-def private_postgres():
-    if postgres_bin() is None:
-        service_missing("PostgreSQL server binaries not installed")
-    try:
-        server = PrivatePostgres().start()
-    except (RuntimeError, FileNotFoundError) as exc:
-        service_missing(f"cannot start a private PostgreSQL: {exc}")
-    yield server
-    server.stop()
 
 
 def test_gunicorn_serves_with_two_workers(tmp_path: Path) -> None:

@@ -6,14 +6,6 @@ from tests.conftest import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard/")
-
-
 def test_public_pages_pass_axe(page) -> None:
     for path in ("/", "/login", "/no-such-page"):
         page.goto(path)

@@ -10,7 +10,7 @@ import icalendar
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import TEST_PASSWORD
+from tests.browser.helpers import sign_in
 from webapp import audit
 from webapp.cfp import services
 from webapp.extensions import db
@@ -97,14 +97,6 @@ def test_the_form_shows_errors_beside_fields_and_adds_co_speaker_rows_without_js
     expect(page.locator("#abstract-errors")).to_have_text("This field is required.")
     assert page.get_by_label("Title").input_value() == "Kept title"
     context.close()
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard/")
 
 
 def sign_out(page) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
-from tests.conftest import TEST_PASSWORD
+from tests.browser.helpers import sign_in
 from webapp import audit, demo
 from webapp.extensions import db
 from webapp.meetings import services as meetings
@@ -39,14 +39,6 @@ def community(app, smtp_server):
         ))
         db.session.commit()
         return {"last": last.original_date.isoformat()}
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard/")
 
 
 def fits_a_phone(page) -> None:

@@ -13,7 +13,6 @@ import re
 import secrets
 import subprocess
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,9 +22,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import make_url
-
-from tests.conftest import service_missing
-from tests.servers import PrivatePostgres, postgres_bin
 
 SLUG = "faultcon"
 CSRF_RE = re.compile(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"')
@@ -38,18 +34,6 @@ def run_once(reason: str = "the private PostgreSQL does not depend on the pass")
     """Tests whose servers do not depend on TEST_DATABASE_URL run in `make test`'s SQLite pass only."""
     if os.environ.get("TEST_DATABASE_URL"):
         pytest.skip(f"runs once, in the SQLite pass: {reason}")
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    if postgres_bin() is None:
-        service_missing("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) not installed")
-    try:
-        server = PrivatePostgres().start()
-    except (RuntimeError, FileNotFoundError) as exc:
-        service_missing(f"cannot start a private PostgreSQL: {exc}")
-    yield server
-    server.stop()
 
 
 def subprocess_database_url(app: Flask) -> str:
