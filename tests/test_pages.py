@@ -62,3 +62,19 @@ def test_pages_have_no_inline_script_or_style(client) -> None:
 def test_request_size_limit(client) -> None:
     response = client.post("/login", data={"email": "a" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_401_after_a_form_post_offers_sign_in_back_to_the_form(client) -> None:
+    response = client.post(
+        "/admin/users/new", data={"email": "x@example.org"},
+        headers={"Referer": "http://localhost/admin/users/new?from=here", "Accept": "text/html"},
+    )
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "Please sign in first." in page
+    assert 'href="/login?next=/admin/users/new?from%3Dhere"' in page
+
+
+def test_401_ignores_a_foreign_referrer(client) -> None:
+    response = client.post("/admin/users/new", headers={"Referer": "https://evil.example/x"})
+    assert 'href="/login"' in response.get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from urllib.parse import urlsplit
 
 from flask import Flask, make_response, render_template, request
 from flask.typing import ResponseReturnValue
@@ -32,11 +33,22 @@ def _wants_json() -> bool:
     )
 
 
+def _back_to() -> str | None:
+    """Where signing in should lead back to: this page, or for a form post the page it was on."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return None
+
+
 def render_error(code: int, reason: str | None = None) -> ResponseReturnValue:
     message = reason or MESSAGES.get(code, "Error.")
     if _wants_json():
         return {"error": code, "message": message}, code
-    return render_template("errors/error.html", code=code, message=message), code
+    back = _back_to() if code == 401 else None
+    return render_template("errors/error.html", code=code, message=message, back=back), code
 
 
 def register(app: Flask) -> None:
