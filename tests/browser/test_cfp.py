@@ -110,7 +110,7 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     private_link(smtp_server, "ada@example.org", "We received")
 
     sign_in(page, reviewer.email)
-    page.get_by_role("link", name="Conference", exact=True).click()
+    page.get_by_role("link", name="Review & programme", exact=True).click()
     page.get_by_role("link", name="bhyvecon 2027").click()
     page.get_by_role("link", name="Live migration of bhyve guests").click()
     page.get_by_label("Score").select_option(label="4 – good")
