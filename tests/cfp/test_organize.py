@@ -69,10 +69,10 @@ def test_reviewers_may_not_manage_conferences(client_as) -> None:
 
 
 def test_nav_links_for_organizers_and_reviewers(client, client_as) -> None:
-    assert ">Conference<" not in client.get("/").get_data(as_text=True)
+    assert ">Review &amp; programme<" not in client.get("/").get_data(as_text=True)
     for role in ("organizer", "reviewer"):
-        assert 'href="/organize/conferences/">Conference<' in client_as(role).get("/").get_data(as_text=True)
-    assert 'href="/organize/conferences/">Conference<' not in client_as("scribe").get("/").get_data(as_text=True)
+        assert 'href="/organize/conferences/">Review &amp; programme<' in client_as(role).get("/").get_data(as_text=True)
+    assert 'href="/organize/conferences/">Review &amp; programme<' not in client_as("scribe").get("/").get_data(as_text=True)
 
 
 def test_demo_data_has_an_open_cfp_every_state_and_a_programme(app, runner, client) -> None:
