@@ -45,8 +45,8 @@ test: install-dev
 	$(VENV)/bin/ruff check .
 	TEST_DATABASE_URL= POSTGRES_TEST_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -p no:cacheprovider
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
-	  echo "== again on PostgreSQL ($(TEST_DATABASE_URL)), browser tests excluded =="; \
-	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser"; \
+	  echo "== again on PostgreSQL ($(TEST_DATABASE_URL)), browser and run-once tests excluded =="; \
+	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser and not once"; \
 	fi
 
 lint: install-dev

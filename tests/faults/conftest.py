@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -28,12 +27,6 @@ CSRF_RE = re.compile(r'id="csrf_token" name="csrf_token" type="hidden" value="([
 TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 FORMAT_RE = re.compile(r'<option value="(\d+)">Talk \(30 min\)</option>')
 SECRET = "fault-test-secret-key-" + "k" * 30
-
-
-def run_once(reason: str = "the private PostgreSQL does not depend on the pass") -> None:
-    """Tests whose servers do not depend on TEST_DATABASE_URL run in `make test`'s SQLite pass only."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip(f"runs once, in the SQLite pass: {reason}")
 
 
 def subprocess_database_url(app: Flask) -> str:

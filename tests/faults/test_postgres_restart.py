@@ -13,20 +13,21 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import make_test_config
 from tests.faults.conftest import (
     FormSession,
     check_whole,
     create_open_conference,
     database_state,
-    run_once,
 )
 from tests.servers import Gunicorn, wait_for
 
 CLIENTS = 4
 
+@pytest.mark.once
 def test_postgres_restart_during_submissions_loses_and_half_writes_nothing(tmp_path: Path, private_postgres, smtp_server) -> None:
-    run_once()
     from webapp import create_app
     from webapp.extensions import db
 

@@ -28,7 +28,7 @@ from webapp.models import (
 )
 
 #: Submissions listed in a reviewer's to-do (the oldest first); the count covers them all.
-TODO_LIMIT = 10
+REVIEWS_TO_DO_SHOWN = 10
 #: Days shown in the submissions-per-day chart (the last ones of the call).
 CHART_DAYS = 60
 
@@ -201,7 +201,7 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     ranked = todo.add_columns(rank.label("rank")).subquery()
     listed = aliased(Submission, ranked)
     for item in db.session.scalars(
-        sa.select(listed).where(ranked.c.rank <= TODO_LIMIT).order_by(ranked.c.submitted_at, ranked.c.id)
+        sa.select(listed).where(ranked.c.rank <= REVIEWS_TO_DO_SHOWN).order_by(ranked.c.submitted_at, ranked.c.id)
     ):
         cards[item.conference_id].todo.append(item)
 
