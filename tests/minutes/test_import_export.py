@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import service_missing
 from tests.minutes.conftest import FIXTURE, SHARED_FIXTURE, counts, create_bhyve
 from webapp.extensions import db
 from webapp.meetings import services as meetings
@@ -34,7 +33,9 @@ def import_fixture(runner, *extra: str):
 
 def test_demo_copy_equals_the_shared_fixture() -> None:
     if not SHARED_FIXTURE.exists():
-        service_missing(f"{SHARED_FIXTURE} is not beside the repository (CI lays shared/ there)")
+        # The copy in webapp/minutes/demo_minutes/ is what every other test reads; this only
+        # checks it against the original where shared/ sits beside the repository.
+        pytest.skip(f"{SHARED_FIXTURE} is not beside the repository")
     assert FIXTURE.read_bytes() == SHARED_FIXTURE.read_bytes()
 
 
