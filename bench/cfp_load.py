@@ -85,7 +85,11 @@ def fresh_database(url: str | None, tmp: Path) -> tuple[str, callable]:  # type:
 def flask(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         sys.exit(f"flask {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -122,22 +126,30 @@ def one_submission(port: int, n: int) -> tuple[int, float, float]:
         page = response.read().decode()
         t1 = time.perf_counter()
         cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
-        body = urllib.parse.urlencode({
-            "csrf_token": CSRF_RE.search(page).group(1),  # type: ignore[union-attr]
-            "form_token": TOKEN_RE.search(page).group(1),  # type: ignore[union-attr]
-            "title": f"Bench talk number {n}",
-            "format": FORMAT_RE.search(page).group(1),  # type: ignore[union-attr]
-            "track": "0",
-            "abstract": "An abstract long enough to look real, about bhyve and its friends.",
-            "speaker_name": f"Speaker {n}",
-            "email": f"speaker{n}@example.org",
-            "consent": "y",
-            "website": "",
-            "send": "1",
-        })
-        conn.request("POST", f"/conferences/{SLUG}/cfp", body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
-        })
+        body = urllib.parse.urlencode(
+            {
+                "csrf_token": CSRF_RE.search(page).group(1),  # type: ignore[union-attr]
+                "form_token": TOKEN_RE.search(page).group(1),  # type: ignore[union-attr]
+                "title": f"Bench talk number {n}",
+                "format": FORMAT_RE.search(page).group(1),  # type: ignore[union-attr]
+                "track": "0",
+                "abstract": "An abstract long enough to look real, about bhyve and its friends.",
+                "speaker_name": f"Speaker {n}",
+                "email": f"speaker{n}@example.org",
+                "consent": "y",
+                "website": "",
+                "send": "1",
+            }
+        )
+        conn.request(
+            "POST",
+            f"/conferences/{SLUG}/cfp",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+            },
+        )
         response = conn.getresponse()
         response.read()
         t2 = time.perf_counter()
@@ -201,18 +213,45 @@ def run(workers: int, postgres_url: str | None, requests: int, concurrency: int)
     try:
         flask(env, "db", "upgrade")
         today = datetime.now(UTC)
-        flask(env, "conference", "create", SLUG, "--name", "Bench conference", "--timezone", "Europe/Amsterdam",
-              "--starts", (today + timedelta(days=90)).date().isoformat(),
-              "--ends", (today + timedelta(days=91)).date().isoformat(),
-              "--cfp-opens", (today - timedelta(days=2)).strftime("%Y-%m-%d 12:00"),
-              "--cfp-closes", (today + timedelta(days=30)).strftime("%Y-%m-%d 12:00"),
-              "--format", "Talk:30", "--format", "Lightning talk:10")
+        flask(
+            env,
+            "conference",
+            "create",
+            SLUG,
+            "--name",
+            "Bench conference",
+            "--timezone",
+            "Europe/Amsterdam",
+            "--starts",
+            (today + timedelta(days=90)).date().isoformat(),
+            "--ends",
+            (today + timedelta(days=91)).date().isoformat(),
+            "--cfp-opens",
+            (today - timedelta(days=2)).strftime("%Y-%m-%d 12:00"),
+            "--cfp-closes",
+            (today + timedelta(days=30)).strftime("%Y-%m-%d 12:00"),
+            "--format",
+            "Talk:30",
+            "--format",
+            "Lightning talk:10",
+        )
         port = free_port()
         log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the process
         gunicorn = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "60", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         wait_for(port, gunicorn)
 
@@ -237,11 +276,18 @@ def run(workers: int, postgres_url: str | None, requests: int, concurrency: int)
     post_ms = [r[2] * 1000 for r in ok]
     return Result(
         database="PostgreSQL" if postgres_url else "SQLite",
-        workers=workers, concurrency=concurrency, sent=requests, elapsed=elapsed, ok=len(ok),
-        five_xx=sum(1 for r in results if r[0] >= 500), errors=sum(1 for r in results if r[0] == 0),
+        workers=workers,
+        concurrency=concurrency,
+        sent=requests,
+        elapsed=elapsed,
+        ok=len(ok),
+        five_xx=sum(1 for r in results if r[0] >= 500),
+        errors=sum(1 for r in results if r[0] == 0),
         other=sum(1 for r in results if 0 < r[0] < 500 and r[0] not in range(200, 400)),
-        post_p50=statistics.median(post_ms) if post_ms else 0.0, post_p99=percentile(post_ms, 99),
-        stored=stored, mails=sink.count,
+        post_p50=statistics.median(post_ms) if post_ms else 0.0,
+        post_p99=percentile(post_ms, 99),
+        stored=stored,
+        mails=sink.count,
     )
 
 
@@ -258,14 +304,25 @@ def postgres_reachable(url: str) -> str | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-                        help="PostgreSQL server to create (and drop) a fresh database on")
-    parser.add_argument("--database-url", default=None, help="shorthand for --databases postgresql --postgres-url URL")
+    parser.add_argument(
+        "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="PostgreSQL server to create (and drop) a fresh database on",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="shorthand for --databases postgresql --postgres-url URL",
+    )
     args = parser.parse_args()
     if args.database_url:
         args.databases, args.postgres_url = ["postgresql"], args.database_url
@@ -280,22 +337,61 @@ def main() -> None:
     rows: list[Result] = []
     for database in args.databases:
         for workers in args.workers:
-            rows.append(run(workers, args.postgres_url if database == "postgresql" else None, args.requests, args.concurrency))
+            rows.append(
+                run(
+                    workers,
+                    args.postgres_url if database == "postgresql" else None,
+                    args.requests,
+                    args.concurrency,
+                )
+            )
 
-    header = ("database", "workers", "clients", "sent", "wall s", "subm/s", "POST p50 ms", "POST p99 ms",
-              "failed (5xx/conn/other)", "stored", "lost", "mails")
+    header = (
+        "database",
+        "workers",
+        "clients",
+        "sent",
+        "wall s",
+        "subm/s",
+        "POST p50 ms",
+        "POST p99 ms",
+        "failed (5xx/conn/other)",
+        "stored",
+        "lost",
+        "mails",
+    )
     table = [header] + [
-        (r.database, str(r.workers), str(r.concurrency), str(r.sent), f"{r.elapsed:.1f}",
-         f"{r.ok / r.elapsed:.1f}", f"{r.post_p50:.0f}", f"{r.post_p99:.0f}",
-         f"{r.sent - r.ok} ({r.five_xx}/{r.errors}/{r.other})", str(r.stored), str(r.lost), str(r.mails))
+        (
+            r.database,
+            str(r.workers),
+            str(r.concurrency),
+            str(r.sent),
+            f"{r.elapsed:.1f}",
+            f"{r.ok / r.elapsed:.1f}",
+            f"{r.post_p50:.0f}",
+            f"{r.post_p99:.0f}",
+            f"{r.sent - r.ok} ({r.five_xx}/{r.errors}/{r.other})",
+            str(r.stored),
+            str(r.lost),
+            str(r.mails),
+        )
         for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for row in table[1:]:
-        print("| " + " | ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))) + " |")
-    print("\nsubm/s: submissions per second, each a GET of the form and its POST; lost = accepted - stored")
+        print(
+            "| "
+            + " | ".join(
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+            + " |"
+        )
+    print(
+        "\nsubm/s: submissions per second, each a GET of the form and its POST; lost = accepted - stored"
+    )
     for note in notes:
         print(note)
     if any(r.failed for r in rows):

@@ -58,7 +58,10 @@ def database(kind: str, url: str | None, tmp: Path) -> Iterator[tuple[str, dict[
 
 
 def run(kind: str, url: str | None, requests: int, years: int, submissions: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmpdir, database(kind, url, Path(tmpdir)) as (db_url, options):
+    with (
+        tempfile.TemporaryDirectory() as tmpdir,
+        database(kind, url, Path(tmpdir)) as (db_url, options),
+    ):
         config: dict[str, Any] = {
             "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
             "INSTANCE_PATH": str(Path(tmpdir) / "instance"),
@@ -80,7 +83,12 @@ def run(kind: str, url: str | None, requests: int, years: int, submissions: int)
             db.session.commit()
         built = time.perf_counter() - started
         client = app.test_client()
-        assert client.post("/login", data={"email": "olivia@example.org", "password": PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/login", data={"email": "olivia@example.org", "password": PASSWORD}
+            ).status_code
+            == 302
+        )
         client.get("/dashboard/")  # warm-up: templates compiled, caches filled
         with app.app_context(), count_queries(db.engine) as counter:
             assert client.get("/dashboard/").status_code == 200
@@ -105,20 +113,30 @@ def run(kind: str, url: str | None, requests: int, years: int, submissions: int)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--submissions", type=int, default=2000)
-    parser.add_argument("--database-url", help="also run on this PostgreSQL server (a temporary schema)")
+    parser.add_argument(
+        "--database-url", help="also run on this PostgreSQL server (a temporary schema)"
+    )
     args = parser.parse_args()
     rows = [run("sqlite", None, args.requests, args.years, args.submissions)]
     if args.database_url:
-        rows.append(run("postgresql", args.database_url, args.requests, args.years, args.submissions))
-    print(f"Dashboard as an organizer: {args.years} years of meetings, {args.submissions} submissions, "
-          f"{args.requests} requests (Flask test client)")
+        rows.append(
+            run("postgresql", args.database_url, args.requests, args.years, args.submissions)
+        )
+    print(
+        f"Dashboard as an organizer: {args.years} years of meetings, {args.submissions} submissions, "
+        f"{args.requests} requests (Flask test client)"
+    )
     print(f"{'database':<12} {'build (s)':>10} {'p50 (ms)':>10} {'p95 (ms)':>10} {'queries':>8}")
     for r in rows:
-        print(f"{r['database']:<12} {r['build_s']:>10.1f} {r['p50']:>10.1f} {r['p95']:>10.1f} {r['queries']:>8}")
+        print(
+            f"{r['database']:<12} {r['build_s']:>10.1f} {r['p50']:>10.1f} {r['p95']:>10.1f} {r['queries']:>8}"
+        )
 
 
 if __name__ == "__main__":

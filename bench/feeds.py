@@ -66,9 +66,17 @@ def populate(app) -> None:  # type: ignore[no-untyped-def]
         first = today - timedelta(days=3653)
         first -= timedelta(days=(first.weekday() - 3) % 7)  # a Thursday
         series = services.create_series(
-            SLUG, services.SeriesDetails(title="Bench call", description="A long-running call.",
-                                         join_url="https://meet.example.org/bench"),
-            "America/New_York", first, clock(16), 60, audit.CLI,
+            SLUG,
+            services.SeriesDetails(
+                title="Bench call",
+                description="A long-running call.",
+                join_url="https://meet.example.org/bench",
+            ),
+            "America/New_York",
+            first,
+            clock(16),
+            60,
+            audit.CLI,
         )
         start = datetime.now(UTC) - timedelta(days=300)
         slots = services.occurrences(series, start, start + timedelta(days=3 * 365))
@@ -79,7 +87,9 @@ def populate(app) -> None:  # type: ignore[no-untyped-def]
             elif i % 3 == 1:
                 services.move(series, day, day + timedelta(days=1), clock(17), audit.CLI)
             else:
-                services.add_extra(series, day + timedelta(days=4), clock(11), audit.CLI, title=f"extra {i}")
+                services.add_extra(
+                    series, day + timedelta(days=4), clock(11), audit.CLI, title=f"extra {i}"
+                )
         db.session.commit()
 
 
@@ -120,8 +130,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def load(port: int, path: str, seconds: float, threads: int, headers: dict[str, str] | None = None,
-         expect: int = 200) -> float:
+def load(
+    port: int,
+    path: str,
+    seconds: float,
+    threads: int,
+    headers: dict[str, str] | None = None,
+    expect: int = 200,
+) -> float:
     """Requests per second answered with ``expect`` over ``seconds``."""
     counts = [0] * threads
     stop = time.perf_counter() + seconds
@@ -168,8 +184,13 @@ def main() -> None:
             "CADENCE_BASE_URL": "https://cadence.example.org",
         }
         python = sys.executable
-        subprocess.run([python, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [python, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         os.environ.update(env)
         from webapp import create_app
 
@@ -191,10 +212,22 @@ def main() -> None:
         port = free_port()
         gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
         server = subprocess.Popen(  # noqa: S603 - our own command line
-            [str(gunicorn), "--config", str(tmpdir / "gunicorn.conf.py"), "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{tmpdir}", "bench_wsgi:app"],
-            cwd=tmpdir, env={**env, "BENCH_STATIC_FILE": str(static_file)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                str(gunicorn),
+                "--config",
+                str(tmpdir / "gunicorn.conf.py"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--pythonpath",
+                f"{ROOT},{tmpdir}",
+                "bench_wsgi:app",
+            ],
+            cwd=tmpdir,
+            env={**env, "BENCH_STATIC_FILE": str(static_file)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             deadline = time.time() + 20
@@ -204,7 +237,10 @@ def main() -> None:
                         break
                 except OSError:
                     if time.time() > deadline or server.poll() is not None:
-                        raise SystemExit("gunicorn did not start: " + (server.stderr.read().decode() if server.stderr else "")) from None
+                        raise SystemExit(
+                            "gunicorn did not start: "
+                            + (server.stderr.read().decode() if server.stderr else "")
+                        ) from None
                     time.sleep(0.2)
             feed_path = f"/calendar/{SLUG}.ics"
             load(port, feed_path, 1, args.threads)  # warm both workers' caches
@@ -213,10 +249,22 @@ def main() -> None:
             runs: dict[str, list[float]] = {"feed": [], "static": [], "304": []}
             for _ in range(args.rounds):
                 runs["feed"].append(load(port, feed_path, args.seconds, args.threads))
-                runs["static"].append(load(port, "/bench-static/feed.ics", args.seconds, args.threads))
-                runs["304"].append(load(port, feed_path, args.seconds, args.threads,
-                                        headers={"If-None-Match": etag}, expect=304))
-            feed_rps, static_rps, not_modified_rps = (statistics.median(runs[k]) for k in ("feed", "static", "304"))
+                runs["static"].append(
+                    load(port, "/bench-static/feed.ics", args.seconds, args.threads)
+                )
+                runs["304"].append(
+                    load(
+                        port,
+                        feed_path,
+                        args.seconds,
+                        args.threads,
+                        headers={"If-None-Match": etag},
+                        expect=304,
+                    )
+                )
+            feed_rps, static_rps, not_modified_rps = (
+                statistics.median(runs[k]) for k in ("feed", "static", "304")
+            )
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -236,7 +284,9 @@ def main() -> None:
     print(f"| {'-' * width} | ----- |")
     for name, value in rows:
         print(f"| {name.ljust(width)} | {value} |")
-    print(f"\n({args.threads} client threads, median of {args.rounds} interleaved {args.seconds:g} s runs, {datetime.now(UTC).date().isoformat()}, Python {sys.version.split()[0]})")
+    print(
+        f"\n({args.threads} client threads, median of {args.rounds} interleaved {args.seconds:g} s runs, {datetime.now(UTC).date().isoformat()}, Python {sys.version.split()[0]})"
+    )
 
 
 if __name__ == "__main__":

@@ -71,7 +71,9 @@ def _pg_schema(url: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 @pytest.fixture
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, dict[str, Any]]]:
     if os.environ.get("TEST_DATABASE_URL"):
         yield from _pg_schema(os.environ["TEST_DATABASE_URL"])
     else:
@@ -99,7 +101,9 @@ def make_test_config(tmp_path: Path, url: str, engine_options: dict[str, Any]) -
 
 
 @pytest.fixture
-def app_config(request: pytest.FixtureRequest, tmp_path: Path, database: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+def app_config(
+    request: pytest.FixtureRequest, tmp_path: Path, database: tuple[str, dict[str, Any]]
+) -> dict[str, Any]:
     url, options = database
     config = make_test_config(tmp_path, url, options)
     for marker in reversed(list(request.node.iter_markers("app_config"))):

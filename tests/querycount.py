@@ -23,7 +23,11 @@ def count_queries(engine: sa.Engine) -> Iterator[Counter]:
     counter = Counter()
 
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
+        if (
+            not statement.lstrip()
+            .upper()
+            .startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"))
+        ):
             counter.statements.append(statement)
 
     sa.event.listen(engine, "before_cursor_execute", before)

@@ -63,8 +63,16 @@ class Gunicorn:
         self._log_file = os.fdopen(fd, "wb")
         self.process = subprocess.Popen(
             [
-                str(gunicorn), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                "--graceful-timeout", "5", "--timeout", "60", self.app,
+                str(gunicorn),
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--graceful-timeout",
+                "5",
+                "--timeout",
+                "60",
+                self.app,
             ],
             cwd=ROOT,
             env={**os.environ, **self.env},
@@ -132,12 +140,23 @@ class PrivatePostgres:
     def start(self) -> PrivatePostgres:
         bindir = postgres_bin()
         if bindir is None:
-            raise FileNotFoundError("PostgreSQL server binaries (/usr/lib/postgresql/*/bin) not found")
+            raise FileNotFoundError(
+                "PostgreSQL server binaries (/usr/lib/postgresql/*/bin) not found"
+            )
         self.bindir = bindir
         self.datadir = Path(tempfile.mkdtemp(prefix="cadence-pg-"))
         if os.geteuid() == 0:
             shutil.chown(self.datadir, "postgres", "postgres")
-        result = self._run(str(bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        result = self._run(
+            str(bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+        )
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed: {result.stderr}")
         self.up()
@@ -146,9 +165,17 @@ class PrivatePostgres:
     def up(self) -> None:
         assert self.datadir is not None
         result = self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-w", "-t", "30",
-            "-o", f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "-l", str(self.datadir / "log"), "start",
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-l",
+            str(self.datadir / "log"),
+            "start",
         )
         if result.returncode != 0:
             raise RuntimeError(f"pg_ctl start failed: {result.stderr}{result.stdout}")

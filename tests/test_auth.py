@@ -54,7 +54,8 @@ def test_login_is_audited(app, client, make_user) -> None:
 def test_open_redirect_is_refused(client, make_user) -> None:
     user = make_user(roles=("admin",))
     response = client.post(
-        "/login", data={"email": user.email, "password": TEST_PASSWORD, "next": "https://evil.example/"}
+        "/login",
+        data={"email": user.email, "password": TEST_PASSWORD, "next": "https://evil.example/"},
     )
     assert response.headers["Location"] == "/dashboard/"
     client.post("/logout")
@@ -116,7 +117,11 @@ def test_change_password(client_as) -> None:
     assert "That is not your current password." in response.get_data(as_text=True)
     response = client.post(
         "/account/password",
-        data={"current": TEST_PASSWORD, "password": "a-new-password-1", "confirm": "a-new-password-1"},
+        data={
+            "current": TEST_PASSWORD,
+            "password": "a-new-password-1",
+            "confirm": "a-new-password-1",
+        },
     )
     assert response.status_code == 302
     email = client.user.email
@@ -126,8 +131,12 @@ def test_change_password(client_as) -> None:
 
 def test_keep_me_signed_in_lasts_two_weeks(client, make_user) -> None:
     user = make_user(roles=("scribe",))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
-    remember = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    response = client.post(
+        "/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"}
+    )
+    remember = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")
+    )
     expires = remember.split("Expires=")[1].split(";")[0]
     from datetime import UTC, datetime, timedelta
     from email.utils import parsedate_to_datetime

@@ -15,7 +15,11 @@ from webapp.models import User
 
 
 def fresh_app(tmp_path: Path, name: str, url: str | None = None, options: dict | None = None):
-    app = create_app(make_test_config(tmp_path / name, url or f"sqlite:///{tmp_path / name}.sqlite", options or {}))
+    app = create_app(
+        make_test_config(
+            tmp_path / name, url or f"sqlite:///{tmp_path / name}.sqlite", options or {}
+        )
+    )
     with app.app_context():
         db.create_all()
     return app
@@ -44,16 +48,23 @@ def test_demo_data_round_trip_on_sqlite(app, runner, tmp_path: Path) -> None:
         db.engine.dispose()
 
 
-def test_restored_accounts_still_sign_in_and_new_rows_get_new_ids(app, runner, tmp_path: Path) -> None:
+def test_restored_accounts_still_sign_in_and_new_rows_get_new_ids(
+    app, runner, tmp_path: Path
+) -> None:
     from tests.conftest import TEST_PASSWORD, login
 
-    runner.invoke(args=["users", "create", "a@example.org", "--role", "admin", "--password-stdin"], input=TEST_PASSWORD)
+    runner.invoke(
+        args=["users", "create", "a@example.org", "--role", "admin", "--password-stdin"],
+        input=TEST_PASSWORD,
+    )
     path = tmp_path / "b.json"
     runner.invoke(args=["backup", str(path)])
     other = fresh_app(tmp_path, "other")
     assert other.test_cli_runner().invoke(args=["restore", str(path)]).exit_code == 0
     assert login(other.test_client(), "a@example.org").status_code == 302
-    r = other.test_cli_runner().invoke(args=["users", "create", "b@example.org", "--password-stdin"], input=TEST_PASSWORD)
+    r = other.test_cli_runner().invoke(
+        args=["users", "create", "b@example.org", "--password-stdin"], input=TEST_PASSWORD
+    )
     assert r.exit_code == 0, r.output
     with other.app_context():
         db.engine.dispose()
@@ -105,7 +116,9 @@ def test_round_trip_between_sqlite_and_postgresql(tmp_path: Path, pg_schema_url)
             db.engine.dispose()
 
 
-@pytest.mark.parametrize("payload", [[], {"format": "x"}, {"format": "cadence-backup", "version": 1}])
+@pytest.mark.parametrize(
+    "payload", [[], {"format": "x"}, {"format": "cadence-backup", "version": 1}]
+)
 def test_malformed_structures_are_refused(app, runner, tmp_path: Path, payload) -> None:
     path = tmp_path / "p.json"
     path.write_text(json.dumps(payload))

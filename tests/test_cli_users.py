@@ -7,7 +7,16 @@ from webapp.models import User
 
 def test_create_list_set_role_deactivate(app, runner, client) -> None:
     result = runner.invoke(
-        args=["users", "create", "Ann@Example.org", "--role", "admin", "--role", "scribe", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "Ann@Example.org",
+            "--role",
+            "admin",
+            "--role",
+            "scribe",
+            "--password-stdin",
+        ],
         input="a-long-password\n",
     )
     assert result.exit_code == 0, result.output
@@ -24,7 +33,9 @@ def test_create_list_set_role_deactivate(app, runner, client) -> None:
     client.post("/logout")
     result = runner.invoke(args=["users", "deactivate", "ann@example.org"])
     assert result.exit_code == 0
-    assert "Wrong email or password" in login(client, "ann@example.org", "a-long-password").get_data(as_text=True)
+    assert "Wrong email or password" in login(
+        client, "ann@example.org", "a-long-password"
+    ).get_data(as_text=True)
 
 
 def test_create_prompts_for_password(runner, app) -> None:
@@ -38,14 +49,23 @@ def test_create_prompts_for_password(runner, app) -> None:
 
 
 def test_bad_inputs_are_clear_and_change_nothing(runner, app) -> None:
-    short = runner.invoke(args=["users", "create", "c@example.org", "--password-stdin"], input="short\n")
+    short = runner.invoke(
+        args=["users", "create", "c@example.org", "--password-stdin"], input="short\n"
+    )
     assert short.exit_code != 0
     assert "at least 10 characters" in short.output
-    role = runner.invoke(args=["users", "create", "c@example.org", "--role", "king", "--password-stdin"], input="x" * 12)
+    role = runner.invoke(
+        args=["users", "create", "c@example.org", "--role", "king", "--password-stdin"],
+        input="x" * 12,
+    )
     assert role.exit_code == 2
     assert "'king' is not one of" in role.output
-    runner.invoke(args=["users", "create", "d@example.org", "--password-stdin"], input="a-long-password\n")
-    dup = runner.invoke(args=["users", "create", "D@example.org", "--password-stdin"], input="a-long-password\n")
+    runner.invoke(
+        args=["users", "create", "d@example.org", "--password-stdin"], input="a-long-password\n"
+    )
+    dup = runner.invoke(
+        args=["users", "create", "D@example.org", "--password-stdin"], input="a-long-password\n"
+    )
     assert "There is already an account for d@example.org" in dup.output
     missing = runner.invoke(args=["users", "deactivate", "nobody@example.org"])
     assert missing.exit_code == 1

@@ -19,19 +19,33 @@ HTTPS_BEHIND_PROXY = {"CADENCE_BASE_URL": "https://cadence.example.org", "PROXY_
 
 
 @pytest.mark.app_config(**HTTPS_BEHIND_PROXY)
-def test_behind_a_tls_proxy_cookies_are_secure_hsts_is_sent_and_the_scheme_is_https(app, make_user) -> None:
+def test_behind_a_tls_proxy_cookies_are_secure_hsts_is_sent_and_the_scheme_is_https(
+    app, make_user
+) -> None:
     @app.route("/_scheme")
     @public
     def scheme() -> dict[str, object]:
-        return {"scheme": request.scheme, "secure": request.is_secure, "remote": request.remote_addr}
+        return {
+            "scheme": request.scheme,
+            "secure": request.is_secure,
+            "remote": request.remote_addr,
+        }
 
     client = app.test_client()
-    proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Host": "cadence.example.org"}
+    proxy = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.7",
+        "X-Forwarded-Host": "cadence.example.org",
+    }
     assert client.get("/_scheme", headers=proxy).get_json() == {
-        "scheme": "https", "secure": True, "remote": "203.0.113.7",
+        "scheme": "https",
+        "secure": True,
+        "remote": "203.0.113.7",
     }
     user = make_user(roles=("admin",))
-    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD}, headers=proxy)
+    response = client.post(
+        "/login", data={"email": user.email, "password": TEST_PASSWORD}, headers=proxy
+    )
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     for flag in ("Secure", "HttpOnly", "SameSite=Lax"):
@@ -66,12 +80,23 @@ def test_a_session_older_than_its_lifetime_is_refused(app, make_user) -> None:
     assert "/login" in response.headers["Location"]
 
 
-def test_the_test_only_delay_is_read_from_the_environment_and_ignored_in_production(tmp_path: Path) -> None:
+def test_the_test_only_delay_is_read_from_the_environment_and_ignored_in_production(
+    tmp_path: Path,
+) -> None:
     assert from_environment({"CFP_TEST_DELAY_SECONDS": "2.5", "PROXY_FIX": "1"}) == {
-        "CFP_TEST_DELAY_SECONDS": 2.5, "PROXY_FIX": True,
+        "CFP_TEST_DELAY_SECONDS": 2.5,
+        "PROXY_FIX": True,
     }
-    base = {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    base = {
+        "INSTANCE_PATH": str(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+    }
     assert create_app(base).config["CFP_TEST_DELAY_SECONDS"] == 0
     assert create_app({**base, "CFP_TEST_DELAY_SECONDS": 3}).config["CFP_TEST_DELAY_SECONDS"] == 3
-    production = {**base, "CADENCE_ENV": "production", "SECRET_KEY": "p" * 40, "CFP_TEST_DELAY_SECONDS": 3}
+    production = {
+        **base,
+        "CADENCE_ENV": "production",
+        "SECRET_KEY": "p" * 40,
+        "CFP_TEST_DELAY_SECONDS": 3,
+    }
     assert create_app(production).config["CFP_TEST_DELAY_SECONDS"] == 0

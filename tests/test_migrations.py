@@ -22,12 +22,18 @@ def test_upgrade_empty_sqlite_file_and_check(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    up = subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
+    up = subprocess.run(
+        [*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert up.returncode == 0, up.stderr
-    check = subprocess.run([*flask, "db", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    check = subprocess.run(
+        [*flask, "db", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "No new upgrade operations detected" in check.stdout + check.stderr
-    down = subprocess.run([*flask, "db", "downgrade", "base"], cwd=ROOT, env=env, capture_output=True, text=True)
+    down = subprocess.run(
+        [*flask, "db", "downgrade", "base"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert down.returncode == 0, down.stderr
 
 
@@ -47,7 +53,10 @@ def test_malformed_database_url_is_a_one_line_error_at_start(tmp_path: Path) -> 
     env = {"PATH": "/usr/bin:/bin", "CADENCE_INSTANCE": str(tmp_path), "DATABASE_URL": "nonsense"}
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "users", "list"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [

@@ -66,7 +66,8 @@ def test_request_size_limit(client) -> None:
 
 def test_401_after_a_form_post_offers_sign_in_back_to_the_form(client) -> None:
     response = client.post(
-        "/admin/users/new", data={"email": "x@example.org"},
+        "/admin/users/new",
+        data={"email": "x@example.org"},
         headers={"Referer": "http://localhost/admin/users/new?from=here", "Accept": "text/html"},
     )
     assert response.status_code == 401

@@ -26,7 +26,10 @@ def migrate(env: dict[str, str]) -> None:
 
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **env}, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 

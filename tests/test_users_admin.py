@@ -9,7 +9,12 @@ def test_admin_creates_and_edits_an_account(app, client_as) -> None:
     admin = client_as("admin")
     response = admin.post(
         "/admin/users/new",
-        data={"email": "new@example.org", "name": "New Person", "roles": ["reviewer"], "password": "a-long-password"},
+        data={
+            "email": "new@example.org",
+            "name": "New Person",
+            "roles": ["reviewer"],
+            "password": "a-long-password",
+        },
     )
     assert response.status_code == 302
     page = admin.get("/admin/users/").get_data(as_text=True)
@@ -18,7 +23,10 @@ def test_admin_creates_and_edits_an_account(app, client_as) -> None:
         user = db.session.scalar(sa.select(User).where(User.email == "new@example.org"))
         assert user.roles == {"reviewer"}
         user_id = user.id
-    response = admin.post(f"/admin/users/{user_id}", data={"name": "Renamed", "roles": ["scribe", "reviewer"], "active": "y"})
+    response = admin.post(
+        f"/admin/users/{user_id}",
+        data={"name": "Renamed", "roles": ["scribe", "reviewer"], "active": "y"},
+    )
     assert response.status_code == 302
     with app.app_context():
         user = db.session.get(User, user_id)
@@ -28,7 +36,9 @@ def test_admin_creates_and_edits_an_account(app, client_as) -> None:
 
 def test_admin_form_errors_keep_input(client_as) -> None:
     admin = client_as("admin")
-    response = admin.post("/admin/users/new", data={"email": "not-an-email", "name": "Kept Name", "password": "short"})
+    response = admin.post(
+        "/admin/users/new", data={"email": "not-an-email", "name": "Kept Name", "password": "short"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Invalid email address." in page
@@ -38,7 +48,9 @@ def test_admin_form_errors_keep_input(client_as) -> None:
 
 def test_admin_cannot_remove_own_admin_role(app, client_as) -> None:
     admin = client_as("admin")
-    response = admin.post(f"/admin/users/{admin.user.id}", data={"roles": ["scribe"], "active": "y"})
+    response = admin.post(
+        f"/admin/users/{admin.user.id}", data={"roles": ["scribe"], "active": "y"}
+    )
     assert "You cannot remove your own admin role" in response.get_data(as_text=True)
 
 

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``instance/config.py``, then the environment, then tests."""
     instance_path = Path(
-        (test_config or {}).get("INSTANCE_PATH") or os.environ.get("CADENCE_INSTANCE") or ROOT / "instance"
+        (test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("CADENCE_INSTANCE")
+        or ROOT / "instance"
     )
     app = Flask(
         __name__,
@@ -82,8 +84,15 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.users.views import bp as users_bp
 
     for bp in (
-        main_bp, auth_bp, dashboard_bp, users_bp, meetings_bp, series_organize_bp, meetings_api_bp,
-        cfp_bp, cfp_organize_bp,
+        main_bp,
+        auth_bp,
+        dashboard_bp,
+        users_bp,
+        meetings_bp,
+        series_organize_bp,
+        meetings_api_bp,
+        cfp_bp,
+        cfp_organize_bp,
     ):
         app.register_blueprint(bp)
 

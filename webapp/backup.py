@@ -105,9 +105,11 @@ def read(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BackupError(f"{path}: not a Cadence backup (not JSON: {exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BackupError(f"{path}: not a Cadence backup (no \"format\": \"{FORMAT}\")")
+        raise BackupError(f'{path}: not a Cadence backup (no "format": "{FORMAT}")')
     if data.get("version") != VERSION:
-        raise BackupError(f"{path}: backup format version {data.get('version')!r}; this Cadence reads {VERSION}")
+        raise BackupError(
+            f"{path}: backup format version {data.get('version')!r}; this Cadence reads {VERSION}"
+        )
     if not isinstance(data.get("tables"), dict):
         raise BackupError(f"{path}: the backup has no tables")
     return data
@@ -115,14 +117,17 @@ def read(path: Path) -> dict[str, Any]:
 
 def is_empty() -> bool:
     return all(
-        db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar() == 0 for t in _tables()
+        db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar() == 0
+        for t in _tables()
     )
 
 
 def restore(data: dict[str, Any]) -> dict[str, int]:
     """Load ``data`` into this empty database. Flushes; the caller commits or rolls back."""
     if not is_empty():
-        raise BackupError("the database is not empty: restore goes into a freshly migrated, empty database")
+        raise BackupError(
+            "the database is not empty: restore goes into a freshly migrated, empty database"
+        )
     here = schema_revision()
     theirs = data.get("schema_revision")
     if here and theirs and here != theirs:
@@ -165,7 +170,6 @@ def _reset_sequences(connection: sa.Connection) -> None:
             sa.text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}
         ).scalar()
         if seq:
-            connection.execute(
-                sa.text(f"SELECT setval(:s, COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"),  # noqa: S608 - names come from our own metadata
-                {"s": seq},
-            )
+            # Names come from our own metadata, never from input.
+            query = f"SELECT setval(:s, COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"  # noqa: S608, E501
+            connection.execute(sa.text(query), {"s": seq})

@@ -23,9 +23,7 @@ def load(now: datetime | None = None) -> str:
     """Load everything; returns the admin's generated password. The caller commits."""
     now = now or datetime.now(UTC)
     password = secrets.token_urlsafe(12)
-    services.create_user(
-        "admin@example.org", password, {"admin"}, DEMO_ACTOR, name="Demo Admin"
-    )
+    services.create_user("admin@example.org", password, {"admin"}, DEMO_ACTOR, name="Demo Admin")
     for email, name, role in (
         ("organizer@example.org", "Olivia Organizer", "organizer"),
         ("reviewer@example.org", "Rui Reviewer", "reviewer"),

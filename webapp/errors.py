@@ -55,14 +55,19 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return render_error(
-            400, f"The form's security token is missing or expired ({exc.description}). "
-            "Go back, reload the page and send it again."
+            400,
+            f"The form's security token is missing or expired ({exc.description}). "
+            "Go back, reload the page and send it again.",
         )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         code = exc.code or 500
-        custom = exc.description if exc.description and exc.description != type(exc).description else None
+        custom = (
+            exc.description
+            if exc.description and exc.description != type(exc).description
+            else None
+        )
         return render_error(code, custom)
 
     @app.errorhandler(InternalServerError)

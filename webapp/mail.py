@@ -253,9 +253,7 @@ def _claim(conn: sa.Connection, message_id: int, now: datetime, due_only: bool) 
     ]
     if due_only:
         cond.append(table.c.next_attempt_at <= now)
-    result = conn.execute(
-        sa.update(table).where(*cond).values(claim_token=token, claimed_at=now)
-    )
+    result = conn.execute(sa.update(table).where(*cond).values(claim_token=token, claimed_at=now))
     return token if result.rowcount == 1 else None
 
 
@@ -283,7 +281,11 @@ class _Smtp:
         conn: smtplib.SMTP
         if c.get("MAIL_USE_SSL"):
             conn = smtplib.SMTP_SSL(
-                host, port, local_hostname=local, timeout=timeout, context=ssl.create_default_context()
+                host,
+                port,
+                local_hostname=local,
+                timeout=timeout,
+                context=ssl.create_default_context(),
             )
         else:
             conn = smtplib.SMTP(host, port, local_hostname=local, timeout=timeout)

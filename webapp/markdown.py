@@ -26,9 +26,33 @@ DEFAULT_REFERENCE_PATTERNS: list[tuple[str, str]] = [
 ]
 
 ALLOWED_TAGS = {
-    "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "img", "del", "s", "table", "thead", "tbody", "tr",
-    "th", "td",
+    "a",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "img",
+    "del",
+    "s",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -43,7 +67,9 @@ class PatternError(ValueError):
 
 
 @lru_cache(maxsize=16)
-def compile_patterns(patterns: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+def compile_patterns(
+    patterns: tuple[tuple[str, str], ...],
+) -> tuple[tuple[re.Pattern[str], str], ...]:
     """Compile ``(regex, url template)`` pairs; the message names a broken one."""
     compiled = []
     for item in patterns:
@@ -51,7 +77,9 @@ def compile_patterns(patterns: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pa
             regex, template = item
             compiled.append((re.compile(regex), str(template)))
         except (re.error, TypeError, ValueError) as exc:
-            raise PatternError(f"REFERENCE_PATTERNS entry {item!r} is not (regex, url template): {exc}") from None
+            raise PatternError(
+                f"REFERENCE_PATTERNS entry {item!r} is not (regex, url template): {exc}"
+            ) from None
     return tuple(compiled)
 
 
@@ -93,7 +121,9 @@ def link_text(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> str
     out, pos = [], 0
     for start, end, url in sorted(spans):
         out.append(escape(text[pos:start], quote=False))
-        out.append(f'<a href="{escape(url)}" class="ref">{escape(text[start:end], quote=False)}</a>')
+        out.append(
+            f'<a href="{escape(url)}" class="ref">{escape(text[start:end], quote=False)}</a>'
+        )
         pos = end
     out.append(escape(text[pos:], quote=False))
     return "".join(out)
@@ -132,7 +162,9 @@ class _Linker(HTMLParser):
             self.out.append(link_text(data, self.patterns))
 
 
-def link_references(html: str, patterns: Sequence[tuple[re.Pattern[str], str]] | None = None) -> str:
+def link_references(
+    html: str, patterns: Sequence[tuple[re.Pattern[str], str]] | None = None
+) -> str:
     """Link references in the text nodes of sanitised ``html``; the result is cleaned again."""
     patterns = configured_patterns() if patterns is None else patterns
     if not patterns:

@@ -19,7 +19,8 @@ from webapp.models import SiteSettings
 def as_dicts(patterns: Any) -> list[dict[str, str]]:
     """Patterns as ``{"pattern", "url"}`` dicts, from dicts or ``(regex, url)`` pairs."""
     return [
-        dict(p) if isinstance(p, dict) else {"pattern": str(p[0]), "url": str(p[1])} for p in patterns
+        dict(p) if isinstance(p, dict) else {"pattern": str(p[0]), "url": str(p[1])}
+        for p in patterns
     ]
 
 

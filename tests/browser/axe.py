@@ -27,4 +27,6 @@ def violations(page: Any) -> list[dict[str, Any]]:
 
 def assert_accessible(page: Any) -> None:
     found = violations(page)
-    assert found == [], "axe: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found)
+    assert found == [], "axe: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found
+    )

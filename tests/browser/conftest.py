@@ -66,7 +66,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Europe/Bucharest")
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", timezone_id="Europe/Bucharest"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     from playwright.sync_api import expect

@@ -24,7 +24,13 @@ def test_dashboard_pages_pass_axe_and_work_by_keyboard(page, make_user) -> None:
     page.keyboard.type(TEST_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/dashboard/")
-    for path in ("/dashboard/", "/dashboard/audit", "/dashboard/settings", "/admin/users/", "/admin/users/new"):
+    for path in (
+        "/dashboard/",
+        "/dashboard/audit",
+        "/dashboard/settings",
+        "/admin/users/",
+        "/admin/users/new",
+    ):
         page.goto(path)
         assert_accessible(page)
     assert page.console_errors == []
@@ -32,5 +38,7 @@ def test_dashboard_pages_pass_axe_and_work_by_keyboard(page, make_user) -> None:
 
 def test_the_check_itself_catches_a_violation(page) -> None:
     page.goto("/login")
-    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')"
+    )
     assert "label" in {v["id"] for v in violations(page)}

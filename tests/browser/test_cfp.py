@@ -24,15 +24,21 @@ def conference(app, live_server):
     with app.app_context():
         services.create_conference(
             services.ConferenceData(
-                slug="bhyvecon-2027", name="bhyvecon 2027", timezone="Europe/Amsterdam",
-                starts_on=date(2027, 6, 10), ends_on=date(2027, 6, 11),
+                slug="bhyvecon-2027",
+                name="bhyvecon 2027",
+                timezone="Europe/Amsterdam",
+                starts_on=date(2027, 6, 10),
+                ends_on=date(2027, 6, 11),
                 cfp_opens_local=datetime(2020, 1, 1, 9, 0),  # noqa: DTZ001 - local wall time
                 cfp_closes_local=datetime(2099, 12, 31, 23, 59),  # noqa: DTZ001 - local wall time
-                place="Amsterdam", call_text="Send us your **bhyve** stories.",
+                place="Amsterdam",
+                call_text="Send us your **bhyve** stories.",
                 formats=[("Talk", 30), ("Lightning talk", 10), ("Tutorial", 90)],
-                tracks=["Core", "Operations"], rooms=["Main hall", "Workshop room"],
+                tracks=["Core", "Operations"],
+                rooms=["Main hall", "Workshop room"],
             ),
-            audit.CLI, datetime.now(UTC),
+            audit.CLI,
+            datetime.now(UTC),
         )
         db.session.commit()
 
@@ -63,10 +69,14 @@ def private_link(smtp_server, address: str, subject_part: str) -> str:
         found = [m for m in smtp_server.to(address) if subject_part in str(m["Subject"])]
         if found:
             return next(u for u in smtp_server.links(found[-1]) if "/cfp/s/" in u)
-    raise AssertionError(f"no mail '{subject_part}' to {address}: {[str(m['Subject']) for m in smtp_server.messages]}")
+    raise AssertionError(
+        f"no mail '{subject_part}' to {address}: {[str(m['Subject']) for m in smtp_server.messages]}"
+    )
 
 
-def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(page, conference, smtp_server) -> None:
+def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(
+    page, conference, smtp_server
+) -> None:
     fill_the_form(page, "UEFI guests on bhyve")
     link = private_link(smtp_server, "ada@example.org", "We received")
     assert private_link(smtp_server, "alan@example.org", "We received") != link
@@ -84,7 +94,9 @@ def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(page, confe
     assert page.console_errors == []
 
 
-def test_the_form_shows_errors_beside_fields_and_adds_co_speaker_rows_without_js(browser, live_server, conference) -> None:
+def test_the_form_shows_errors_beside_fields_and_adds_co_speaker_rows_without_js(
+    browser, live_server, conference
+) -> None:
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/conferences/bhyvecon-2027/cfp")

@@ -60,7 +60,11 @@ def walk(page, app, seeds: list[str]) -> tuple[dict[str, list[str]], list[str]]:
     while queue and len(visited) < MAX_PAGES:
         path = queue.popleft()
         bare = urlsplit(path).path
-        if path in visited or bare.startswith(("/static/", "/api/", "/logout")) or bare.endswith(SKIP_SUFFIXES):
+        if (
+            path in visited
+            or bare.startswith(("/static/", "/api/", "/logout"))
+            or bare.endswith(SKIP_SUFFIXES)
+        ):
             continue
         try:
             endpoint, _ = adapter.match(bare, method="GET")
@@ -95,12 +99,25 @@ def test_every_page_type_satisfies_the_csp_signed_out_and_as_admin(page, app, li
     password = load_demo(app)
     page_errors: list[str] = []
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "warning" and "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            page.console_errors.append(m.text)
+            if m.type == "warning" and "Content Security Policy" in m.text
+            else None
+        ),
+    )
 
     public, problems = walk(page, app, ["/", "/conferences/", "/login", speaker_link(app)])
     assert problems == [], problems
     # Enough of the site was reached signed out: the conference, its form, the programme, a talk.
-    for endpoint in ("cfp.conference", "cfp.cfp_form", "cfp.program", "cfp.talk", "cfp.speaker_page"):
+    for endpoint in (
+        "cfp.conference",
+        "cfp.cfp_form",
+        "cfp.program",
+        "cfp.talk",
+        "cfp.speaker_page",
+    ):
         assert endpoint in public, sorted(public)
 
     # A speaker sends the form (the CSP also governs the form's script and the confirmation).
@@ -119,7 +136,9 @@ def test_every_page_type_satisfies_the_csp_signed_out_and_as_admin(page, app, li
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/dashboard/")
     organizer, problems = walk(
-        page, app, ["/dashboard/", "/organize/conferences/", "/organize/outbox", "/admin/users/", "/"],
+        page,
+        app,
+        ["/dashboard/", "/organize/conferences/", "/organize/outbox", "/admin/users/", "/"],
     )
     assert problems == [], problems
     assert page.console_errors == []

@@ -29,14 +29,26 @@ def community(app, smtp_server):
     with app.app_context():
         demo.load(now)
         series = meetings.get_series("bhyve")
-        last = [s for s in meetings.occurrences(series, now.replace(year=now.year - 1), now, include_cancelled=False)
-                if s.start <= now][-1]
+        last = [
+            s
+            for s in meetings.occurrences(
+                series, now.replace(year=now.year - 1), now, include_cancelled=False
+            )
+            if s.start <= now
+        ][-1]
         minutes.start_minutes(series, last.original_date, audit.CLI, now)
-        db.session.add(OutboxMessage(
-            template="cfp_received", message_id="<failed-1@example.org>", to_addr="grace@example.org",
-            subject="[bhyvecon] We received your talk", body="Hello", state="failed", attempts=8,
-            last_error="ConnectionRefusedError: [Errno 111]",
-        ))
+        db.session.add(
+            OutboxMessage(
+                template="cfp_received",
+                message_id="<failed-1@example.org>",
+                to_addr="grace@example.org",
+                subject="[bhyvecon] We received your talk",
+                body="Hello",
+                state="failed",
+                attempts=8,
+                last_error="ConnectionRefusedError: [Errno 111]",
+            )
+        )
         db.session.commit()
         return {"last": last.original_date.isoformat()}
 
@@ -54,16 +66,26 @@ def tab_to(page, name: str, limit: int = 300) -> None:
     """Press Tab until the focused element's accessible text is ``name`` (keyboard only)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        label = page.evaluate("(document.activeElement.getAttribute('aria-label') || document.activeElement.textContent || '').trim()")
+        label = page.evaluate(
+            "(document.activeElement.getAttribute('aria-label') || document.activeElement.textContent || '').trim()"
+        )
         if label.startswith(name):
             return
     raise AssertionError(f"Tab never reached {name!r}")
 
 
-def test_organizer_sees_everything_and_retries_a_failed_mail_by_keyboard(page, make_user, community, smtp_server) -> None:
+def test_organizer_sees_everything_and_retries_a_failed_mail_by_keyboard(
+    page, make_user, community, smtp_server
+) -> None:
     organizer = make_user(roles=("organizer",))
     sign_in(page, organizer.email)
-    for heading in ("Next meetings", "Open follow-ups", "Calls for papers", "Mail outbox", "Recent activity"):
+    for heading in (
+        "Next meetings",
+        "Open follow-ups",
+        "Calls for papers",
+        "Mail outbox",
+        "Recent activity",
+    ):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.get_by_text("Decisions pending: 3")).to_be_visible()
     expect(page.get_by_text("Speakers not yet confirmed: 2")).to_be_visible()
@@ -82,7 +104,9 @@ def test_organizer_sees_everything_and_retries_a_failed_mail_by_keyboard(page, m
     assert page.console_errors == []
 
 
-def test_reviewer_sees_review_progress_and_their_to_do_but_no_mail(page, make_user, community) -> None:
+def test_reviewer_sees_review_progress_and_their_to_do_but_no_mail(
+    page, make_user, community
+) -> None:
     reviewer = make_user(roles=("reviewer",))
     sign_in(page, reviewer.email)
     expect(page.get_by_role("heading", name="Review progress")).to_be_visible()
@@ -116,7 +140,12 @@ def test_admin_pages_pass_axe_work_by_keyboard_and_fit_a_phone(page, make_user, 
     admin = make_user(roles=("admin",))
     sign_in(page, admin.email)
     expect(page.get_by_role("heading", name="Mail outbox")).to_be_visible()
-    for path in ("/dashboard/", "/dashboard/audit", "/dashboard/audit?action=submission", "/dashboard/settings"):
+    for path in (
+        "/dashboard/",
+        "/dashboard/audit",
+        "/dashboard/audit?action=submission",
+        "/dashboard/settings",
+    ):
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(path)
         assert_accessible(page)
@@ -140,8 +169,12 @@ def test_public_pages_of_the_demo_pass_axe_and_fit_a_phone(page, app, community)
         upcoming = meetings.next_occurrence(series, datetime.now(UTC))
         day = upcoming.original_date.isoformat()
         assert db.session.scalar(sa.text("SELECT count(*) FROM submissions")) > 0
-    for path in ("/conferences/bhyvecon-2027/cfp", f"/meetings/bhyve/{day}", f"/meetings/bhyve/{community['last']}",
-                 "/conferences/bhyvecon-2027/program"):
+    for path in (
+        "/conferences/bhyvecon-2027/cfp",
+        f"/meetings/bhyve/{day}",
+        f"/meetings/bhyve/{community['last']}",
+        "/conferences/bhyvecon-2027/program",
+    ):
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(path)
         assert_accessible(page)

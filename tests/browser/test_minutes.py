@@ -42,13 +42,17 @@ def real_errors(page) -> list[str]:
     return [e for e in page.console_errors if "Failed to load resource" not in e]
 
 
-def test_scribe_writes_adds_follow_up_publishes_and_the_next_agenda_carries_it(page, browser, live_server, make_user, series) -> None:
+def test_scribe_writes_adds_follow_up_publishes_and_the_next_agenda_carries_it(
+    page, browser, live_server, make_user, series
+) -> None:
     scribe = make_user(roles=("scribe",), name="Sam Scribe")
     page.goto(EDIT)
     sign_in(page, scribe.email)
     page.get_by_role("button", name="Start minutes").click()
     page.get_by_label("Attendees").fill("Rod Grimes\nJohn Baldwin")
-    page.get_by_label("Notes").fill("**Rod:** VM_MAXCPU reviews. See D18755.\n\nBug 229852: people are on it.")
+    page.get_by_label("Notes").fill(
+        "**Rod:** VM_MAXCPU reviews. See D18755.\n\nBug 229852: people are on it."
+    )
     page.get_by_label("Decisions").fill("Reviews join the bi-weekly call")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Minutes saved (version 2, draft)")).to_be_visible()
@@ -78,10 +82,20 @@ def test_scribe_writes_adds_follow_up_publishes_and_the_next_agenda_carries_it(p
     public.context.close()
 
 
-def test_text_typed_when_the_sign_in_expired_is_restored_after_signing_in(page, app, make_user, series) -> None:
+def test_text_typed_when_the_sign_in_expired_is_restored_after_signing_in(
+    page, app, make_user, series
+) -> None:
     with app.app_context():
-        minutes = svc.start_minutes(meetings.get_series("bhyve"), date(2019, 2, 7), audit.CLI, datetime.now(UTC))
-        svc.save_minutes(minutes, 1, svc.MinutesInput("Saved before.\n", "", [], "draft"), audit.CLI, datetime.now(UTC))
+        minutes = svc.start_minutes(
+            meetings.get_series("bhyve"), date(2019, 2, 7), audit.CLI, datetime.now(UTC)
+        )
+        svc.save_minutes(
+            minutes,
+            1,
+            svc.MinutesInput("Saved before.\n", "", [], "draft"),
+            audit.CLI,
+            datetime.now(UTC),
+        )
         db.session.commit()
         key = f"cadence:minutes:{minutes.id}"
     scribe = make_user(roles=("scribe",))
@@ -98,12 +112,17 @@ def test_text_typed_when_the_sign_in_expired_is_restored_after_signing_in(page, 
     sign_in(page, scribe.email)
     page.wait_for_url(f"**{EDIT}")
     expect(page.get_by_text("Restored unsaved text from this browser")).to_be_visible()
-    assert page.get_by_label("Notes").input_value() == "Saved before.\nTyped live while the session expired."
+    assert (
+        page.get_by_label("Notes").input_value()
+        == "Saved before.\nTyped live while the session expired."
+    )
 
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Minutes saved (version 3, draft)")).to_be_visible()
     expect(page.get_by_text("Restored unsaved text from this browser")).to_be_hidden()
-    page.wait_for_function("k => localStorage.getItem(k) === null", arg=key)  # cleared once minutes.js ran
+    page.wait_for_function(
+        "k => localStorage.getItem(k) === null", arg=key
+    )  # cleared once minutes.js ran
     with app.app_context():
         saved = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
         assert saved.notes == "Saved before.\nTyped live while the session expired.\n"

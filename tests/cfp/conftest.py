@@ -56,7 +56,11 @@ def make_conference(app: Flask, clock: Clock) -> Any:
         with app.app_context():
             conference = services.create_conference(
                 services.ConferenceData(
-                    slug=slug, name="bhyvecon 2027", timezone=timezone, starts_on=starts, ends_on=ends,
+                    slug=slug,
+                    name="bhyvecon 2027",
+                    timezone=timezone,
+                    starts_on=starts,
+                    ends_on=ends,
                     cfp_opens_local=services.parse_local_datetime(opens, "opens"),
                     cfp_closes_local=services.parse_local_datetime(closes, "closes"),
                     place="Amsterdam",
@@ -112,7 +116,9 @@ def post_submission(client: FlaskClient, conference: Conference, **overrides: An
     page = client.get(f"/conferences/{conference.slug}/cfp").get_data(as_text=True)
     data = form_data(conference, **overrides)
     if "form_token" not in overrides:
-        data["form_token"] = page_token(page) if 'name="form_token"' in page else secrets.token_urlsafe(24)
+        data["form_token"] = (
+            page_token(page) if 'name="form_token"' in page else secrets.token_urlsafe(24)
+        )
     m = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page)
     if m and "csrf_token" not in overrides:
         data["csrf_token"] = m.group(1)
@@ -143,7 +149,9 @@ def csrf_client_as(app: Flask, make_user: Any) -> Any:
         user = make_user(roles=roles)
         c = app.test_client()
         token = csrf_token_from(c.get("/login").get_data(as_text=True))
-        response = c.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+        response = c.post(
+            "/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302
         c.user = user  # type: ignore[attr-defined]
         return c

@@ -37,7 +37,9 @@ def test_every_field_has_a_label_and_its_limits(client, make_conference) -> None
         ("notes", "Notes to the organizers", "At most 2000 characters."),
     ]:
         assert f'<label for="{field_id}">{label}' in page, field_id
-        help_text = re.search(rf'<small id="{re.escape(field_id)}-help" class="field-help">([^<]*)</small>', page)
+        help_text = re.search(
+            rf'<small id="{re.escape(field_id)}-help" class="field-help">([^<]*)</small>', page
+        )
         assert help_text, field_id
         assert limit in help_text.group(1), field_id
     assert '<label for="consent">' in page
@@ -76,18 +78,31 @@ LONG = "x" * 10_000
         ({"notes": "x" * 2001}, "notes", "At most 2000 characters"),
         ({"notes": "bell\x07"}, "notes", "Remove the control characters."),
         ({"co_speakers-0-name": "Bob"}, "co_speakers-0-email", "Give the co-speaker's email too."),
-        ({"co_speakers-0-email": "bob@example.org"}, "co_speakers-0-name", "Give the co-speaker's name too."),
-        ({"co_speakers-0-name": "Bob", "co_speakers-0-email": "bob@"}, "co_speakers-0-email", "Invalid email address."),
+        (
+            {"co_speakers-0-email": "bob@example.org"},
+            "co_speakers-0-name",
+            "Give the co-speaker's name too.",
+        ),
+        (
+            {"co_speakers-0-name": "Bob", "co_speakers-0-email": "bob@"},
+            "co_speakers-0-email",
+            "Invalid email address.",
+        ),
         ({"consent": None}, "consent", "You must accept the code of conduct to submit."),
     ],
 )
-def test_bad_values_are_refused_beside_the_field_keeping_input(app, client, make_conference, overrides, field, message) -> None:
+def test_bad_values_are_refused_beside_the_field_keeping_input(
+    app, client, make_conference, overrides, field, message
+) -> None:
     c = make_conference()
     overrides = {"speaker_name": "Kept Name", "affiliation": "Kept Affiliation", **overrides}
     response = post_submission(client, c, **overrides)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    errors = re.search(rf'<small id="{re.escape(field)}-errors" class="field-error" role="alert">([^<]*)</small>', page)
+    errors = re.search(
+        rf'<small id="{re.escape(field)}-errors" class="field-error" role="alert">([^<]*)</small>',
+        page,
+    )
     assert errors, f"no error beside {field}"
     assert message in html.unescape(errors.group(1))
     if field != "affiliation":
@@ -97,17 +112,26 @@ def test_bad_values_are_refused_beside_the_field_keeping_input(app, client, make
 
 def test_same_email_for_two_speakers_is_refused(app, client, make_conference) -> None:
     c = make_conference()
-    response = post_submission(client, c, **{"co_speakers-0-name": "Me Again", "co_speakers-0-email": "ADA@example.org"})
+    response = post_submission(
+        client, c, **{"co_speakers-0-name": "Me Again", "co_speakers-0-email": "ADA@example.org"}
+    )
     assert "Each speaker needs a different email address." in response.get_data(as_text=True)
     assert submissions(app) == []
 
 
-def test_a_good_submission_is_stored_with_co_speakers_and_confirmed(app, client, make_conference) -> None:
+def test_a_good_submission_is_stored_with_co_speakers_and_confirmed(
+    app, client, make_conference
+) -> None:
     c = make_conference()
     response = post_submission(
-        client, c,
-        **{"co_speakers-0-name": "Alan Turing", "co_speakers-0-email": "alan@example.org",
-           "co_speakers-1-name": "", "co_speakers-1-email": ""},
+        client,
+        c,
+        **{
+            "co_speakers-0-name": "Alan Turing",
+            "co_speakers-0-email": "alan@example.org",
+            "co_speakers-1-name": "",
+            "co_speakers-1-email": "",
+        },
     )
     assert response.status_code == 302
     confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -117,7 +141,14 @@ def test_a_good_submission_is_stored_with_co_speakers_and_confirmed(app, client,
     assert [sp.name for sp in s.speakers] == ["Ada Lovelace", "Alan Turing"]
     assert s.code in confirmation
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "submission.create")) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "submission.create")
+            )
+            == 1
+        )
 
 
 def test_add_another_co_speaker_without_javascript(app, client, make_conference) -> None:
@@ -125,7 +156,9 @@ def test_add_another_co_speaker_without_javascript(app, client, make_conference)
     page = client.get("/conferences/bhyvecon-2027/cfp").get_data(as_text=True)
     assert "co_speakers-1-name" in page
     assert "co_speakers-2-name" not in page
-    data = form_data(c, title="Typed title", csrf_token=csrf_token_from(page), form_token=page_token(page))
+    data = form_data(
+        c, title="Typed title", csrf_token=csrf_token_from(page), form_token=page_token(page)
+    )
     data.pop("send")
     data["add_speaker"] = "1"
     again = client.post("/conferences/bhyvecon-2027/cfp", data=data).get_data(as_text=True)
@@ -135,7 +168,9 @@ def test_add_another_co_speaker_without_javascript(app, client, make_conference)
     assert submissions(app) == []
 
 
-def test_double_submit_creates_one_submission_and_shows_the_same_confirmation(app, client, make_conference) -> None:
+def test_double_submit_creates_one_submission_and_shows_the_same_confirmation(
+    app, client, make_conference
+) -> None:
     c = make_conference()
     page = client.get("/conferences/bhyvecon-2027/cfp").get_data(as_text=True)
     data = form_data(c, csrf_token=csrf_token_from(page), form_token=page_token(page))
@@ -175,19 +210,36 @@ def test_rate_limit_per_address(app, client, make_conference) -> None:
     other = app.test_client()
     page = other.get("/conferences/bhyvecon-2027/cfp", environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert page.status_code == 200  # GET is never limited
-    data = form_data(c, csrf_token=csrf_token_from(page.get_data(as_text=True)), form_token=page_token(page.get_data(as_text=True)))
-    assert other.post("/conferences/bhyvecon-2027/cfp", data=data, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 302
+    data = form_data(
+        c,
+        csrf_token=csrf_token_from(page.get_data(as_text=True)),
+        form_token=page_token(page.get_data(as_text=True)),
+    )
+    assert (
+        other.post(
+            "/conferences/bhyvecon-2027/cfp", data=data, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+        ).status_code
+        == 302
+    )
 
 
 HOSTILE = '<script>alert("x")</script><b>bold</b>'
 
 
-def test_html_in_every_field_is_shown_as_text_everywhere(app, client, make_conference, smtp_server, csrf_client_as, clock) -> None:
+def test_html_in_every_field_is_shown_as_text_everywhere(
+    app, client, make_conference, smtp_server, csrf_client_as, clock
+) -> None:
     c = make_conference()
     overrides = {
-        "title": "T " + HOSTILE, "abstract": "A " + HOSTILE, "description": "D " + HOSTILE,
-        "speaker_name": "N " + HOSTILE, "affiliation": "F " + HOSTILE, "bio": "B " + HOSTILE,
-        "notes": "O " + HOSTILE, "co_speakers-0-name": "C " + HOSTILE, "co_speakers-0-email": "co@example.org",
+        "title": "T " + HOSTILE,
+        "abstract": "A " + HOSTILE,
+        "description": "D " + HOSTILE,
+        "speaker_name": "N " + HOSTILE,
+        "affiliation": "F " + HOSTILE,
+        "bio": "B " + HOSTILE,
+        "notes": "O " + HOSTILE,
+        "co_speakers-0-name": "C " + HOSTILE,
+        "co_speakers-0-email": "co@example.org",
     }
     response = post_submission(client, c, **overrides)
     assert response.status_code == 302
@@ -200,17 +252,26 @@ def test_html_in_every_field_is_shown_as_text_everywhere(app, client, make_confe
     pages.append(client.get(f"/cfp/s/{token}/edit").get_data(as_text=True))
     organizer = csrf_client_as("organizer")
     [s] = submissions(app)
-    pages.append(organizer.get("/organize/conferences/bhyvecon-2027/submissions").get_data(as_text=True))
-    pages.append(organizer.get(f"/organize/conferences/bhyvecon-2027/submissions/{s.code}").get_data(as_text=True))
+    pages.append(
+        organizer.get("/organize/conferences/bhyvecon-2027/submissions").get_data(as_text=True)
+    )
+    pages.append(
+        organizer.get(f"/organize/conferences/bhyvecon-2027/submissions/{s.code}").get_data(
+            as_text=True
+        )
+    )
     # Confirmed and placed, it shows on the public programme and the talk's page too.
     with app.app_context():
         sub = db.session.scalar(sa.select(Submission))
         sub.state = SubmissionState.CONFIRMED
-        services.place_talk(sub, sub.conference.rooms[0], datetime(2027, 6, 10, 10, 0), audit.CLI, clock.now)  # noqa: DTZ001
+        start = datetime(2027, 6, 10, 10, 0)  # noqa: DTZ001 - a local wall time
+        services.place_talk(sub, sub.conference.rooms[0], start, audit.CLI, clock.now)
         db.session.commit()
     pages.append(client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True))
     pages.append(client.get(f"/conferences/bhyvecon-2027/talks/{s.code}").get_data(as_text=True))
-    pages.append(organizer.get("/organize/conferences/bhyvecon-2027/programme").get_data(as_text=True))
+    pages.append(
+        organizer.get("/organize/conferences/bhyvecon-2027/programme").get_data(as_text=True)
+    )
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
     for page in pages:
         assert "<script>alert" not in page
@@ -223,7 +284,9 @@ def test_html_in_every_field_is_shown_as_text_everywhere(app, client, make_confe
         assert "\n" not in str(msg["Subject"])
 
 
-def test_late_link_opens_the_closed_form_for_one_person_once(app, client, csrf_client_as, make_conference, clock) -> None:
+def test_late_link_opens_the_closed_form_for_one_person_once(
+    app, client, csrf_client_as, make_conference, clock
+) -> None:
     from datetime import timedelta
 
     from tests.cfp.conftest import CLOSES_UTC
@@ -234,15 +297,23 @@ def test_late_link_opens_the_closed_form_for_one_person_once(app, client, csrf_c
     page = organizer.get("/organize/conferences/bhyvecon-2027/late-links").get_data(as_text=True)
     created = organizer.post(
         "/organize/conferences/bhyvecon-2027/late-links",
-        data={"csrf_token": csrf_token_from(page), "label": "Grace Hopper", "valid_until": "2027-03-10"},
+        data={
+            "csrf_token": csrf_token_from(page),
+            "label": "Grace Hopper",
+            "valid_until": "2027-03-10",
+        },
     ).get_data(as_text=True)
-    url = re.search(r'<code class="late-url">([^<]+)</code>', created).group(1).replace("&amp;", "&")
+    url = (
+        re.search(r'<code class="late-url">([^<]+)</code>', created).group(1).replace("&amp;", "&")
+    )
     token = url.split("late=")[1]
     with app.app_context():
         stored = [row.token_hash for row in db.session.scalars(sa.select(SpeakerLink))]
         assert token not in created.replace(url, "")  # shown once, in the link only
         assert token not in stored
-    assert "The call for papers is closed." in client.get("/conferences/bhyvecon-2027/cfp").get_data(as_text=True)
+    assert "The call for papers is closed." in client.get(
+        "/conferences/bhyvecon-2027/cfp"
+    ).get_data(as_text=True)
     form_page = client.get(f"/conferences/bhyvecon-2027/cfp?late={token}").get_data(as_text=True)
     assert "opens the form for you alone" in form_page
     data = form_data(c, csrf_token=csrf_token_from(form_page), form_token=page_token(form_page))
@@ -259,7 +330,9 @@ def test_late_link_opens_the_closed_form_for_one_person_once(app, client, csrf_c
     ).get_data(as_text=True)
     token2 = re.search(r'<code class="late-url">([^<]+)</code>', created).group(1).split("late=")[1]
     clock.now = CLOSES_UTC + timedelta(days=5)  # 2027-03-06 in Amsterdam
-    assert "This late-submission link is not valid" in client.get(f"/conferences/bhyvecon-2027/cfp?late={token2}").get_data(as_text=True)
+    assert "This late-submission link is not valid" in client.get(
+        f"/conferences/bhyvecon-2027/cfp?late={token2}"
+    ).get_data(as_text=True)
 
 
 def test_a_conference_without_tracks_needs_no_track(app, client, make_conference) -> None:

@@ -12,10 +12,18 @@ from webapp.extensions import db
 from webapp.models import Conference, Submission
 
 FORM = {
-    "slug": "bhyvecon-2028", "name": "bhyvecon 2028", "place": "Ottawa", "timezone": "America/Toronto",
-    "starts_on": "2028-05-20", "ends_on": "2028-05-21", "cfp_opens": "2028-01-01T09:00",
-    "cfp_closes": "2028-03-01T23:59", "formats": "Talk:30\nLightning talk:10\nTutorial:90",
-    "tracks": "Core\nOperations", "rooms": "Room A\nRoom B", "description": "About **it**.",
+    "slug": "bhyvecon-2028",
+    "name": "bhyvecon 2028",
+    "place": "Ottawa",
+    "timezone": "America/Toronto",
+    "starts_on": "2028-05-20",
+    "ends_on": "2028-05-21",
+    "cfp_opens": "2028-01-01T09:00",
+    "cfp_closes": "2028-03-01T23:59",
+    "formats": "Talk:30\nLightning talk:10\nTutorial:90",
+    "tracks": "Core\nOperations",
+    "rooms": "Room A\nRoom B",
+    "description": "About **it**.",
     "call_text": "Send talks.",
 }
 
@@ -25,7 +33,9 @@ def test_organizer_creates_and_edits_a_conference(app, csrf_client_as) -> None:
     organizer = csrf_client_as("organizer")
     page = organizer.get("/organize/conferences/new").get_data(as_text=True)
     assert "Talk:30" in page  # sensible defaults
-    response = organizer.post("/organize/conferences/new", data={**FORM, "csrf_token": csrf_token_from(page)})
+    response = organizer.post(
+        "/organize/conferences/new", data={**FORM, "csrf_token": csrf_token_from(page)}
+    )
     assert response.status_code == 302
     with app.app_context():
         c = db.session.scalar(sa.select(Conference))
@@ -33,8 +43,15 @@ def test_organizer_creates_and_edits_a_conference(app, csrf_client_as) -> None:
         assert [r.name for r in c.rooms] == ["Room A", "Room B"]
     page = organizer.get("/organize/conferences/bhyvecon-2028/edit").get_data(as_text=True)
     assert 'value="2028-01-01T09:00"' in page  # shown back in the conference's zone
-    edited = {**FORM, "csrf_token": csrf_token_from(page), "rooms": "Room A\nRoom C", "anonymous_review": "y"}
-    assert organizer.post("/organize/conferences/bhyvecon-2028/edit", data=edited).status_code == 302
+    edited = {
+        **FORM,
+        "csrf_token": csrf_token_from(page),
+        "rooms": "Room A\nRoom C",
+        "anonymous_review": "y",
+    }
+    assert (
+        organizer.post("/organize/conferences/bhyvecon-2028/edit", data=edited).status_code == 302
+    )
     with app.app_context():
         c = db.session.scalar(sa.select(Conference))
         assert [r.name for r in c.rooms] == ["Room A", "Room C"]
@@ -71,8 +88,12 @@ def test_reviewers_may_not_manage_conferences(client_as) -> None:
 def test_nav_links_for_organizers_and_reviewers(client, client_as) -> None:
     assert ">Review &amp; programme<" not in client.get("/").get_data(as_text=True)
     for role in ("organizer", "reviewer"):
-        assert 'href="/organize/conferences/">Review &amp; programme<' in client_as(role).get("/").get_data(as_text=True)
-    assert 'href="/organize/conferences/">Review &amp; programme<' not in client_as("scribe").get("/").get_data(as_text=True)
+        assert 'href="/organize/conferences/">Review &amp; programme<' in client_as(role).get(
+            "/"
+        ).get_data(as_text=True)
+    assert 'href="/organize/conferences/">Review &amp; programme<' not in client_as("scribe").get(
+        "/"
+    ).get_data(as_text=True)
 
 
 def test_demo_data_has_an_open_cfp_every_state_and_a_programme(app, runner, client) -> None:
@@ -84,7 +105,9 @@ def test_demo_data_has_an_open_cfp_every_state_and_a_programme(app, runner, clie
         assert c.cfp(now).is_open
         states = set(db.session.scalars(sa.select(Submission.state)))
         assert states == {"submitted", "withdrawn", "accepted", "rejected", "confirmed", "declined"}
-        rooms_used = set(db.session.scalars(sa.select(Submission.room_id).where(Submission.room_id.is_not(None))))
+        rooms_used = set(
+            db.session.scalars(sa.select(Submission.room_id).where(Submission.room_id.is_not(None)))
+        )
         assert len(rooms_used) == 2
     page = client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True)
     assert "Live migration of bhyve guests" in page
@@ -93,8 +116,12 @@ def test_demo_data_has_an_open_cfp_every_state_and_a_programme(app, runner, clie
 
 def test_conference_pages_have_no_inline_script_or_style(client, runner) -> None:
     runner.invoke(args=["demo", "load"])
-    for path in ("/conferences/", "/conferences/bhyvecon-2027/", "/conferences/bhyvecon-2027/cfp",
-                 "/conferences/bhyvecon-2027/program"):
+    for path in (
+        "/conferences/",
+        "/conferences/bhyvecon-2027/",
+        "/conferences/bhyvecon-2027/cfp",
+        "/conferences/bhyvecon-2027/program",
+    ):
         page = client.get(path).get_data(as_text=True)
         assert "<script>" not in page
         assert "style=" not in page

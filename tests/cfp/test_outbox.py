@@ -18,7 +18,10 @@ from webapp.models import MailTemplate, OutboxMessage
 
 def _states(app) -> list[tuple[str, int]]:
     with app.app_context():
-        return [(m.state, m.attempts) for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+        return [
+            (m.state, m.attempts)
+            for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
 
 
 def _queue(app, n: int, now) -> None:
@@ -28,7 +31,9 @@ def _queue(app, n: int, now) -> None:
         db.session.commit()
 
 
-def test_mail_server_down_then_back_every_message_delivered_once(app, runner, clock, smtp_factory) -> None:
+def test_mail_server_down_then_back_every_message_delivered_once(
+    app, runner, clock, smtp_factory
+) -> None:
     port = smtp_factory.reserve()  # nothing listens there: the server is down
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     _queue(app, 5, clock.now)  # the after-commit attempt fails; nothing is lost
@@ -49,12 +54,16 @@ def test_mail_server_down_then_back_every_message_delivered_once(app, runner, cl
     clock.now += timedelta(days=1)
     runner.invoke(args=["outbox", "send"])
     assert len(sink.messages) == 5  # still once each
-    assert sorted(str(m["To"]) for m in sink.messages) == sorted(f"person{i}@example.org" for i in range(5))
+    assert sorted(str(m["To"]) for m in sink.messages) == sorted(
+        f"person{i}@example.org" for i in range(5)
+    )
     assert _states(app) == [("sent", 2)] * 5
     assert runner.invoke(args=["outbox", "list"]).output == ""
 
 
-def test_submission_while_mail_is_down_is_stored_and_mailed_later(app, client, runner, clock, smtp_factory, make_conference) -> None:
+def test_submission_while_mail_is_down_is_stored_and_mailed_later(
+    app, client, runner, clock, smtp_factory, make_conference
+) -> None:
     port = smtp_factory.reserve()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     c = make_conference()
@@ -68,14 +77,20 @@ def test_submission_while_mail_is_down_is_stored_and_mailed_later(app, client, r
 
 
 def test_backoff_grows_and_gives_up_after_max_attempts(app, clock, smtp_factory) -> None:
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_factory.reserve(), MAIL_MAX_ATTEMPTS=3)
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_factory.reserve(), MAIL_MAX_ATTEMPTS=3
+    )
     _queue(app, 1, clock.now)
     with app.app_context():
         m = db.session.scalar(sa.select(OutboxMessage))
         assert m.next_attempt_at == clock.now + timedelta(minutes=1)
         mail.send_due(clock.now + timedelta(minutes=1))
         db.session.refresh(m)
-        assert (m.state, m.attempts, m.next_attempt_at) == ("pending", 2, clock.now + timedelta(minutes=3))
+        assert (m.state, m.attempts, m.next_attempt_at) == (
+            "pending",
+            2,
+            clock.now + timedelta(minutes=3),
+        )
         mail.send_due(clock.now + timedelta(minutes=3))
         db.session.refresh(m)
         assert (m.state, m.attempts) == ("failed", 3)
@@ -116,7 +131,9 @@ def test_no_mail_when_the_transaction_rolls_back(app, clock, smtp_server) -> Non
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_organizers_see_pending_and_failed_mail_and_retry(app, clock, smtp_factory, csrf_client_as) -> None:
+def test_organizers_see_pending_and_failed_mail_and_retry(
+    app, clock, smtp_factory, csrf_client_as
+) -> None:
     port = smtp_factory.reserve()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_MAX_ATTEMPTS=1)
     _queue(app, 1, clock.now)
@@ -127,7 +144,11 @@ def test_organizers_see_pending_and_failed_mail_and_retry(app, clock, smtp_facto
     with app.app_context():
         message_id = db.session.scalar(sa.select(OutboxMessage.id))
     sink = smtp_factory.start(port)
-    response = organizer.post(f"/organize/outbox/{message_id}/retry", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True)
+    response = organizer.post(
+        f"/organize/outbox/{message_id}/retry",
+        data={"csrf_token": csrf_token_from(page)},
+        follow_redirects=True,
+    )
     assert "Sent to person0@example.org." in response.get_data(as_text=True)
     assert len(sink.wait_for(1)) == 1
     assert "Nothing waiting" in organizer.get("/organize/outbox").get_data(as_text=True)
@@ -141,18 +162,31 @@ def test_organizers_edit_mail_templates_sandboxed(app, clock, smtp_server, csrf_
     token = csrf_token_from(page)
     bad = organizer.post(
         "/organize/mail-templates/cfp_received",
-        data={"csrf_token": token, "subject": "Hi", "body": "{{ ''.__class__.__mro__[1].__subclasses__() }}"},
+        data={
+            "csrf_token": token,
+            "subject": "Hi",
+            "body": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        },
     )
     assert "does not render" in bad.get_data(as_text=True)
-    broken = organizer.post("/organize/mail-templates/cfp_received", data={"csrf_token": token, "subject": "Hi", "body": "{% if %}"})
+    broken = organizer.post(
+        "/organize/mail-templates/cfp_received",
+        data={"csrf_token": token, "subject": "Hi", "body": "{% if %}"},
+    )
     assert "does not render" in broken.get_data(as_text=True)
     good = organizer.post(
         "/organize/mail-templates/cfp_received",
-        data={"csrf_token": token, "subject": "Got it: {{ submission.title }}", "body": "Dear {{ speaker.name }}, {{ link }}"},
+        data={
+            "csrf_token": token,
+            "subject": "Got it: {{ submission.title }}",
+            "body": "Dear {{ speaker.name }}, {{ link }}",
+        },
     )
     assert good.status_code == 302
     with app.app_context():
-        assert db.session.get(MailTemplate, "cfp_received").subject == "Got it: {{ submission.title }}"
+        assert (
+            db.session.get(MailTemplate, "cfp_received").subject == "Got it: {{ submission.title }}"
+        )
         mail.enqueue("ada@example.org", "cfp_received", mail.SAMPLE_CONTEXT, app_clock.now())
         db.session.commit()
     [msg] = smtp_server.wait_for(1)

@@ -22,14 +22,23 @@ def _confirmed(app, conference, title: str, fmt: int = 0, speaker: str = "Ada Lo
     """A confirmed submission straight in the database (the flow itself is tested elsewhere)."""
     with app.app_context():
         s = Submission(
-            conference_id=conference.id, code=services._new_code(), state=SubmissionState.CONFIRMED,
-            title=title, format_id=conference.formats[fmt].id, track_id=conference.tracks[0].id,
-            abstract=f"About {title}.", description="More.", form_token=uuid.uuid4().hex,
-            submitted_at=datetime(2027, 2, 1, tzinfo=UTC), created_at=datetime(2027, 2, 1, tzinfo=UTC),
+            conference_id=conference.id,
+            code=services._new_code(),
+            state=SubmissionState.CONFIRMED,
+            title=title,
+            format_id=conference.formats[fmt].id,
+            track_id=conference.tracks[0].id,
+            abstract=f"About {title}.",
+            description="More.",
+            form_token=uuid.uuid4().hex,
+            submitted_at=datetime(2027, 2, 1, tzinfo=UTC),
+            created_at=datetime(2027, 2, 1, tzinfo=UTC),
             updated_at=datetime(2027, 2, 1, tzinfo=UTC),
         )
         s.speakers.append(Speaker(name=speaker, email=f"{uuid.uuid4().hex[:6]}@example.org"))
-        s.speakers[0].links.append(SpeakerLink(token_hash=uuid.uuid4().hex, created_at=datetime(2027, 2, 1, tzinfo=UTC)))
+        s.speakers[0].links.append(
+            SpeakerLink(token_hash=uuid.uuid4().hex, created_at=datetime(2027, 2, 1, tzinfo=UTC))
+        )
         db.session.add(s)
         db.session.commit()
         return s.code
@@ -39,8 +48,10 @@ def _place(client, code: str, room_id: int, day: str, start: str):
     with client.application.app_context():
         talk_id = db.session.scalar(sa.select(Submission.id).where(Submission.code == code))
     p = f"t{talk_id}-"
-    return client.post(f"/organize/conferences/bhyvecon-2027/programme/{code}",
-                       data={p + "room": str(room_id), p + "day": day, p + "start": start})
+    return client.post(
+        f"/organize/conferences/bhyvecon-2027/programme/{code}",
+        data={p + "room": str(room_id), p + "day": day, p + "start": start},
+    )
 
 
 @pytest.fixture
@@ -62,12 +73,18 @@ def programme(app, make_conference, client_as):
 def test_placed_talks_appear_on_the_programme_by_day_and_room(client, programme) -> None:
     c, codes, _ = programme
     page = client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True)
-    assert page.index("Thursday 10 June 2027") < page.index("Keynote: bhyve in 2027") < page.index("Friday 11 June 2027")
+    assert (
+        page.index("Thursday 10 June 2027")
+        < page.index("Keynote: bhyve in 2027")
+        < page.index("Friday 11 June 2027")
+    )
     assert page.index("Friday 11 June 2027") < page.index("Lightning: vm-bhyve")
     assert "09:30–10:00" in page
     assert "10:00–11:30" in page  # length from the 90-minute format
     assert "Workshop room" in page
-    talk = client.get(f"/conferences/bhyvecon-2027/talks/{codes['tutorial']}").get_data(as_text=True)
+    talk = client.get(f"/conferences/bhyvecon-2027/talks/{codes['tutorial']}").get_data(
+        as_text=True
+    )
     assert "Tutorial: UEFI guests" in talk
     assert "Grace Hopper" in talk
     assert "Thursday 10 June 2027, 10:00 (Europe/Amsterdam)" in talk
@@ -80,7 +97,10 @@ def test_conflicting_slot_is_refused_naming_the_other_talk(app, programme) -> No
     response = _place(organizer, other, c.rooms[0].id, "2027-06-10", "09:45")
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert f"Main hall is taken then by “Keynote: bhyve in 2027” ({codes['keynote']}), Thu 09:30–10:00." in page
+    assert (
+        f"Main hall is taken then by “Keynote: bhyve in 2027” ({codes['keynote']}), Thu 09:30–10:00."
+        in page
+    )
     # Back to back is fine; another room at the same time is fine.
     assert _place(organizer, other, c.rooms[0].id, "2027-06-10", "10:00").status_code == 302
     assert _place(organizer, other, c.rooms[1].id, "2027-06-10", "11:30").status_code == 302
@@ -88,7 +108,10 @@ def test_conflicting_slot_is_refused_naming_the_other_talk(app, programme) -> No
 
 @pytest.mark.parametrize(
     ("day", "start", "message"),
-    [("2027-06-12", "10:00", "is not a day of the conference"), ("2027-06-10", "25:00", "Not a valid time value.")],
+    [
+        ("2027-06-12", "10:00", "is not a day of the conference"),
+        ("2027-06-10", "25:00", "Not a valid time value."),
+    ],
 )
 def test_bad_slots_are_refused(app, programme, day, start, message) -> None:
     c, codes, organizer = programme
@@ -131,7 +154,9 @@ def test_ics_parses_back_with_stable_uids_and_the_right_instants(client, program
     assert len(events) == 3
     keynote = events["Keynote: bhyve in 2027"]
     assert str(keynote["UID"]) == f"talk-bhyvecon-2027-{codes['keynote']}@localhost"
-    assert keynote.decoded("DTSTART") == datetime(2027, 6, 10, 9, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    assert keynote.decoded("DTSTART") == datetime(
+        2027, 6, 10, 9, 30, tzinfo=ZoneInfo("Europe/Amsterdam")
+    )
     assert keynote.decoded("DTSTART").astimezone(UTC) == datetime(2027, 6, 10, 7, 30, tzinfo=UTC)
     assert keynote["DTSTART"].params["TZID"] == "Europe/Amsterdam"
     assert keynote.decoded("DTEND") - keynote.decoded("DTSTART") == timedelta(minutes=30)
@@ -145,12 +170,16 @@ def test_ics_parses_back_with_stable_uids_and_the_right_instants(client, program
     assert client.get("/conferences/bhyvecon-2027/program.ics").data == raw
 
 
-def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(app, client, clock, programme) -> None:
+def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(
+    app, client, clock, programme
+) -> None:
     c, codes, organizer = programme
     before = {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}
     uid = f"talk-bhyvecon-2027-{codes['keynote']}@localhost"
     clock.now += timedelta(hours=1)
-    assert _place(organizer, codes["keynote"], c.rooms[0].id, "2027-06-10", "11:00").status_code == 302
+    assert (
+        _place(organizer, codes["keynote"], c.rooms[0].id, "2027-06-10", "11:00").status_code == 302
+    )
     after = {str(e["UID"]): e for e in _calendar(client).walk("VEVENT")}
     assert set(after) == set(before)
     assert int(after[uid]["SEQUENCE"]) == before[uid] + 1
@@ -161,12 +190,19 @@ def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(app, client, clo
     # Placing it again at the same slot changes nothing.
     _place(organizer, codes["keynote"], c.rooms[0].id, "2027-06-10", "11:00")
     assert int(_calendar(client).walk("VEVENT")[0]["SEQUENCE"]) >= 0
-    assert {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}[uid] == before[uid] + 1
+    assert {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}[
+        uid
+    ] == before[uid] + 1
     # A room change bumps it, and so does a new title from the speaker.
     _place(organizer, codes["keynote"], c.rooms[1].id, "2027-06-11", "09:00")
     with app.app_context():
         s = db.session.scalar(sa.select(Submission).where(Submission.code == codes["keynote"]))
-        data = services.SubmissionData(title="Keynote, renamed", format_id=s.format_id, track_id=s.track_id, abstract=s.abstract)
+        data = services.SubmissionData(
+            title="Keynote, renamed",
+            format_id=s.format_id,
+            track_id=s.track_id,
+            abstract=s.abstract,
+        )
         services.update_submission(s, s.speakers[0], data, audit.CLI, clock.now)
         db.session.commit()
     seq = {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}
@@ -177,10 +213,26 @@ def test_feed_answers_304_to_conditional_requests(client, clock, programme) -> N
     c, codes, organizer = programme
     first = client.get("/conferences/bhyvecon-2027/program.ics")
     etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
-    assert client.get("/conferences/bhyvecon-2027/program.ics", headers={"If-None-Match": etag}).status_code == 304
-    assert client.get("/conferences/bhyvecon-2027/program.ics", headers={"If-Modified-Since": last_modified}).status_code == 304
+    assert (
+        client.get(
+            "/conferences/bhyvecon-2027/program.ics", headers={"If-None-Match": etag}
+        ).status_code
+        == 304
+    )
+    assert (
+        client.get(
+            "/conferences/bhyvecon-2027/program.ics", headers={"If-Modified-Since": last_modified}
+        ).status_code
+        == 304
+    )
     json_first = client.get("/conferences/bhyvecon-2027/schedule.json")
-    assert client.get("/conferences/bhyvecon-2027/schedule.json", headers={"If-None-Match": json_first.headers["ETag"]}).status_code == 304
+    assert (
+        client.get(
+            "/conferences/bhyvecon-2027/schedule.json",
+            headers={"If-None-Match": json_first.headers["ETag"]},
+        ).status_code
+        == 304
+    )
     clock.now += timedelta(hours=1)
     _place(organizer, codes["lightning"], c.rooms[1].id, "2027-06-11", "15:00")
     changed = client.get("/conferences/bhyvecon-2027/program.ics", headers={"If-None-Match": etag})
@@ -199,8 +251,23 @@ def test_frab_schedule_json_shape(client, programme) -> None:
     day1 = conf["days"][0]
     assert set(day1["rooms"]) == {"Main hall", "Workshop room"}
     [event] = day1["rooms"]["Workshop room"]
-    for key in ("guid", "id", "date", "start", "duration", "room", "slug", "title", "track", "type",
-                "language", "abstract", "description", "persons", "url"):
+    for key in (
+        "guid",
+        "id",
+        "date",
+        "start",
+        "duration",
+        "room",
+        "slug",
+        "title",
+        "track",
+        "type",
+        "language",
+        "abstract",
+        "description",
+        "persons",
+        "url",
+    ):
         assert key in event, key
     assert event["start"] == "10:00"
     assert event["duration"] == "01:30"
@@ -212,7 +279,10 @@ def test_frab_schedule_json_shape(client, programme) -> None:
     assert uuid.UUID(event["guid"]).version == 5
     # Stable: the same guid on every request.
     again = client.get("/conferences/bhyvecon-2027/schedule.json").get_json()
-    assert again["schedule"]["conference"]["days"][0]["rooms"]["Workshop room"][0]["guid"] == event["guid"]
+    assert (
+        again["schedule"]["conference"]["days"][0]["rooms"]["Workshop room"][0]["guid"]
+        == event["guid"]
+    )
 
 
 def test_programme_events_for_the_site_calendar(app, programme) -> None:
@@ -233,14 +303,18 @@ def test_unplaced_or_declined_talks_leave_the_feed(app, client, clock, programme
         assert s.starts_at is None
     summaries = [str(e["SUMMARY"]) for e in _calendar(client).walk("VEVENT")]
     assert "Lightning: vm-bhyve" not in summaries
-    assert "Lightning: vm-bhyve" not in client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True)
+    assert "Lightning: vm-bhyve" not in client.get("/conferences/bhyvecon-2027/program").get_data(
+        as_text=True
+    )
 
 
 def test_programme_feed_reads_the_same_in_independent_readers(app, client, programme) -> None:
     """ical.js, the strict ical package and recurring-ical-events see each talk at its instant."""
     c, codes, _ = programme
     with app.app_context():
-        talks = db.session.scalars(sa.select(Submission).where(Submission.starts_at.is_not(None))).all()
+        talks = db.session.scalars(
+            sa.select(Submission).where(Submission.starts_at.is_not(None))
+        ).all()
         expected = sorted((feed.talk_uid(c, t.code), t.starts_at, t.ends_at) for t in talks)
     ics = client.get("/conferences/bhyvecon-2027/program.ics").data
     assert b"RDATE:" not in ics.replace(b"\r\n ", b"")
@@ -259,19 +333,27 @@ def test_rooms_and_formats_in_use_cannot_be_removed(app, clock, programme) -> No
     with app.app_context():
         conference = db.session.get(type(c), c.id)
         data = services.ConferenceData(
-            slug=conference.slug, name=conference.name, timezone=conference.timezone,
-            starts_on=conference.starts_on, ends_on=conference.ends_on,
+            slug=conference.slug,
+            name=conference.name,
+            timezone=conference.timezone,
+            starts_on=conference.starts_on,
+            ends_on=conference.ends_on,
             cfp_opens_local=conference.local(conference.cfp_opens_at).replace(tzinfo=None),
             cfp_closes_local=conference.local(conference.cfp_closes_at).replace(tzinfo=None),
             formats=[("Talk", 30), ("Lightning talk", 10), ("Tutorial", 90)],
-            tracks=["Core"], rooms=["Main hall"],
+            tracks=["Core"],
+            rooms=["Main hall"],
         )
-        with pytest.raises(services.CfpError, match="Room 'Workshop room' has talks in the programme"):
+        with pytest.raises(
+            services.CfpError, match="Room 'Workshop room' has talks in the programme"
+        ):
             services.update_conference(conference, data, audit.CLI, clock.now)
         db.session.rollback()
         conference = db.session.get(type(c), c.id)
         data.rooms, data.formats = ["Main hall", "Workshop room"], [("Talk", 30)]
-        with pytest.raises(services.CfpError, match="Session format 'Lightning talk' has submissions"):
+        with pytest.raises(
+            services.CfpError, match="Session format 'Lightning talk' has submissions"
+        ):
             services.update_conference(conference, data, audit.CLI, clock.now)
 
 

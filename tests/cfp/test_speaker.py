@@ -24,13 +24,21 @@ def _submit(client, conference, smtp_server, email="ada@example.org", **override
     return link_token(link)
 
 
-def test_each_speaker_gets_a_private_link_stored_only_as_a_hash(app, client, make_conference, smtp_server, make_user) -> None:
+def test_each_speaker_gets_a_private_link_stored_only_as_a_hash(
+    app, client, make_conference, smtp_server, make_user
+) -> None:
     organizer = make_user(roles=("organizer",))
     c = make_conference()
-    response = post_submission(client, c, **{"co_speakers-0-name": "Alan Turing", "co_speakers-0-email": "alan@example.org"})
+    response = post_submission(
+        client,
+        c,
+        **{"co_speakers-0-name": "Alan Turing", "co_speakers-0-email": "alan@example.org"},
+    )
     assert response.status_code == 302
     messages = smtp_server.wait_for(3)
-    assert sorted(str(m["To"]) for m in messages) == sorted(["ada@example.org", "alan@example.org", organizer.email])
+    assert sorted(str(m["To"]) for m in messages) == sorted(
+        ["ada@example.org", "alan@example.org", organizer.email]
+    )
     ada_token = link_token(smtp_server.links(smtp_server.to("ada@example.org")[0])[0])
     alan_token = link_token(smtp_server.links(smtp_server.to("alan@example.org")[0])[0])
     assert ada_token != alan_token
@@ -51,10 +59,14 @@ def test_each_speaker_gets_a_private_link_stored_only_as_a_hash(app, client, mak
     assert "Private to you, Alan Turing".lower() in page.get_data(as_text=True).lower()
 
 
-def test_one_speakers_link_never_opens_another_submission(app, client, make_conference, smtp_server) -> None:
+def test_one_speakers_link_never_opens_another_submission(
+    app, client, make_conference, smtp_server
+) -> None:
     c = make_conference()
     ada = _submit(client, c, smtp_server, title="Ada's talk")
-    bob = _submit(client, c, smtp_server, email="bob@example.org", title="Bob's talk", speaker_name="Bob")
+    bob = _submit(
+        client, c, smtp_server, email="bob@example.org", title="Bob's talk", speaker_name="Bob"
+    )
     assert "Ada&#39;s talk" in client.get(f"/cfp/s/{ada}").get_data(as_text=True)
     bob_page = client.get(f"/cfp/s/{bob}").get_data(as_text=True)
     assert "Bob&#39;s talk" in bob_page
@@ -62,8 +74,16 @@ def test_one_speakers_link_never_opens_another_submission(app, client, make_conf
     # Bob edits with his token: only his submission changes.
     form = client.get(f"/cfp/s/{bob}/edit").get_data(as_text=True)
     assert "Bob&#39;s talk" in form
-    client.post(f"/cfp/s/{bob}/edit", data={"title": "Bob renamed", "format": str(c.formats[0].id), "track": "0",
-                                           "abstract": "x" * 10, "speaker_name": "Bob"})
+    client.post(
+        f"/cfp/s/{bob}/edit",
+        data={
+            "title": "Bob renamed",
+            "format": str(c.formats[0].id),
+            "track": "0",
+            "abstract": "x" * 10,
+            "speaker_name": "Bob",
+        },
+    )
     titles = sorted(s.title for s in submissions(app))
     assert titles == ["Ada's talk", "Bob renamed"]
     # Wrong, truncated or altered tokens open nothing.
@@ -72,15 +92,23 @@ def test_one_speakers_link_never_opens_another_submission(app, client, make_conf
         assert client.post(f"/cfp/s/{bad}/withdraw").status_code == 404
 
 
-def test_speaker_edits_and_withdraws_until_the_deadline(app, client, clock, make_conference, smtp_server) -> None:
+def test_speaker_edits_and_withdraws_until_the_deadline(
+    app, client, clock, make_conference, smtp_server
+) -> None:
     c = make_conference()
     token = _submit(client, c, smtp_server)
     page = client.get(f"/cfp/s/{token}/edit").get_data(as_text=True)
     assert 'value="Live migration in bhyve"' in page
     response = client.post(
         f"/cfp/s/{token}/edit",
-        data={"title": "Live migration, revisited", "format": str(c.formats[2].id), "track": str(c.tracks[1].id),
-              "abstract": "New abstract.", "speaker_name": "Ada L.", "bio": "New bio"},
+        data={
+            "title": "Live migration, revisited",
+            "format": str(c.formats[2].id),
+            "track": str(c.tracks[1].id),
+            "abstract": "New abstract.",
+            "speaker_name": "Ada L.",
+            "bio": "New bio",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/cfp/s/{token}").get_data(as_text=True)
@@ -88,7 +116,10 @@ def test_speaker_edits_and_withdraws_until_the_deadline(app, client, clock, make
     assert "Tutorial (90 min)" in page
     assert "Ada L." in page
     # A bad edit shows errors beside the field.
-    bad = client.post(f"/cfp/s/{token}/edit", data={"title": "", "format": str(c.formats[0].id), "abstract": "x", "speaker_name": "A"})
+    bad = client.post(
+        f"/cfp/s/{token}/edit",
+        data={"title": "", "format": str(c.formats[0].id), "abstract": "x", "speaker_name": "A"},
+    )
     assert 'id="title-errors"' in bad.get_data(as_text=True)
 
     clock.now = CLOSES_UTC + timedelta(seconds=1)
@@ -103,7 +134,9 @@ def test_speaker_edits_and_withdraws_until_the_deadline(app, client, clock, make
     assert "You withdrew this proposal." in client.get(f"/cfp/s/{token}").get_data(as_text=True)
 
 
-def test_decision_mail_then_speaker_confirms_or_declines(app, client, clock, make_conference, smtp_server, make_user) -> None:
+def test_decision_mail_then_speaker_confirms_or_declines(
+    app, client, clock, make_conference, smtp_server, make_user
+) -> None:
     c = make_conference()
     ada = _submit(client, c, smtp_server)
     bob = _submit(client, c, smtp_server, email="bob@example.org", title="Other talk")
@@ -112,7 +145,9 @@ def test_decision_mail_then_speaker_confirms_or_declines(app, client, clock, mak
     with app.app_context():
         actor = audit.Actor(label=organizer.email, user_id=organizer.id)
         for s in db.session.scalars(sa.select(Submission)):
-            target = SubmissionState.ACCEPTED if s.title != "Other talk" else SubmissionState.REJECTED
+            target = (
+                SubmissionState.ACCEPTED if s.title != "Other talk" else SubmissionState.REJECTED
+            )
             services.set_submission_state(s, target, "organizer", actor, clock.now)
         db.session.commit()
     messages = smtp_server.wait_for(4)
@@ -123,20 +158,27 @@ def test_decision_mail_then_speaker_confirms_or_declines(app, client, clock, mak
     new_link = [u for u in smtp_server.links(accepted[0]) if "/cfp/s/" in u][0]
     assert "Please confirm" in client.get(f"/cfp/s/{link_token(new_link)}").get_data(as_text=True)
     assert client.post(f"/cfp/s/{ada}/confirm").status_code == 302
-    assert "Confirmed: you are giving this talk." in client.get(f"/cfp/s/{ada}").get_data(as_text=True)
+    assert "Confirmed: you are giving this talk." in client.get(f"/cfp/s/{ada}").get_data(
+        as_text=True
+    )
     # Bob was rejected: he cannot confirm.
     client.post(f"/cfp/s/{bob}/confirm")
     states = {s.title: s.state for s in submissions(app)}
     assert states == {"Live migration in bhyve": "confirmed", "Other talk": "rejected"}
 
 
-def test_state_changes_follow_the_one_table(app, make_conference, clock, client, smtp_server) -> None:
+def test_state_changes_follow_the_one_table(
+    app, make_conference, clock, client, smtp_server
+) -> None:
     c = make_conference()
     _submit(client, c, smtp_server)
     with app.app_context():
         s = db.session.scalar(sa.select(Submission))
-        for bad, by in [(SubmissionState.CONFIRMED, "speaker"), (SubmissionState.ACCEPTED, "speaker"),
-                        (SubmissionState.WITHDRAWN, "organizer")]:
+        for bad, by in [
+            (SubmissionState.CONFIRMED, "speaker"),
+            (SubmissionState.ACCEPTED, "speaker"),
+            (SubmissionState.WITHDRAWN, "organizer"),
+        ]:
             with pytest.raises(services.NotAllowed):
                 services.set_submission_state(s, bad, by, audit.CLI, clock.now)
         assert s.state == "submitted"

@@ -13,7 +13,9 @@ from webapp.models import Conference
 
 
 def test_times_are_entered_in_the_conference_zone_and_stored_utc(app, make_conference) -> None:
-    c = make_conference(timezone="America/New_York", opens="2027-03-14 03:00", closes="2027-11-07 01:30")
+    c = make_conference(
+        timezone="America/New_York", opens="2027-03-14 03:00", closes="2027-11-07 01:30"
+    )
     # 14 March 2027 03:00 EDT (the first hour after the clocks spring forward) = 07:00 UTC;
     # 7 November 01:30 is ambiguous (fall back): the first one, EDT, = 05:30 UTC.
     assert c.cfp_opens_at == datetime(2027, 3, 14, 7, 0, tzinfo=UTC)
@@ -58,13 +60,17 @@ def test_before_opening_the_form_is_not_shown(client, clock, make_conference) ->
     assert '<time data-local datetime="2027-01-10T08:00:00+00:00">' in page
 
 
-def test_conference_page_shows_deadline_in_both_zones_and_countdown(client, clock, make_conference) -> None:
+def test_conference_page_shows_deadline_in_both_zones_and_countdown(
+    client, clock, make_conference
+) -> None:
     make_conference()
     clock.now = CLOSES_UTC - timedelta(days=3, hours=1)
     page = client.get("/conferences/bhyvecon-2027/").get_data(as_text=True)
     assert "The call for papers is open." in page
     assert "Monday 01 March 2027, 23:59 (Europe/Amsterdam)" in page
-    assert '<time data-local datetime="2027-03-01T22:59:00+00:00">' in page  # the viewer's zone, by JS
+    assert (
+        '<time data-local datetime="2027-03-01T22:59:00+00:00">' in page
+    )  # the viewer's zone, by JS
     assert "closes in 3 days" in page
     assert 'data-countdown="2027-03-01T22:59:00+00:00"' in page
 
@@ -77,10 +83,27 @@ def test_unknown_conference_is_404(client) -> None:
 # -- flask conference create ---------------------------------------------------------------------
 
 GOOD = [
-    "conference", "create", "bhyvecon-2027", "--name", "bhyvecon 2027", "--timezone", "Europe/Amsterdam",
-    "--starts", "2027-06-10", "--ends", "2027-06-11",
-    "--cfp-opens", "2027-01-10 09:00", "--cfp-closes", "2027-03-01 23:59",
-    "--format", "Talk:30", "--format", "Lightning talk:10", "--format", "Tutorial:90",
+    "conference",
+    "create",
+    "bhyvecon-2027",
+    "--name",
+    "bhyvecon 2027",
+    "--timezone",
+    "Europe/Amsterdam",
+    "--starts",
+    "2027-06-10",
+    "--ends",
+    "2027-06-11",
+    "--cfp-opens",
+    "2027-01-10 09:00",
+    "--cfp-closes",
+    "2027-03-01 23:59",
+    "--format",
+    "Talk:30",
+    "--format",
+    "Lightning talk:10",
+    "--format",
+    "Tutorial:90",
 ]
 
 
@@ -92,7 +115,11 @@ def test_cli_creates_a_conference(app, runner) -> None:
         c = db.session.scalar(sa.select(Conference))
         assert c.cfp_opens_at == OPENS_UTC
         assert c.cfp_closes_at == CLOSES_UTC
-        assert [(f.name, f.minutes) for f in c.formats] == [("Talk", 30), ("Lightning talk", 10), ("Tutorial", 90)]
+        assert [(f.name, f.minutes) for f in c.formats] == [
+            ("Talk", 30),
+            ("Lightning talk", 10),
+            ("Tutorial", 90),
+        ]
     listed = runner.invoke(args=["conference", "list"])
     assert "bhyvecon-2027" in listed.output
 
@@ -112,8 +139,16 @@ def _replace(args: list[str], option: str, value: str) -> list[str]:
         ("--timezone", "Europe/Atlantis", "Unknown time zone 'Europe/Atlantis'"),
         ("--starts", "2027-13-01", "--starts '2027-13-01' is not a date"),
         ("--cfp-opens", "tomorrow", "--cfp-opens 'tomorrow' is not a date and time"),
-        ("--cfp-opens", "2027-03-28 02:30", "CFP opening 2027-03-28 02:30 does not exist in Europe/Amsterdam"),
-        ("--cfp-closes", "2027-01-01 10:00", "The CFP closes (2027-01-01 10:00) before it opens (2027-01-10 09:00)"),
+        (
+            "--cfp-opens",
+            "2027-03-28 02:30",
+            "CFP opening 2027-03-28 02:30 does not exist in Europe/Amsterdam",
+        ),
+        (
+            "--cfp-closes",
+            "2027-01-01 10:00",
+            "The CFP closes (2027-01-01 10:00) before it opens (2027-01-10 09:00)",
+        ),
         ("--ends", "2027-06-01", "The conference ends (2027-06-01) before it starts (2027-06-10)"),
         ("--format", "Talk", "Session format 'Talk' should look like 'Talk:30'"),
         ("SLUG", "Bad Slug!", "Slug 'Bad Slug!'"),

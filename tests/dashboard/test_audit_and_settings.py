@@ -10,8 +10,20 @@ from webapp.extensions import db
 
 def add_entries(app) -> None:
     with app.app_context():
-        audit.record(audit.Actor("ann@example.org", None), "series.create", "series", "bhyve", "created bhyve")
-        audit.record(audit.Actor("bob@example.org", None), "occurrence.cancel", "occurrence", "bhyve/2026-01-08", "=HYPERLINK(\"http://x\")")
+        audit.record(
+            audit.Actor("ann@example.org", None),
+            "series.create",
+            "series",
+            "bhyve",
+            "created bhyve",
+        )
+        audit.record(
+            audit.Actor("bob@example.org", None),
+            "occurrence.cancel",
+            "occurrence",
+            "bhyve/2026-01-08",
+            '=HYPERLINK("http://x")',
+        )
         db.session.commit()
 
 
@@ -69,16 +81,32 @@ def test_admin_changes_settings_and_pages_follow(app, client_as) -> None:
     [
         ("default_timezone", "Mars/Base", "is not an IANA time zone name"),
         ("feed_past_months", "0", "Number must be between 1 and 120"),
-        ("reference_patterns", "D(\\d+ => https://x/{0}", "Line 1: the pattern is not a valid regular expression"),
-        ("reference_patterns", "D\\d+ => https://x/{1}", "Line 1: the URL uses a group the pattern does not have"),
-        ("reference_patterns", "D(\\d+) => javascript:alert({0})", "Line 1: the URL must start with https://"),
+        (
+            "reference_patterns",
+            "D(\\d+ => https://x/{0}",
+            "Line 1: the pattern is not a valid regular expression",
+        ),
+        (
+            "reference_patterns",
+            "D\\d+ => https://x/{1}",
+            "Line 1: the URL uses a group the pattern does not have",
+        ),
+        (
+            "reference_patterns",
+            "D(\\d+) => javascript:alert({0})",
+            "Line 1: the URL must start with https://",
+        ),
         ("reference_patterns", "no arrow here", "Line 1: write REGEX => URL."),
     ],
 )
 def test_bad_settings_are_form_errors(app, client_as, field, value, message) -> None:
     form = {
-        "community_name": "X", "default_timezone": "UTC", "mail_sender": "a@example.org",
-        "feed_past_months": "12", "reference_patterns": "", field: value,
+        "community_name": "X",
+        "default_timezone": "UTC",
+        "mail_sender": "a@example.org",
+        "feed_past_months": "12",
+        "reference_patterns": "",
+        field: value,
     }
     response = client_as("admin").post("/dashboard/settings", data=form)
     assert response.status_code == 200

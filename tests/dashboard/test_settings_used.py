@@ -15,8 +15,11 @@ from webapp.meetings import services as meetings
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 FORM = {
-    "community_name": "bhyve", "default_timezone": "UTC", "mail_sender": "Cadence <cadence@localhost>",
-    "feed_past_months": "12", "reference_patterns": "",
+    "community_name": "bhyve",
+    "default_timezone": "UTC",
+    "mail_sender": "Cadence <cadence@localhost>",
+    "feed_past_months": "12",
+    "reference_patterns": "",
 }
 
 
@@ -55,8 +58,13 @@ def _first_start(client) -> tuple[datetime, str]:
 def test_feed_span_follows_the_settings_and_the_cached_feed_changes(app, client_as) -> None:
     with app.app_context():
         meetings.create_series(
-            "bhyve", meetings.SeriesDetails(title="bhyve call"), "America/New_York", date(2022, 1, 6),
-            time(16, 0), 60, audit.CLI,
+            "bhyve",
+            meetings.SeriesDetails(title="bhyve call"),
+            "America/New_York",
+            date(2022, 1, 6),
+            time(16, 0),
+            60,
+            audit.CLI,
         )
         db.session.commit()
     admin = client_as("admin")
@@ -73,14 +81,19 @@ def test_feed_span_follows_the_settings_and_the_cached_feed_changes(app, client_
 def test_new_series_and_conferences_start_in_the_default_time_zone(client_as, path) -> None:
     admin = client_as("admin")
     default = admin.get(path).get_data(as_text=True)
-    assert 'value="America/New_York"' in default  # the config's DEFAULT_TIMEZONE while nothing is set
+    assert (
+        'value="America/New_York"' in default
+    )  # the config's DEFAULT_TIMEZONE while nothing is set
     save(admin, default_timezone="Asia/Kolkata")
     page = admin.get(path).get_data(as_text=True)
     assert 'value="Asia/Kolkata"' in page
 
 
 def test_reference_patterns_from_the_settings_make_links(app, client_as) -> None:
-    save(client_as("admin"), reference_patterns=r"PR(\d+) => https://github.com/freebsd/freebsd-src/pull/{1}")
+    save(
+        client_as("admin"),
+        reference_patterns=r"PR(\d+) => https://github.com/freebsd/freebsd-src/pull/{1}",
+    )
     with app.test_request_context():
         assert settings.current().reference_patterns[0]["pattern"] == r"PR(\d+)"
         html = str(render_markdown("Fixed in PR42."))

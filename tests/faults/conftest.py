@@ -64,15 +64,25 @@ def create_open_conference(app: Flask, organizer_email: str = "organizer@example
     with app.app_context():
         services.create_conference(
             services.ConferenceData(
-                slug=SLUG, name="Fault conference", timezone="UTC",
-                starts_on=(now + timedelta(days=90)).date(), ends_on=(now + timedelta(days=91)).date(),
-                cfp_opens_local=services.parse_local_datetime((now - timedelta(days=2)).strftime("%Y-%m-%d %H:%M"), "opens"),
-                cfp_closes_local=services.parse_local_datetime((now + timedelta(days=30)).strftime("%Y-%m-%d %H:%M"), "closes"),
+                slug=SLUG,
+                name="Fault conference",
+                timezone="UTC",
+                starts_on=(now + timedelta(days=90)).date(),
+                ends_on=(now + timedelta(days=91)).date(),
+                cfp_opens_local=services.parse_local_datetime(
+                    (now - timedelta(days=2)).strftime("%Y-%m-%d %H:%M"), "opens"
+                ),
+                cfp_closes_local=services.parse_local_datetime(
+                    (now + timedelta(days=30)).strftime("%Y-%m-%d %H:%M"), "closes"
+                ),
                 formats=[("Talk", 30), ("Lightning talk", 10)],
             ),
-            audit.CLI, now,
+            audit.CLI,
+            now,
         )
-        auth.create_user(organizer_email, "organizer password 123", {"organizer"}, audit.CLI, name="Orga")
+        auth.create_user(
+            organizer_email, "organizer password 123", {"organizer"}, audit.CLI, name="Orga"
+        )
         db.session.commit()
 
 
@@ -133,8 +143,13 @@ class FormSession:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
             try:
                 conn.request(
-                    "POST", f"/conferences/{SLUG}/cfp", body=urllib.parse.urlencode(self.fields),
-                    headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookie},
+                    "POST",
+                    f"/conferences/{SLUG}/cfp",
+                    body=urllib.parse.urlencode(self.fields),
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": self.cookie,
+                    },
                 )
                 response = conn.getresponse()
                 body = response.read().decode(errors="replace")
@@ -162,7 +177,9 @@ def database_state(url: str, engine_options: dict[str, Any] | None = None) -> di
         with engine.connect() as conn:
             subs = conn.execute(sa.text("SELECT id, code, form_token FROM submissions")).all()
             speakers = conn.execute(sa.text("SELECT submission_id, email FROM speakers")).all()
-            outbox = conn.execute(sa.text("SELECT template, to_addr, subject, message_id FROM outbox_messages")).all()
+            outbox = conn.execute(
+                sa.text("SELECT template, to_addr, subject, message_id FROM outbox_messages")
+            ).all()
     finally:
         engine.dispose()
     by_id = {s.id: {"code": s.code, "token": s.form_token, "speakers": []} for s in subs}
@@ -179,7 +196,9 @@ def check_whole(state: dict[str, Any], organizers: int = 1) -> None:
     for token, sub in state["submissions"].items():
         assert sub["speakers"], f"submission {sub['code']} ({token}) has no speaker"
         for email in sub["speakers"]:
-            assert received.count(email) == 1, f"{email} of {sub['code']}: {received.count(email)} cfp_received"
+            assert received.count(email) == 1, (
+                f"{email} of {sub['code']}: {received.count(email)} cfp_received"
+            )
         assert sum(sub["code"] in s for s in new) == organizers, f"organizer mail of {sub['code']}"
     assert len(received) == sum(len(s["speakers"]) for s in state["submissions"].values())
     assert len(new) == organizers * len(state["submissions"])
@@ -190,6 +209,10 @@ def flask_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
 
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=Path(__file__).resolve().parent.parent.parent, env={**os.environ, **env},
-        capture_output=True, text=True, check=False, timeout=120,
+        cwd=Path(__file__).resolve().parent.parent.parent,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )

@@ -26,8 +26,11 @@ from tests.servers import Gunicorn, wait_for
 
 CLIENTS = 4
 
+
 @pytest.mark.once
-def test_postgres_restart_during_submissions_loses_and_half_writes_nothing(tmp_path: Path, private_postgres, smtp_server) -> None:
+def test_postgres_restart_during_submissions_loses_and_half_writes_nothing(
+    tmp_path: Path, private_postgres, smtp_server
+) -> None:
     from webapp import create_app
     from webapp.extensions import db
 

@@ -34,12 +34,16 @@ def _outbox(app) -> list[tuple[str, str, int]]:
         return [(m.state, m.message_id, m.attempts) for m in rows]
 
 
-def test_smtp_down_then_up_every_message_sent_once(app, runner, tmp_path: Path, smtp_factory) -> None:
+def test_smtp_down_then_up_every_message_sent_once(
+    app, runner, tmp_path: Path, smtp_factory
+) -> None:
     create_open_conference(app)
     port = smtp_factory.reserve()  # nothing listens there: the mail server is down
     env = server_env(app, tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port))
     url = env["DATABASE_URL"]
-    engine_options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") if url.startswith("postgresql") else None
+    engine_options = (
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS") if url.startswith("postgresql") else None
+    )
     with Gunicorn(env, workers=2) as server:
         speakers = [FormSession(server.port, n, co_speaker=n % 2 == 0) for n in range(SUBMISSIONS)]
         for speaker in speakers:
@@ -51,12 +55,16 @@ def test_smtp_down_then_up_every_message_sent_once(app, runner, tmp_path: Path, 
     assert set(state["submissions"]) == {s.token for s in speakers}
     check_whole(state)
     expected = {r.message_id: r.to_addr for r in state["outbox"]}
-    assert len(expected) == 3 * SUBMISSIONS // 2 + SUBMISSIONS  # 1 or 2 speakers each, + the organizer
+    assert (
+        len(expected) == 3 * SUBMISSIONS // 2 + SUBMISSIONS
+    )  # 1 or 2 speakers each, + the organizer
     outbox = _outbox(app)
     assert {(s, a) for s, _, a in outbox} == {("pending", 1)}, outbox  # tried once after the commit
 
     later = datetime.now(UTC) + timedelta(minutes=2)  # past the first backoff (1 minute)
-    app.config.update(CADENCE_NOW=lambda: later, MAIL_SERVER="127.0.0.1", MAIL_PORT=port)  # the CLI's app
+    app.config.update(
+        CADENCE_NOW=lambda: later, MAIL_SERVER="127.0.0.1", MAIL_PORT=port
+    )  # the CLI's app
     result = runner.invoke(args=["outbox", "list"])
     assert result.output.count("ConnectionRefusedError") == len(expected)
 

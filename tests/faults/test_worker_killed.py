@@ -26,11 +26,15 @@ from tests.servers import Gunicorn, wait_for
 DELAY = 3.0
 
 
-def test_worker_killed_mid_submission_leaves_no_trace_and_resubmitting_stores_one(app, tmp_path: Path) -> None:
+def test_worker_killed_mid_submission_leaves_no_trace_and_resubmitting_stores_one(
+    app, tmp_path: Path
+) -> None:
     create_open_conference(app)
     env = server_env(app, tmp_path, CFP_TEST_DELAY_SECONDS=str(DELAY))
     url = env["DATABASE_URL"]
-    engine_options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") if url.startswith("postgresql") else None
+    engine_options = (
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS") if url.startswith("postgresql") else None
+    )
     with Gunicorn(env, workers=2) as server:
         speaker = FormSession(server.port, 1, co_speaker=True)
         speaker.fetch()

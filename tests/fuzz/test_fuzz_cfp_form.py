@@ -14,26 +14,65 @@ from webapp.cfp.forms import TOKEN_RE
 from webapp.extensions import db
 
 HOSTILE = [
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ 7*7 }}", "{% raw %}", "'; DROP TABLE submissions; --",
-    "\x00", "\x1b[31m", "\r\nBcc: victim@example.org", "‮gnp.exe", "👩🏽‍💻 bhyve", "ß" * 150, "\ud7ff", " ", "",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "'; DROP TABLE submissions; --",
+    "\x00",
+    "\x1b[31m",
+    "\r\nBcc: victim@example.org",
+    "‮gnp.exe",
+    "👩🏽‍💻 bhyve",
+    "ß" * 150,
+    "\ud7ff",
+    " ",
+    "",
 ]
 texts = st.one_of(
     st.text(max_size=80),
-    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FFFF, exclude_categories=("Cs",)), max_size=300),
+    st.text(
+        alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FFFF, exclude_categories=("Cs",)),
+        max_size=300,
+    ),
     st.sampled_from(HOSTILE),
     st.integers(0, 3).map(lambda k: "x" * (10, 201, 601, 70_000)[k]),
     st.just("Live migration in bhyve"),
 )
-emails = st.one_of(st.emails().map(str), texts, st.sampled_from(["ada@example.org", "ADA@example.org", "a@b", "@", "x" * 250 + "@example.org"]))
-ids = st.one_of(st.just("VALID"), st.integers(-3, 10**12).map(str), st.sampled_from(["", "abc", "1.5", "0x1", "[]", "None"]), texts)
-tokens = st.one_of(st.just("FRESH"), st.none(), texts, st.sampled_from(["short", "a" * 65, "../../etc/passwd", "\x00" * 20, "a" * 10 + "\x00" * 10]))
+emails = st.one_of(
+    st.emails().map(str),
+    texts,
+    st.sampled_from(["ada@example.org", "ADA@example.org", "a@b", "@", "x" * 250 + "@example.org"]),
+)
+ids = st.one_of(
+    st.just("VALID"),
+    st.integers(-3, 10**12).map(str),
+    st.sampled_from(["", "abc", "1.5", "0x1", "[]", "None"]),
+    texts,
+)
+tokens = st.one_of(
+    st.just("FRESH"),
+    st.none(),
+    texts,
+    st.sampled_from(["short", "a" * 65, "../../etc/passwd", "\x00" * 20, "a" * 10 + "\x00" * 10]),
+)
 
 
 VALID = {
-    "title": "Live migration in bhyve", "format": "VALID", "track": "0",
-    "abstract": "How we move running guests.", "description": "", "notes": "", "speaker_name": "Ada",
-    "email": "ada@example.org", "affiliation": "", "bio": "", "consent": "y", "website": "",
-    "form_token": "FRESH", "send": "1",
+    "title": "Live migration in bhyve",
+    "format": "VALID",
+    "track": "0",
+    "abstract": "How we move running guests.",
+    "description": "",
+    "notes": "",
+    "speaker_name": "Ada",
+    "email": "ada@example.org",
+    "affiliation": "",
+    "bio": "",
+    "consent": "y",
+    "website": "",
+    "form_token": "FRESH",
+    "send": "1",
 }
 
 
@@ -42,12 +81,20 @@ def forms(draw: st.DrawFn) -> dict[str, str] | bytes:
     if draw(st.integers(0, 19)) == 0:  # now and then, a raw body that is not even UTF-8
         return draw(st.binary(max_size=400))
     fields: dict[str, object] = {
-        "title": draw(texts), "format": draw(ids), "track": draw(st.one_of(st.just("0"), ids)),
-        "abstract": draw(texts), "description": draw(texts), "notes": draw(texts),
-        "speaker_name": draw(texts), "email": draw(emails), "affiliation": draw(texts), "bio": draw(texts),
+        "title": draw(texts),
+        "format": draw(ids),
+        "track": draw(st.one_of(st.just("0"), ids)),
+        "abstract": draw(texts),
+        "description": draw(texts),
+        "notes": draw(texts),
+        "speaker_name": draw(texts),
+        "email": draw(emails),
+        "affiliation": draw(texts),
+        "bio": draw(texts),
         "consent": draw(st.sampled_from(["y", "", "no", "on", None])),
         "website": draw(st.sampled_from(["", "", "", "http://spam.example"])),
-        "form_token": draw(tokens), "send": "1",
+        "form_token": draw(tokens),
+        "send": "1",
     }
     good_form = draw(st.booleans())
     if good_form:  # half the time: a good form with a few fields gone wrong
@@ -55,10 +102,16 @@ def forms(draw: st.DrawFn) -> dict[str, str] | bytes:
         keep = draw(st.lists(st.sampled_from(sorted(fields)), max_size=3))
         fields = {k: (fields[k] if k in keep else v) for k, v in good.items()}
     for i in range(draw(st.sampled_from([0, 0, 1, 2, 3, 14]))):
-        index = str(i) if draw(st.integers(0, 9)) else draw(st.sampled_from(["-1", "x", "99999999999999999999"]))
+        index = (
+            str(i)
+            if draw(st.integers(0, 9))
+            else draw(st.sampled_from(["-1", "x", "99999999999999999999"]))
+        )
         if draw(st.integers(0, 9)) < (9 if good_form else 5):
             fields[f"co_speakers-{index}-name"] = f"Co-speaker {i}"
-            fields[f"co_speakers-{index}-email"] = f"co{i}-{draw(st.integers(0, 10**9))}@example.org"
+            fields[f"co_speakers-{index}-email"] = (
+                f"co{i}-{draw(st.integers(0, 10**9))}@example.org"
+            )
         else:
             fields[f"co_speakers-{index}-name"] = draw(texts)
             fields[f"co_speakers-{index}-email"] = draw(emails)
@@ -76,7 +129,11 @@ def counts() -> tuple[int, int, int]:
     )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(form=forms())
 def test_cfp_form_stores_one_whole_submission_or_nothing(app, client, form) -> None:
     with app.app_context():
@@ -92,14 +149,20 @@ def test_cfp_form_stores_one_whole_submission_or_nothing(app, client, form) -> N
             if form.get("form_token") == "FRESH":
                 form["form_token"] = secrets.token_urlsafe(24)
         token = form.get("form_token") if isinstance(form, dict) else None
-        existed = bool(token) and TOKEN_RE.match(token) and db.session.scalar(
-            sa.text("SELECT COUNT(*) FROM submissions WHERE form_token = :t"), {"t": token}
+        existed = (
+            bool(token)
+            and TOKEN_RE.match(token)
+            and db.session.scalar(
+                sa.text("SELECT COUNT(*) FROM submissions WHERE form_token = :t"), {"t": token}
+            )
         )
         before = counts()
         db.session.remove()
 
     if isinstance(form, bytes):
-        response = client.post(f"/conferences/{SLUG}/cfp", data=form, content_type="application/x-www-form-urlencoded")
+        response = client.post(
+            f"/conferences/{SLUG}/cfp", data=form, content_type="application/x-www-form-urlencoded"
+        )
     else:
         response = client.post(f"/conferences/{SLUG}/cfp", data=form)
     body = response.get_data(as_text=True)

@@ -15,40 +15,85 @@ from hypothesis import strategies as st
 from tests.minutes.conftest import create_bhyve
 from webapp.extensions import db
 
-names = st.sampled_from(["Rod Grimes", "John Baldwin", "Ada", "", " ", "x" * 130, "Élodie Ünal", "<b>bold</b>", "a:b"])
+names = st.sampled_from(
+    ["Rod Grimes", "John Baldwin", "Ada", "", " ", "x" * 130, "Élodie Ünal", "<b>bold</b>", "a:b"]
+)
 words = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 dates = st.one_of(
     st.dates().map(lambda d: d.isoformat()),
-    st.sampled_from(["2019-02-07", "2019-02-21", "2019-02-30", "2019-13-01", "0000-00-00", "0001-01-01", "9999-12-31", "tomorrow", "", "Feb 21st", "21 of Sept"]),
+    st.sampled_from(
+        [
+            "2019-02-07",
+            "2019-02-21",
+            "2019-02-30",
+            "2019-13-01",
+            "0000-00-00",
+            "0001-01-01",
+            "9999-12-31",
+            "tomorrow",
+            "",
+            "Feb 21st",
+            "21 of Sept",
+        ]
+    ),
 )
 lines = st.one_of(
     st.tuples(names, words).map(lambda t: f"ACTION: {t[0]}: {t[1]}"),
-    st.sampled_from(["ACTION:", "ACTION: nobody", "ACTION: : text", "- ACTION:: ::", "ACTION: Rod Grimes:"]),
-    st.tuples(st.sampled_from([" ", "x", "X", "?"]), names, words).map(lambda t: f"- [{t[0]}] {t[1]}: {t[2]}"),
+    st.sampled_from(
+        ["ACTION:", "ACTION: nobody", "ACTION: : text", "- ACTION:: ::", "ACTION: Rod Grimes:"]
+    ),
+    st.tuples(st.sampled_from([" ", "x", "X", "?"]), names, words).map(
+        lambda t: f"- [{t[0]}] {t[1]}: {t[2]}"
+    ),
     st.tuples(st.sampled_from(["Conclusion:", "DECISION:", "**Decision:**"]), words).map(" ".join),
     dates.map(lambda d: f"Next meeting: {d}"),
-    st.sampled_from(["# Attendees", "# Notes", "## Present", "```", "~~~", "---", "", "* item", "> quote"]),
+    st.sampled_from(
+        ["# Attendees", "# Notes", "## Present", "```", "~~~", "---", "", "* item", "> quote"]
+    ),
     names.map(lambda n: f"- {n}"),
     words,
 )
 front_matter = st.one_of(
     st.just(""),
     st.just(""),
-    st.sampled_from(["2019-02-07", "2019-02-21", "2019-03-07"]).map(lambda d: f"---\ndate: {d}\nseries: bhyve\n---\n"),
-    st.tuples(dates, st.sampled_from(["bhyve", "other", "", "[1, 2]"]), st.sampled_from(["published", "draft", "none", "lost", "{a: 1}"]))
-    .map(lambda t: f"---\ndate: {t[0]}\nseries: {t[1]}\nstate: {t[2]}\n---\n"),
-    st.sampled_from([
-        "---\n", "---\ndate: [unclosed\n---\n", "---\nfollow_ups: 3\n---\n", "---\nattendees: {a: b}\n---\n",
-        "---\nreviews:\n  - {url: x}\n---\n", "---\nfollow_ups:\n  - {owner: Rod, text: t, state: closed}\n---\n",
-        "---\n: : :\n---\n", "---\ndate: 2019-02-07\nnext_meeting: someday\n---\n",
-    ]),
+    st.sampled_from(["2019-02-07", "2019-02-21", "2019-03-07"]).map(
+        lambda d: f"---\ndate: {d}\nseries: bhyve\n---\n"
+    ),
+    st.tuples(
+        dates,
+        st.sampled_from(["bhyve", "other", "", "[1, 2]"]),
+        st.sampled_from(["published", "draft", "none", "lost", "{a: 1}"]),
+    ).map(lambda t: f"---\ndate: {t[0]}\nseries: {t[1]}\nstate: {t[2]}\n---\n"),
+    st.sampled_from(
+        [
+            "---\n",
+            "---\ndate: [unclosed\n---\n",
+            "---\nfollow_ups: 3\n---\n",
+            "---\nattendees: {a: b}\n---\n",
+            "---\nreviews:\n  - {url: x}\n---\n",
+            "---\nfollow_ups:\n  - {owner: Rod, text: t, state: closed}\n---\n",
+            "---\n: : :\n---\n",
+            "---\ndate: 2019-02-07\nnext_meeting: someday\n---\n",
+        ]
+    ),
 )
 
 
 @st.composite
 def files(draw: st.DrawFn) -> tuple[bytes, str]:
     """(contents, file name)."""
-    name = draw(st.sampled_from(["2019-02-07.md", "2019-02-21.md", "2019-03-07.md", "2019-02-30.md", "notes.md", "2020-01-01-call.md"]))
+    name = draw(
+        st.sampled_from(
+            [
+                "2019-02-07.md",
+                "2019-02-21.md",
+                "2019-03-07.md",
+                "2019-02-30.md",
+                "notes.md",
+                "2020-01-01-call.md",
+            ]
+        )
+    )
     if draw(st.integers(0, 9)) == 9:
         return draw(st.binary(max_size=300)), name  # binary junk
     text = draw(front_matter) + "\n".join(draw(st.lists(lines, max_size=25)))
@@ -67,9 +112,19 @@ def snapshot() -> str:
     return json.dumps(rows)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(file=files(), series=st.sampled_from([None, "bhyve", "bhyve", "bhyve", "bhyve", "nope"]), day=st.sampled_from([None, None, "2019-02-07"]))
-def test_minutes_import_never_crashes_or_half_writes(app, runner, tmp_path: Path, file, series, day) -> None:
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    file=files(),
+    series=st.sampled_from([None, "bhyve", "bhyve", "bhyve", "bhyve", "nope"]),
+    day=st.sampled_from([None, None, "2019-02-07"]),
+)
+def test_minutes_import_never_crashes_or_half_writes(
+    app, runner, tmp_path: Path, file, series, day
+) -> None:
     with app.app_context():
         if db.session.scalar(sa.text("SELECT COUNT(*) FROM series")) == 0:
             create_bhyve()

@@ -15,11 +15,18 @@ from webapp.meetings import services
 def bhyve(app):
     with app.app_context():
         s = services.create_series(
-            "bhyve", services.SeriesDetails(title="bhyve call"), "America/New_York",
-            date(2026, 2, 26), time(16), 60, audit.CLI,
+            "bhyve",
+            services.SeriesDetails(title="bhyve call"),
+            "America/New_York",
+            date(2026, 2, 26),
+            time(16),
+            60,
+            audit.CLI,
         )
         services.cancel(s, date(2026, 3, 12), audit.CLI, reason="Spring break")
-        services.move(s, date(2026, 3, 26), date(2026, 3, 27), time(9, 30), audit.CLI, duration_minutes=45)
+        services.move(
+            s, date(2026, 3, 26), date(2026, 3, 27), time(9, 30), audit.CLI, duration_minutes=45
+        )
         services.add_extra(s, date(2026, 3, 31), time(16), audit.CLI, title="Release")
         db.session.commit()
     return "bhyve"
@@ -33,7 +40,12 @@ def test_occurrences_as_utc_instants_with_status_and_page(client, bhyve) -> None
     got = [(o["date"], o["start"], o["end"], o["status"]) for o in data["occurrences"]]
     assert got == [
         ("2026-02-26", "2026-02-26T21:00:00Z", "2026-02-26T22:00:00Z", "scheduled"),
-        ("2026-03-12", "2026-03-12T20:00:00Z", "2026-03-12T21:00:00Z", "cancelled"),  # EDT from 8 March
+        (
+            "2026-03-12",
+            "2026-03-12T20:00:00Z",
+            "2026-03-12T21:00:00Z",
+            "cancelled",
+        ),  # EDT from 8 March
         ("2026-03-26", "2026-03-27T13:30:00Z", "2026-03-27T14:15:00Z", "moved"),
         ("2026-03-31", "2026-03-31T20:00:00Z", "2026-03-31T21:00:00Z", "extra"),
         ("2026-04-09", "2026-04-09T20:00:00Z", "2026-04-09T21:00:00Z", "scheduled"),

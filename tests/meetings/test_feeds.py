@@ -71,46 +71,113 @@ def local(o: dict, zone: ZoneInfo) -> datetime:
 def build(runner, client, slug: str, tzid: str, start: str) -> None:  # type: ignore[no-untyped-def]
     """A series with every kind of exception, several across DST changes."""
     zone = ZoneInfo(tzid)
-    cli(runner, "create", slug, "--title", f"{slug} call", "--timezone", tzid, "--start", start,
-        "--duration", "60", "--join-url", f"https://meet.example.org/{slug}")
+    cli(
+        runner,
+        "create",
+        slug,
+        "--title",
+        f"{slug} call",
+        "--timezone",
+        tzid,
+        "--start",
+        start,
+        "--duration",
+        "60",
+        "--join-url",
+        f"https://meet.example.org/{slug}",
+    )
     before = api(client, slug, date(2024, 1, 1), date(2024, 12, 31))
     # Before the window: dropped from the feed (the master then starts inside the window).
     cli(runner, "cancel", slug, before[1]["date"], "--reason", "long ago")
-    cli(runner, "move", slug, before[2]["date"], "--to", (local(before[2], zone) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"))
+    cli(
+        runner,
+        "move",
+        slug,
+        before[2]["date"],
+        "--to",
+        (local(before[2], zone) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+    )
 
     year = [
-        o for o in api(client, slug, date(2025, 1, 14), date(2026, 5, 20))
+        o
+        for o in api(client, slug, date(2025, 1, 14), date(2026, 5, 20))
         if o["status"] == "scheduled" and instant(o["start"]) >= WINDOW_START
     ]
     # The master's first occurrence in the window is itself an exception in two zones.
     if slug == "tokyo":
         cli(runner, "cancel", slug, year[0]["date"], "--reason", "first in window")
     if slug == "sydney":
-        cli(runner, "move", slug, year[0]["date"], "--to", (local(year[0], zone) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"))
-    across = [o for o in year[2:] if crosses_dst(zone, date.fromisoformat(o["date"]), 4)] or [year[9], year[20]]
+        cli(
+            runner,
+            "move",
+            slug,
+            year[0]["date"],
+            "--to",
+            (local(year[0], zone) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+        )
+    across = [o for o in year[2:] if crosses_dst(zone, date.fromisoformat(o["date"]), 4)] or [
+        year[9],
+        year[20],
+    ]
     moved = across[0]
     new = local(moved, zone) + timedelta(days=4, hours=1)
-    cli(runner, "move", slug, moved["date"], "--to", new.strftime("%Y-%m-%d %H:%M"), "--duration", "90")
+    cli(
+        runner,
+        "move",
+        slug,
+        moved["date"],
+        "--to",
+        new.strftime("%Y-%m-%d %H:%M"),
+        "--duration",
+        "90",
+    )
     after_change = next(o for o in year if o["date"] > across[-1]["date"])
     cli(runner, "cancel", slug, after_change["date"], "--reason", "clocks changed")
     holiday = next(o for o in year[1:] if o not in (moved, after_change))
     cli(runner, "cancel", slug, holiday["date"], "--reason", "holiday")
     extra_day = date.fromisoformat(year[5]["date"]) + timedelta(days=3)
-    cli(runner, "add", slug, f"{extra_day} 11:00", "--duration", "30", "--title", "Release planning")
+    cli(
+        runner, "add", slug, f"{extra_day} 11:00", "--duration", "30", "--title", "Release planning"
+    )
     gone_day = date.fromisoformat(year[7]["date"]) + timedelta(days=3)
     cli(runner, "add", slug, f"{gone_day} 12:00", "--title", "Cancelled extra")
     cli(runner, "cancel", slug, gone_day.isoformat(), "--reason", "not needed")
 
     # For good: weekly on Tuesdays at 08:30 from June 2026.
     first_tuesday = date(2026, 6, 2)
-    cli(runner, "retime", slug, "--from", "2026-06-01", "--start", f"{first_tuesday} 08:30",
-        "--duration", "45", "--every", "1")
+    cli(
+        runner,
+        "retime",
+        slug,
+        "--from",
+        "2026-06-01",
+        "--start",
+        f"{first_tuesday} 08:30",
+        "--duration",
+        "45",
+        "--every",
+        "1",
+    )
     later = api(client, slug, date(2026, 6, 1), date(2027, 12, 31))
     cli(runner, "cancel", slug, later[2]["date"])
-    cli(runner, "move", slug, later[4]["date"], "--to", (local(later[4], zone) + timedelta(days=1, hours=2)).strftime("%Y-%m-%d %H:%M"))
+    cli(
+        runner,
+        "move",
+        slug,
+        later[4]["date"],
+        "--to",
+        (local(later[4], zone) + timedelta(days=1, hours=2)).strftime("%Y-%m-%d %H:%M"),
+    )
     crossing = [o for o in later[6:] if crosses_dst(zone, date.fromisoformat(o["date"]), 3)]
     if crossing:
-        cli(runner, "move", slug, crossing[0]["date"], "--to", (local(crossing[0], zone) + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"))
+        cli(
+            runner,
+            "move",
+            slug,
+            crossing[0]["date"],
+            "--to",
+            (local(crossing[0], zone) + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
+        )
 
 
 @pytest.fixture
@@ -121,7 +188,9 @@ def series(runner, client):  # type: ignore[no-untyped-def]
 
 
 def expected(client, slug: str) -> list[tuple[datetime, datetime]]:  # type: ignore[no-untyped-def]
-    items = api(client, slug, WINDOW_START.date() - timedelta(days=1), WINDOW_END.date() + timedelta(days=1))
+    items = api(
+        client, slug, WINDOW_START.date() - timedelta(days=1), WINDOW_END.date() + timedelta(days=1)
+    )
     return sorted(
         (instant(o["start"]), instant(o["end"]))
         for o in items
@@ -160,7 +229,10 @@ def test_feed_structure(client, series) -> None:
     assert str(cal["X-WR-TIMEZONE"]) == "America/New_York"
     events = cal.walk("VEVENT")
     masters = [e for e in events if "RRULE" in e]
-    assert [str(m["UID"]) for m in masters] == ["series-ny-2024-03-07@localhost", "series-ny-2026-06-02@localhost"]
+    assert [str(m["UID"]) for m in masters] == [
+        "series-ny-2024-03-07@localhost",
+        "series-ny-2026-06-02@localhost",
+    ]
     old, new = masters
     # The old rule began before the window: its DTSTART is its first occurrence inside it.
     assert old.decoded("DTSTART") == datetime(2025, 1, 23, 16, tzinfo=ZoneInfo("America/New_York"))
@@ -227,7 +299,10 @@ def test_served_vtimezones_match_zoneinfo_hour_by_hour(client, series) -> None:
     for component in Calendar.from_ical(ics).walk("VTIMEZONE"):
         tzid = str(component["TZID"])
         times, infos = component.get_transitions()
-        parsed = [(int(t.replace(tzinfo=UTC).timestamp()), int(i[0].total_seconds())) for t, i in zip(times, infos, strict=True)]
+        parsed = [
+            (int(t.replace(tzinfo=UTC).timestamp()), int(i[0].total_seconds()))
+            for t, i in zip(times, infos, strict=True)
+        ]
         assert _hourly(parsed, start, end) == _zoneinfo_hourly(tzid, start, end), tzid
 
 
@@ -236,8 +311,19 @@ def test_served_vtimezones_match_zoneinfo_hour_by_hour(client, series) -> None:
 
 @pytest.fixture
 def bhyve(runner):  # type: ignore[no-untyped-def]
-    cli(runner, "create", "bhyve", "--title", "bhyve bi-weekly call", "--timezone", "America/New_York",
-        "--start", "2025-12-04 16:00", "--duration", "60")
+    cli(
+        runner,
+        "create",
+        "bhyve",
+        "--title",
+        "bhyve bi-weekly call",
+        "--timezone",
+        "America/New_York",
+        "--start",
+        "2025-12-04 16:00",
+        "--duration",
+        "60",
+    )
     cli(runner, "move", "bhyve", "2026-01-29", "--to", "2026-01-30 16:00")
     cli(runner, "move", "bhyve", "2026-02-12", "--to", "2026-02-13 16:00")
     return "bhyve"
@@ -246,7 +332,9 @@ def bhyve(runner):  # type: ignore[no-untyped-def]
 def sequences(ics: bytes) -> dict[tuple[str, str], int]:
     cal = Calendar.from_ical(ics)
     return {
-        (str(e["UID"]), e["RECURRENCE-ID"].to_ical().decode() if "RECURRENCE-ID" in e else ""): int(e["SEQUENCE"])
+        (str(e["UID"]), e["RECURRENCE-ID"].to_ical().decode() if "RECURRENCE-ID" in e else ""): int(
+            e["SEQUENCE"]
+        )
         for e in cal.walk("VEVENT")
     }
 
@@ -268,7 +356,9 @@ def test_headers_and_conditional_requests(client, bhyve) -> None:
     assert by_etag.data == b""
     by_date = client.get("/calendar/bhyve.ics", headers={"If-Modified-Since": modified})
     assert by_date.status_code == 304
-    assert client.get("/calendar/bhyve.ics", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert (
+        client.get("/calendar/bhyve.ics", headers={"If-None-Match": '"other"'}).status_code == 200
+    )
     single = client.get("/meetings/bhyve/2026-01-29.ics")
     assert single.status_code == 200
     assert b"UID:meeting-bhyve-2026-01-29@localhost" in single.data
@@ -279,6 +369,7 @@ def test_headers_and_conditional_requests(client, bhyve) -> None:
 
 def test_fast_path_answers_exactly_like_the_view(app, client, bhyve) -> None:
     """Repeated requests are answered below Flask (FastFeeds): same bytes, same headers."""
+
     def headers(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
         return {k: v for k, v in response.headers.items() if k != "Date"}
 
@@ -326,7 +417,9 @@ def test_rendered_once_per_change_and_shared_through_the_table(app, client, bhyv
         assert row.etag == later.headers["ETag"].strip('"')
 
 
-def test_changes_change_etag_and_the_affected_sequence(app, client, client_as, runner, bhyve) -> None:
+def test_changes_change_etag_and_the_affected_sequence(
+    app, client, client_as, runner, bhyve
+) -> None:
     organizer = client_as("organizer")
     first = client.get("/calendar/bhyve.ics")
     seq = sequences(first.data)
@@ -337,8 +430,13 @@ def test_changes_change_etag_and_the_affected_sequence(app, client, client_as, r
     assert seq[feb] > seq[master]
 
     # Move one meeting again: only its override's SEQUENCE goes up.
-    assert organizer.post("/organize/series/bhyve/2026-01-29/move",
-                          data={"new_date": "2026-01-30", "new_time": "17:00", "duration": "60"}).status_code == 302
+    assert (
+        organizer.post(
+            "/organize/series/bhyve/2026-01-29/move",
+            data={"new_date": "2026-01-30", "new_time": "17:00", "duration": "60"},
+        ).status_code
+        == 302
+    )
     moved = client.get("/calendar/bhyve.ics", headers={"If-None-Match": first.headers["ETag"]})
     assert moved.status_code == 200
     assert moved.headers["ETag"] != first.headers["ETag"]
@@ -348,7 +446,12 @@ def test_changes_change_etag_and_the_affected_sequence(app, client, client_as, r
     assert after[feb] == seq[feb]
 
     # Cancel one: the master gains an EXDATE and a higher SEQUENCE (overrides stay above it).
-    assert organizer.post("/organize/series/bhyve/2026-02-26/cancel", data={"reason": "snow"}).status_code == 302
+    assert (
+        organizer.post(
+            "/organize/series/bhyve/2026-02-26/cancel", data={"reason": "snow"}
+        ).status_code
+        == 302
+    )
     cancelled = client.get("/calendar/bhyve.ics")
     assert cancelled.headers["ETag"] != moved.headers["ETag"]
     assert b"EXDATE;TZID=America/New_York:20260226T160000" in cancelled.data
@@ -358,11 +461,21 @@ def test_changes_change_etag_and_the_affected_sequence(app, client, client_as, r
     assert after_cancel[feb] > after_cancel[master]
 
     # Edit the details: every event changes.
-    assert organizer.post("/organize/series/bhyve/edit", data={"title": "bhyve call", "public": "y",
-                                                              "join_url": "https://meet.example.org/new"}).status_code == 302
+    assert (
+        organizer.post(
+            "/organize/series/bhyve/edit",
+            data={"title": "bhyve call", "public": "y", "join_url": "https://meet.example.org/new"},
+        ).status_code
+        == 302
+    )
     edited = client.get("/calendar/bhyve.ics")
     assert edited.headers["ETag"] != cancelled.headers["ETag"]
     assert b"https://meet.example.org/new" in edited.data
     final = sequences(edited.data)
     assert all(final[key] > after_cancel[key] for key in after_cancel)
-    assert client.get("/calendar/bhyve.ics", headers={"If-None-Match": edited.headers["ETag"]}).status_code == 304
+    assert (
+        client.get(
+            "/calendar/bhyve.ics", headers={"If-None-Match": edited.headers["ETag"]}
+        ).status_code
+        == 304
+    )

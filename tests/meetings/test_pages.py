@@ -21,10 +21,16 @@ def bhyve(app):
         s = services.create_series(
             "bhyve",
             services.SeriesDetails(
-                title="bhyve bi-weekly call", description="Hello *bhyve* <script>alert(1)</script>",
-                join_url="https://meet.example.org/bhyve", agenda_template="1. Review queue",
+                title="bhyve bi-weekly call",
+                description="Hello *bhyve* <script>alert(1)</script>",
+                join_url="https://meet.example.org/bhyve",
+                agenda_template="1. Review queue",
             ),
-            "America/New_York", date(2025, 11, 13), time(16), 60, audit.CLI,
+            "America/New_York",
+            date(2025, 11, 13),
+            time(16),
+            60,
+            audit.CLI,
         )
         services.cancel(s, date(2026, 1, 22), audit.CLI, reason="FOSDEM week")
         services.move(s, date(2026, 2, 5), date(2026, 2, 6), time(10), audit.CLI)
@@ -41,9 +47,14 @@ def test_home_shows_next_meeting_in_series_zone_and_for_the_viewer(client, bhyve
     assert "bhyve bi-weekly call" in page
     assert "Every other Thursday at 16:00 America/New_York" in page
     # 2026-01-08 is over; 2026-01-22 is cancelled: the next meeting is 5 February, moved to the 6th.
-    assert '<time data-local datetime="2026-02-06T15:00:00Z">Friday 6 February 2026, 10:00 EST</time>' in page
+    assert (
+        '<time data-local datetime="2026-02-06T15:00:00Z">Friday 6 February 2026, 10:00 EST</time>'
+        in page
+    )
     assert 'href="webcal://localhost/calendar/bhyve.ics"' in page
-    assert "https://calendar.google.com/calendar/r?cid=webcal://localhost/calendar/bhyve.ics" in page
+    assert (
+        "https://calendar.google.com/calendar/r?cid=webcal://localhost/calendar/bhyve.ics" in page
+    )
 
 
 def test_series_page_schedule_upcoming_and_past(client, bhyve) -> None:
@@ -53,7 +64,10 @@ def test_series_page_schedule_upcoming_and_past(client, bhyve) -> None:
     assert "Every other Thursday at 16:00 America/New_York" in page
     assert "Hello <em>bhyve</em> &lt;script&gt;" in page
     upcoming = page.split("Upcoming meetings")[1].split("Past meetings")[0]
-    assert "<del><a href=\"/meetings/bhyve/2026-01-22\"><time datetime=\"2026-01-22T21:00:00Z\">Thursday 22 January 2026, 16:00 EST</time></a></del>" in upcoming
+    assert (
+        '<del><a href="/meetings/bhyve/2026-01-22"><time datetime="2026-01-22T21:00:00Z">Thursday 22 January 2026, 16:00 EST</time></a></del>'
+        in upcoming
+    )
     assert "— FOSDEM week" in upcoming
     assert "Friday 6 February 2026, 10:00 EST" in upcoming
     past = page.split("Past meetings")[1]
@@ -63,8 +77,15 @@ def test_series_page_schedule_upcoming_and_past(client, bhyve) -> None:
 
 def test_past_meetings_reach_back_to_the_start_in_pages(app, client) -> None:
     with app.app_context():
-        services.create_series("old", services.SeriesDetails(title="Old call"), "Europe/Bucharest",
-                               date(2019, 1, 24), time(18), 60, audit.CLI)
+        services.create_series(
+            "old",
+            services.SeriesDetails(title="Old call"),
+            "Europe/Bucharest",
+            date(2019, 1, 24),
+            time(18),
+            60,
+            audit.CLI,
+        )
         db.session.commit()
     first = text(client.get("/series/old"))
     assert "182 meetings since the series began; page 1 of 10" in first
@@ -76,7 +97,10 @@ def test_past_meetings_reach_back_to_the_start_in_pages(app, client) -> None:
 
 def test_meeting_page(client, bhyve) -> None:
     page = text(client.get("/meetings/bhyve/2026-02-05"))
-    assert '<time data-local datetime="2026-02-06T15:00:00Z">Friday 6 February 2026, 10:00 EST</time>' in page
+    assert (
+        '<time data-local datetime="2026-02-06T15:00:00Z">Friday 6 February 2026, 10:00 EST</time>'
+        in page
+    )
     assert "moved from Thursday 5 February 2026, 16:00 EST" in page
     assert 'href="https://meet.example.org/bhyve"' in page
     assert "Review queue" in page
@@ -101,8 +125,15 @@ def test_not_a_meeting_is_404_naming_nearby_dates(client, bhyve) -> None:
 
 def test_private_series_is_hidden_from_the_public(app, client, client_as) -> None:
     with app.app_context():
-        services.create_series("team", services.SeriesDetails(title="Team", public=False), "UTC",
-                               date(2026, 1, 5), time(9), 30, audit.CLI)
+        services.create_series(
+            "team",
+            services.SeriesDetails(title="Team", public=False),
+            "UTC",
+            date(2026, 1, 5),
+            time(9),
+            30,
+            audit.CLI,
+        )
         db.session.commit()
     assert client.get("/series/team").status_code == 404
     assert client.get("/calendar/team.ics").status_code == 404
@@ -115,7 +146,9 @@ def test_other_roles_may_not_organize(client_as, bhyve, role: str) -> None:
     c = client_as(role)
     assert c.get("/organize/series/").status_code == 403
     assert c.get("/organize/series/bhyve/").status_code == 403
-    assert c.post("/organize/series/bhyve/2026-02-19/cancel", data={"reason": "x"}).status_code == 403
+    assert (
+        c.post("/organize/series/bhyve/2026-02-19/cancel", data={"reason": "x"}).status_code == 403
+    )
 
 
 def test_anonymous_is_sent_to_sign_in(client, bhyve) -> None:
@@ -125,16 +158,29 @@ def test_anonymous_is_sent_to_sign_in(client, bhyve) -> None:
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_organizer_creates_a_series_with_csrf_and_sees_errors_beside_fields(client, make_user) -> None:
+def test_organizer_creates_a_series_with_csrf_and_sees_errors_beside_fields(
+    client, make_user
+) -> None:
     user = make_user(roles=("organizer",))
     c = client
     token = csrf_token_from(c.get("/login").get_data(as_text=True))
-    assert c.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        c.post(
+            "/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     form = c.get("/organize/series/new")
     token = csrf_token_from(form.get_data(as_text=True))
     data = {
-        "csrf_token": token, "slug": "tokyo", "title": "Tokyo call", "timezone": "Asia/Tokio",
-        "first_date": "2026-02-05", "start_time": "21:00", "duration": "45", "interval": "2",
+        "csrf_token": token,
+        "slug": "tokyo",
+        "title": "Tokyo call",
+        "timezone": "Asia/Tokio",
+        "first_date": "2026-02-05",
+        "start_time": "21:00",
+        "duration": "45",
+        "interval": "2",
         "public": "y",
     }
     assert c.post("/organize/series/new", data={**data, "csrf_token": "forged"}).status_code == 400
@@ -142,7 +188,10 @@ def test_organizer_creates_a_series_with_csrf_and_sees_errors_beside_fields(clie
     assert response.status_code == 200
     page = text(response)
     assert re.search(r'id="timezone"[^>]*value="Asia/Tokio"', page)  # input kept
-    assert '<small id="timezone-errors" class="field-error" role="alert">&#39;Asia/Tokio&#39; is not an IANA time zone name' in page
+    assert (
+        '<small id="timezone-errors" class="field-error" role="alert">&#39;Asia/Tokio&#39; is not an IANA time zone name'
+        in page
+    )
     response = c.post("/organize/series/new", data={**data, "timezone": "Asia/Tokyo"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/organize/series/tokyo/")
@@ -151,14 +200,31 @@ def test_organizer_creates_a_series_with_csrf_and_sees_errors_beside_fields(clie
 
 def test_dst_gap_and_bad_duration_are_field_errors(client_as) -> None:
     c = client_as("organizer")
-    data = {"slug": "ny", "title": "NY", "timezone": "America/New_York", "first_date": "2026-03-08",
-            "start_time": "02:30", "duration": "60", "interval": "2"}
+    data = {
+        "slug": "ny",
+        "title": "NY",
+        "timezone": "America/New_York",
+        "first_date": "2026-03-08",
+        "start_time": "02:30",
+        "duration": "60",
+        "interval": "2",
+    }
     page = text(c.post("/organize/series/new", data=data))
-    assert '<small id="start_time-errors" class="field-error" role="alert">2026-03-08 02:30 does not exist in America/New_York' in page
-    page = text(c.post("/organize/series/new", data={**data, "start_time": "16:00", "duration": "0"}))
+    assert (
+        '<small id="start_time-errors" class="field-error" role="alert">2026-03-08 02:30 does not exist in America/New_York'
+        in page
+    )
+    page = text(
+        c.post("/organize/series/new", data={**data, "start_time": "16:00", "duration": "0"})
+    )
     assert 'id="duration-errors"' in page
-    page = text(c.post("/organize/series/new", data={**data, "start_time": "16:00", "slug": "Not A Slug"}))
-    assert '<small id="slug-errors" class="field-error" role="alert">slug &#39;Not A Slug&#39; must be' in page
+    page = text(
+        c.post("/organize/series/new", data={**data, "start_time": "16:00", "slug": "Not A Slug"})
+    )
+    assert (
+        '<small id="slug-errors" class="field-error" role="alert">slug &#39;Not A Slug&#39; must be'
+        in page
+    )
 
 
 def test_organizer_cancels_restores_moves_adds_retimes(app, client_as, client, bhyve) -> None:
@@ -172,20 +238,40 @@ def test_organizer_cancels_restores_moves_adds_retimes(app, client_as, client, b
     assert r.status_code == 302
     assert "— Snow" not in text(client.get("/series/bhyve"))
     # Moving onto another meeting's day is a form error, and nothing changes.
-    page = text(c.post("/organize/series/bhyve/2026-02-19/move",
-                       data={"new_date": "2026-03-05", "new_time": "12:00", "duration": "60"}))
+    page = text(
+        c.post(
+            "/organize/series/bhyve/2026-02-19/move",
+            data={"new_date": "2026-03-05", "new_time": "12:00", "duration": "60"},
+        )
+    )
     assert 'id="new_date-errors"' in page
     assert "2026-03-05 already has the meeting of 2026-03-05" in page
-    r = c.post("/organize/series/bhyve/2026-02-19/move", data={"new_date": "2026-02-20", "new_time": "12:00", "duration": "30"})
+    r = c.post(
+        "/organize/series/bhyve/2026-02-19/move",
+        data={"new_date": "2026-02-20", "new_time": "12:00", "duration": "30"},
+    )
     assert r.status_code == 302
-    r = c.post("/organize/series/bhyve/add", data={"day": "2026-02-26", "start_time": "16:00", "duration": "60", "title": "Release"})
+    r = c.post(
+        "/organize/series/bhyve/add",
+        data={"day": "2026-02-26", "start_time": "16:00", "duration": "60", "title": "Release"},
+    )
     assert r.status_code == 302
-    r = c.post("/organize/series/bhyve/retime", data={"from_date": "2026-04-01", "first_date": "2026-04-07",
-                                                     "start_time": "15:00", "duration": "60", "interval": "1"})
+    r = c.post(
+        "/organize/series/bhyve/retime",
+        data={
+            "from_date": "2026-04-01",
+            "first_date": "2026-04-07",
+            "start_time": "15:00",
+            "duration": "60",
+            "interval": "1",
+        },
+    )
     assert r.status_code == 302, text(r)
     page = text(client.get("/series/bhyve"))
     assert "Every Tuesday at 15:00 America/New_York" in page
-    assert "Earlier: Every other Thursday at 16:00 America/New_York, 2025-11-13 to 2026-03-19" in page
+    assert (
+        "Earlier: Every other Thursday at 16:00 America/New_York, 2025-11-13 to 2026-03-19" in page
+    )
     assert client.get("/meetings/bhyve/2026-03-19").status_code == 200  # kept
     assert client.get("/meetings/bhyve/2026-04-02").status_code == 404  # dropped with the old rule
     assert client.get("/meetings/bhyve/2026-04-07").status_code == 200  # the new rule's first
@@ -200,13 +286,20 @@ def test_edit_details_and_last_date(client_as, client, bhyve) -> None:
     c = client_as("organizer")
     form = text(c.get("/organize/series/bhyve/edit"))
     assert 'value="bhyve bi-weekly call"' in form
-    r = c.post("/organize/series/bhyve/edit", data={"title": "bhyve call", "join_url": "not a url",
-                                                   "public": "y"})
+    r = c.post(
+        "/organize/series/bhyve/edit",
+        data={"title": "bhyve call", "join_url": "not a url", "public": "y"},
+    )
     assert r.status_code == 200
     assert 'id="join_url-errors"' in text(r)
-    r = c.post("/organize/series/bhyve/edit", data={"title": "bhyve call", "until": "2026-03-01", "public": "y"})
+    r = c.post(
+        "/organize/series/bhyve/edit",
+        data={"title": "bhyve call", "until": "2026-03-01", "public": "y"},
+    )
     assert r.status_code == 302
-    assert "Every other Thursday at 16:00 America/New_York, until 2026-03-01" in text(client.get("/series/bhyve"))
+    assert "Every other Thursday at 16:00 America/New_York, until 2026-03-01" in text(
+        client.get("/series/bhyve")
+    )
 
 
 def test_unknown_occurrence_on_organizer_pages_is_404(client_as, bhyve) -> None:

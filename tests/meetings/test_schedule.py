@@ -27,7 +27,11 @@ def test_local_time_is_kept_across_dst_in_new_york() -> None:
     rule = schedule.Rule(None, date(2026, 2, 26), time(16), 60, 2, None)
     tz = schedule.zone("America/New_York")
     slots = schedule.expand([rule], [], tz, utc(2026, 2, 1), utc(2026, 4, 1))
-    assert [s.start for s in slots] == [utc(2026, 2, 26, 21), utc(2026, 3, 12, 20), utc(2026, 3, 26, 20)]
+    assert [s.start for s in slots] == [
+        utc(2026, 2, 26, 21),
+        utc(2026, 3, 12, 20),
+        utc(2026, 3, 26, 20),
+    ]
     assert all(s.start.astimezone(tz).hour == 16 for s in slots)
 
 
@@ -44,7 +48,9 @@ def test_southern_hemisphere_and_half_hour_zone() -> None:
 def test_rule_dates_and_membership() -> None:
     rule = schedule.Rule(None, date(2026, 1, 1), time(16), 60, 2, date(2026, 2, 12))
     assert list(rule.dates(date(2026, 1, 2), date(2026, 12, 31))) == [
-        date(2026, 1, 15), date(2026, 1, 29), date(2026, 2, 12),
+        date(2026, 1, 15),
+        date(2026, 1, 29),
+        date(2026, 2, 12),
     ]
     assert rule.has_date(date(2026, 1, 29))
     assert not rule.has_date(date(2026, 1, 22))
@@ -53,7 +59,9 @@ def test_rule_dates_and_membership() -> None:
 
 def test_gap_and_repeated_hour_are_refused_for_typed_input() -> None:
     ny = schedule.zone("America/New_York")
-    with pytest.raises(NonexistentLocalTime, match="2026-03-08 02:30 does not exist in America/New_York"):
+    with pytest.raises(
+        NonexistentLocalTime, match="2026-03-08 02:30 does not exist in America/New_York"
+    ):
         schedule.strict_local(date(2026, 3, 8), time(2, 30), ny)
     with pytest.raises(AmbiguousLocalTime, match="2026-11-01 01:30 happens twice"):
         schedule.strict_local(date(2026, 11, 1), time(1, 30), ny)
@@ -62,14 +70,27 @@ def test_gap_and_repeated_hour_are_refused_for_typed_input() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["+05:00", "UTC+2", "Mars/Olympus", "", " Europe/Paris", "../etc/passwd", "EST", "EST5EDT", "CET", "Etc/GMT+5"],
+    [
+        "+05:00",
+        "UTC+2",
+        "Mars/Olympus",
+        "",
+        " Europe/Paris",
+        "../etc/passwd",
+        "EST",
+        "EST5EDT",
+        "CET",
+        "Etc/GMT+5",
+    ],
 )
 def test_unknown_zone_is_refused(name: str) -> None:
     with pytest.raises(UnknownTimeZone):
         schedule.zone(name)
 
 
-@pytest.mark.parametrize("name", ["UTC", "Etc/UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires"])
+@pytest.mark.parametrize(
+    "name", ["UTC", "Etc/UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires"]
+)
 def test_place_zones_and_utc_are_accepted(name: str) -> None:
     assert schedule.zone(name).key == name
 
@@ -78,8 +99,13 @@ def test_place_zones_and_utc_are_accepted(name: str) -> None:
 def series(app):
     with app.app_context():
         services.create_series(
-            "bhyve", services.SeriesDetails(title="bhyve call"), "America/New_York",
-            date(2026, 1, 8), time(16), 60, audit.CLI,
+            "bhyve",
+            services.SeriesDetails(title="bhyve call"),
+            "America/New_York",
+            date(2026, 1, 8),
+            time(16),
+            60,
+            audit.CLI,
         )
         db.session.commit()
     return "bhyve"
@@ -93,10 +119,15 @@ def test_cancel_move_extra_and_restore(app, series) -> None:
     with app.app_context():
         s = services.get_series(series)
         services.cancel(s, date(2026, 1, 22), audit.CLI, reason="FOSDEM")
-        services.move(s, date(2026, 2, 5), date(2026, 2, 6), time(17), audit.CLI, duration_minutes=90)
+        services.move(
+            s, date(2026, 2, 5), date(2026, 2, 6), time(17), audit.CLI, duration_minutes=90
+        )
         services.add_extra(s, date(2026, 2, 12), time(16), audit.CLI, title="Release planning")
         db.session.commit()
-        got = [(x.original_date, x.status, x.start, x.end - x.start) for x in slots(series, utc(2026, 1, 1), utc(2026, 2, 20))]
+        got = [
+            (x.original_date, x.status, x.start, x.end - x.start)
+            for x in slots(series, utc(2026, 1, 1), utc(2026, 2, 20))
+        ]
         assert got == [
             (date(2026, 1, 8), "scheduled", utc(2026, 1, 8, 21), timedelta(hours=1)),
             (date(2026, 1, 22), "cancelled", utc(2026, 1, 22, 21), timedelta(hours=1)),
@@ -122,7 +153,9 @@ def test_bad_requests_name_the_problem(app, series) -> None:
         with pytest.raises(NonexistentLocalTime):
             services.move(s, date(2026, 3, 5), date(2026, 3, 8), time(2, 15), audit.CLI)
         with pytest.raises(ScheduleError, match="choose 1, 2 or 4"):
-            services.retime(s, date(2026, 3, 1), date(2026, 3, 4), time(15), audit.CLI, interval_weeks=3)
+            services.retime(
+                s, date(2026, 3, 1), date(2026, 3, 4), time(15), audit.CLI, interval_weeks=3
+            )
 
 
 def test_retime_keeps_earlier_occurrences(app, series) -> None:
@@ -130,9 +163,14 @@ def test_retime_keeps_earlier_occurrences(app, series) -> None:
         s = services.get_series(series)
         services.cancel(s, date(2026, 1, 22), audit.CLI)
         services.cancel(s, date(2026, 3, 19), audit.CLI)  # dropped with the old schedule
-        services.retime(s, date(2026, 3, 1), date(2026, 3, 4), time(15, 30), audit.CLI, duration_minutes=45)
+        services.retime(
+            s, date(2026, 3, 1), date(2026, 3, 4), time(15, 30), audit.CLI, duration_minutes=45
+        )
         db.session.commit()
-        got = [(x.original_date, x.status, x.start) for x in slots(series, utc(2026, 1, 1), utc(2026, 4, 2))]
+        got = [
+            (x.original_date, x.status, x.start)
+            for x in slots(series, utc(2026, 1, 1), utc(2026, 4, 2))
+        ]
         assert got == [
             (date(2026, 1, 8), "scheduled", utc(2026, 1, 8, 21)),
             (date(2026, 1, 22), "cancelled", utc(2026, 1, 22, 21)),

@@ -19,8 +19,13 @@ SHARED_FIXTURE = ROOT.parent / "shared" / "fixtures" / "minutes" / "000_089de6db
 
 def create_bhyve(agenda: str = "") -> None:
     meetings.create_series(
-        "bhyve", meetings.SeriesDetails(title="bhyve bi-weekly call", agenda_template=agenda),
-        "America/New_York", date(2019, 1, 24), time(16), 60, audit.CLI,
+        "bhyve",
+        meetings.SeriesDetails(title="bhyve bi-weekly call", agenda_template=agenda),
+        "America/New_York",
+        date(2019, 1, 24),
+        time(16),
+        60,
+        audit.CLI,
     )
 
 

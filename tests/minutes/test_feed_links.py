@@ -19,11 +19,16 @@ NOW = datetime(2019, 3, 1, 12, tzinfo=UTC)
 def publish(app, day: date, state: str = "published") -> None:
     with app.app_context():
         series = meetings.get_series("bhyve")
-        minutes = services.get_minutes(series, day) or services.start_minutes(series, day, audit.CLI, NOW)
+        minutes = services.get_minutes(series, day) or services.start_minutes(
+            series, day, audit.CLI, NOW
+        )
         db.session.flush()
         services.save_minutes(
-            minutes, minutes.version, services.MinutesInput("Notes of the call.", "", ["Rod Grimes"], state),
-            audit.CLI, NOW,
+            minutes,
+            minutes.version,
+            services.MinutesInput("Notes of the call.", "", ["Rod Grimes"], state),
+            audit.CLI,
+            NOW,
         )
         db.session.commit()
 
@@ -48,7 +53,9 @@ def test_published_minutes_are_linked_from_the_meeting_event(app, client, bhyve)
     master = next(e for e in events_of(published.data) if e.get("RRULE"))
     assert override["UID"] == master["UID"]
     assert int(override["SEQUENCE"]) > int(master["SEQUENCE"])
-    assert "Minutes: http://localhost/meetings/bhyve/2019-02-07/minutes" in str(override["DESCRIPTION"])
+    assert "Minutes: http://localhost/meetings/bhyve/2019-02-07/minutes" in str(
+        override["DESCRIPTION"]
+    )
     assert override.decoded("DTSTART") == override.decoded("RECURRENCE-ID")
 
     # the override does not add or drop a meeting in any reader

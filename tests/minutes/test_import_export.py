@@ -16,8 +16,15 @@ from webapp.minutes import services as svc
 from webapp.models import FollowUp, Minutes, Person
 
 ATTENDEES = [
-    "Patrick Mooney", "Rod Grimes", "Michael Dexter", "John Baldwin", "Hans Rosenfeld",
-    "Elena Mihailescu", "Alexandru Elisei", "Darius Mihai", "Sergiu Weisz",
+    "Patrick Mooney",
+    "Rod Grimes",
+    "Michael Dexter",
+    "John Baldwin",
+    "Hans Rosenfeld",
+    "Elena Mihailescu",
+    "Alexandru Elisei",
+    "Darius Mihai",
+    "Sergiu Weisz",
 ]
 
 
@@ -28,7 +35,18 @@ def fixture_paragraphs() -> list[str]:
 
 
 def import_fixture(runner, *extra: str):
-    return runner.invoke(args=["minutes", "import", str(FIXTURE), "--series", "bhyve", "--date", "2019-02-07", *extra])
+    return runner.invoke(
+        args=[
+            "minutes",
+            "import",
+            str(FIXTURE),
+            "--series",
+            "bhyve",
+            "--date",
+            "2019-02-07",
+            *extra,
+        ]
+    )
 
 
 def test_demo_copy_equals_the_shared_fixture() -> None:
@@ -42,7 +60,10 @@ def test_demo_copy_equals_the_shared_fixture() -> None:
 def test_fixture_imports_attendees_notes_decision_and_next_meeting(app, runner, bhyve) -> None:
     result = import_fixture(runner)
     assert result.exit_code == 0, result.output + result.stderr
-    assert "created minutes of bhyve 2019-02-07: 9 attendees, 1 decisions, next meeting 2019-02-21" in result.stdout
+    assert (
+        "created minutes of bhyve 2019-02-07: 9 attendees, 1 decisions, next meeting 2019-02-21"
+        in result.stdout
+    )
     with app.app_context():
         minutes = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
         assert minutes is not None
@@ -52,7 +73,9 @@ def test_fixture_imports_attendees_notes_decision_and_next_meeting(app, runner, 
         assert minutes.notes.startswith("**Q:** Does OpenBSD have their own ACPI code?")
         assert minutes.notes.endswith("Next meeting: Feb 21st\n")
         assert "# Attendees" not in minutes.notes
-        assert minutes.decision_list == ["SX lock is the preferred one in FreeBSD.  Prefer not diverge."]
+        assert minutes.decision_list == [
+            "SX lock is the preferred one in FreeBSD.  Prefer not diverge."
+        ]
         assert "Conclusion: SX lock" in minutes.notes  # decisions stay in the notes too
         assert minutes.next_meeting == date(2019, 2, 21)
         assert minutes.state == "published"
@@ -81,7 +104,11 @@ def test_reimport_changes_nothing_and_dry_run_writes_nothing(app, runner, bhyve)
 def export_dir(runner, directory: Path) -> dict[str, bytes]:
     result = runner.invoke(args=["minutes", "export", str(directory)])
     assert result.exit_code == 0, result.output
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_export_contains_everything_and_round_trips(app, runner, bhyve, tmp_path) -> None:
@@ -91,13 +118,32 @@ def test_export_contains_everything_and_round_trips(app, runner, bhyve, tmp_path
         john = svc.find_person("John Baldwin")
         rod = svc.find_person("Rod Grimes")
         item = svc.add_follow_up(series, date(2019, 2, 7), john, "review VM_MAXCPU", svc.audit.CLI)
-        done = svc.add_follow_up(series, date(2019, 2, 7), rod, "find the Bug 229852 reviews", svc.audit.CLI,
-                                 due=date(2019, 2, 21))
+        done = svc.add_follow_up(
+            series,
+            date(2019, 2, 7),
+            rod,
+            "find the Bug 229852 reviews",
+            svc.audit.CLI,
+            due=date(2019, 2, 21),
+        )
         svc.set_follow_up_state(done, "done", series, date(2019, 2, 21), svc.audit.CLI)
-        top = svc.add_review(series, date(2019, 2, 7), "https://reviews.freebsd.org/D100", "vmm: \"VM_MAXCPU\" tunable",
-                             svc.audit.CLI, author=rod)
-        svc.add_review(series, date(2019, 2, 7), "https://reviews.freebsd.org/D101", "bhyve: use it", svc.audit.CLI,
-                       author=rod, parent=top)
+        top = svc.add_review(
+            series,
+            date(2019, 2, 7),
+            "https://reviews.freebsd.org/D100",
+            'vmm: "VM_MAXCPU" tunable',
+            svc.audit.CLI,
+            author=rod,
+        )
+        svc.add_review(
+            series,
+            date(2019, 2, 7),
+            "https://reviews.freebsd.org/D101",
+            "bhyve: use it",
+            svc.audit.CLI,
+            author=rod,
+            parent=top,
+        )
         db.session.commit()
         assert item.id
     first = export_dir(runner, tmp_path / "one")
@@ -112,10 +158,16 @@ def test_export_contains_everything_and_round_trips(app, runner, bhyve, tmp_path
     assert 'next_meeting: "2019-02-21"' in text
     assert 'state: "published"' in text
     assert '"owner": "John Baldwin", "state": "open", "text": "review VM_MAXCPU"' in text
-    assert '"closed": "2019-02-21", "due": "2019-02-21", "owner": "Rod Grimes", "state": "done"' in text
+    assert (
+        '"closed": "2019-02-21", "due": "2019-02-21", "owner": "Rod Grimes", "state": "done"'
+        in text
+    )
     assert '"parent": "https://reviews.freebsd.org/D100"' in text
     assert '"title": "vmm: \\"VM_MAXCPU\\" tunable"' in text
-    assert "- [2019-02-07](bhyve/2019-02-07.md): published, 9 attendees, 2 follow-ups raised" in first["index.md"].decode()
+    assert (
+        "- [2019-02-07](bhyve/2019-02-07.md): published, 9 attendees, 2 follow-ups raised"
+        in first["index.md"].decode()
+    )
     # Exporting again writes the same bytes.
     assert export_dir(runner, tmp_path / "one") == first
 
@@ -133,11 +185,17 @@ def test_export_contains_everything_and_round_trips(app, runner, bhyve, tmp_path
         assert db.session.query(FollowUp).count() == 2
 
 
-def test_progress_bar_for_many_files_and_one_bad_file_fails_alone(app, runner, bhyve, tmp_path) -> None:
+def test_progress_bar_for_many_files_and_one_bad_file_fails_alone(
+    app, runner, bhyve, tmp_path
+) -> None:
     good = tmp_path / "2019-02-21.md"
-    good.write_text("# Attendees\n\n- Rod Grimes\n- John\n\n# Notes\n\nACTION: John: review D18755\n- [x] Rod: ping Kostik\n")
+    good.write_text(
+        "# Attendees\n\n- Rod Grimes\n- John\n\n# Notes\n\nACTION: John: review D18755\n- [x] Rod: ping Kostik\n"
+    )
     bad = tmp_path / "2019-03-07.md"
-    bad.write_text("# Attendees\n\n- Rod Grimes\n\n# Notes\n\nSome text.\n\nACTION: review it without an owner\n")
+    bad.write_text(
+        "# Attendees\n\n- Rod Grimes\n\n# Notes\n\nSome text.\n\nACTION: review it without an owner\n"
+    )
     with app.app_context():
         create_person = svc.create_person
         create_person("John Baldwin", svc.audit.CLI, aliases=["John", "jhb"])
@@ -153,7 +211,10 @@ def test_progress_bar_for_many_files_and_one_bad_file_fails_alone(app, runner, b
         series = meetings.get_series("bhyve")
         assert svc.get_minutes(series, date(2019, 3, 7)) is None
         items = {(f.owner.name, f.text, f.state) for f in db.session.query(FollowUp)}
-        assert items == {("John Baldwin", "review D18755", "open"), ("Rod Grimes", "ping Kostik", "done")}
+        assert items == {
+            ("John Baldwin", "review D18755", "open"),
+            ("Rod Grimes", "ping Kostik", "done"),
+        }
         assert counts()["minutes"] == before["minutes"] + 1
         assert counts()["people"] == before["people"] + 1  # Rod; "John" is John Baldwin's alias
 
@@ -168,7 +229,9 @@ def test_bad_inputs_name_the_problem_and_write_nothing(app, runner, bhyve, tmp_p
     with app.app_context():
         before = counts()
     missing = tmp_path / "nope.md"
-    assert f"{missing}: cannot read the file: it does not exist" in _bad(runner, missing, "--date", "2019-02-07")
+    assert f"{missing}: cannot read the file: it does not exist" in _bad(
+        runner, missing, "--date", "2019-02-07"
+    )
 
     latin1 = tmp_path / "2019-02-07.md"
     latin1.write_bytes("# Attendees\n\n- Rod Grimes\n\n# Notes\n\nCaf\u00e9\n".encode("latin-1"))
@@ -176,24 +239,33 @@ def test_bad_inputs_name_the_problem_and_write_nothing(app, runner, bhyve, tmp_p
 
     undated = tmp_path / "minutes.md"
     undated.write_text("# Attendees\n\n- Rod Grimes\n")
-    assert f"{undated}:1: the file has no meeting date: give --date YYYY-MM-DD" in _bad(runner, undated)
+    assert f"{undated}:1: the file has no meeting date: give --date YYYY-MM-DD" in _bad(
+        runner, undated
+    )
 
     not_a_meeting = tmp_path / "2019-02-08.md"
     not_a_meeting.write_text("# Attendees\n\n- Rod Grimes\n\n# Notes\n\nText.\n")
     message = _bad(runner, not_a_meeting)
-    assert f"{not_a_meeting}: 2019-02-08 is not a meeting date of bhyve (nearby meeting dates:" in message
+    assert (
+        f"{not_a_meeting}: 2019-02-08 is not a meeting date of bhyve (nearby meeting dates:"
+        in message
+    )
 
     front = tmp_path / "front.md"
-    front.write_text('---\nseries: bhyve\ndate: 2019-02-14\n---\n\nText.\n')
+    front.write_text("---\nseries: bhyve\ndate: 2019-02-14\n---\n\nText.\n")
     assert f"{front}:3: 2019-02-14 is not a meeting date of bhyve" in _bad(runner, front)
 
     task = tmp_path / "task.md"
     task.write_text("Notes\n\n- [ ] no owner here\n")
-    assert f"{task}:3: malformed task item: expected '- [ ] Name: text'" in _bad(runner, task, "--date", "2019-02-07")
+    assert f"{task}:3: malformed task item: expected '- [ ] Name: text'" in _bad(
+        runner, task, "--date", "2019-02-07"
+    )
 
     bad_list = tmp_path / "list.md"
     bad_list.write_text("# Attendees\n\n- Rod Grimes\nnot a bullet\n")
-    assert f"{bad_list}:4: the attendee list has a line that is not a '- Name' item" in _bad(runner, bad_list, "--date", "2019-02-07")
+    assert f"{bad_list}:4: the attendee list has a line that is not a '- Name' item" in _bad(
+        runner, bad_list, "--date", "2019-02-07"
+    )
 
     with app.app_context():
         assert counts() == before
@@ -204,7 +276,10 @@ def test_next_meeting_that_is_not_an_occurrence_is_a_warning(app, runner, bhyve,
     path.write_text("# Attendees\n\n- Rod Grimes\n\n# Notes\n\nText.\n\nNext meeting: Feb 22nd\n")
     result = runner.invoke(args=["minutes", "import", str(path), "--series", "bhyve"])
     assert result.exit_code == 0
-    assert f"{path}:9: warning: the next meeting 2019-02-22 ('Feb 22nd') is not a meeting date of bhyve" in result.stderr
+    assert (
+        f"{path}:9: warning: the next meeting 2019-02-22 ('Feb 22nd') is not a meeting date of bhyve"
+        in result.stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -229,7 +304,9 @@ def test_front_matter_and_file_name_give_the_date(app, runner, bhyve, tmp_path) 
     named = tmp_path / "bhyve-2019-02-21.md"
     named.write_text("Only notes.\n\nDECISION: ship it\n")
     front = tmp_path / "x.md"
-    front.write_text("---\n# a comment\ndate: 2019-03-07\nstate: draft\nattendees:\n  - Rod Grimes\n  - 'Patrick Mooney'\n---\nNotes.\n")
+    front.write_text(
+        "---\n# a comment\ndate: 2019-03-07\nstate: draft\nattendees:\n  - Rod Grimes\n  - 'Patrick Mooney'\n---\nNotes.\n"
+    )
     result = runner.invoke(args=["minutes", "import", str(named), str(front), "--series", "bhyve"])
     assert result.exit_code == 0, result.stderr
     with app.app_context():
@@ -255,7 +332,10 @@ def test_crlf_line_endings_are_normalised(app, runner, bhyve, tmp_path) -> None:
 
 def test_the_readme_example_imports_as_documented(app, runner, bhyve, tmp_path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    example = readme.split("A file is either Cadence's export (below) or notes as scribes write them:\n\n```markdown\n", 1)[1]
+    example = readme.split(
+        "A file is either Cadence's export (below) or notes as scribes write them:\n\n```markdown\n",
+        1,
+    )[1]
     path = tmp_path / "2019-02-07.md"
     path.write_text(example.split("```", 1)[0])
     result = runner.invoke(args=["minutes", "import", str(path), "--series", "bhyve"])

@@ -29,14 +29,22 @@ def start(app: Flask, notes: str = "First notes.\n", state: str = "draft") -> in
     with app.app_context():
         series = meetings.get_series("bhyve")
         minutes = svc.start_minutes(series, date(2019, 2, 7), audit.CLI, NOW)
-        svc.save_minutes(minutes, minutes.version, svc.MinutesInput(notes, "", ["Rod Grimes"], state), audit.CLI, NOW)
+        svc.save_minutes(
+            minutes,
+            minutes.version,
+            svc.MinutesInput(notes, "", ["Rod Grimes"], state),
+            audit.CLI,
+            NOW,
+        )
         db.session.commit()
         return minutes.id
 
 
 def import_fixture(app: Flask) -> None:
     with app.app_context():
-        importer.import_text(FIXTURE.read_text(), "2019-02-07.md", "bhyve", audit.CLI, NOW, day=date(2019, 2, 7))
+        importer.import_text(
+            FIXTURE.read_text(), "2019-02-07.md", "bhyve", audit.CLI, NOW, day=date(2019, 2, 7)
+        )
         db.session.commit()
 
 
@@ -49,9 +57,12 @@ def test_published_fixture_page_links_the_bug_and_shows_everything(app, client, 
         assert name in page
     assert "SX lock is the preferred one in FreeBSD." in page  # the decision
     assert "Next meeting, per these minutes: 2019-02-21" in page
-    assert '<code>vm_page_test_dirty()</code>' in page
+    assert "<code>vm_page_test_dirty()</code>" in page
     with app.test_request_context():
-        assert svc.minutes_url_for(meetings.get_series("bhyve"), date(2019, 2, 7)) == "http://localhost" + MINUTES
+        assert (
+            svc.minutes_url_for(meetings.get_series("bhyve"), date(2019, 2, 7))
+            == "http://localhost" + MINUTES
+        )
 
 
 def test_public_sees_published_minutes_only(app, client, client_as, bhyve) -> None:
@@ -64,7 +75,9 @@ def test_public_sees_published_minutes_only(app, client, client_as, bhyve) -> No
     assert "Secret draft." in page
     assert "draft" in page
     # The agenda page does not leak the draft either.
-    assert "Secret draft." not in client.get("/meetings/bhyve/2019-02-07/agenda").get_data(as_text=True)
+    assert "Secret draft." not in client.get("/meetings/bhyve/2019-02-07/agenda").get_data(
+        as_text=True
+    )
     assert "Secret draft." not in client.get("/minutes.atom").get_data(as_text=True)
 
 
@@ -72,7 +85,9 @@ def test_reviewer_cannot_edit_minutes(app, client_as, bhyve) -> None:
     start(app)
     reviewer = client_as("reviewer")
     assert reviewer.get(EDIT).status_code == 403
-    assert reviewer.post(EDIT, data={"notes": "x", "version": 1, "state": "draft"}).status_code == 403
+    assert (
+        reviewer.post(EDIT, data={"notes": "x", "version": 1, "state": "draft"}).status_code == 403
+    )
     assert reviewer.post(MINUTES + "/start").status_code == 403
     assert client_as().get(EDIT).status_code == 403  # signed in without a role
 
@@ -83,10 +98,16 @@ def test_scribe_starts_writes_and_publishes(app, client, client_as, bhyve) -> No
     assert scribe.post(MINUTES + "/start").status_code == 302
     page = scribe.get(EDIT).get_data(as_text=True)
     version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
-    response = scribe.post(EDIT, data={
-        "attendees": "Rod Grimes\nJohn Baldwin\n", "notes": "We met.\r\n\r\nD12345 was reviewed.\r\n",
-        "decisions": "Ship it\n", "state": "published", "version": version,
-    })
+    response = scribe.post(
+        EDIT,
+        data={
+            "attendees": "Rod Grimes\nJohn Baldwin\n",
+            "notes": "We met.\r\n\r\nD12345 was reviewed.\r\n",
+            "decisions": "Ship it\n",
+            "state": "published",
+            "version": version,
+        },
+    )
     assert response.status_code == 302
     page = scribe.get(EDIT).get_data(as_text=True)
     assert "Minutes saved (version 2, published). New people: Rod Grimes, John Baldwin." in page
@@ -96,26 +117,38 @@ def test_scribe_starts_writes_and_publishes(app, client, client_as, bhyve) -> No
     assert "Ship it" in public
 
 
-def test_second_save_from_the_same_version_is_refused_and_keeps_both_texts(app, client_as, bhyve) -> None:
+def test_second_save_from_the_same_version_is_refused_and_keeps_both_texts(
+    app, client_as, bhyve
+) -> None:
     start(app, "Line one.\n")
     alice, bob = client_as("scribe"), client_as("organizer")
     form = {"attendees": "Rod Grimes", "decisions": "", "state": "draft", "version": "2"}
-    assert alice.post(EDIT, data={**form, "notes": "Line one.\nAlice adds this.\n"}).status_code == 302
+    assert (
+        alice.post(EDIT, data={**form, "notes": "Line one.\nAlice adds this.\n"}).status_code == 302
+    )
     refused = bob.post(EDIT, data={**form, "notes": "Line one.\nBob typed this live.\n"})
     assert refused.status_code == 409
     page = refused.get_data(as_text=True)
     assert "Not saved: someone else saved these minutes meanwhile" in page
     assert "Alice adds this." in page  # their text
-    assert re.search(r'<textarea[^>]*name="notes"[^>]*>\s*Line one.\nBob typed this live.', page)  # still in the form
+    assert re.search(
+        r'<textarea[^>]*name="notes"[^>]*>\s*Line one.\nBob typed this live.', page
+    )  # still in the form
     assert '<span class="diff-del">-Alice adds this.</span>' in page
     assert '<span class="diff-add">+Bob typed this live.</span>' in page
     assert re.search(r'name="version"[^>]*value="3"', page)  # saving again after merging is allowed
-    merged = {**form, "version": "3", "notes": "Line one.\nAlice adds this.\nBob typed this live.\n"}
+    merged = {
+        **form,
+        "version": "3",
+        "notes": "Line one.\nAlice adds this.\nBob typed this live.\n",
+    }
     assert bob.post(EDIT, data=merged).status_code == 302
     with app.app_context():
         minutes = db.session.query(Minutes).one()
         assert minutes.version == 4
-        texts = [r.notes for r in db.session.query(MinutesRevision).order_by(MinutesRevision.version)]
+        texts = [
+            r.notes for r in db.session.query(MinutesRevision).order_by(MinutesRevision.version)
+        ]
         assert texts == ["", "Line one.\n", "Line one.\nAlice adds this.\n", merged["notes"]]
 
 
@@ -134,8 +167,19 @@ def test_history_shows_who_changed_what_and_a_diff(app, client, make_user, bhyve
     start(app, "Old line.\n")
     user = make_user(roles=("scribe",))
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD}).status_code == 302
-    form = {"attendees": "Rod Grimes", "notes": "New line.\n", "decisions": "", "state": "draft", "version": "2"}
+    assert (
+        client.post(
+            "/login", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD}
+        ).status_code
+        == 302
+    )
+    form = {
+        "attendees": "Rod Grimes",
+        "notes": "New line.\n",
+        "decisions": "",
+        "state": "draft",
+        "version": "2",
+    }
     assert client.post(EDIT, data=form).status_code == 400  # no token: refused
     token = csrf_token_from(client.get(EDIT).get_data(as_text=True))
     assert client.post(EDIT, data={**form, "csrf_token": token}).status_code == 302
@@ -197,9 +241,14 @@ def test_reference_linking_skips_code_and_links_and_is_configurable(app) -> None
         assert '<a href="https://bugs.freebsd.org/bugzilla/show_bug.cgi?id=229852"' in out
 
 
-@pytest.mark.app_config(REFERENCE_PATTERNS=[
-    (r"\b(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)#(?P<num>\d+)\b", "https://github.com/{owner}/{repo}/issues/{num}"),
-])
+@pytest.mark.app_config(
+    REFERENCE_PATTERNS=[
+        (
+            r"\b(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+)#(?P<num>\d+)\b",
+            "https://github.com/{owner}/{repo}/issues/{num}",
+        ),
+    ]
+)
 def test_github_pattern_can_be_configured(app) -> None:
     with app.app_context():
         out = str(render_markdown("See freebsd/freebsd-src#123 and D12345."))
@@ -217,7 +266,9 @@ def test_broken_reference_pattern_stops_the_app(app_config) -> None:
 
 def test_people_pages_never_show_emails_publicly(app, client, client_as, bhyve) -> None:
     with app.app_context():
-        rod = svc.create_person("Rod Grimes", audit.CLI, email="rod@example.org", affiliation="FreeBSD", aliases=["Rod"])
+        rod = svc.create_person(
+            "Rod Grimes", audit.CLI, email="rod@example.org", affiliation="FreeBSD", aliases=["Rod"]
+        )
         db.session.commit()
         rod_id = rod.id
     start(app, "Notes.\n", state="published")
@@ -233,7 +284,9 @@ def test_people_pages_never_show_emails_publicly(app, client, client_as, bhyve) 
 
 def test_people_are_edited_with_errors_beside_the_field(app, client_as) -> None:
     organizer = client_as("organizer")
-    response = organizer.post("/people/new", data={"name": "John Baldwin", "aliases": "John, jhb", "email": ""})
+    response = organizer.post(
+        "/people/new", data={"name": "John Baldwin", "aliases": "John, jhb", "email": ""}
+    )
     assert response.status_code == 302
     duplicate = organizer.post("/people/new", data={"name": "Johnny", "aliases": "jhb"})
     assert duplicate.status_code == 400
@@ -269,6 +322,9 @@ def test_atom_feed_is_valid_and_deterministic(app, client, bhyve) -> None:
     assert entry.find("a:id", ns).text.endswith("cadence/minutes/bhyve/2019-02-07")
     assert entry.find("a:title", ns).text == "bhyve bi-weekly call: minutes of 2019-02-07"
     links = {link.get("rel"): link.get("href") for link in entry.findall("a:link", ns)}
-    assert links == {"alternate": "http://localhost" + MINUTES, "related": "http://localhost/meetings/bhyve/2019-02-07"}
+    assert links == {
+        "alternate": "http://localhost" + MINUTES,
+        "related": "http://localhost/meetings/bhyve/2019-02-07",
+    }
     assert "bugs.freebsd.org" in entry.find("a:content", ns).text
     assert root.find("a:author/a:name", ns).text

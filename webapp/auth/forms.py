@@ -15,7 +15,8 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=10, max=1024)],
+        "New password",
+        validators=[DataRequired(), Length(min=10, max=1024)],
         description="At least 10 characters.",
     )
     confirm = PasswordField(

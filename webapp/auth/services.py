@@ -104,7 +104,9 @@ def set_name(user: User, name: str, actor: audit.Actor) -> None:
         raise AccountError("A name may have at most 120 characters.")
     if name == user.name:
         return
-    audit.record(actor, "user.update", "user", user.id, f"name of {user.email}", {"name": [user.name, name]})
+    audit.record(
+        actor, "user.update", "user", user.id, f"name of {user.email}", {"name": [user.name, name]}
+    )
     user.name = name
 
 

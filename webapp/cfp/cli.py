@@ -28,8 +28,17 @@ outbox = AppGroup("outbox", help="Outgoing mail.")
 @click.option("--room", "rooms", multiple=True, help="A room (repeat).")
 @click.option("--place", default="", help="Where it happens.")
 def conference_create(
-    slug: str, name: str, timezone: str, starts: str, ends: str, cfp_opens: str, cfp_closes: str,
-    formats: tuple[str, ...], tracks: tuple[str, ...], rooms: tuple[str, ...], place: str,
+    slug: str,
+    name: str,
+    timezone: str,
+    starts: str,
+    ends: str,
+    cfp_opens: str,
+    cfp_closes: str,
+    formats: tuple[str, ...],
+    tracks: tuple[str, ...],
+    rooms: tuple[str, ...],
+    place: str,
 ) -> None:
     """Create a conference with its call for papers (times in the conference's zone)."""
     try:
@@ -72,7 +81,9 @@ def conference_list() -> None:
 def outbox_send(limit: int) -> None:
     """Send the pending messages that are due (retries back off exponentially)."""
     report = mail.send_due(clock.now(), limit=limit)
-    click.echo(f"sent {report.sent}, failed attempts {report.failed_attempts}, gave up {report.gave_up}")
+    click.echo(
+        f"sent {report.sent}, failed attempts {report.failed_attempts}, gave up {report.gave_up}"
+    )
 
 
 @outbox.command("list")

@@ -24,22 +24,106 @@ ACTOR = audit.Actor(label="demo")
 
 TALKS = [
     # title, format, track, state, speaker, placed (room index, day index, HH:MM)
-    ("Live migration of bhyve guests", "Talk", "Core", SubmissionState.CONFIRMED, "Ada Lovelace", (0, 0, "10:00")),
-    ("bhyve on arm64: where we are", "Talk", "Core", SubmissionState.CONFIRMED, "Grace Hopper", (0, 0, "10:45")),
-    ("Running Windows guests with UEFI", "Tutorial", "Operations", SubmissionState.CONFIRMED, "Linus Pauling", (1, 0, "10:00")),
-    ("vm-bhyve in production", "Lightning", "Operations", SubmissionState.CONFIRMED, "Edsger Dijkstra", (1, 0, "13:00")),
-    ("Nested virtualization status", "Talk", "Core", SubmissionState.CONFIRMED, "Barbara Liskov", (0, 1, "09:30")),
-    ("PCI passthrough pitfalls", "Talk", "Operations", SubmissionState.ACCEPTED, "Ken Thompson", None),
-    ("Yet another hypervisor benchmark", "Talk", "Core", SubmissionState.REJECTED, "Niklaus Wirth", None),
+    (
+        "Live migration of bhyve guests",
+        "Talk",
+        "Core",
+        SubmissionState.CONFIRMED,
+        "Ada Lovelace",
+        (0, 0, "10:00"),
+    ),
+    (
+        "bhyve on arm64: where we are",
+        "Talk",
+        "Core",
+        SubmissionState.CONFIRMED,
+        "Grace Hopper",
+        (0, 0, "10:45"),
+    ),
+    (
+        "Running Windows guests with UEFI",
+        "Tutorial",
+        "Operations",
+        SubmissionState.CONFIRMED,
+        "Linus Pauling",
+        (1, 0, "10:00"),
+    ),
+    (
+        "vm-bhyve in production",
+        "Lightning",
+        "Operations",
+        SubmissionState.CONFIRMED,
+        "Edsger Dijkstra",
+        (1, 0, "13:00"),
+    ),
+    (
+        "Nested virtualization status",
+        "Talk",
+        "Core",
+        SubmissionState.CONFIRMED,
+        "Barbara Liskov",
+        (0, 1, "09:30"),
+    ),
+    (
+        "PCI passthrough pitfalls",
+        "Talk",
+        "Operations",
+        SubmissionState.ACCEPTED,
+        "Ken Thompson",
+        None,
+    ),
+    (
+        "Yet another hypervisor benchmark",
+        "Talk",
+        "Core",
+        SubmissionState.REJECTED,
+        "Niklaus Wirth",
+        None,
+    ),
     ("A bhyve GUI", "Lightning", "Operations", SubmissionState.WITHDRAWN, "Dennis Ritchie", None),
-    ("Jails and bhyve side by side", "Talk", "Operations", SubmissionState.DECLINED, "Frances Allen", None),
-    ("Virtio-net performance", "Talk", "Core", SubmissionState.SUBMITTED, "Margaret Hamilton", None),
+    (
+        "Jails and bhyve side by side",
+        "Talk",
+        "Operations",
+        SubmissionState.DECLINED,
+        "Frances Allen",
+        None,
+    ),
+    (
+        "Virtio-net performance",
+        "Talk",
+        "Core",
+        SubmissionState.SUBMITTED,
+        "Margaret Hamilton",
+        None,
+    ),
     ("Memory ballooning for bhyve", "Talk", "Core", SubmissionState.SUBMITTED, "John Backus", None),
     ("Teaching with bhyve", "Lightning", None, SubmissionState.SUBMITTED, "Radia Perlman", None),
-    ("bhyve and ZFS clones for CI", "Talk", "Operations", SubmissionState.ACCEPTED, "Leslie Lamport", None),
+    (
+        "bhyve and ZFS clones for CI",
+        "Talk",
+        "Operations",
+        SubmissionState.ACCEPTED,
+        "Leslie Lamport",
+        None,
+    ),
     ("GPU passthrough adventures", "Tutorial", "Core", SubmissionState.REJECTED, "Alan Kay", None),
-    ("bhyve on a Raspberry Pi", "Lightning", "Core", SubmissionState.WITHDRAWN, "Sophie Wilson", None),
-    ("Cloud-init for bhyve guests", "Talk", "Operations", SubmissionState.DECLINED, "Hedy Lamarr", None),
+    (
+        "bhyve on a Raspberry Pi",
+        "Lightning",
+        "Core",
+        SubmissionState.WITHDRAWN,
+        "Sophie Wilson",
+        None,
+    ),
+    (
+        "Cloud-init for bhyve guests",
+        "Talk",
+        "Operations",
+        SubmissionState.DECLINED,
+        "Hedy Lamarr",
+        None,
+    ),
 ]
 
 
@@ -48,8 +132,12 @@ def load(now: datetime) -> None:
     zone_name = "Europe/Amsterdam"
     starts = (now + timedelta(days=120)).date()
     zone = services.zone_or_error(zone_name)
-    opens_local = (now - timedelta(days=30)).astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-    closes_local = datetime.combine((now + timedelta(days=30)).astimezone(zone).date(), time(23, 59))
+    opens_local = (
+        (now - timedelta(days=30)).astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+    )
+    closes_local = datetime.combine(
+        (now + timedelta(days=30)).astimezone(zone).date(), time(23, 59)
+    )
     conference = services.create_conference(
         services.ConferenceData(
             slug="bhyvecon-2027",
@@ -100,21 +188,35 @@ def load(now: datetime) -> None:
             submitted_at=submitted,
             created_at=submitted,
             updated_at=submitted,
-            decided_at=submitted + timedelta(days=3) if state != SubmissionState.SUBMITTED else None,
+            decided_at=submitted + timedelta(days=3)
+            if state != SubmissionState.SUBMITTED
+            else None,
         )
         sub.speakers.append(
-            Speaker(position=0, name=speaker, email=email, affiliation="The bhyve community",
-                    bio=f"{speaker} works on virtualization.")
+            Speaker(
+                position=0,
+                name=speaker,
+                email=email,
+                affiliation="The bhyve community",
+                bio=f"{speaker} works on virtualization.",
+            )
         )
         # A demo link nobody knows: speakers in the demo do not sign in.
         sub.speakers[0].links.append(
-            SpeakerLink(token_hash=services.hash_token(secrets.token_urlsafe(32)), created_at=submitted)
+            SpeakerLink(
+                token_hash=services.hash_token(secrets.token_urlsafe(32)), created_at=submitted
+            )
         )
         db.session.add(sub)
         for i, reviewer in enumerate(reviewers):
             sub.reviews.append(
-                SubmissionReview(reviewer_id=reviewer.id, score=(n + i) % 5 + 1, comment="Demo review.",
-                       created_at=submitted, updated_at=submitted)
+                SubmissionReview(
+                    reviewer_id=reviewer.id,
+                    score=(n + i) % 5 + 1,
+                    comment="Demo review.",
+                    created_at=submitted,
+                    updated_at=submitted,
+                )
             )
         if slot is not None:
             room_index, day_index, hhmm = slot

@@ -60,7 +60,11 @@ def talk_url(conference: Conference, code: str) -> str:
 def _event(conference: Conference, talk: Submission) -> ProgrammeEvent:
     url = talk_url(conference, talk.code)
     speakers = talk.speaker_names
-    description = f"{talk.abstract}\n\nSpeakers: {speakers}\n\n{url}" if speakers else f"{talk.abstract}\n\n{url}"
+    description = (
+        f"{talk.abstract}\n\nSpeakers: {speakers}\n\n{url}"
+        if speakers
+        else f"{talk.abstract}\n\n{url}"
+    )
     room = talk.room.name if talk.room else ""
     return ProgrammeEvent(
         uid=talk_uid(conference, talk.code),
@@ -229,7 +233,10 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                 "time_zone_name": conference.timezone,
                 "url": base + f"/conferences/{conference.slug}/",
                 "rooms": [
-                    {"name": r.name, "guid": str(uuid.uuid5(_NAMESPACE, f"room-{conference.slug}-{r.id}"))}
+                    {
+                        "name": r.name,
+                        "guid": str(uuid.uuid5(_NAMESPACE, f"room-{conference.slug}-{r.id}")),
+                    }
                     for r in conference.rooms
                 ],
                 "tracks": [{"name": t.name} for t in conference.tracks],

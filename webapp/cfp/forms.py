@@ -70,8 +70,19 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def text(label: str, max_len: int, required: bool = False, min_len: int = 0, multiline: bool = False, **kw: Any) -> Any:
-    validators: list[Any] = [DataRequired() if required else Optional(), Limit(min_len, max_len), PlainText(multiline)]
+def text(
+    label: str,
+    max_len: int,
+    required: bool = False,
+    min_len: int = 0,
+    multiline: bool = False,
+    **kw: Any,
+) -> Any:
+    validators: list[Any] = [
+        DataRequired() if required else Optional(),
+        Limit(min_len, max_len),
+        PlainText(multiline),
+    ]
     limit = f"{'Required. ' if required else 'Optional. '}" + (
         f"{min_len} to {max_len} characters." if min_len else f"At most {max_len} characters."
     )
@@ -103,10 +114,17 @@ class CoSpeakerForm(Form):
 
 class SubmissionForm(FlaskForm):
     title = text("Title", 200, required=True, min_len=3)
-    format = SelectField("Session format", coerce=int, validators=[InputRequired()], description="Required. The length of the slot.")
+    format = SelectField(
+        "Session format",
+        coerce=int,
+        validators=[InputRequired()],
+        description="Required. The length of the slot.",
+    )
     track = SelectField("Track", coerce=int, validators=[Optional()], description="Optional.")
     abstract = text("Abstract", 600, required=True, multiline=True, help="Shown in the programme.")
-    description = text("Description", 5000, multiline=True, help="For the reviewers; Markdown-free plain text.")
+    description = text(
+        "Description", 5000, multiline=True, help="For the reviewers; Markdown-free plain text."
+    )
     notes = text("Notes to the organizers", 2000, multiline=True, help="Never published.")
 
     def fill_choices(self, conference: Any) -> None:
@@ -149,61 +167,107 @@ class SpeakerEditForm(SubmissionForm):
 
 class ConferenceForm(FlaskForm):
     slug = StringField(
-        "Slug", validators=[DataRequired(), Length(min=3, max=60), Regexp(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", message="Lowercase letters, digits and dashes only.")],
-        filters=[_strip], description="Required. 3 to 60 lowercase letters, digits and dashes; part of the address.",
+        "Slug",
+        validators=[
+            DataRequired(),
+            Length(min=3, max=60),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*[a-z0-9]$",
+                message="Lowercase letters, digits and dashes only.",
+            ),
+        ],
+        filters=[_strip],
+        description="Required. 3 to 60 lowercase letters, digits and dashes; part of the address.",
     )
     name = text("Name", 200, required=True)
     place = text("Place", 200)
     timezone = StringField(
-        "Time zone", validators=[DataRequired(), Length(max=64)], filters=[_strip],
+        "Time zone",
+        validators=[DataRequired(), Length(max=64)],
+        filters=[_strip],
         description="Required. IANA name, e.g. Europe/Amsterdam or America/Toronto.",
     )
     starts_on = DateField("First day", validators=[InputRequired()], description="Required.")
     ends_on = DateField("Last day", validators=[InputRequired()], description="Required.")
     cfp_opens = DateTimeLocalField(
-        "CFP opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+        "CFP opens",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired()],
         description="Required. In the conference's time zone.",
     )
     cfp_closes = DateTimeLocalField(
-        "CFP closes", format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+        "CFP closes",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired()],
         description="Required. In the conference's time zone.",
     )
     description = text("About the conference", 20000, multiline=True, help="Markdown.")
-    call_text = text("Text of the call", 20000, multiline=True, help="Markdown; shown above the form.")
+    call_text = text(
+        "Text of the call", 20000, multiline=True, help="Markdown; shown above the form."
+    )
     formats = TextAreaField(
-        "Session formats", validators=[DataRequired(), Length(max=2000)],
+        "Session formats",
+        validators=[DataRequired(), Length(max=2000)],
         description="Required. One per line, name:minutes, e.g. Talk:30.",
     )
-    tracks = TextAreaField("Tracks", validators=[Optional(), Length(max=2000)], description="Optional. One per line.")
-    rooms = TextAreaField("Rooms", validators=[Optional(), Length(max=2000)], description="Optional. One per line; needed for the programme.")
+    tracks = TextAreaField(
+        "Tracks", validators=[Optional(), Length(max=2000)], description="Optional. One per line."
+    )
+    rooms = TextAreaField(
+        "Rooms",
+        validators=[Optional(), Length(max=2000)],
+        description="Optional. One per line; needed for the programme.",
+    )
     anonymous_review = BooleanField("Anonymous review (reviewers do not see speaker names)")
 
 
 class ReviewForm(FlaskForm):
     score = SelectField(
-        "Score", coerce=int, validators=[InputRequired()],
-        choices=[SelectChoice(i, f"{i} – {w}") for i, w in ((1, "reject"), (2, "weak"), (3, "fair"), (4, "good"), (5, "excellent"))],
+        "Score",
+        coerce=int,
+        validators=[InputRequired()],
+        choices=[
+            SelectChoice(i, f"{i} – {w}")
+            for i, w in ((1, "reject"), (2, "weak"), (3, "fair"), (4, "good"), (5, "excellent"))
+        ],
         description="Required. 1 (reject) to 5 (excellent).",
     )
-    comment = text("Comment", 5000, multiline=True, help="Seen by the other reviewers and organizers.")
+    comment = text(
+        "Comment", 5000, multiline=True, help="Seen by the other reviewers and organizers."
+    )
 
 
 class LateLinkForm(FlaskForm):
     label = text("For whom", 200, required=True, help="The person's name or email.")
-    valid_until = DateField("Valid until (inclusive)", validators=[InputRequired()], description="Required. A date in the conference's time zone.")
+    valid_until = DateField(
+        "Valid until (inclusive)",
+        validators=[InputRequired()],
+        description="Required. A date in the conference's time zone.",
+    )
 
 
 class PlaceForm(FlaskForm):
     room = SelectField("Room", coerce=int, validators=[InputRequired()])
     day = DateField("Day", validators=[InputRequired()])
-    start = TimeField("Start", validators=[InputRequired()], description="Local time; the length comes from the format.")
+    start = TimeField(
+        "Start",
+        validators=[InputRequired()],
+        description="Local time; the length comes from the format.",
+    )
 
 
 class MailTemplateForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300), PlainText()], description="Required. One line, at most 300 characters.")
-    body = TextAreaField("Body", validators=[DataRequired(), Length(max=20000), PlainText(multiline=True)], description="Required. Plain text; Jinja placeholders such as {{ speaker.name }}.")
+    subject = StringField(
+        "Subject",
+        validators=[DataRequired(), Length(max=300), PlainText()],
+        description="Required. One line, at most 300 characters.",
+    )
+    body = TextAreaField(
+        "Body",
+        validators=[DataRequired(), Length(max=20000), PlainText(multiline=True)],
+        description="Required. Plain text; Jinja placeholders such as {{ speaker.name }}.",
+    )
 
 
 class ButtonForm(FlaskForm):
     """Empty form: CSRF only (buttons)."""
-

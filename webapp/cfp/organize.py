@@ -45,18 +45,26 @@ def _conference(slug: str) -> Conference:
 
 def _submission(conference: Conference, code: str) -> Submission:
     return db.first_or_404(
-        sa.select(Submission).where(Submission.conference_id == conference.id, Submission.code == code)
+        sa.select(Submission).where(
+            Submission.conference_id == conference.id, Submission.code == code
+        )
     )
 
 
 @bp.route("/conferences/")
 @roles_required("organizer", "reviewer")
 def conferences() -> ResponseReturnValue:
-    return render_template("cfp/organize/conferences.html", conferences=services.list_conferences(), now=clock.now())
+    return render_template(
+        "cfp/organize/conferences.html", conferences=services.list_conferences(), now=clock.now()
+    )
 
 
 def _form_data(form: ConferenceForm) -> services.ConferenceData:
-    formats = [services.parse_format(line) for line in (form.formats.data or "").splitlines() if line.strip()]
+    formats = [
+        services.parse_format(line)
+        for line in (form.formats.data or "").splitlines()
+        if line.strip()
+    ]
     return services.ConferenceData(
         slug=form.slug.data or "",
         name=form.name.data or "",
@@ -84,7 +92,9 @@ def conference_new() -> ResponseReturnValue:
         form.timezone.data = settings.current().default_timezone
     if form.validate_on_submit():
         try:
-            conference = services.create_conference(_form_data(form), audit.Actor.current(), clock.now())
+            conference = services.create_conference(
+                _form_data(form), audit.Actor.current(), clock.now()
+            )
         except services.CfpError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -109,7 +119,9 @@ def conference_edit(slug: str) -> ResponseReturnValue:
     )
     if form.validate_on_submit():
         try:
-            services.update_conference(conference, _form_data(form), audit.Actor.current(), clock.now())
+            services.update_conference(
+                conference, _form_data(form), audit.Actor.current(), clock.now()
+            )
         except services.CfpError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -135,13 +147,25 @@ def submissions(slug: str) -> ResponseReturnValue:
     state = request.args.get("state") if request.args.get("state") in STATE_VALUES else None
     sort = request.args.get("sort") if request.args.get("sort") in services.SORTS else "date"
     rows = services.list_submissions(
-        conference, current_user, state=state, format_id=_int_arg("format"),
-        track_id=_int_arg("track"), sort=sort,  # type: ignore[arg-type]
+        conference,
+        current_user,
+        state=state,
+        format_id=_int_arg("format"),
+        track_id=_int_arg("track"),
+        sort=sort,  # type: ignore[arg-type]
     )
     return render_template(
-        "cfp/organize/submissions.html", conference=conference, rows=rows, state=state, sort=sort,
-        format_id=_int_arg("format"), track_id=_int_arg("track"), states=STATE_VALUES,
-        services=services, user=current_user, form=ButtonForm(),
+        "cfp/organize/submissions.html",
+        conference=conference,
+        rows=rows,
+        state=state,
+        sort=sort,
+        format_id=_int_arg("format"),
+        track_id=_int_arg("track"),
+        states=STATE_VALUES,
+        services=services,
+        user=current_user,
+        form=ButtonForm(),
         is_organizer=services.is_organizer(current_user),
         hide_speakers=services.hides_speakers(conference, current_user),
     )
@@ -162,7 +186,9 @@ def decide_bulk(slug: str) -> ResponseReturnValue:
         flash("Choose submissions and a decision.", "error")
         return redirect(url_for("organize.submissions", slug=slug))
     chosen = db.session.scalars(
-        sa.select(Submission).where(Submission.conference_id == conference.id, Submission.code.in_(codes))
+        sa.select(Submission).where(
+            Submission.conference_id == conference.id, Submission.code.in_(codes)
+        )
     ).all()
     changed, skipped = services.decide_many(chosen, decision, audit.Actor.current(), clock.now())
     db.session.commit()
@@ -179,7 +205,9 @@ def submissions_csv(slug: str) -> ResponseReturnValue:
     return Response(
         services.export_csv(conference),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{conference.slug}-submissions.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{conference.slug}-submissions.csv"'
+        },
     )
 
 
@@ -191,15 +219,22 @@ def submission(slug: str, code: str) -> ResponseReturnValue:
     return _submission_page(conference, sub, ReviewForm(obj=services.own_review(sub, current_user)))
 
 
-def _submission_page(conference: Conference, sub: Submission, form: ReviewForm, status: int = 200) -> Any:
+def _submission_page(
+    conference: Conference, sub: Submission, form: ReviewForm, status: int = 200
+) -> Any:
     user = current_user
     return render_template(
-        "cfp/organize/submission.html", conference=conference, s=sub, form=form,
-        button=ButtonForm(), own=services.own_review(sub, user),
+        "cfp/organize/submission.html",
+        conference=conference,
+        s=sub,
+        form=form,
+        button=ButtonForm(),
+        own=services.own_review(sub, user),
         conflict=services.has_conflict(sub, user),
         see_reviews=services.may_see_reviews(sub, user) or services.is_organizer(user),
         hide_speakers=services.hides_speakers(conference, user),
-        is_organizer=services.is_organizer(user), State=SubmissionState,
+        is_organizer=services.is_organizer(user),
+        State=SubmissionState,
         mean=services.visible_mean(sub, user),
     ), status
 
@@ -212,7 +247,14 @@ def review(slug: str, code: str) -> ResponseReturnValue:
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            services.save_review(sub, current_user, form.score.data, form.comment.data or "", audit.Actor.current(), clock.now())  # type: ignore[arg-type]
+            services.save_review(
+                sub,
+                current_user,
+                form.score.data,
+                form.comment.data or "",
+                audit.Actor.current(),
+                clock.now(),
+            )  # type: ignore[arg-type]
         except services.CfpError as exc:
             db.session.rollback()
             form.score.errors = [str(exc)]  # type: ignore[assignment]
@@ -246,7 +288,9 @@ def decide(slug: str, code: str) -> ResponseReturnValue:
     if not ButtonForm().validate_on_submit() or decision is None:
         abort(400, "Choose accept or reject.")
     try:
-        services.set_submission_state(sub, decision, "organizer", audit.Actor.current(), clock.now())
+        services.set_submission_state(
+            sub, decision, "organizer", audit.Actor.current(), clock.now()
+        )
     except services.CfpError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -268,8 +312,11 @@ def late_links(slug: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             _, new_url = services.create_late_link(
-                conference, form.label.data or "", form.valid_until.data,  # type: ignore[arg-type]
-                audit.Actor.current(), clock.now(),
+                conference,
+                form.label.data or "",
+                form.valid_until.data,  # type: ignore[arg-type]
+                audit.Actor.current(),
+                clock.now(),
             )
         except services.CfpError as exc:
             db.session.rollback()
@@ -277,10 +324,16 @@ def late_links(slug: str) -> ResponseReturnValue:
         else:
             db.session.commit()
             form = LateLinkForm(formdata=None)
-    response = Response(render_template(
-        "cfp/organize/late_links.html", conference=conference, form=form, new_url=new_url,
-        links=services.late_links(conference), now=clock.now(),
-    ))
+    response = Response(
+        render_template(
+            "cfp/organize/late_links.html",
+            conference=conference,
+            form=form,
+            new_url=new_url,
+            links=services.late_links(conference),
+            now=clock.now(),
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -312,7 +365,11 @@ def _programme_page(conference: Conference, forms: dict[int, PlaceForm], status:
     for t in talks:
         forms.setdefault(t.id, _place_form(conference, t))
     return render_template(
-        "cfp/organize/programme.html", conference=conference, talks=talks, forms=forms, button=ButtonForm(),
+        "cfp/organize/programme.html",
+        conference=conference,
+        talks=talks,
+        forms=forms,
+        button=ButtonForm(),
     ), status
 
 
@@ -336,8 +393,11 @@ def place(slug: str, code: str) -> ResponseReturnValue:
             if room is None:
                 raise services.CfpError("Choose a room.")
             services.place_talk(
-                talk, room, datetime.combine(form.day.data, form.start.data),  # type: ignore[arg-type]
-                audit.Actor.current(), now,
+                talk,
+                room,
+                datetime.combine(form.day.data, form.start.data),  # type: ignore[arg-type]
+                audit.Actor.current(),
+                now,
             )
         except services.CfpError as exc:
             db.session.rollback()
@@ -374,13 +434,23 @@ def outbox_retry(message_id: int) -> ResponseReturnValue:
     if not ButtonForm().validate_on_submit():
         abort(400, "The form's security token is missing or expired.")
     # The dashboard's retry buttons come back to the dashboard; nothing else is accepted.
-    back = url_for("dashboard.index") if request.form.get("return_to") == "dashboard" else url_for("organize.outbox")
+    back = (
+        url_for("dashboard.index")
+        if request.form.get("return_to") == "dashboard"
+        else url_for("organize.outbox")
+    )
     if message.state == OutboxState.SENT:
         flash("That message was sent already.", "error")
         return redirect(back)
     now = clock.now()
     mail.retry(message, now)
-    audit.record(audit.Actor.current(), "outbox.retry", "outbox_message", message.id, f"retry mail to {message.to_addr}")
+    audit.record(
+        audit.Actor.current(),
+        "outbox.retry",
+        "outbox_message",
+        message.id,
+        f"retry mail to {message.to_addr}",
+    )
     db.session.commit()
     mail.send_ids([message.id], now)  # try at once; the organizer sees the outcome
     db.session.refresh(message)
@@ -395,7 +465,9 @@ def outbox_retry(message_id: int) -> ResponseReturnValue:
 @roles_required("organizer")
 def mail_templates() -> ResponseReturnValue:
     edited = {t.name for t in db.session.scalars(sa.select(MailTemplate))}
-    return render_template("cfp/organize/mail_templates.html", defaults=mail.DEFAULTS, edited=edited)
+    return render_template(
+        "cfp/organize/mail_templates.html", defaults=mail.DEFAULTS, edited=edited
+    )
 
 
 @bp.route("/mail-templates/<name>", methods=["GET", "POST"])
@@ -416,7 +488,13 @@ def mail_template(name: str) -> ResponseReturnValue:
                 row = db.session.get(MailTemplate, name)
                 if row is not None:
                     db.session.delete(row)
-                audit.record(audit.Actor.current(), "mail_template.reset", "mail_template", name, "back to the default")
+                audit.record(
+                    audit.Actor.current(),
+                    "mail_template.reset",
+                    "mail_template",
+                    name,
+                    "back to the default",
+                )
                 db.session.commit()
                 flash("Back to the default text.", "success")
                 return redirect(url_for("organize.mail_template", name=name))
@@ -424,14 +502,23 @@ def mail_template(name: str) -> ResponseReturnValue:
             row.subject, row.body = form.subject.data or "", form.body.data or ""
             row.updated_by, row.updated_at = audit.Actor.current().label, clock.now()
             db.session.add(row)
-            audit.record(audit.Actor.current(), "mail_template.edit", "mail_template", name, "edited")
+            audit.record(
+                audit.Actor.current(), "mail_template.edit", "mail_template", name, "edited"
+            )
             db.session.commit()
             flash("Template saved.", "success")
             return redirect(url_for("organize.mail_template", name=name))
     try:
-        preview = mail.render_text(form.subject.data or "", mail.SAMPLE_CONTEXT), mail.render_text(form.body.data or "", mail.SAMPLE_CONTEXT)
+        preview = (
+            mail.render_text(form.subject.data or "", mail.SAMPLE_CONTEXT),
+            mail.render_text(form.body.data or "", mail.SAMPLE_CONTEXT),
+        )
     except Exception:  # noqa: BLE001 - a broken template has no preview
         preview = None
     return render_template(
-        "cfp/organize/mail_template.html", name=name, form=form, default=mail.DEFAULTS[name], preview=preview,
+        "cfp/organize/mail_template.html",
+        name=name,
+        form=form,
+        default=mail.DEFAULTS[name],
+        preview=preview,
     )

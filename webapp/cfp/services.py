@@ -202,7 +202,9 @@ def create_conference(data: ConferenceData, actor: audit.Actor, now: datetime) -
     db.session.add(conference)
     _sync_named(conference, data)
     db.session.flush()
-    audit.record(actor, "conference.create", "conference", conference.id, f"created {conference.slug}")
+    audit.record(
+        actor, "conference.create", "conference", conference.id, f"created {conference.slug}"
+    )
     return conference
 
 
@@ -230,18 +232,29 @@ def update_conference(
     _sync_named(conference, data)
     db.session.flush()
     audit.record(
-        actor, "conference.update", "conference", conference.id, f"edited {conference.slug}",
+        actor,
+        "conference.update",
+        "conference",
+        conference.id,
+        f"edited {conference.slug}",
         audit.diff(before, _conference_fields(conference)),
     )
 
 
 def _conference_fields(c: Conference) -> dict[str, object]:
     return {
-        "slug": c.slug, "name": c.name, "timezone": c.timezone, "starts_on": c.starts_on,
-        "ends_on": c.ends_on, "place": c.place, "cfp_opens_at": c.cfp_opens_at,
-        "cfp_closes_at": c.cfp_closes_at, "anonymous_review": c.anonymous_review,
+        "slug": c.slug,
+        "name": c.name,
+        "timezone": c.timezone,
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "place": c.place,
+        "cfp_opens_at": c.cfp_opens_at,
+        "cfp_closes_at": c.cfp_closes_at,
+        "anonymous_review": c.anonymous_review,
         "formats": [f"{f.name}:{f.minutes}" for f in c.formats],
-        "tracks": [t.name for t in c.tracks], "rooms": [r.name for r in c.rooms],
+        "tracks": [t.name for t in c.tracks],
+        "rooms": [r.name for r in c.rooms],
     }
 
 
@@ -271,7 +284,9 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
     ]
     for gone_room in rooms.values():
         if gone_room.id and _used(Submission.room_id, gone_room.id):
-            raise CfpError(f"Room {gone_room.name!r} has talks in the programme; it cannot be removed.")
+            raise CfpError(
+                f"Room {gone_room.name!r} has talks in the programme; it cannot be removed."
+            )
     conference.rooms = new_rooms
 
 
@@ -432,17 +447,24 @@ def submit(
         late.submission_id = submission.id
     actor = audit.Actor(label=f"speaker {data.speaker.email}"[:254])
     audit.record(
-        actor, "submission.create", "submission", submission.code,
+        actor,
+        "submission.create",
+        "submission",
+        submission.code,
         f"submitted {submission.title!r}" + (" with a late link" if late else ""),
     )
     for speaker in submission.speakers:
         link = issue_speaker_link(speaker, now)
         mail.enqueue(speaker.email, "cfp_received", mail_context(submission, speaker, link), now)
-    review_link = public_url(f"/organize/conferences/{conference.slug}/submissions/{submission.code}")
+    review_link = public_url(
+        f"/organize/conferences/{conference.slug}/submissions/{submission.code}"
+    )
     for organizer in organizers():
         mail.enqueue(
-            organizer.email, "cfp_new_submission",
-            mail_context(submission, None, review_link), now,
+            organizer.email,
+            "cfp_new_submission",
+            mail_context(submission, None, review_link),
+            now,
         )
     db.session.flush()
     _test_delay()
@@ -480,7 +502,9 @@ def mail_context(submission: Submission, speaker: Speaker | None, link: str) -> 
             "name": c.name,
             "slug": c.slug,
             "deadline": format_local(c.cfp_closes_at, c),
-            "dates": f"{c.starts_on} – {c.ends_on}" if c.ends_on != c.starts_on else str(c.starts_on),
+            "dates": f"{c.starts_on} – {c.ends_on}"
+            if c.ends_on != c.starts_on
+            else str(c.starts_on),
             "place": c.place,
         },
         "submission": {
@@ -530,19 +554,31 @@ def update_submission(
         _schedule_changed(submission, now)
     db.session.flush()
     audit.record(
-        actor, "submission.update", "submission", submission.code, "edited by a speaker",
+        actor,
+        "submission.update",
+        "submission",
+        submission.code,
+        "edited by a speaker",
         audit.diff(before, _submission_fields(submission) | _speaker_fields(speaker)),
     )
 
 
 def _speaker_fields(speaker: Speaker) -> dict[str, object]:
-    return {"speaker.name": speaker.name, "speaker.affiliation": speaker.affiliation, "speaker.bio": speaker.bio}
+    return {
+        "speaker.name": speaker.name,
+        "speaker.affiliation": speaker.affiliation,
+        "speaker.bio": speaker.bio,
+    }
 
 
 def _submission_fields(s: Submission) -> dict[str, object]:
     return {
-        "title": s.title, "format_id": s.format_id, "track_id": s.track_id,
-        "abstract": s.abstract, "description": s.description, "notes": s.notes,
+        "title": s.title,
+        "format_id": s.format_id,
+        "track_id": s.track_id,
+        "abstract": s.abstract,
+        "description": s.description,
+        "notes": s.notes,
     }
 
 
@@ -560,7 +596,11 @@ def set_submission_state(
         raise NotAllowed(f"A submission that is {old} cannot become {new_state}.")
     if allowed_by != by:
         raise NotAllowed(f"Only the {allowed_by}s can make a submission {new_state}.")
-    if by == "speaker" and new_state == SubmissionState.WITHDRAWN and submission.conference.cfp(now).after_deadline:
+    if (
+        by == "speaker"
+        and new_state == SubmissionState.WITHDRAWN
+        and submission.conference.cfp(now).after_deadline
+    ):
         raise NotAllowed("The call for papers has closed: write to the organizers to withdraw.")
     submission.state = new_state
     submission.updated_at = now
@@ -570,8 +610,12 @@ def set_submission_state(
         _clear_slot(submission, now)
     db.session.flush()
     audit.record(
-        actor, f"submission.{new_state}", "submission", submission.code,
-        f"{old} → {new_state}", {"state": [str(old), str(new_state)]},
+        actor,
+        f"submission.{new_state}",
+        "submission",
+        submission.code,
+        f"{old} → {new_state}",
+        {"state": [str(old), str(new_state)]},
     )
     template = {
         SubmissionState.ACCEPTED: "cfp_accepted",
@@ -642,7 +686,11 @@ def save_review(
     review.score, review.comment, review.updated_at = score, comment.strip(), now
     db.session.flush()
     audit.record(
-        actor, "review.save", "submission", submission.code, f"scored {score}",
+        actor,
+        "review.save",
+        "submission",
+        submission.code,
+        f"scored {score}",
         audit.diff(before, {"score": score, "comment": review.comment}),
     )
     return review
@@ -691,6 +739,7 @@ def list_submissions(
     if sort == "title":
         rows.sort(key=lambda s: s.title.lower())
     elif sort == "score":
+
         def key(s: Submission) -> tuple[int, float]:
             mean = visible_mean(s, user)
             return (mean is None, -(mean or 0.0))
@@ -700,7 +749,9 @@ def list_submissions(
 
 
 def visible_mean(submission: Submission, user: User) -> float | None:
-    return submission.mean_score if may_see_reviews(submission, user) or is_organizer(user) else None
+    return (
+        submission.mean_score if may_see_reviews(submission, user) or is_organizer(user) else None
+    )
 
 
 # -- late links ----------------------------------------------------------------------------------
@@ -716,18 +767,26 @@ def create_late_link(
         raise CfpError("The link must stay valid until a date in the future.")
     token = secrets.token_urlsafe(32)
     link = LateLink(
-        conference_id=conference.id, token_hash=hash_token(token), label=label.strip(),
-        valid_until=until, created_at=now, created_by=actor.label,
+        conference_id=conference.id,
+        token_hash=hash_token(token),
+        label=label.strip(),
+        valid_until=until,
+        created_at=now,
+        created_by=actor.label,
     )
     db.session.add(link)
     db.session.flush()
-    audit.record(actor, "late_link.create", "conference", conference.id, f"late link for {label.strip()}")
+    audit.record(
+        actor, "late_link.create", "conference", conference.id, f"late link for {label.strip()}"
+    )
     return link, public_url(f"/conferences/{conference.slug}/cfp?late={token}")
 
 
 def late_links(conference: Conference) -> Sequence[LateLink]:
     return db.session.scalars(
-        sa.select(LateLink).where(LateLink.conference_id == conference.id).order_by(LateLink.id.desc())
+        sa.select(LateLink)
+        .where(LateLink.conference_id == conference.id)
+        .order_by(LateLink.id.desc())
     ).all()
 
 
@@ -776,9 +835,16 @@ def place_talk(
             f"{room.name} is taken then by “{other.title}” ({other.code}), "
             f"{conference.local(other.starts_at):%a %H:%M}–{conference.local(other.ends_at):%H:%M}."  # type: ignore[arg-type]
         )
-    if submission.room_id == room.id and submission.starts_at == starts and submission.ends_at == ends:
+    if (
+        submission.room_id == room.id
+        and submission.starts_at == starts
+        and submission.ends_at == ends
+    ):
         return
-    before = {"room": submission.room.name if submission.room else None, "starts_at": submission.starts_at}
+    before = {
+        "room": submission.room.name if submission.room else None,
+        "starts_at": submission.starts_at,
+    }
     submission.room = room
     submission.starts_at = starts
     submission.ends_at = ends
@@ -786,7 +852,10 @@ def place_talk(
     _schedule_changed(submission, now)
     db.session.flush()
     audit.record(
-        actor, "programme.place", "submission", submission.code,
+        actor,
+        "programme.place",
+        "submission",
+        submission.code,
         f"{room.name} {local_start:%Y-%m-%d %H:%M}",
         audit.diff(before, {"room": room.name, "starts_at": starts}),
     )
@@ -797,7 +866,9 @@ def unplace_talk(submission: Submission, actor: audit.Actor, now: datetime) -> N
         return
     _clear_slot(submission, now)
     db.session.flush()
-    audit.record(actor, "programme.unplace", "submission", submission.code, "taken out of the programme")
+    audit.record(
+        actor, "programme.unplace", "submission", submission.code, "taken out of the programme"
+    )
 
 
 def placed_talks(conference: Conference) -> list[Submission]:
@@ -850,7 +921,9 @@ def published_conferences() -> list[Conference]:
         )
         .exists()
     )
-    return list(db.session.scalars(sa.select(Conference).where(has_talks).order_by(Conference.starts_on)))
+    return list(
+        db.session.scalars(sa.select(Conference).where(has_talks).order_by(Conference.starts_on))
+    )
 
 
 # -- export --------------------------------------------------------------------------------------
@@ -868,8 +941,19 @@ def export_csv(conference: Conference) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["code", "state", "title", "format", "track", "speakers", "emails", "mean score",
-         "reviews", "submitted at (UTC)", "abstract"]
+        [
+            "code",
+            "state",
+            "title",
+            "format",
+            "track",
+            "speakers",
+            "emails",
+            "mean score",
+            "reviews",
+            "submitted at (UTC)",
+            "abstract",
+        ]
     )
     rows = db.session.scalars(
         sa.select(Submission)
@@ -879,11 +963,21 @@ def export_csv(conference: Conference) -> str:
     for s in rows:
         mean = s.mean_score
         writer.writerow(
-            [csv_cell(v) for v in (
-                s.code, s.state, s.title, s.format.name, s.track.name if s.track else "",
-                s.speaker_names, ", ".join(sp.email for sp in s.speakers),
-                f"{mean:.2f}" if mean is not None else "", len(s.reviews),
-                s.submitted_at.strftime("%Y-%m-%d %H:%M"), s.abstract,
-            )]
+            [
+                csv_cell(v)
+                for v in (
+                    s.code,
+                    s.state,
+                    s.title,
+                    s.format.name,
+                    s.track.name if s.track else "",
+                    s.speaker_names,
+                    ", ".join(sp.email for sp in s.speakers),
+                    f"{mean:.2f}" if mean is not None else "",
+                    len(s.reviews),
+                    s.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                    s.abstract,
+                )
+            ]
         )
     return out.getvalue()

@@ -52,7 +52,9 @@ def _cfp_limit() -> str:
 @bp.route("/conferences/")
 @public
 def conferences() -> ResponseReturnValue:
-    return render_template("cfp/conferences.html", conferences=services.list_conferences(), now=clock.now())
+    return render_template(
+        "cfp/conferences.html", conferences=services.list_conferences(), now=clock.now()
+    )
 
 
 @bp.route("/conferences/<slug>/")
@@ -73,7 +75,10 @@ def _submission_data(form: Any, with_co_speakers: bool = True) -> services.Submi
     co = []
     if with_co_speakers:
         for entry in form.co_speakers.entries:
-            name, email = (entry.form.name.data or "").strip(), (entry.form.email.data or "").strip()
+            name, email = (
+                (entry.form.name.data or "").strip(),
+                (entry.form.email.data or "").strip(),
+            )
             if name or email:
                 co.append(services.SpeakerData(name=name, email=email))
     return services.SubmissionData(
@@ -112,13 +117,20 @@ def cfp_form(slug: str) -> ResponseReturnValue:
             return redirect(url_for("cfp.received", slug=slug, token=token))  # a resend
         if request.form.get("website"):
             # The honeypot is filled in: a bot. It sees success; nothing is stored.
-            return render_template("cfp/received.html", conference=conference, title=request.form.get("title", ""), code=None)
+            return render_template(
+                "cfp/received.html",
+                conference=conference,
+                title=request.form.get("title", ""),
+                code=None,
+            )
 
     late = None if window.is_open else services.late_link_for(conference, late_token, now)
     if not window.is_open and late is None:
         status = 403 if request.method == "POST" else 200
         return render_template(
-            "cfp/closed.html", conference=conference, window=window,
+            "cfp/closed.html",
+            conference=conference,
+            window=window,
             late_invalid=bool(late_token),
         ), status
 
@@ -146,8 +158,13 @@ def cfp_form(slug: str) -> ResponseReturnValue:
     if not form.form_token.data:
         form.form_token.data = secrets.token_urlsafe(24)
     return render_template(
-        "cfp/form.html", conference=conference, form=form, window=window, late=late,
-        late_token=late_token, closes_in=services.closes_in(conference, now),
+        "cfp/form.html",
+        conference=conference,
+        form=form,
+        window=window,
+        late=late,
+        late_token=late_token,
+        closes_in=services.closes_in(conference, now),
     )
 
 
@@ -159,7 +176,9 @@ def received(slug: str, token: str) -> ResponseReturnValue:
     if submission is None or submission.conference_id != conference.id:
         abort(404)
     response = make_response(
-        render_template("cfp/received.html", conference=conference, title=submission.title, code=submission.code)
+        render_template(
+            "cfp/received.html", conference=conference, title=submission.title, code=submission.code
+        )
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -190,9 +209,14 @@ def speaker_page(token: str) -> ResponseReturnValue:
     now = clock.now()
     return _private(
         render_template(
-            "cfp/speaker.html", token=token, speaker=speaker, submission=submission,
-            conference=submission.conference, may_edit=services.speaker_may_edit(submission, now),
-            window=submission.conference.cfp(now), State=SubmissionState,
+            "cfp/speaker.html",
+            token=token,
+            speaker=speaker,
+            submission=submission,
+            conference=submission.conference,
+            may_edit=services.speaker_may_edit(submission, now),
+            window=submission.conference.cfp(now),
+            State=SubmissionState,
         )
     )
 
@@ -219,7 +243,11 @@ def speaker_edit(token: str) -> ResponseReturnValue:
         data = _submission_data(form, with_co_speakers=False)
         try:
             services.update_submission(
-                submission, speaker, data, audit.Actor(label=f"speaker link ({speaker.email})"[:254]), now
+                submission,
+                speaker,
+                data,
+                audit.Actor(label=f"speaker link ({speaker.email})"[:254]),
+                now,
             )
         except services.CfpError as exc:
             db.session.rollback()
@@ -229,7 +257,13 @@ def speaker_edit(token: str) -> ResponseReturnValue:
             flash("Your changes are saved.", "success")
             return redirect(url_for("cfp.speaker_page", token=token))
     return _private(
-        render_template("cfp/speaker_edit.html", form=form, token=token, submission=submission, conference=submission.conference)
+        render_template(
+            "cfp/speaker_edit.html",
+            form=form,
+            token=token,
+            submission=submission,
+            conference=submission.conference,
+        )
     )
 
 
@@ -252,8 +286,11 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
         abort(400, "The form's security token is missing or expired.")
     try:
         services.set_submission_state(
-            speaker.submission, SPEAKER_ACTIONS[action], "speaker",
-            audit.Actor(label=f"speaker link ({speaker.email})"[:254]), clock.now(),
+            speaker.submission,
+            SPEAKER_ACTIONS[action],
+            "speaker",
+            audit.Actor(label=f"speaker link ({speaker.email})"[:254]),
+            clock.now(),
         )
     except services.CfpError as exc:
         db.session.rollback()
@@ -261,8 +298,11 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
     else:
         db.session.commit()
         flash(
-            {"withdraw": "Your submission is withdrawn.", "confirm": "Thank you: your talk is confirmed.",
-             "decline": "You declined; we are sorry you cannot come."}[action],
+            {
+                "withdraw": "Your submission is withdrawn.",
+                "confirm": "Thank you: your talk is confirmed.",
+                "decline": "You declined; we are sorry you cannot come.",
+            }[action],
             "success",
         )
     return redirect(url_for("cfp.speaker_page", token=token))

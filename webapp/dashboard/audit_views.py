@@ -28,7 +28,10 @@ def _day(name: str) -> datetime | None:
 
 
 def _filtered() -> tuple[sa.Select[tuple[AuditEntry]], dict[str, str]]:
-    filters = {k: request.args.get(k, "").strip() for k in ("actor", "action", "object_type", "since", "until")}
+    filters = {
+        k: request.args.get(k, "").strip()
+        for k in ("actor", "action", "object_type", "since", "until")
+    }
     query = sa.select(AuditEntry)
     if filters["actor"]:
         query = query.where(AuditEntry.actor.contains(filters["actor"], autoescape=True))
@@ -48,7 +51,9 @@ def _filtered() -> tuple[sa.Select[tuple[AuditEntry]], dict[str, str]]:
 def audit_log() -> str:
     query, filters = _filtered()
     page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    types = db.session.scalars(sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
+    types = db.session.scalars(
+        sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
+    ).all()
     return render_template("dashboard/audit.html", page=page, filters=filters, types=types)
 
 
@@ -64,14 +69,20 @@ def audit_csv() -> Response:
     query, _ = _filtered()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["at (UTC)", "actor", "action", "object type", "object id", "summary", "changes"])
+    writer.writerow(
+        ["at (UTC)", "actor", "action", "object type", "object id", "summary", "changes"]
+    )
     import json
 
     for entry in db.session.scalars(query.limit(100_000)):
         writer.writerow(
             [
-                entry.at.strftime("%Y-%m-%d %H:%M:%S"), _cell(entry.actor), _cell(entry.action),
-                _cell(entry.object_type), _cell(entry.object_id), _cell(entry.summary),
+                entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                _cell(entry.actor),
+                _cell(entry.action),
+                _cell(entry.object_type),
+                _cell(entry.object_id),
+                _cell(entry.summary),
                 _cell(json.dumps(entry.changes, sort_keys=True, ensure_ascii=False)),
             ]
         )

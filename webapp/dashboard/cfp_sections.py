@@ -47,7 +47,9 @@ class Chart:
         out = []
         for i, (day, n) in enumerate(self.days):
             h = 0 if not self.peak else max(round(n / self.peak * (self.height - 4)), 1 if n else 0)
-            out.append({"x": i * step, "y": self.height - h, "w": step - 2, "h": h, "day": day, "n": n})
+            out.append(
+                {"x": i * step, "y": self.height - h, "w": step - 2, "h": h, "day": day, "n": n}
+            )
         return out
 
 
@@ -115,7 +117,9 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     # Counts by state, and confirmed talks not yet in the programme, in one pass.
     for conf_id, state, n, unplaced in db.session.execute(
         sa.select(
-            Submission.conference_id, Submission.state, sa.func.count(),
+            Submission.conference_id,
+            Submission.state,
+            sa.func.count(),
             sa.func.sum(sa.case((Submission.starts_at.is_(None), 1), else_=0)),
         )
         .where(Submission.conference_id.in_(ids))
@@ -147,10 +151,14 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
         .scalar_subquery()
     )
     scored = (
-        sa.select(sa.func.count()).where(SubmissionReview.submission_id == Submission.id).scalar_subquery()
+        sa.select(sa.func.count())
+        .where(SubmissionReview.submission_id == Submission.id)
+        .scalar_subquery()
     )
     conflicted = (
-        sa.select(sa.func.count()).where(ReviewConflict.submission_id == Submission.id).scalar_subquery()
+        sa.select(sa.func.count())
+        .where(ReviewConflict.submission_id == Submission.id)
+        .scalar_subquery()
     )
     per_submission = (
         sa.select(
@@ -164,15 +172,39 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     for conf_id, all_, some, none in db.session.execute(
         sa.select(
             per_submission.c.conference_id,
-            sa.func.sum(sa.case((sa.and_(per_submission.c.scored > 0,
-                                         per_submission.c.scored >= per_submission.c.expected), 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(per_submission.c.scored > 0,
-                                         per_submission.c.scored < per_submission.c.expected), 1), else_=0)),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            per_submission.c.scored > 0,
+                            per_submission.c.scored >= per_submission.c.expected,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            per_submission.c.scored > 0,
+                            per_submission.c.scored < per_submission.c.expected,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
             sa.func.sum(sa.case((per_submission.c.scored == 0, 1), else_=0)),
         ).group_by(per_submission.c.conference_id)
     ):
         card = cards[conf_id]
-        card.reviewed_by_all, card.reviewed_by_some, card.reviewed_by_none = int(all_ or 0), int(some or 0), int(none or 0)
+        card.reviewed_by_all, card.reviewed_by_some, card.reviewed_by_none = (
+            int(all_ or 0),
+            int(some or 0),
+            int(none or 0),
+        )
 
     # Submissions per (UTC) day, for the chart.
     day = _utc_day(Submission.submitted_at)
@@ -189,7 +221,9 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     # The signed-in reviewer's to-do: live submissions they have neither scored nor declined.
     mine = sa.select(SubmissionReview.submission_id).where(SubmissionReview.reviewer_id == user.id)
     conflicts = sa.select(ReviewConflict.submission_id).where(ReviewConflict.user_id == user.id)
-    todo = sa.select(Submission).where(*live, Submission.id.not_in(mine), Submission.id.not_in(conflicts))
+    todo = sa.select(Submission).where(
+        *live, Submission.id.not_in(mine), Submission.id.not_in(conflicts)
+    )
     for conf_id, n in db.session.execute(
         sa.select(Submission.conference_id, sa.func.count())
         .where(*live, Submission.id.not_in(mine), Submission.id.not_in(conflicts))
@@ -197,11 +231,15 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     ):
         cards[conf_id].todo_total = int(n)
     # The oldest few per conference, in one query (a window function ranks them).
-    rank = sa.func.row_number().over(partition_by=Submission.conference_id, order_by=(Submission.submitted_at, Submission.id))
+    rank = sa.func.row_number().over(
+        partition_by=Submission.conference_id, order_by=(Submission.submitted_at, Submission.id)
+    )
     ranked = todo.add_columns(rank.label("rank")).subquery()
     listed = aliased(Submission, ranked)
     for item in db.session.scalars(
-        sa.select(listed).where(ranked.c.rank <= REVIEWS_TO_DO_SHOWN).order_by(ranked.c.submitted_at, ranked.c.id)
+        sa.select(listed)
+        .where(ranked.c.rank <= REVIEWS_TO_DO_SHOWN)
+        .order_by(ranked.c.submitted_at, ranked.c.id)
     ):
         cards[item.conference_id].todo.append(item)
 

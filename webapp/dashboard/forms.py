@@ -21,9 +21,13 @@ def parse_patterns(text: str) -> list[dict[str, str]]:
         try:
             compiled = re.compile(regex)
         except re.error as exc:
-            raise ValidationError(f"Line {number}: the pattern is not a valid regular expression ({exc}).") from None
+            raise ValidationError(
+                f"Line {number}: the pattern is not a valid regular expression ({exc})."
+            ) from None
         if not url.startswith(("https://", "http://")) or "{" not in url:
-            raise ValidationError(f"Line {number}: the URL must start with https:// and contain {{0}} or {{1}}.")
+            raise ValidationError(
+                f"Line {number}: the URL must start with https:// and contain {{0}} or {{1}}."
+            )
         try:
             url.format("match", *(["group"] * compiled.groups))
         except (IndexError, KeyError, ValueError):
@@ -41,15 +45,18 @@ def format_patterns(patterns: list[dict[str, str]]) -> str:
 class SettingsForm(FlaskForm):
     community_name = StringField("Community name", validators=[DataRequired(), Length(max=120)])
     default_timezone = StringField(
-        "Default time zone", validators=[DataRequired(), Length(max=64)],
+        "Default time zone",
+        validators=[DataRequired(), Length(max=64)],
         description="An IANA name such as America/New_York; new series start in it.",
     )
     mail_sender = StringField(
-        "Mail sender", validators=[DataRequired(), Length(max=254)],
+        "Mail sender",
+        validators=[DataRequired(), Length(max=254)],
         description='The From of every message, e.g. "bhyvecon <cfp@example.org>".',
     )
     feed_past_months = IntegerField(
-        "Months of past meetings in calendar feeds", validators=[InputRequired(), NumberRange(1, 120)],
+        "Months of past meetings in calendar feeds",
+        validators=[InputRequired(), NumberRange(1, 120)],
         description="1 to 120. Google Calendar drops feeds over about 1 MB.",
     )
     reference_patterns = TextAreaField(

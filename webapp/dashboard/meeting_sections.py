@@ -109,7 +109,10 @@ def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
         last_id = last_ids[series.id]
         rows.append(
             NextMeeting(
-                series=series, tz=schedule.zone(series.timezone), slot=slot, last=last,
+                series=series,
+                tz=schedule.zone(series.timezone),
+                slot=slot,
+                last=last,
                 open_follow_ups=open_follow_ups.get(series.id, 0),
                 open_reviews=open_reviews.get(series.id, 0),
                 agenda_items=agenda.get(next_id, 0) if next_id else 0,
@@ -132,18 +135,24 @@ class OpenFollowUp:
 def open_follow_ups(now: datetime, user: User) -> dict[str, Any] | None:
     series_by_id = {s.id: s for s in meetings.list_series()}  # identity map: no new rows loaded
     raised = aliased(Occurrence)
-    base = sa.select(FollowUp).join(raised, FollowUp.raised_occurrence_id == raised.id).where(
-        FollowUp.state == FollowUpState.OPEN
+    base = (
+        sa.select(FollowUp)
+        .join(raised, FollowUp.raised_occurrence_id == raised.id)
+        .where(FollowUp.state == FollowUpState.OPEN)
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    items = db.session.scalars(base.order_by(raised.original_date, FollowUp.id).limit(FOLLOW_UP_LIMIT)).all()
+    items = db.session.scalars(
+        base.order_by(raised.original_date, FollowUp.id).limit(FOLLOW_UP_LIMIT)
+    ).all()
     upcoming: dict[int, date] = {}
     for series in series_by_id.values():
         slot = meetings.next_occurrence(series, now)
         upcoming[series.id] = slot.original_date if slot else now.date()
     ages = {
         series.id: minutes_services.ages_in_meetings(
-            series, (i.raised_at.original_date for i in items if i.series_id == series.id), upcoming[series.id]
+            series,
+            (i.raised_at.original_date for i in items if i.series_id == series.id),
+            upcoming[series.id],
         )
         for series in series_by_id.values()
     }
@@ -152,7 +161,9 @@ def open_follow_ups(now: datetime, user: User) -> dict[str, Any] | None:
         series = series_by_id[item.series_id]
         day = item.raised_at.original_date
         carried = ages[series.id][day]
-        groups.setdefault(item.owner_id, (item.owner, []))[1].append(OpenFollowUp(item, series, day, carried))
+        groups.setdefault(item.owner_id, (item.owner, []))[1].append(
+            OpenFollowUp(item, series, day, carried)
+        )
     # Owners in the order of their oldest follow-up: who has been waiting longest comes first.
     owners = sorted(groups.values(), key=lambda g: (g[1][0].raised, g[1][0].item.id))
     return {"owners": owners, "total": total, "shown": len(items)}

@@ -34,7 +34,9 @@ class Section:
 PROVIDERS: list[Provider] = []
 
 
-def section(order: int, template: str, roles: tuple[str, ...] = ()) -> Callable[[SectionFunc], SectionFunc]:
+def section(
+    order: int, template: str, roles: tuple[str, ...] = ()
+) -> Callable[[SectionFunc], SectionFunc]:
     """Register a dashboard section shown to users with any of ``roles`` (all users if empty)."""
 
     def decorate(func: SectionFunc) -> SectionFunc:

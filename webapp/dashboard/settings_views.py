@@ -39,7 +39,14 @@ def site_settings() -> ResponseReturnValue:
             "reference_patterns": effective.reference_patterns,
         }
         settings.save(values)
-        audit.record(audit.Actor.current(), "settings.update", "settings", 1, "site settings", audit.diff(before, values))
+        audit.record(
+            audit.Actor.current(),
+            "settings.update",
+            "settings",
+            1,
+            "site settings",
+            audit.diff(before, values),
+        )
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("dashboard.site_settings"))

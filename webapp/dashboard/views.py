@@ -14,7 +14,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @bp.route("/")
 @signed_in
 def index() -> ResponseReturnValue:
-    return render_template("dashboard/index.html", sections=sections.build(current_user, clock.now()))
+    return render_template(
+        "dashboard/index.html", sections=sections.build(current_user, clock.now())
+    )
 
 
 # Routes and sections in sibling modules register when imported.

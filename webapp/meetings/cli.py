@@ -53,14 +53,24 @@ def _local(series: Any, when: datetime) -> str:
 @click.option("--timezone", "zone", required=True, help="IANA time zone, e.g. America/New_York.")
 @click.option("--start", required=True, help='First meeting, local: "YYYY-MM-DD HH:MM".')
 @click.option("--duration", required=True, type=int, help="Minutes (1-1440).")
-@click.option("--every", default=2, show_default=True, type=int, help="Weeks between meetings: 1, 2 or 4.")
+@click.option(
+    "--every", default=2, show_default=True, type=int, help="Weeks between meetings: 1, 2 or 4."
+)
 @click.option("--until", default=None, help="Last possible meeting date, YYYY-MM-DD.")
 @click.option("--join-url", default="", help="Where people join the call.")
 @click.option("--place", default="", help="Where it happens, if not (only) online.")
 @click.option("--description", default="", help="Markdown shown on the series page.")
 def create(
-    slug: str, title: str, zone: str, start: str, duration: int, every: int,
-    until: str | None, join_url: str, place: str, description: str,
+    slug: str,
+    title: str,
+    zone: str,
+    start: str,
+    duration: int,
+    every: int,
+    until: str | None,
+    join_url: str,
+    place: str,
+    description: str,
 ) -> None:
     """Create a series meeting every EVERY weeks from START."""
 
@@ -69,8 +79,16 @@ def create(
         last = services.parse_date(until, "--until") if until else None
         return services.create_series(
             slug,
-            services.SeriesDetails(title=title, description=description, join_url=join_url, place=place),
-            zone, first_date, first_time, duration, audit.CLI, interval_weeks=every, until=last,
+            services.SeriesDetails(
+                title=title, description=description, join_url=join_url, place=place
+            ),
+            zone,
+            first_date,
+            first_time,
+            duration,
+            audit.CLI,
+            interval_weeks=every,
+            until=last,
         )
 
     series = _run(change)
@@ -110,7 +128,9 @@ def move(slug: str, day: str, to: str, duration: int | None) -> None:
     def change() -> Any:
         original = services.parse_date(day)
         new_date, new_time = services.parse_local(to, "--to")
-        return services.move(series, original, new_date, new_time, audit.CLI, duration_minutes=duration)
+        return services.move(
+            series, original, new_date, new_time, audit.CLI, duration_minutes=duration
+        )
 
     _run(change)
     slot = services.find_occurrence(series, date.fromisoformat(day))
@@ -128,7 +148,9 @@ def add(slug: str, start: str, duration: int | None, title: str) -> None:
 
     def change() -> Any:
         day, at = services.parse_local(start)
-        return services.add_extra(series, day, at, audit.CLI, duration_minutes=duration, title=title)
+        return services.add_extra(
+            series, day, at, audit.CLI, duration_minutes=duration, title=title
+        )
 
     row = _run(change)
     click.echo(f"added {slug} {row.original_date} ({start} {series.timezone})")
@@ -136,10 +158,16 @@ def add(slug: str, start: str, duration: int | None, title: str) -> None:
 
 @series_cli.command("retime")
 @click.argument("slug")
-@click.option("--from", "from_", required=True, help="First date (YYYY-MM-DD) the change applies to.")
-@click.option("--start", required=True, help='First meeting of the new schedule: "YYYY-MM-DD HH:MM".')
+@click.option(
+    "--from", "from_", required=True, help="First date (YYYY-MM-DD) the change applies to."
+)
+@click.option(
+    "--start", required=True, help='First meeting of the new schedule: "YYYY-MM-DD HH:MM".'
+)
 @click.option("--duration", type=int, default=None, help="Minutes (default: unchanged).")
-@click.option("--every", type=int, default=None, help="Weeks between meetings (default: unchanged).")
+@click.option(
+    "--every", type=int, default=None, help="Weeks between meetings (default: unchanged)."
+)
 def retime(slug: str, from_: str, start: str, duration: int | None, every: int | None) -> None:
     """Change the time or weekday for good from --from on; earlier meetings stay as they were."""
     series = _series(slug)
@@ -148,8 +176,14 @@ def retime(slug: str, from_: str, start: str, duration: int | None, every: int |
         from_date = services.parse_date(from_, "--from")
         new_first, new_time = services.parse_local(start)
         return services.retime(
-            series, from_date, new_first, new_time, audit.CLI,
-            duration_minutes=duration, interval_weeks=every, now=datetime.now(UTC),
+            series,
+            from_date,
+            new_first,
+            new_time,
+            audit.CLI,
+            duration_minutes=duration,
+            interval_weeks=every,
+            now=datetime.now(UTC),
         )
 
     _run(change)
@@ -166,9 +200,15 @@ def list_() -> None:
         return
     for series in rows:
         upcoming = services.next_occurrence(series, now)
-        nxt = f"next {upcoming.original_date} {_local(series, upcoming.start)}" if upcoming else "no upcoming meeting"
+        nxt = (
+            f"next {upcoming.original_date} {_local(series, upcoming.start)}"
+            if upcoming
+            else "no upcoming meeting"
+        )
         flag = "" if series.public else " (private)"
-        click.echo(f"{series.slug}\t{series.title}{flag}\t{services.describe_schedule(series)}\t{nxt}")
+        click.echo(
+            f"{series.slug}\t{series.title}{flag}\t{services.describe_schedule(series)}\t{nxt}"
+        )
 
 
 @series_cli.command("show")

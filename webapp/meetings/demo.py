@@ -44,7 +44,9 @@ def load(now: datetime) -> None:
     )
     ahead = services.occurrences(series, now + timedelta(days=1), now + timedelta(weeks=8))
     if len(ahead) >= 3:
-        services.cancel(series, ahead[1].original_date, DEMO, reason="Most of us are at the developer summit")
+        services.cancel(
+            series, ahead[1].original_date, DEMO, reason="Most of us are at the developer summit"
+        )
         moved = ahead[2]
         tz = schedule.zone(series.timezone)
         later = moved.start.astimezone(tz) + timedelta(days=1)

@@ -186,7 +186,10 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
         first = next(
             (
                 d
-                for d in rule.dates(start_of_window.astimezone(tz).date() - timedelta(days=1), date.max - timedelta(days=400))
+                for d in rule.dates(
+                    start_of_window.astimezone(tz).date() - timedelta(days=1),
+                    date.max - timedelta(days=400),
+                )
                 if schedule.to_utc(d, rule.start_time, tz) >= start_of_window
             ),
             None,
@@ -217,15 +220,20 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
                         start=slot.start,
                         end=slot.end,
                         tzid=series.timezone,
-                        last_modified=max(occ.updated_at, row.updated_at, series.updated_at) if occ else row.updated_at,
+                        last_modified=max(occ.updated_at, row.updated_at, series.updated_at)
+                        if occ
+                        else row.updated_at,
                         sequence=rule.sequence + change.sequence,
                         description=_text(
-                            series, _meeting_url(series, day),
+                            series,
+                            _meeting_url(series, day),
                             "\n\n".join(
-                                p for p in (
+                                p
+                                for p in (
                                     f"Moved from {rule_start.astimezone(tz):%A %d %B %Y %H:%M} ({series.timezone}).",
                                     _link_text(links.get(day, [])),
-                                ) if p
+                                )
+                                if p
                             ),
                         ),
                         url=_meeting_url(series, day),
@@ -246,7 +254,13 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
                     start=rule_start,
                     end=rule_start + timedelta(minutes=rule.duration_minutes),
                     tzid=series.timezone,
-                    last_modified=max([row.updated_at, series.updated_at, *(link.changed_at for link in day_links)]),
+                    last_modified=max(
+                        [
+                            row.updated_at,
+                            series.updated_at,
+                            *(link.changed_at for link in day_links),
+                        ]
+                    ),
                     sequence=rule.sequence + 1,
                     description=_text(series, _meeting_url(series, day), _link_text(day_links)),
                     url=_meeting_url(series, day),
@@ -264,7 +278,8 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
                 last_modified=max(row.updated_at, series.updated_at),
                 sequence=rule.sequence,
                 description=_text(
-                    series, _series_url(series),
+                    series,
+                    _series_url(series),
                     f"{services.describe_rule(rule, series.timezone)}. Each meeting has its own page at "
                     f"{_base()}/meetings/{series.slug}/YYYY-MM-DD.",
                 ),
@@ -280,15 +295,28 @@ def series_events(series: Series, now: datetime) -> list[FeedEvent]:
             continue  # not an extra meeting
         if change.start_at < start_of_window:
             continue
-        events.append(_extra_event(series, schedule.slot_of(None, change, day, tz), _row(series, day), links.get(day, [])))
+        events.append(
+            _extra_event(
+                series,
+                schedule.slot_of(None, change, day, tz),
+                _row(series, day),
+                links.get(day, []),
+            )
+        )
     return events
 
 
-def _extra_event(series: Series, slot: Slot, occ: Occurrence | None, links: list[MeetingLink] | None = None) -> FeedEvent:
+def _extra_event(
+    series: Series, slot: Slot, occ: Occurrence | None, links: list[MeetingLink] | None = None
+) -> FeedEvent:
     day = slot.original_date
     title = f"{series.title}: {slot.title}" if slot.title else series.title
     cancelled = slot.cancelled
-    note = f"Cancelled: {slot.cancel_reason}" if cancelled and slot.cancel_reason else ("Cancelled." if cancelled else "")
+    note = (
+        f"Cancelled: {slot.cancel_reason}"
+        if cancelled and slot.cancel_reason
+        else ("Cancelled." if cancelled else "")
+    )
     return FeedEvent(
         uid=uid_of_meeting(series, day),
         summary=title,
@@ -297,7 +325,11 @@ def _extra_event(series: Series, slot: Slot, occ: Occurrence | None, links: list
         tzid=series.timezone,
         last_modified=max(occ.updated_at, series.updated_at) if occ else series.updated_at,
         sequence=slot.change.sequence if slot.change else 0,
-        description=_text(series, _meeting_url(series, day), "\n\n".join(p for p in (note, _link_text(links or [])) if p)),
+        description=_text(
+            series,
+            _meeting_url(series, day),
+            "\n\n".join(p for p in (note, _link_text(links or [])) if p),
+        ),
         url=_meeting_url(series, day),
         location=_location(series),
         status=EventStatus.CANCELLED if cancelled else EventStatus.CONFIRMED,
@@ -345,7 +377,11 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
     rule_row = next((r for r in series.rules if slot.rule and r.id == slot.rule.id), None)
     sequence = (rule_row.sequence if rule_row else 0) + (occ.sequence if occ else 0)
     links = _links_of(series).get(day, [])
-    stamps = [series.updated_at] + ([rule_row.updated_at] if rule_row else []) + ([occ.updated_at] if occ else [])
+    stamps = (
+        [series.updated_at]
+        + ([rule_row.updated_at] if rule_row else [])
+        + ([occ.updated_at] if occ else [])
+    )
     stamps += [link.changed_at for link in links]
     cancelled = slot.cancelled
     note = ""
@@ -359,7 +395,11 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
         tzid=series.timezone,
         last_modified=max(stamps),
         sequence=sequence,
-        description=_text(series, _meeting_url(series, day), "\n\n".join(p for p in (note, _link_text(links or [])) if p)),
+        description=_text(
+            series,
+            _meeting_url(series, day),
+            "\n\n".join(p for p in (note, _link_text(links or [])) if p),
+        ),
         url=_meeting_url(series, day),
         location=_location(series),
         status=EventStatus.CANCELLED if cancelled else EventStatus.CONFIRMED,
@@ -437,7 +477,14 @@ def stored_feed(key: str, build: Callable[[], FeedCalendar]) -> _Stored:
         etag = hashlib.sha256(body).hexdigest()[:40]
         stamp = utcnow().replace(microsecond=0)
         if row is None:
-            row = RenderedFeed(key=key, etag=etag, last_modified=stamp, body=body, data_version=version, rendered_at=stamp)
+            row = RenderedFeed(
+                key=key,
+                etag=etag,
+                last_modified=stamp,
+                body=body,
+                data_version=version,
+                rendered_at=stamp,
+            )
             db.session.add(row)
         else:
             if row.etag != etag:
@@ -505,7 +552,7 @@ class FastFeeds:
         if path == "/calendar.ics":
             return "all"
         if path.startswith("/calendar/") and path.endswith(".ics") and path.count("/") == 2:
-            return f"series:{path[len('/calendar/'):-len('.ics')]}"
+            return f"series:{path[len('/calendar/') : -len('.ics')]}"
         return None
 
     def version(self) -> str:
@@ -522,7 +569,9 @@ class FastFeeds:
     def query_version(self) -> str:
         config = self.app.config
         pinned = config.get("CADENCE_NOW")
-        now = (pinned() if callable(pinned) else pinned) if pinned is not None else datetime.now(UTC)
+        now = (
+            (pinned() if callable(pinned) else pinned) if pinned is not None else datetime.now(UTC)
+        )
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine
@@ -536,7 +585,11 @@ class FastFeeds:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         method = environ.get("REQUEST_METHOD")
         key = self.key_of(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
-        if key is None or environ.get("QUERY_STRING") or not self.app.config.get("FEED_FAST_PATH", True):
+        if (
+            key is None
+            or environ.get("QUERY_STRING")
+            or not self.app.config.get("FEED_FAST_PATH", True)
+        ):
             return self.wsgi_app(environ, start_response)
         version = self.version()
         replay = self.replays.get(key)
@@ -544,33 +597,49 @@ class FastFeeds:
             return self.replay(replay, environ, start_response)
         return self.record(key, version, environ, start_response)
 
-    def replay(self, replay: _Replay, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    def replay(
+        self, replay: _Replay, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Any:
         from werkzeug.http import http_date, is_resource_modified
 
         now = [("Date", http_date(datetime.now(UTC)))]
         if not is_resource_modified(environ, etag=replay.etag, last_modified=replay.last_modified):
-            headers = [(k, v) for k, v in replay.headers if k.lower() not in ("content-type", "content-length")]
+            headers = [
+                (k, v)
+                for k, v in replay.headers
+                if k.lower() not in ("content-type", "content-length")
+            ]
             start_response("304 NOT MODIFIED", headers + now)
             return [b""]
         start_response("200 OK", list(replay.headers) + now)
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [replay.body]
 
-    def record(self, key: str, version: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    def record(
+        self, key: str, version: str, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Any:
         seen: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             seen["status"], seen["headers"] = status, headers
-            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+            return (
+                start_response(status, headers, exc_info)
+                if exc_info
+                else start_response(status, headers)
+            )
 
         result = self.wsgi_app(environ, capture)
-        if environ.get("REQUEST_METHOD") != "GET" or not str(seen.get("status", "")).startswith("200"):
+        if environ.get("REQUEST_METHOD") != "GET" or not str(seen.get("status", "")).startswith(
+            "200"
+        ):
             return result
         try:
             body = b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
-        headers = tuple((k, v) for k, v in seen["headers"] if k.lower() not in ("date", "set-cookie"))
+        headers = tuple(
+            (k, v) for k, v in seen["headers"] if k.lower() not in ("date", "set-cookie")
+        )
         found = {k.lower(): v for k, v in headers}
         if "set-cookie" not in {k.lower() for k, _ in seen["headers"]} and "etag" in found:
             from werkzeug.http import parse_date, unquote_etag
@@ -578,7 +647,9 @@ class FastFeeds:
             modified = parse_date(found.get("last-modified"))
             if modified is not None:
                 with self.lock:
-                    self.replays[key] = _Replay(version, unquote_etag(found["etag"])[0], modified, headers, body)
+                    self.replays[key] = _Replay(
+                        version, unquote_etag(found["etag"])[0], modified, headers, body
+                    )
         return [body]
 
 

@@ -26,23 +26,31 @@ INTERVAL_CHOICES = [
 ]
 
 _duration = IntegerField(
-    "Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)],
+    "Duration (minutes)",
+    validators=[DataRequired(), NumberRange(min=1, max=1440)],
 )
 
 
 class DetailsForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
-        "Description", validators=[Optional(), Length(max=20000)],
+        "Description",
+        validators=[Optional(), Length(max=20000)],
         description="Markdown. Shown on the series page and in calendar entries (as plain text).",
     )
     join_url = StringField(
-        "Join URL", validators=[Optional(), URL(require_tld=False), Length(max=500)],
+        "Join URL",
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
         description="Where people join the call (video or audio link).",
     )
-    place = StringField("Place", validators=[Optional(), Length(max=200)], description="If it happens somewhere too.")
+    place = StringField(
+        "Place",
+        validators=[Optional(), Length(max=200)],
+        description="If it happens somewhere too.",
+    )
     agenda_template = TextAreaField(
-        "Agenda template", validators=[Optional(), Length(max=20000)],
+        "Agenda template",
+        validators=[Optional(), Length(max=20000)],
         description="Markdown; each meeting page shows it as the standing agenda.",
     )
     public = BooleanField("Public (listed on the home page, with a calendar feed)", default=True)
@@ -50,15 +58,19 @@ class DetailsForm(FlaskForm):
 
 class SeriesForm(DetailsForm):
     slug = StringField(
-        "Short name (slug)", validators=[DataRequired(), Length(max=60)],
+        "Short name (slug)",
+        validators=[DataRequired(), Length(max=60)],
         description="Lower-case letters, digits and dashes; part of every address, e.g. bhyve.",
     )
     timezone = StringField(
-        "Time zone", validators=[DataRequired(), Length(max=64)],
+        "Time zone",
+        validators=[DataRequired(), Length(max=64)],
         description="IANA name, for example America/New_York, Europe/Bucharest, Asia/Kolkata.",
     )
     first_date = DateField("First meeting (date)", validators=[DataRequired()])
-    start_time = TimeField("Start time (local)", validators=[DataRequired()], description="In the series' time zone.")
+    start_time = TimeField(
+        "Start time (local)", validators=[DataRequired()], description="In the series' time zone."
+    )
     duration = _duration
     interval = SelectField("How often", choices=INTERVAL_CHOICES, default="2")
     until = DateField("Last date (optional)", validators=[Optional()])
@@ -66,14 +78,16 @@ class SeriesForm(DetailsForm):
 
 class EditForm(DetailsForm):
     until = DateField(
-        "Last date (optional)", validators=[Optional()],
+        "Last date (optional)",
+        validators=[Optional()],
         description="No meetings after this date. Empty: no end.",
     )
 
 
 class CancelForm(FlaskForm):
     reason = StringField(
-        "Reason", validators=[Optional(), Length(max=500)],
+        "Reason",
+        validators=[Optional(), Length(max=500)],
         description="Shown to everyone next to the cancelled meeting.",
     )
 
@@ -81,24 +95,35 @@ class CancelForm(FlaskForm):
 class MoveForm(FlaskForm):
     new_date = DateField("New date", validators=[DataRequired()])
     new_time = TimeField("New start time (local)", validators=[DataRequired()])
-    duration = IntegerField("Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    duration = IntegerField(
+        "Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)]
+    )
 
 
 class ExtraForm(FlaskForm):
     day = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Start time (local)", validators=[DataRequired()])
-    duration = IntegerField("Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)])
-    title = StringField("Title (optional)", validators=[Optional(), Length(max=200)], description="What this extra meeting is about.")
+    duration = IntegerField(
+        "Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)]
+    )
+    title = StringField(
+        "Title (optional)",
+        validators=[Optional(), Length(max=200)],
+        description="What this extra meeting is about.",
+    )
 
 
 class RetimeForm(FlaskForm):
     from_date = DateField(
-        "From date", validators=[DataRequired()],
+        "From date",
+        validators=[DataRequired()],
         description="Meetings of the current schedule on or after this date are replaced.",
     )
     first_date = DateField("First meeting of the new schedule", validators=[DataRequired()])
     start_time = TimeField("New start time (local)", validators=[DataRequired()])
-    duration = IntegerField("Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    duration = IntegerField(
+        "Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)]
+    )
     interval = SelectField("How often", choices=INTERVAL_CHOICES)
 
 

@@ -63,7 +63,10 @@ def _minutes(slot: Slot) -> int:
 @roles_required(*ORGANIZERS)
 def index() -> ResponseReturnValue:
     now = now_utc()
-    rows = [(s, services.describe_schedule(s), services.next_occurrence(s, now)) for s in services.list_series()]
+    rows = [
+        (s, services.describe_schedule(s), services.next_occurrence(s, now))
+        for s in services.list_series()
+    ]
     return render_template("meetings/organize/index.html", rows=rows)
 
 
@@ -76,18 +79,33 @@ def create() -> ResponseReturnValue:
         form.timezone.data = settings.current().default_timezone
     if form.validate_on_submit():
         details = services.SeriesDetails(
-            title=form.title.data or "", description=form.description.data or "",
-            join_url=form.join_url.data or "", place=form.place.data or "",
-            agenda_template=form.agenda_template.data or "", public=bool(form.public.data),
+            title=form.title.data or "",
+            description=form.description.data or "",
+            join_url=form.join_url.data or "",
+            place=form.place.data or "",
+            agenda_template=form.agenda_template.data or "",
+            public=bool(form.public.data),
         )
         slug = (form.slug.data or "").strip()
-        if _apply(form, lambda: services.create_series(
-            slug, details, (form.timezone.data or "").strip(), form.first_date.data, form.start_time.data,
-            form.duration.data, audit.Actor.current(), interval_weeks=int(form.interval.data), until=form.until.data,
-        )):
+        if _apply(
+            form,
+            lambda: services.create_series(
+                slug,
+                details,
+                (form.timezone.data or "").strip(),
+                form.first_date.data,
+                form.start_time.data,
+                form.duration.data,
+                audit.Actor.current(),
+                interval_weeks=int(form.interval.data),
+                until=form.until.data,
+            ),
+        ):
             flash(f"Series {slug} created.", "success")
             return redirect(url_for("organize_series.manage", slug=slug))
-    return render_template("meetings/organize/form.html", form=form, series=None, heading="New series")
+    return render_template(
+        "meetings/organize/form.html", form=form, series=None, heading="New series"
+    )
 
 
 @bp.route("/<slug>/")
@@ -97,10 +115,21 @@ def manage(slug: str) -> ResponseReturnValue:
     now = now_utc()
     tz = schedule.zone(series.timezone)
     upcoming = services.occurrences(series, now, now + timedelta(weeks=26))
-    recent = [s for s in services.occurrences(series, max(series_start(series), now - timedelta(weeks=8)), now) if s.end <= now]
+    recent = [
+        s
+        for s in services.occurrences(
+            series, max(series_start(series), now - timedelta(weeks=8)), now
+        )
+        if s.end <= now
+    ]
     return render_template(
-        "meetings/organize/manage.html", series=series, upcoming=upcoming, recent=recent,
-        schedule_words=services.describe_schedule(series), tz=tz, csrf_form=FlaskForm(),
+        "meetings/organize/manage.html",
+        series=series,
+        upcoming=upcoming,
+        recent=recent,
+        schedule_words=services.describe_schedule(series),
+        tz=tz,
+        csrf_form=FlaskForm(),
         local=lambda when: when.astimezone(tz),
     )
 
@@ -112,9 +141,12 @@ def edit(slug: str) -> ResponseReturnValue:
     form = forms.EditForm(obj=series, until=series.until)
     if form.validate_on_submit():
         details = services.SeriesDetails(
-            title=form.title.data or "", description=form.description.data or "",
-            join_url=form.join_url.data or "", place=form.place.data or "",
-            agenda_template=form.agenda_template.data or "", public=bool(form.public.data),
+            title=form.title.data or "",
+            description=form.description.data or "",
+            join_url=form.join_url.data or "",
+            place=form.place.data or "",
+            agenda_template=form.agenda_template.data or "",
+            public=bool(form.public.data),
         )
 
         def change() -> None:
@@ -125,7 +157,9 @@ def edit(slug: str) -> ResponseReturnValue:
         if _apply(form, change):
             flash("Series saved.", "success")
             return redirect(url_for("organize_series.manage", slug=slug))
-    return render_template("meetings/organize/form.html", form=form, series=series, heading=f"Edit {series.title}")
+    return render_template(
+        "meetings/organize/form.html", form=form, series=series, heading=f"Edit {series.title}"
+    )
 
 
 @bp.route("/<slug>/<day>/cancel", methods=["GET", "POST"])
@@ -135,12 +169,19 @@ def cancel(slug: str, day: str) -> ResponseReturnValue:
     when, slot = _slot(series, day)
     form = forms.CancelForm()
     if form.validate_on_submit() and _apply(
-        form, lambda: services.cancel(series, when, audit.Actor.current(), reason=form.reason.data or "")
+        form,
+        lambda: services.cancel(series, when, audit.Actor.current(), reason=form.reason.data or ""),
     ):
         flash(f"The meeting of {when} is cancelled.", "success")
         return redirect(url_for("organize_series.manage", slug=slug))
-    return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=slot,
-                           action="Cancel meeting", heading=f"Cancel the meeting of {when}")
+    return render_template(
+        "meetings/organize/occurrence.html",
+        form=form,
+        series=series,
+        slot=slot,
+        action="Cancel meeting",
+        heading=f"Cancel the meeting of {when}",
+    )
 
 
 @bp.route("/<slug>/<day>/restore", methods=["POST"])
@@ -150,7 +191,9 @@ def restore(slug: str, day: str) -> ResponseReturnValue:
     when, _slot_ = _slot(series, day)
     form = FlaskForm()
     if not form.validate_on_submit():
-        abort(400, "The form's security token is missing or expired; reload the page and try again.")
+        abort(
+            400, "The form's security token is missing or expired; reload the page and try again."
+        )
     if _apply(form, lambda: services.restore(series, when, audit.Actor.current())):
         flash(f"The meeting of {when} is restored.", "success")
     else:
@@ -168,13 +211,27 @@ def move(slug: str, day: str) -> ResponseReturnValue:
         local_start: datetime = slot.start.astimezone(schedule.zone(series.timezone))
         form.new_date.data, form.new_time.data = local_start.date(), local_start.time()
         form.duration.data = _minutes(slot)
-    if form.validate_on_submit() and _apply(form, lambda: services.move(
-        series, when, form.new_date.data, form.new_time.data, audit.Actor.current(), duration_minutes=form.duration.data,
-    )):
+    if form.validate_on_submit() and _apply(
+        form,
+        lambda: services.move(
+            series,
+            when,
+            form.new_date.data,
+            form.new_time.data,
+            audit.Actor.current(),
+            duration_minutes=form.duration.data,
+        ),
+    ):
         flash(f"The meeting of {when} is moved.", "success")
         return redirect(url_for("organize_series.manage", slug=slug))
-    return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=slot,
-                           action="Move meeting", heading=f"Move the meeting of {when}")
+    return render_template(
+        "meetings/organize/occurrence.html",
+        form=form,
+        series=series,
+        slot=slot,
+        action="Move meeting",
+        heading=f"Move the meeting of {when}",
+    )
 
 
 @bp.route("/<slug>/add", methods=["GET", "POST"])
@@ -185,14 +242,27 @@ def add(slug: str) -> ResponseReturnValue:
     if not form.is_submitted():
         form.start_time.data = series.current_rule.start_time
         form.duration.data = series.current_rule.duration_minutes
-    if form.validate_on_submit() and _apply(form, lambda: services.add_extra(
-        series, form.day.data, form.start_time.data, audit.Actor.current(),
-        duration_minutes=form.duration.data, title=form.title.data or "",
-    )):
+    if form.validate_on_submit() and _apply(
+        form,
+        lambda: services.add_extra(
+            series,
+            form.day.data,
+            form.start_time.data,
+            audit.Actor.current(),
+            duration_minutes=form.duration.data,
+            title=form.title.data or "",
+        ),
+    ):
         flash(f"Extra meeting on {form.day.data} added.", "success")
         return redirect(url_for("organize_series.manage", slug=slug))
-    return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=None,
-                           action="Add meeting", heading=f"Add an extra meeting to {series.title}")
+    return render_template(
+        "meetings/organize/occurrence.html",
+        form=form,
+        series=series,
+        slot=None,
+        action="Add meeting",
+        heading=f"Add an extra meeting to {series.title}",
+    )
 
 
 @bp.route("/<slug>/retime", methods=["GET", "POST"])
@@ -205,12 +275,27 @@ def retime(slug: str) -> ResponseReturnValue:
         form.start_time.data = rule.start_time
         form.duration.data = rule.duration_minutes
         form.interval.data = str(rule.interval_weeks)
-    if form.validate_on_submit() and _apply(form, lambda: services.retime(
-        series, form.from_date.data, form.first_date.data, form.start_time.data, audit.Actor.current(),
-        duration_minutes=form.duration.data, interval_weeks=int(form.interval.data), now=now_utc(),
-    )):
+    if form.validate_on_submit() and _apply(
+        form,
+        lambda: services.retime(
+            series,
+            form.from_date.data,
+            form.first_date.data,
+            form.start_time.data,
+            audit.Actor.current(),
+            duration_minutes=form.duration.data,
+            interval_weeks=int(form.interval.data),
+            now=now_utc(),
+        ),
+    ):
         flash(f"New schedule: {services.describe_schedule(series)}.", "success")
         return redirect(url_for("organize_series.manage", slug=slug))
-    return render_template("meetings/organize/occurrence.html", form=form, series=series, slot=None,
-                           action="Change schedule", heading=f"Change the schedule of {series.title} for good",
-                           schedule_words=services.describe_schedule(series))
+    return render_template(
+        "meetings/organize/occurrence.html",
+        form=form,
+        series=series,
+        slot=None,
+        action="Change schedule",
+        heading=f"Change the schedule of {series.title} for good",
+        schedule_words=services.describe_schedule(series),
+    )

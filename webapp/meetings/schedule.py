@@ -232,7 +232,9 @@ def expand(
                 continue  # placed below, where it really is
             slots.append(slot_of(rule, None, day, tz))
     for change in changes:
-        slots.append(slot_of(rule_for(rules, change.original_date), change, change.original_date, tz))
+        slots.append(
+            slot_of(rule_for(rules, change.original_date), change, change.original_date, tz)
+        )
     return sorted(
         (
             s

@@ -51,7 +51,15 @@ def list_series(public_only: bool = False) -> list[Series]:
 
 def rules_of(series: Series) -> list[Rule]:
     return [
-        Rule(r.id, r.first_date, r.start_time, r.duration_minutes, r.interval_weeks, r.until_date, r.sequence)
+        Rule(
+            r.id,
+            r.first_date,
+            r.start_time,
+            r.duration_minutes,
+            r.interval_weeks,
+            r.until_date,
+            r.sequence,
+        )
         for r in series.rules
     ]
 
@@ -59,8 +67,14 @@ def rules_of(series: Series) -> list[Rule]:
 def changes_of(series: Series) -> list[Change]:
     return [
         Change(
-            o.id, o.original_date, o.status, o.start_at, o.duration_minutes, o.title,
-            o.cancel_reason, o.sequence,
+            o.id,
+            o.original_date,
+            o.status,
+            o.start_at,
+            o.duration_minutes,
+            o.title,
+            o.cancel_reason,
+            o.sequence,
         )
         for o in series.occurrences
         if o.status != OccurrenceStatus.SCHEDULED or o.start_at or o.duration_minutes or o.title
@@ -72,7 +86,11 @@ def occurrences(
 ) -> list[Slot]:
     """Every occurrence of ``series`` overlapping [start, end), in time order."""
     return schedule.expand(
-        rules_of(series), changes_of(series), schedule.zone(series.timezone), start, end,
+        rules_of(series),
+        changes_of(series),
+        schedule.zone(series.timezone),
+        start,
+        end,
         include_cancelled=include_cancelled,
     )
 
@@ -81,8 +99,7 @@ def find_occurrence(series: Series, day: date) -> Slot:
     slot = schedule.find(rules_of(series), changes_of(series), schedule.zone(series.timezone), day)
     if slot is None:
         raise NotAnOccurrence(
-            f"{day.isoformat()} is not a meeting date of {series.slug}"
-            f"{_nearby_hint(series, day)}"
+            f"{day.isoformat()} is not a meeting date of {series.slug}{_nearby_hint(series, day)}"
         )
     return slot
 
@@ -128,7 +145,9 @@ def next_occurrence(series: Series, now: datetime, *, horizon_days: int = 400) -
 def neighbours(series: Series, day: date) -> tuple[Slot | None, Slot | None]:
     """The held occurrences just before and after the one with identity ``day``."""
     slot = find_occurrence(series, day)
-    before = occurrences(series, slot.start - timedelta(days=120), slot.start, include_cancelled=False)
+    before = occurrences(
+        series, slot.start - timedelta(days=120), slot.start, include_cancelled=False
+    )
     after = occurrences(series, slot.end, slot.end + timedelta(days=120), include_cancelled=False)
     previous = next((s for s in reversed(before) if s.original_date != day), None)
     following = next((s for s in after if s.original_date != day), None)
@@ -174,7 +193,9 @@ def parse_local(text: str, what: str = "start") -> tuple[date, time]:
     try:
         value = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")  # noqa: DTZ007 - a local wall time, zone applied by the caller
     except ValueError:
-        raise ScheduleError(f"{what} {text!r} is not a local date and time in the form \"YYYY-MM-DD HH:MM\"") from None
+        raise ScheduleError(
+            f'{what} {text!r} is not a local date and time in the form "YYYY-MM-DD HH:MM"'
+        ) from None
     return _check_range(value.date(), what, text), value.time()
 
 
@@ -251,8 +272,16 @@ def create_series(
     db.session.add(series)
     db.session.flush()
     audit.record(
-        actor, "series.create", "series", series.slug, f"created series {series.title}",
-        {"timezone": timezone, "first": f"{first_date} {start_time:%H:%M}", "every_weeks": interval_weeks},
+        actor,
+        "series.create",
+        "series",
+        series.slug,
+        f"created series {series.title}",
+        {
+            "timezone": timezone,
+            "first": f"{first_date} {start_time:%H:%M}",
+            "every_weeks": interval_weeks,
+        },
     )
     return series
 
@@ -270,17 +299,28 @@ def update_details(series: Series, details: SeriesDetails, actor: audit.Actor) -
     changes = audit.diff(before, after)
     if changes:
         _bump_all(series)
-        audit.record(actor, "series.update", "series", series.slug, f"edited {series.title}", changes)
+        audit.record(
+            actor, "series.update", "series", series.slug, f"edited {series.title}", changes
+        )
 
 
 def set_until(series: Series, until: date | None, actor: audit.Actor) -> None:
     rule = series.current_rule
     if until is not None and until < rule.first_date:
-        raise ScheduleError(f"the last date {until} is before the current schedule's first meeting {rule.first_date}")
+        raise ScheduleError(
+            f"the last date {until} is before the current schedule's first meeting {rule.first_date}"
+        )
     before = rule.until_date
     rule.until_date = until
     rule.sequence += 1
-    audit.record(actor, "series.until", "series", series.slug, f"last date of {series.title}", {"until": [str(before), str(until)]})
+    audit.record(
+        actor,
+        "series.until",
+        "series",
+        series.slug,
+        f"last date of {series.title}",
+        {"until": [str(before), str(until)]},
+    )
 
 
 def _bump_all(series: Series) -> None:
@@ -318,7 +358,14 @@ def cancel(series: Series, day: date, actor: audit.Actor, *, reason: str = "") -
             rule_row.sequence += 1  # the master event gains an EXDATE
     row.cancel_reason = reason.strip()
     row.updated_at = utcnow()
-    audit.record(actor, "occurrence.cancel", "occurrence", f"{series.slug}/{day}", f"cancelled {series.title} of {day}", {"status": [was, "cancelled"], "reason": reason})
+    audit.record(
+        actor,
+        "occurrence.cancel",
+        "occurrence",
+        f"{series.slug}/{day}",
+        f"cancelled {series.title} of {day}",
+        {"status": [was, "cancelled"], "reason": reason},
+    )
     return row
 
 
@@ -337,7 +384,13 @@ def restore(series: Series, day: date, actor: audit.Actor) -> Occurrence:
     rule_row = _rule_row(series, slot.rule)
     if rule_row is not None:
         rule_row.sequence += 1
-    audit.record(actor, "occurrence.restore", "occurrence", f"{series.slug}/{day}", f"restored {series.title} of {day}")
+    audit.record(
+        actor,
+        "occurrence.restore",
+        "occurrence",
+        f"{series.slug}/{day}",
+        f"restored {series.title} of {day}",
+    )
     return row
 
 
@@ -345,11 +398,15 @@ def _check_no_clash(series: Series, start: datetime, end: datetime, own_date: da
     """Refuse to put a meeting on the local day, or over the time, of another held occurrence."""
     tz = schedule.zone(series.timezone)
     local_day = start.astimezone(tz).date()
-    around = occurrences(series, start - timedelta(days=2), end + timedelta(days=2), include_cancelled=False)
+    around = occurrences(
+        series, start - timedelta(days=2), end + timedelta(days=2), include_cancelled=False
+    )
     for other in around:
         if other.original_date == own_date:
             continue
-        if other.start.astimezone(tz).date() == local_day or (other.start < end and start < other.end):
+        if other.start.astimezone(tz).date() == local_day or (
+            other.start < end and start < other.end
+        ):
             raise OccurrenceClash(
                 f"{local_day} already has the meeting of {other.original_date} "
                 f"({other.start.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}); move or cancel that one first"
@@ -371,25 +428,36 @@ def move(
         raise ScheduleError(f"the meeting of {day} is cancelled; restore it before moving it")
     tz = schedule.zone(series.timezone)
     start = schedule.strict_local(new_date, new_time, tz)
-    minutes = check_duration(duration_minutes) if duration_minutes else int(slot.duration.total_seconds() // 60)
+    minutes = (
+        check_duration(duration_minutes)
+        if duration_minutes
+        else int(slot.duration.total_seconds() // 60)
+    )
     _check_no_clash(series, start, start + timedelta(minutes=minutes), day)
     row = occurrence_row(series, day)
     before = {"start": slot.start.isoformat(), "minutes": int(slot.duration.total_seconds() // 60)}
     if row.status == OccurrenceStatus.EXTRA:
         row.start_at = start
         row.duration_minutes = minutes
-    elif slot.rule_start == start and (slot.rule is not None and minutes == slot.rule.duration_minutes):
+    elif slot.rule_start == start and (
+        slot.rule is not None and minutes == slot.rule.duration_minutes
+    ):
         row.status = OccurrenceStatus.SCHEDULED  # moved back where the rule puts it
         row.start_at = None
         row.duration_minutes = None
     else:
         row.status = OccurrenceStatus.MOVED
         row.start_at = start
-        row.duration_minutes = minutes if slot.rule is None or minutes != slot.rule.duration_minutes else None
+        row.duration_minutes = (
+            minutes if slot.rule is None or minutes != slot.rule.duration_minutes else None
+        )
     row.sequence += 1
     row.updated_at = utcnow()
     audit.record(
-        actor, "occurrence.move", "occurrence", f"{series.slug}/{day}",
+        actor,
+        "occurrence.move",
+        "occurrence",
+        f"{series.slug}/{day}",
         f"moved {series.title} of {day} to {new_date} {new_time:%H:%M}",
         {"start": [before["start"], start.isoformat()], "minutes": [before["minutes"], minutes]},
     )
@@ -423,12 +491,23 @@ def add_extra(
         db.session.delete(row)
         db.session.flush()
     row = Occurrence(
-        series=series, original_date=day, status=OccurrenceStatus.EXTRA, start_at=start,
-        duration_minutes=minutes, title=title.strip(),
+        series=series,
+        original_date=day,
+        status=OccurrenceStatus.EXTRA,
+        start_at=start,
+        duration_minutes=minutes,
+        title=title.strip(),
     )
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "occurrence.add", "occurrence", f"{series.slug}/{day}", f"extra meeting of {series.title} on {day} {at:%H:%M}", {"minutes": minutes, "title": title})
+    audit.record(
+        actor,
+        "occurrence.add",
+        "occurrence",
+        f"{series.slug}/{day}",
+        f"extra meeting of {series.title} on {day} {at:%H:%M}",
+        {"minutes": minutes, "title": title},
+    )
     return row
 
 
@@ -461,15 +540,28 @@ def retime(
         )
     minutes = check_duration(duration_minutes or current.duration_minutes)
     weeks = check_interval(interval_weeks or current.interval_weeks)
-    dropped = [o for o in series.occurrences if o.original_date >= from_date and o.status != OccurrenceStatus.EXTRA]
+    dropped = [
+        o
+        for o in series.occurrences
+        if o.original_date >= from_date and o.status != OccurrenceStatus.EXTRA
+    ]
     for occ in dropped:
         if _has_attachments(occ):
             raise ScheduleError(
                 f"the meeting of {occ.original_date} has minutes or follow-ups attached; "
                 "retime from a later date"
             )
-    old_rule = Rule(current.id, current.first_date, current.start_time, current.duration_minutes, current.interval_weeks, current.until_date)
-    last_old = max((d for d in old_rule.dates(current.first_date, from_date - timedelta(days=1))), default=None)
+    old_rule = Rule(
+        current.id,
+        current.first_date,
+        current.start_time,
+        current.duration_minutes,
+        current.interval_weeks,
+        current.until_date,
+    )
+    last_old = max(
+        (d for d in old_rule.dates(current.first_date, from_date - timedelta(days=1))), default=None
+    )
     if last_old is None:
         raise ScheduleError(f"the current schedule has no meeting before {from_date}")
     for extra in series.occurrences:
@@ -488,15 +580,27 @@ def retime(
     current.until_date = last_old
     current.sequence += 1
     rule = ScheduleRule(
-        first_date=new_first, start_time=new_time, duration_minutes=minutes, interval_weeks=weeks,
+        first_date=new_first,
+        start_time=new_time,
+        duration_minutes=minutes,
+        interval_weeks=weeks,
         until_date=until,
     )
     series.rules.append(rule)
     db.session.flush()
     audit.record(
-        actor, "series.retime", "series", series.slug,
+        actor,
+        "series.retime",
+        "series",
+        series.slug,
         f"{series.title} from {new_first}: {new_time:%H:%M} every {weeks} weeks",
-        {"old_last": str(last_old), "new_first": f"{new_first} {new_time:%H:%M}", "minutes": minutes, "every_weeks": weeks, "dropped_changes": [str(o.original_date) for o in dropped]},
+        {
+            "old_last": str(last_old),
+            "new_first": f"{new_first} {new_time:%H:%M}",
+            "minutes": minutes,
+            "every_weeks": weeks,
+            "dropped_changes": [str(o.original_date) for o in dropped],
+        },
     )
     return rule
 

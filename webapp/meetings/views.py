@@ -29,9 +29,7 @@ def now_utc() -> datetime:
 
 
 def _may_see(series: Series) -> bool:
-    return series.public or (
-        current_user.is_authenticated and current_user.has_role("organizer")
-    )
+    return series.public or (current_user.is_authenticated and current_user.has_role("organizer"))
 
 
 def visible_series(slug: str) -> Series:
@@ -52,8 +50,12 @@ def local(series: Series, when: datetime) -> datetime:
 def series_start(series: Series) -> datetime:
     """The earliest instant the series could have a meeting (its first rule, or an earlier extra)."""
     tz = schedule.zone(series.timezone)
-    first = min([r.first_date for r in series.rules] + [o.original_date for o in series.occurrences])
-    return datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
+    first = min(
+        [r.first_date for r in series.rules] + [o.original_date for o in series.occurrences]
+    )
+    return datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(
+        UTC
+    )
 
 
 def home_context(now: datetime) -> dict[str, Any]:
@@ -62,12 +64,23 @@ def home_context(now: datetime) -> dict[str, Any]:
     upcoming: list[tuple[Series, Slot]] = []
     for series in services.list_series(public_only=True):
         nxt = services.next_occurrence(series, now)
-        cards.append({"series": series, "next": nxt, "schedule": services.describe_schedule(series),
-                      "links": feeds.subscribe_links(series.slug)})
-        upcoming += [(series, s) for s in services.occurrences(series, now, now + timedelta(weeks=6))]
+        cards.append(
+            {
+                "series": series,
+                "next": nxt,
+                "schedule": services.describe_schedule(series),
+                "links": feeds.subscribe_links(series.slug),
+            }
+        )
+        upcoming += [
+            (series, s) for s in services.occurrences(series, now, now + timedelta(weeks=6))
+        ]
     upcoming.sort(key=lambda pair: pair[1].start)
-    return {"meeting_cards": cards, "upcoming_meetings": upcoming[:12],
-            "all_feed_links": feeds.subscribe_links(None)}
+    return {
+        "meeting_cards": cards,
+        "upcoming_meetings": upcoming[:12],
+        "all_feed_links": feeds.subscribe_links(None),
+    }
 
 
 @bp.route("/series/<slug>")
@@ -87,8 +100,10 @@ def series_page(slug: str) -> ResponseReturnValue:
         "meetings/series.html",
         series=series,
         schedule_words=services.describe_schedule(series),
-        history=[services.describe_rule(r, series.timezone) + f", {r.first_date} to {r.until_date}"
-                 for r in series.rules[:-1]],
+        history=[
+            services.describe_rule(r, series.timezone) + f", {r.first_date} to {r.until_date}"
+            for r in series.rules[:-1]
+        ],
         description=render_markdown(series.description),
         upcoming=upcoming,
         past=shown,

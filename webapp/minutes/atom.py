@@ -35,7 +35,13 @@ def feed(items: Sequence[Minutes], base_url: str) -> bytes:
     _sub(root, "title", "Minutes")
     updated = max((m.updated_at for m in items), default=EPOCH)
     _sub(root, "updated", _stamp(updated))
-    _sub(root, "link", rel="self", href=base_url + url_for("minutes.feed"), type="application/atom+xml")
+    _sub(
+        root,
+        "link",
+        rel="self",
+        href=base_url + url_for("minutes.feed"),
+        type="application/atom+xml",
+    )
     _sub(root, "link", rel="alternate", href=base_url + "/", type="text/html")
     _sub(_sub(root, "author"), "name", "Cadence")
     for minutes in items:
@@ -46,11 +52,26 @@ def feed(items: Sequence[Minutes], base_url: str) -> bytes:
         _sub(entry, "updated", _stamp(minutes.updated_at))
         if minutes.published_at is not None:
             _sub(entry, "published", _stamp(minutes.published_at))
-        _sub(entry, "link", rel="alternate", type="text/html",
-             href=base_url + url_for("minutes.minutes_page", slug=series.slug, day=day))
-        _sub(entry, "link", rel="related", type="text/html", href=f"{base_url}/meetings/{series.slug}/{day}")
+        _sub(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=base_url + url_for("minutes.minutes_page", slug=series.slug, day=day),
+        )
+        _sub(
+            entry,
+            "link",
+            rel="related",
+            type="text/html",
+            href=f"{base_url}/meetings/{series.slug}/{day}",
+        )
         names = ", ".join(p.name for p in minutes.attendees)
         _sub(entry, "summary", f"Attendees: {names}" if names else "Minutes", type="text")
         _sub(entry, "content", str(render_markdown(minutes.notes)), type="html")
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+        + b"\n"
+    )

@@ -22,19 +22,32 @@ def _where(path: str, line: int) -> str:
 
 @minutes_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--series", "series_slug", help="Series slug (else the file's front matter 'series:').")
-@click.option("--date", "day", help="Meeting date YYYY-MM-DD (one file only); else front matter or file name.")
-@click.option("--state", type=click.Choice(["draft", "published"]), default="published",
-              show_default=True, help="State for files whose front matter does not say.")
+@click.option(
+    "--series", "series_slug", help="Series slug (else the file's front matter 'series:')."
+)
+@click.option(
+    "--date", "day", help="Meeting date YYYY-MM-DD (one file only); else front matter or file name."
+)
+@click.option(
+    "--state",
+    type=click.Choice(["draft", "published"]),
+    default="published",
+    show_default=True,
+    help="State for files whose front matter does not say.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-def minutes_import(paths: tuple[Path, ...], series_slug: str | None, day: str | None, state: str, dry_run: bool) -> None:
+def minutes_import(
+    paths: tuple[Path, ...], series_slug: str | None, day: str | None, state: str, dry_run: bool
+) -> None:
     """Import Markdown minutes. Each file is one transaction; exit status 1 if any file failed."""
     meeting_day: date | None = None
     if day is not None:
         try:
             meeting_day = date.fromisoformat(day)
         except ValueError:
-            raise click.ClickException(f"--date {day!r} is not a date in the form YYYY-MM-DD") from None
+            raise click.ClickException(
+                f"--date {day!r} is not a date in the form YYYY-MM-DD"
+            ) from None
         if len(paths) > 1:
             raise click.ClickException("--date names one meeting: give it with one file only")
     failed = 0
@@ -58,7 +71,14 @@ def minutes_import(paths: tuple[Path, ...], series_slug: str | None, day: str | 
             lines.append((True, f"{_where(shown, line)}: warning: {warning}"))
         if dry_run:
             db.session.rollback()
-            lines.append((False, f"{shown}: would be {outcome.summary}" if outcome.kind != "unchanged" else f"{shown}: {outcome.summary}"))
+            lines.append(
+                (
+                    False,
+                    f"{shown}: would be {outcome.summary}"
+                    if outcome.kind != "unchanged"
+                    else f"{shown}: {outcome.summary}",
+                )
+            )
         else:
             db.session.commit()
             lines.append((False, f"{shown}: {outcome.summary}"))
@@ -92,4 +112,6 @@ def minutes_export(directory: Path, series_slug: str | None) -> None:
         except ScheduleError as exc:
             raise click.ClickException(str(exc)) from None
     meetings_written, changed = exporter.export(directory, series_slug)
-    click.echo(f"exported {len(meetings_written)} meeting(s) to {directory}; {len(changed)} file(s) changed")
+    click.echo(
+        f"exported {len(meetings_written)} meeting(s) to {directory}; {len(changed)} file(s) changed"
+    )

@@ -31,7 +31,11 @@ def _series() -> Series:
                 description="The bhyve hypervisor community's call.",
                 agenda_template="1. Roll call\n2. Follow-ups from earlier calls\n3. Reviews, in priority order\n4. Interrupt requests",
             ),
-            "America/New_York", date(2019, 1, 24), time(16), 60, DEMO,
+            "America/New_York",
+            date(2019, 1, 24),
+            time(16),
+            60,
+            DEMO,
         )
     return series
 
@@ -46,7 +50,9 @@ def _attendee(name: str) -> Person:
 def load(now: datetime) -> None:
     series = _series()
     text = (MINUTES_DIR / "2019-02-07.md").read_text(encoding="utf-8")
-    importer.import_text(text, "2019-02-07.md", series.slug, DEMO, now, day=MEETING, default_state="published")
+    importer.import_text(
+        text, "2019-02-07.md", series.slug, DEMO, now, day=MEETING, default_state="published"
+    )
 
     john, rod, elena, patrick = (
         _attendee(n) for n in ("John Baldwin", "Rod Grimes", "Elena Mihailescu", "Patrick Mooney")
@@ -55,13 +61,37 @@ def load(now: datetime) -> None:
     elena.affiliation = "Politehnica University of Bucharest"
 
     svc.add_follow_up(series, MEETING, john, "review VM_MAXCPU", DEMO)
-    svc.add_follow_up(series, MEETING, elena, "try the vm_page dirty-bit approach for live migration", DEMO)
-    found = svc.add_follow_up(series, MEETING, rod, "find the Bug 229852 reviews and add them to the review list", DEMO)
+    svc.add_follow_up(
+        series, MEETING, elena, "try the vm_page dirty-bit approach for live migration", DEMO
+    )
+    found = svc.add_follow_up(
+        series, MEETING, rod, "find the Bug 229852 reviews and add them to the review list", DEMO
+    )
     svc.set_follow_up_state(found, "done", series, date(2019, 2, 21), DEMO)
 
-    top = svc.add_review(series, MEETING, "https://reviews.freebsd.org/D18755", "VM_MAXCPU: raise the vCPU limit (demo)",
-                         DEMO, author=rod)
-    svc.add_review(series, MEETING, "https://reviews.freebsd.org/D18756", "bhyve: more than 21 vCPUs in ACPI tables (demo)",
-                   DEMO, author=rod, parent=top)
-    svc.add_review(series, MEETING, "https://reviews.freebsd.org/D18900", "vmm: APIC fix (demo)", DEMO, author=patrick)
+    top = svc.add_review(
+        series,
+        MEETING,
+        "https://reviews.freebsd.org/D18755",
+        "VM_MAXCPU: raise the vCPU limit (demo)",
+        DEMO,
+        author=rod,
+    )
+    svc.add_review(
+        series,
+        MEETING,
+        "https://reviews.freebsd.org/D18756",
+        "bhyve: more than 21 vCPUs in ACPI tables (demo)",
+        DEMO,
+        author=rod,
+        parent=top,
+    )
+    svc.add_review(
+        series,
+        MEETING,
+        "https://reviews.freebsd.org/D18900",
+        "vmm: APIC fix (demo)",
+        DEMO,
+        author=patrick,
+    )
     db.session.flush()

@@ -40,7 +40,9 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
         sa.select(FollowUp).where(FollowUp.raised_occurrence_id == occ.id).order_by(FollowUp.id)
     ).all()
     reviews = db.session.scalars(
-        sa.select(Review).where(Review.listed_occurrence_id == occ.id).order_by(Review.position, Review.id)
+        sa.select(Review)
+        .where(Review.listed_occurrence_id == occ.id)
+        .order_by(Review.position, Review.id)
     ).all()
     data: dict[str, Any] = {
         "series": series.slug,
@@ -48,14 +50,20 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
         "state": minutes.state if minutes else "none",
         "follow_ups": [
             {
-                "owner": f.owner.name, "text": f.text, "state": f.state, "due": _date(f.due_date),
+                "owner": f.owner.name,
+                "text": f.text,
+                "state": f.state,
+                "due": _date(f.due_date),
                 "closed": _date(f.closed_at.original_date if f.closed_at else None),
             }
             for f in follow_ups
         ],
         "reviews": [
             {
-                "url": r.url, "title": r.title, "state": r.state, "position": r.position,
+                "url": r.url,
+                "title": r.title,
+                "state": r.state,
+                "position": r.position,
                 "author": r.author.name if r.author else None,
                 "parent": r.parent.url if r.parent else None,
             }
@@ -85,11 +93,17 @@ def collect(series_slug: str | None = None) -> list[ExportedMeeting]:
             if not _worth_exporting(occ):
                 continue
             text, data = meeting_text(series, occ)
-            out.append(ExportedMeeting(
-                series=series.slug, day=occ.original_date.isoformat(), state=data["state"],
-                attendees=len(data.get("attendees", [])), follow_ups=len(data["follow_ups"]),
-                path=f"{series.slug}/{occ.original_date.isoformat()}.md", text=text,
-            ))
+            out.append(
+                ExportedMeeting(
+                    series=series.slug,
+                    day=occ.original_date.isoformat(),
+                    state=data["state"],
+                    attendees=len(data.get("attendees", [])),
+                    follow_ups=len(data["follow_ups"]),
+                    path=f"{series.slug}/{occ.original_date.isoformat()}.md",
+                    text=text,
+                )
+            )
     return out
 
 
@@ -122,7 +136,9 @@ def index_text(meetings: list[ExportedMeeting], titles: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(directory: Path, series_slug: str | None = None) -> tuple[list[ExportedMeeting], list[Path]]:
+def export(
+    directory: Path, series_slug: str | None = None
+) -> tuple[list[ExportedMeeting], list[Path]]:
     """Write the files; returns what was exported and the paths whose content changed."""
     meetings = collect(series_slug)
     titles = {s.slug: s.title for s in db.session.scalars(sa.select(Series))}

@@ -23,7 +23,9 @@ def published_minutes_links(series: Series) -> dict[date, MeetingLink]:
     base = str(current_app.config["CADENCE_BASE_URL"]).rstrip("/")
     return {
         day: MeetingLink(
-            "Minutes", base + url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat()), changed
+            "Minutes",
+            base + url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat()),
+            changed,
         )
         for day, changed in rows
     }

@@ -5,47 +5,91 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-STATE_CHOICES = [SelectChoice("draft", "Draft (only scribes and organizers see it)"), SelectChoice("published", "Published")]
-REVIEW_STATE_CHOICES = [SelectChoice("open", "Open"), SelectChoice("landed", "Landed"), SelectChoice("abandoned", "Abandoned")]
+STATE_CHOICES = [
+    SelectChoice("draft", "Draft (only scribes and organizers see it)"),
+    SelectChoice("published", "Published"),
+]
+REVIEW_STATE_CHOICES = [
+    SelectChoice("open", "Open"),
+    SelectChoice("landed", "Landed"),
+    SelectChoice("abandoned", "Abandoned"),
+]
 
 
 class MinutesForm(FlaskForm):
     attendees = TextAreaField(
-        "Attendees", description="One name per line. New names become people in the directory.",
-        validators=[Length(max=20_000)], render_kw={"rows": 6},
+        "Attendees",
+        description="One name per line. New names become people in the directory.",
+        validators=[Length(max=20_000)],
+        render_kw={"rows": 6},
     )
     notes = TextAreaField(
-        "Notes", description="Markdown. D12345 and Bug 229852 link themselves.",
-        validators=[Length(max=500_000)], render_kw={"rows": 20},
+        "Notes",
+        description="Markdown. D12345 and Bug 229852 link themselves.",
+        validators=[Length(max=500_000)],
+        render_kw={"rows": 20},
     )
-    decisions = TextAreaField("Decisions", description="One decision per line.", validators=[Length(max=50_000)], render_kw={"rows": 3})
+    decisions = TextAreaField(
+        "Decisions",
+        description="One decision per line.",
+        validators=[Length(max=50_000)],
+        render_kw={"rows": 3},
+    )
     state = SelectField("State", choices=STATE_CHOICES)
-    version = IntegerField(validators=[DataRequired(), NumberRange(min=1)], widget=HiddenField.widget)
+    version = IntegerField(
+        validators=[DataRequired(), NumberRange(min=1)], widget=HiddenField.widget
+    )
 
 
 class FollowUpForm(FlaskForm):
-    owner = StringField("Owner", validators=[DataRequired(), Length(max=120)], description="A person's name or alias.",
-                        render_kw={"list": "people-names", "autocomplete": "off"})
+    owner = StringField(
+        "Owner",
+        validators=[DataRequired(), Length(max=120)],
+        description="A person's name or alias.",
+        render_kw={"list": "people-names", "autocomplete": "off"},
+    )
     text = StringField("What", validators=[DataRequired(), Length(max=1000)])
-    due = DateField("Due", validators=[Optional()], description="Optional: a date or the meeting it is due at.")
+    due = DateField(
+        "Due", validators=[Optional()], description="Optional: a date or the meeting it is due at."
+    )
 
 
 class PersonForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = StringField("Email", validators=[Optional(), Email(), Length(max=254)], description="Never shown publicly.")
+    email = StringField(
+        "Email",
+        validators=[Optional(), Email(), Length(max=254)],
+        description="Never shown publicly.",
+    )
     affiliation = StringField("Affiliation", validators=[Optional(), Length(max=200)])
-    aliases = StringField("Aliases", validators=[Optional(), Length(max=500)],
-                          description="Other names the notes use, comma-separated (e.g. a first name).")
+    aliases = StringField(
+        "Aliases",
+        validators=[Optional(), Length(max=500)],
+        description="Other names the notes use, comma-separated (e.g. a first name).",
+    )
 
 
 class ReviewForm(FlaskForm):
-    url = StringField("Link", validators=[DataRequired(), Length(max=500)], description="e.g. https://reviews.freebsd.org/D12345")
+    url = StringField(
+        "Link",
+        validators=[DataRequired(), Length(max=500)],
+        description="e.g. https://reviews.freebsd.org/D12345",
+    )
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    author = StringField("Author", validators=[Optional(), Length(max=120)], render_kw={"list": "people-names", "autocomplete": "off"})
+    author = StringField(
+        "Author",
+        validators=[Optional(), Length(max=120)],
+        render_kw={"list": "people-names", "autocomplete": "off"},
+    )
     parent = SelectField("Stacked on", coerce=int, description="The parent review, for a stack.")
     state = SelectField("State", choices=REVIEW_STATE_CHOICES)
     day = DateField("For the meeting of", validators=[Optional()])
 
 
 class AgendaItemForm(FlaskForm):
-    text = TextAreaField("Agenda item", validators=[DataRequired(), Length(max=1000)], description="Markdown.", render_kw={"rows": 2})
+    text = TextAreaField(
+        "Agenda item",
+        validators=[DataRequired(), Length(max=1000)],
+        description="Markdown.",
+        render_kw={"rows": 2},
+    )

@@ -50,11 +50,13 @@ def dump(data: dict[str, Any]) -> str:
 def _value(text: str, line: int) -> Any:
     if text == "" or text in {"~", "null"}:
         return None
-    if text[0] in "\"{[" or text in {"true", "false"} or re.fullmatch(r"-?\d+", text):
+    if text[0] in '"{[' or text in {"true", "false"} or re.fullmatch(r"-?\d+", text):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise FrontMatterError(line, f"front matter: cannot read {text!r} ({exc.msg})") from None
+            raise FrontMatterError(
+                line, f"front matter: cannot read {text!r} ({exc.msg})"
+            ) from None
     if text[0] == "'":
         if len(text) < 2 or text[-1] != "'":
             raise FrontMatterError(line, f"front matter: unterminated quoted string {text!r}")
@@ -86,7 +88,8 @@ def split(text: str) -> tuple[dict[str, Any] | None, dict[str, int], str, int]:
         key = _KEY.match(raw)
         if not key:
             raise FrontMatterError(
-                number, f"front matter: cannot read {raw.strip()!r} (expected 'key: value' or '  - item')"
+                number,
+                f"front matter: cannot read {raw.strip()!r} (expected 'key: value' or '  - item')",
             )
         name, value = key.group(1), key.group(2) or ""
         where[name] = number

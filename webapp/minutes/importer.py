@@ -45,14 +45,18 @@ from webapp.models import (
     Series,
 )
 
-ATTENDEES_HEADING = re.compile(r"^#{1,3}\s+(attendees|attendance|present|participants)\s*:?\s*#*\s*$", re.I)
+ATTENDEES_HEADING = re.compile(
+    r"^#{1,3}\s+(attendees|attendance|present|participants)\s*:?\s*#*\s*$", re.I
+)
 NOTES_HEADING = re.compile(r"^#{1,3}\s+notes\s*#*\s*$", re.I)
 ANY_HEADING = re.compile(r"^#{1,6}(\s|$)")
 BULLET = re.compile(r"^\s*[-*+]\s+(.*?)\s*$")
 ACTION = re.compile(r"^\s*(?:[-*+]\s+)?ACTION:(.*)$")
 TASK = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s*(.*)$")
 OWNER_TEXT = re.compile(r"^\s*([^:\s][^:]{0,119}?)\s*:\s*(\S.*?)\s*$")
-DECISION = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*)?(?:Conclusion|CONCLUSION|DECISION|Decision):(?:\*\*)?\s*(\S.*?)\s*$")
+DECISION = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*)?(?:Conclusion|CONCLUSION|DECISION|Decision):(?:\*\*)?\s*(\S.*?)\s*$"
+)
 NEXT_MEETING = re.compile(r"^\s*(?:\*\*)?next meeting:?(?:\*\*)?:?\s*(.+?)\s*$", re.I)
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -135,7 +139,9 @@ def read_text(path: Path) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ImportProblem(line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)") from None
+        raise ImportProblem(
+            line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)"
+        ) from None
     return normalise(text)
 
 
@@ -144,7 +150,7 @@ def normalise(text: str) -> str:
 
 
 def resolve_next_meeting(text: str, meeting_day: date) -> date | None:
-    """"Feb 21st", "21 February", "Thursday, March 7", "2019-02-21" → the nearest such date
+    """ "Feb 21st", "21 February", "Thursday, March 7", "2019-02-21" → the nearest such date
     after ``meeting_day`` (the year given wins when there is one)."""
     text = text.strip().strip("*_").strip()
     m = ISO.match(text)
@@ -179,8 +185,9 @@ def _owner_text(rest: str, line: int, what: str) -> tuple[str, str]:
     m = OWNER_TEXT.match(rest)
     if not m:
         raise ImportProblem(
-            line, f"malformed {what}: expected '{'ACTION: ' if what == 'action line' else '- [ ] '}Name: text' "
-            "(the owner, a colon, then what they will do)"
+            line,
+            f"malformed {what}: expected '{'ACTION: ' if what == 'action line' else '- [ ] '}Name: text' "
+            "(the owner, a colon, then what they will do)",
         )
     return m.group(1), m.group(2)
 
@@ -191,7 +198,9 @@ def _parse_date(value: Any, line: int, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ImportProblem(line, f"{what} {value!r} is not a date in the form YYYY-MM-DD") from None
+        raise ImportProblem(
+            line, f"{what} {value!r} is not a date in the form YYYY-MM-DD"
+        ) from None
 
 
 def _string_list(data: dict[str, Any], key: str, line: int) -> list[str]:
@@ -212,14 +221,33 @@ def _front_follow_ups(data: dict[str, Any], line: int) -> list[ParsedFollowUp]:
     items = []
     for raw in _dict_items(data, "follow_ups", line):
         owner, text, state = raw.get("owner"), raw.get("text"), raw.get("state", "open")
-        if not isinstance(owner, str) or not owner.strip() or not isinstance(text, str) or not text.strip():
+        if (
+            not isinstance(owner, str)
+            or not owner.strip()
+            or not isinstance(text, str)
+            or not text.strip()
+        ):
             raise ImportProblem(line, "front matter: each follow-up needs an owner and a text")
         if state not in FOLLOW_UP_STATES:
-            raise ImportProblem(line, f"front matter: follow-up state {state!r} is not one of {', '.join(FOLLOW_UP_STATES)}")
+            raise ImportProblem(
+                line,
+                f"front matter: follow-up state {state!r} is not one of {', '.join(FOLLOW_UP_STATES)}",
+            )
         closed = _parse_date(raw.get("closed"), line, "follow-up closed date")
         if (state == "open") != (closed is None):
-            raise ImportProblem(line, f"front matter: follow-up {text!r} is {state} but its closed date is {closed}")
-        items.append(ParsedFollowUp(owner.strip(), text.strip(), line, state, _parse_date(raw.get("due"), line, "due date"), closed))
+            raise ImportProblem(
+                line, f"front matter: follow-up {text!r} is {state} but its closed date is {closed}"
+            )
+        items.append(
+            ParsedFollowUp(
+                owner.strip(),
+                text.strip(),
+                line,
+                state,
+                _parse_date(raw.get("due"), line, "due date"),
+                closed,
+            )
+        )
     return items
 
 
@@ -230,11 +258,26 @@ def _front_reviews(data: dict[str, Any], line: int) -> list[ParsedReview]:
         if not isinstance(url, str) or not isinstance(title, str) or not url or not title:
             raise ImportProblem(line, "front matter: each review needs a url and a title")
         if state not in REVIEW_STATES:
-            raise ImportProblem(line, f"front matter: review state {state!r} is not one of {', '.join(REVIEW_STATES)}")
+            raise ImportProblem(
+                line,
+                f"front matter: review state {state!r} is not one of {', '.join(REVIEW_STATES)}",
+            )
         position = raw.get("position")
         if position is not None and not isinstance(position, int):
-            raise ImportProblem(line, f"front matter: review position {position!r} is not a whole number")
-        items.append(ParsedReview(url, title, line, raw.get("author") or None, state, raw.get("parent") or None, position))
+            raise ImportProblem(
+                line, f"front matter: review position {position!r} is not a whole number"
+            )
+        items.append(
+            ParsedReview(
+                url,
+                title,
+                line,
+                raw.get("author") or None,
+                state,
+                raw.get("parent") or None,
+                position,
+            )
+        )
     return items
 
 
@@ -251,19 +294,24 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
     # When the meeting was: --date, then front matter, then the file name.
     fm_day = _parse_date(data.get("date"), where.get("date", 1), "date") if "date" in data else None
     name_match = DATE_IN_NAME.search(Path(name).name)
-    name_day = _parse_date(name_match.group(1), 0, "the date in the file name") if name_match else None
+    name_day = (
+        _parse_date(name_match.group(1), 0, "the date in the file name") if name_match else None
+    )
     if day is not None:
         parsed.day, parsed.day_line = day, 0
         if fm_day is not None and fm_day != day:
-            parsed.warnings.append((where["date"], f"--date {day} overrides the front matter's date {fm_day}"))
+            parsed.warnings.append(
+                (where["date"], f"--date {day} overrides the front matter's date {fm_day}")
+            )
     elif fm_day is not None:
         parsed.day, parsed.day_line = fm_day, where["date"]
     elif name_day is not None:
         parsed.day = name_day
     else:
         raise ImportProblem(
-            1, "the file has no meeting date: give --date YYYY-MM-DD, a 'date:' in the front matter, "
-            "or a date in the file name (2019-02-07.md)"
+            1,
+            "the file has no meeting date: give --date YYYY-MM-DD, a 'date:' in the front matter, "
+            "or a date in the file name (2019-02-07.md)",
         )
 
     if "series" in data:
@@ -275,11 +323,15 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
         if state == "none":
             parsed.has_minutes = False
         elif state not in MINUTES_STATES:
-            raise ImportProblem(where["state"], f"front matter: state {state!r} is not draft or published")
+            raise ImportProblem(
+                where["state"], f"front matter: state {state!r} is not draft or published"
+            )
         else:
             parsed.state = state
     if data.get("next_meeting"):
-        parsed.next_meeting = _parse_date(data["next_meeting"], where["next_meeting"], "next_meeting")
+        parsed.next_meeting = _parse_date(
+            data["next_meeting"], where["next_meeting"], "next_meeting"
+        )
 
     lines = body.split("\n")
     numbered = list(enumerate(lines, start=body_line))
@@ -287,7 +339,10 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
     kept = numbered
     start = next((i for i, (_, line) in enumerate(numbered) if ATTENDEES_HEADING.match(line)), None)
     if "attendees" not in data and start is not None:
-        end = next((j for j in range(start + 1, len(numbered)) if ANY_HEADING.match(numbered[j][1])), len(numbered))
+        end = next(
+            (j for j in range(start + 1, len(numbered)) if ANY_HEADING.match(numbered[j][1])),
+            len(numbered),
+        )
         for number, line in numbered[start + 1 : end]:
             if not line.strip():
                 continue
@@ -295,7 +350,10 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
             if bullet and bullet.group(1):
                 attendees.append((bullet.group(1), number))
             else:
-                raise ImportProblem(number, f"the attendee list has a line that is not a '- Name' item: {line.strip()!r}")
+                raise ImportProblem(
+                    number,
+                    f"the attendee list has a line that is not a '- Name' item: {line.strip()!r}",
+                )
         rest = numbered[end:]
         while rest and not rest[0][1].strip():
             rest = rest[1:]
@@ -303,7 +361,9 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
             rest = rest[1:]
         kept = [x for x in numbered[:start] if x[1].strip()] + rest
     elif "attendees" in data:
-        attendees = [(n, where["attendees"]) for n in _string_list(data, "attendees", where["attendees"])]
+        attendees = [
+            (n, where["attendees"]) for n in _string_list(data, "attendees", where["attendees"])
+        ]
     while kept and not kept[0][1].strip():
         kept = kept[1:]
     parsed.attendees = [(" ".join(n.split()), ln) for n, ln in attendees]
@@ -328,7 +388,9 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
                 owner, what = _owner_text(t.group(2), number, "task item")
                 done = t.group(1).lower() == "x"
                 parsed.follow_ups.append(
-                    ParsedFollowUp(owner, what, number, "done" if done else "open", closed_here=done)
+                    ParsedFollowUp(
+                        owner, what, number, "done" if done else "open", closed_here=done
+                    )
                 )
                 continue
         if scan_decisions:
@@ -356,7 +418,10 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
         parsed.next_meeting = resolve_next_meeting(parsed.next_meeting_text, parsed.day)
         if parsed.next_meeting is None:
             parsed.warnings.append(
-                (parsed.next_meeting_line, f"cannot read the date in 'Next meeting: {parsed.next_meeting_text}'")
+                (
+                    parsed.next_meeting_line,
+                    f"cannot read the date in 'Next meeting: {parsed.next_meeting_text}'",
+                )
             )
     return parsed
 
@@ -392,7 +457,9 @@ def apply(
     if not slug:
         raise ImportProblem(0, "no series: give --series SLUG or 'series:' in the front matter")
     if series_slug and parsed.series and parsed.series != series_slug:
-        raise ImportProblem(1, f"the file is for series {parsed.series!r}, not --series {series_slug!r}")
+        raise ImportProblem(
+            1, f"the file is for series {parsed.series!r}, not --series {series_slug!r}"
+        )
     try:
         series = meetings.get_series(slug)
     except ScheduleError as exc:
@@ -409,15 +476,19 @@ def apply(
         try:
             meetings.find_occurrence(series, parsed.next_meeting)
         except ScheduleError:
-            outcome.warnings.append((
-                parsed.next_meeting_line,
-                f"the next meeting {parsed.next_meeting} ('{parsed.next_meeting_text or parsed.next_meeting}') "
-                f"is not a meeting date of {series.slug}",
-            ))
+            outcome.warnings.append(
+                (
+                    parsed.next_meeting_line,
+                    f"the next meeting {parsed.next_meeting} ('{parsed.next_meeting_text or parsed.next_meeting}') "
+                    f"is not a meeting date of {series.slug}",
+                )
+            )
 
     minutes = svc.get_minutes(series, day)
     if minutes is not None and minutes.content_hash == parsed.content_hash:
-        outcome.summary = f"unchanged: minutes of {series.slug} {day} were imported from this text already"
+        outcome.summary = (
+            f"unchanged: minutes of {series.slug} {day} were imported from this text already"
+        )
         return outcome
 
     changes: list[str] = []
@@ -426,8 +497,10 @@ def apply(
         attendees.append(_person(name, actor, attendees, outcome.new_people))
     if parsed.has_minutes:
         data = svc.MinutesInput(
-            notes=parsed.notes, decisions="\n".join(parsed.decisions),
-            attendees=[p.name for p in attendees], state=parsed.state or default_state,
+            notes=parsed.notes,
+            decisions="\n".join(parsed.decisions),
+            attendees=[p.name for p in attendees],
+            state=parsed.state or default_state,
         )
         if minutes is None:
             minutes = svc.start_minutes(series, day, actor, now)
@@ -435,8 +508,14 @@ def apply(
         else:
             outcome.kind = "updated"
         svc.save_minutes(
-            minutes, minutes.version, data, actor, now, content_hash=parsed.content_hash,
-            next_meeting=parsed.next_meeting, summary=f"imported from {Path(parsed.name).name}",
+            minutes,
+            minutes.version,
+            data,
+            actor,
+            now,
+            content_hash=parsed.content_hash,
+            next_meeting=parsed.next_meeting,
+            summary=f"imported from {Path(parsed.name).name}",
         )
         changes.append(f"{len(attendees)} attendees, {len(parsed.decisions)} decisions")
 
@@ -447,7 +526,9 @@ def apply(
         text = " ".join(item.text.split())
         existing = db.session.scalar(
             sa.select(FollowUp).where(
-                FollowUp.raised_occurrence_id == occ.id, FollowUp.owner_id == owner.id, FollowUp.text == text
+                FollowUp.raised_occurrence_id == occ.id,
+                FollowUp.owner_id == owner.id,
+                FollowUp.text == text,
             )
         )
         if existing is None:
@@ -470,16 +551,27 @@ def apply(
     by_url: dict[str, Review] = {}
     for item in parsed.reviews:
         author = _person(item.author, actor, attendees, outcome.new_people) if item.author else None
-        review = db.session.scalar(sa.select(Review).where(Review.series_id == series.id, Review.url == item.url))
+        review = db.session.scalar(
+            sa.select(Review).where(Review.series_id == series.id, Review.url == item.url)
+        )
         try:
             if review is None:
                 review = svc.add_review(
-                    series, day, item.url, item.title, actor, author=author, state=item.state,
+                    series,
+                    day,
+                    item.url,
+                    item.title,
+                    actor,
+                    author=author,
+                    state=item.state,
                     position=item.position,
                 )
                 made += 1
             elif (review.title, review.state, review.author_id, review.position) != (
-                item.title, item.state, author.id if author else None, item.position or review.position
+                item.title,
+                item.state,
+                author.id if author else None,
+                item.position or review.position,
             ):
                 review.title, review.state, review.author = item.title, item.state, author
                 review.position = item.position or review.position
@@ -495,7 +587,9 @@ def apply(
                 sa.select(Review).where(Review.series_id == series.id, Review.url == item.parent)
             )
             if parent is None:
-                raise ImportProblem(item.line, f"review {item.url}: its parent {item.parent} is not in the queue")
+                raise ImportProblem(
+                    item.line, f"review {item.url}: its parent {item.parent} is not in the queue"
+                )
         if review.parent_id != (parent.id if parent else None):
             review.parent = parent
             made += 1
@@ -510,15 +604,32 @@ def apply(
     what = "minutes" if parsed.has_minutes else "follow-ups and reviews"
     outcome.summary = f"{outcome.kind} {what} of {series.slug} {day}: {', '.join(changes) or 'nothing'}{next_text}{people_text}"
     if outcome.kind != "unchanged":
-        audit.record(actor, "minutes.import", "minutes", f"{series.slug}/{day}", outcome.summary[:500])
+        audit.record(
+            actor, "minutes.import", "minutes", f"{series.slug}/{day}", outcome.summary[:500]
+        )
     return outcome
 
 
 def import_text(
-    text: str, name: str, series_slug: str | None, actor: audit.Actor, now: datetime,
-    *, day: date | None = None, default_state: str = MinutesState.PUBLISHED,
+    text: str,
+    name: str,
+    series_slug: str | None,
+    actor: audit.Actor,
+    now: datetime,
+    *,
+    day: date | None = None,
+    default_state: str = MinutesState.PUBLISHED,
 ) -> Outcome:
     return apply(parse(text, name, day=day), series_slug, actor, now, default_state=default_state)
 
 
-__all__ = ["ImportProblem", "Outcome", "Parsed", "Series", "apply", "import_text", "parse", "read_text"]
+__all__ = [
+    "ImportProblem",
+    "Outcome",
+    "Parsed",
+    "Series",
+    "apply",
+    "import_text",
+    "parse",
+    "read_text",
+]

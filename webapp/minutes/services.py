@@ -76,7 +76,9 @@ def find_person(name: str) -> Person | None:
     return None
 
 
-def _check_person_fields(name: str, email: str, aliases: Sequence[str], exclude: Person | None) -> None:
+def _check_person_fields(
+    name: str, email: str, aliases: Sequence[str], exclude: Person | None
+) -> None:
     if not name.strip():
         raise PersonError("a person needs a name")
     if len(name.strip()) > 120:
@@ -94,12 +96,20 @@ def _alias_text(aliases: Iterable[str]) -> str:
 
 
 def create_person(
-    name: str, actor: audit.Actor, *, email: str = "", affiliation: str = "", aliases: Sequence[str] = ()
+    name: str,
+    actor: audit.Actor,
+    *,
+    email: str = "",
+    affiliation: str = "",
+    aliases: Sequence[str] = (),
 ) -> Person:
     name = " ".join(name.split())
     _check_person_fields(name, email.strip(), aliases, None)
     person = Person(
-        name=name, email=email.strip(), affiliation=affiliation.strip(), aliases=_alias_text(aliases)
+        name=name,
+        email=email.strip(),
+        affiliation=affiliation.strip(),
+        aliases=_alias_text(aliases),
     )
     db.session.add(person)
     db.session.flush()
@@ -108,20 +118,38 @@ def create_person(
 
 
 def update_person(
-    person: Person, name: str, actor: audit.Actor, *, email: str, affiliation: str, aliases: Sequence[str]
+    person: Person,
+    name: str,
+    actor: audit.Actor,
+    *,
+    email: str,
+    affiliation: str,
+    aliases: Sequence[str],
 ) -> None:
     name = " ".join(name.split())
     _check_person_fields(name, email.strip(), aliases, person)
-    before = {"name": person.name, "email": person.email, "affiliation": person.affiliation, "aliases": person.aliases}
+    before = {
+        "name": person.name,
+        "email": person.email,
+        "affiliation": person.affiliation,
+        "aliases": person.aliases,
+    }
     person.name, person.email = name, email.strip()
     person.affiliation, person.aliases = affiliation.strip(), _alias_text(aliases)
-    after = {"name": person.name, "email": person.email, "affiliation": person.affiliation, "aliases": person.aliases}
+    after = {
+        "name": person.name,
+        "email": person.email,
+        "affiliation": person.affiliation,
+        "aliases": person.aliases,
+    }
     changes = audit.diff(before, after)
     if changes:
         audit.record(actor, "person.update", "person", person.id, f"edited {person.name}", changes)
 
 
-def person_for(name: str, actor: audit.Actor, *, among: Sequence[Person] = ()) -> tuple[Person, bool]:
+def person_for(
+    name: str, actor: audit.Actor, *, among: Sequence[Person] = ()
+) -> tuple[Person, bool]:
     """The person ``name`` refers to, created when nobody matches. Returns (person, created).
 
     A bare first name ("John") also matches exactly one of ``among`` (a meeting's attendees)."""
@@ -203,13 +231,19 @@ def start_minutes(series: Series, day: date, actor: audit.Actor, now: datetime) 
         return existing
     occ = meetings.occurrence_row(series, day)
     minutes = Minutes(
-        occurrence_id=occ.id, notes="", decisions="", state=MinutesState.DRAFT, version=1,
+        occurrence_id=occ.id,
+        notes="",
+        decisions="",
+        state=MinutesState.DRAFT,
+        version=1,
         updated_by=actor.label,
     )
     db.session.add(minutes)
     db.session.flush()
     _revision(minutes, actor, now, "started")
-    audit.record(actor, "minutes.create", "minutes", minutes.id, f"started minutes of {series.slug} {day}")
+    audit.record(
+        actor, "minutes.create", "minutes", minutes.id, f"started minutes of {series.slug} {day}"
+    )
     return minutes
 
 
@@ -271,15 +305,24 @@ def save_minutes(
     if data.state == MinutesState.PUBLISHED and published_at is None:
         published_at = now
     values = {
-        "notes": notes, "decisions": decisions, "state": data.state, "version": seen_version + 1,
-        "updated_by": actor.label, "updated_at": now, "published_at": published_at,
+        "notes": notes,
+        "decisions": decisions,
+        "state": data.state,
+        "version": seen_version + 1,
+        "updated_by": actor.label,
+        "updated_at": now,
+        "published_at": published_at,
     }
     if content_hash is not None:
         values["content_hash"] = content_hash
     if next_meeting is not None:
         values["next_meeting"] = next_meeting
-    before = {"state": minutes.state, "notes": minutes.notes, "decisions": minutes.decisions,
-              "attendees": [p.name for p in minutes.attendees]}
+    before = {
+        "state": minutes.state,
+        "notes": minutes.notes,
+        "decisions": minutes.decisions,
+        "attendees": [p.name for p in minutes.attendees],
+    }
     result = db.session.execute(
         sa.update(Minutes)
         .where(Minutes.id == minutes.id, Minutes.version == seen_version)
@@ -301,19 +344,32 @@ def save_minutes(
             created.append(person)
     _set_attendees(minutes, people)
     db.session.flush()
-    after = {"state": minutes.state, "notes": minutes.notes, "decisions": minutes.decisions,
-             "attendees": [p.name for p in minutes.attendees]}
+    after = {
+        "state": minutes.state,
+        "notes": minutes.notes,
+        "decisions": minutes.decisions,
+        "attendees": [p.name for p in minutes.attendees],
+    }
     changes = audit.diff(before, after)
     for long_field in ("notes",):
         if long_field in changes:
             changes[long_field] = f"{len(before[long_field])} → {len(after[long_field])} characters"
     what = summary or (", ".join(sorted(changes)) if changes else "no change")
     _revision(minutes, actor, now, what)
-    audit.record(actor, "minutes.save", "minutes", minutes.id, f"saved minutes (version {minutes.version}): {what}", changes)
+    audit.record(
+        actor,
+        "minutes.save",
+        "minutes",
+        minutes.id,
+        f"saved minutes (version {minutes.version}): {what}",
+        changes,
+    )
     return created
 
 
-def text_diff(old: str, new: str, old_label: str = "before", new_label: str = "after") -> list[tuple[str, str]]:
+def text_diff(
+    old: str, new: str, old_label: str = "before", new_label: str = "after"
+) -> list[tuple[str, str]]:
     """A unified diff as (kind, line) pairs; kind is one of ``add``, ``del``, ``hunk``, ``same``."""
     lines = difflib.unified_diff(
         old.splitlines(), new.splitlines(), fromfile=old_label, tofile=new_label, lineterm="", n=2
@@ -376,16 +432,30 @@ def add_follow_up(
         raise MinutesError(f"the due date {due} is before the meeting that raised it ({day})")
     occ = meetings.occurrence_row(series, day)
     item = FollowUp(
-        series_id=series.id, text=text, owner_id=owner.id, owner=owner, raised_occurrence_id=occ.id,
-        due_date=due, state=FollowUpState.OPEN,
+        series_id=series.id,
+        text=text,
+        owner_id=owner.id,
+        owner=owner,
+        raised_occurrence_id=occ.id,
+        due_date=due,
+        state=FollowUpState.OPEN,
     )
     db.session.add(item)
     db.session.flush()
-    audit.record(actor, "follow_up.create", "follow_up", item.id, f"{owner.name}: {text}", {"raised": str(day)})
+    audit.record(
+        actor,
+        "follow_up.create",
+        "follow_up",
+        item.id,
+        f"{owner.name}: {text}",
+        {"raised": str(day)},
+    )
     return item
 
 
-def set_follow_up_state(item: FollowUp, state: str, series: Series, day: date | None, actor: audit.Actor) -> None:
+def set_follow_up_state(
+    item: FollowUp, state: str, series: Series, day: date | None, actor: audit.Actor
+) -> None:
     """Close (done, dropped) at the meeting of ``day``, or reopen (``open``)."""
     if state not in (FollowUpState.OPEN, FollowUpState.DONE, FollowUpState.DROPPED):
         raise MinutesError(f"state {state!r} is not open, done or dropped")
@@ -400,8 +470,14 @@ def set_follow_up_state(item: FollowUp, state: str, series: Series, day: date | 
         occ = meetings.occurrence_row(series, day)
         item.state, item.closed_occurrence_id, item.closed_at = state, occ.id, occ
     db.session.flush()
-    audit.record(actor, "follow_up.state", "follow_up", item.id, f"{item.owner.name}: {item.text}",
-                 {"state": [was, state], "at": str(day) if day else None})
+    audit.record(
+        actor,
+        "follow_up.state",
+        "follow_up",
+        item.id,
+        f"{item.owner.name}: {item.text}",
+        {"state": [was, state], "at": str(day) if day else None},
+    )
 
 
 def _follow_ups(series: Series) -> sa.Select[tuple[FollowUp]]:
@@ -409,7 +485,9 @@ def _follow_ups(series: Series) -> sa.Select[tuple[FollowUp]]:
 
 
 def age_in_meetings(series: Series, raised: date, at: date) -> int:
-    return schedule.count_between(meetings.rules_of(series), meetings.changes_of(series), raised, at)
+    return schedule.count_between(
+        meetings.rules_of(series), meetings.changes_of(series), raised, at
+    )
 
 
 def ages_in_meetings(series: Series, raised: Iterable[date], at: date) -> dict[date, int]:
@@ -429,21 +507,32 @@ def open_at(series: Series, day: date) -> list[tuple[FollowUp, int]]:
         .where(raised.original_date < day, sa.or_(closed.id.is_(None), closed.original_date > day))
         .order_by(raised.original_date, FollowUp.id)
     )
-    return [(f, age_in_meetings(series, f.raised_at.original_date, day)) for f in db.session.scalars(query)]
+    return [
+        (f, age_in_meetings(series, f.raised_at.original_date, day))
+        for f in db.session.scalars(query)
+    ]
 
 
 def raised_at(series: Series, day: date) -> list[FollowUp]:
     occ = stored_occurrence(series, day)
     if occ is None or occ.id is None:
         return []
-    return list(db.session.scalars(_follow_ups(series).where(FollowUp.raised_occurrence_id == occ.id).order_by(FollowUp.id)))
+    return list(
+        db.session.scalars(
+            _follow_ups(series).where(FollowUp.raised_occurrence_id == occ.id).order_by(FollowUp.id)
+        )
+    )
 
 
 def closed_at(series: Series, day: date) -> list[FollowUp]:
     occ = stored_occurrence(series, day)
     if occ is None or occ.id is None:
         return []
-    return list(db.session.scalars(_follow_ups(series).where(FollowUp.closed_occurrence_id == occ.id).order_by(FollowUp.id)))
+    return list(
+        db.session.scalars(
+            _follow_ups(series).where(FollowUp.closed_occurrence_id == occ.id).order_by(FollowUp.id)
+        )
+    )
 
 
 def open_by_owner(series: Series) -> list[tuple[Person, list[FollowUp]]]:
@@ -490,7 +579,11 @@ def attendance_of(person: Person, *, published_only: bool) -> list[Minutes]:
 
 def reviews_of(series: Series) -> list[Review]:
     return list(
-        db.session.scalars(sa.select(Review).where(Review.series_id == series.id).order_by(Review.position, Review.id))
+        db.session.scalars(
+            sa.select(Review)
+            .where(Review.series_id == series.id)
+            .order_by(Review.position, Review.id)
+        )
     )
 
 
@@ -526,7 +619,11 @@ def review_tree(series: Series, *, open_only: bool = False) -> list[ReviewNode]:
 
 def _check_url(url: str) -> str:
     url = url.strip()
-    if not url.startswith(("https://", "http://")) or len(url) > 500 or any(c.isspace() for c in url):
+    if (
+        not url.startswith(("https://", "http://"))
+        or len(url) > 500
+        or any(c.isspace() for c in url)
+    ):
         raise MinutesError(f"{url!r} is not an http(s) link")
     return url
 
@@ -561,15 +658,28 @@ def add_review(
         raise MinutesError("a review needs a title")
     if state not in (ReviewState.OPEN, ReviewState.LANDED, ReviewState.ABANDONED):
         raise MinutesError(f"state {state!r} is not open, landed or abandoned")
-    if db.session.scalar(sa.select(Review.id).where(Review.series_id == series.id, Review.url == url)):
+    if db.session.scalar(
+        sa.select(Review.id).where(Review.series_id == series.id, Review.url == url)
+    ):
         raise MinutesError(f"{url} is already in the review queue")
     _check_parent(series, None, parent)
     occ = meetings.occurrence_row(series, day)
     if position is None:
-        position = (db.session.scalar(sa.select(sa.func.max(Review.position)).where(Review.series_id == series.id)) or 0) + 1
+        position = (
+            db.session.scalar(
+                sa.select(sa.func.max(Review.position)).where(Review.series_id == series.id)
+            )
+            or 0
+        ) + 1
     review = Review(
-        series_id=series.id, url=url, title=title[:300], author=author, parent=parent, state=state,
-        position=position, listed_occurrence_id=occ.id,
+        series_id=series.id,
+        url=url,
+        title=title[:300],
+        author=author,
+        parent=parent,
+        state=state,
+        position=position,
+        listed_occurrence_id=occ.id,
     )
     db.session.add(review)
     db.session.flush()
@@ -578,7 +688,13 @@ def add_review(
 
 
 def update_review(
-    review: Review, series: Series, actor: audit.Actor, *, title: str, state: str, author: Person | None,
+    review: Review,
+    series: Series,
+    actor: audit.Actor,
+    *,
+    title: str,
+    state: str,
+    author: Person | None,
     parent: Review | None,
 ) -> None:
     if state not in (ReviewState.OPEN, ReviewState.LANDED, ReviewState.ABANDONED):
@@ -587,11 +703,19 @@ def update_review(
     if not title:
         raise MinutesError("a review needs a title")
     _check_parent(series, review, parent)
-    before = {"title": review.title, "state": review.state, "author": review.author.name if review.author else None,
-              "parent": review.parent.url if review.parent else None}
+    before = {
+        "title": review.title,
+        "state": review.state,
+        "author": review.author.name if review.author else None,
+        "parent": review.parent.url if review.parent else None,
+    }
     review.title, review.state, review.author, review.parent = title[:300], state, author, parent
-    after = {"title": review.title, "state": review.state, "author": author.name if author else None,
-             "parent": parent.url if parent else None}
+    after = {
+        "title": review.title,
+        "state": review.state,
+        "author": author.name if author else None,
+        "parent": parent.url if parent else None,
+    }
     db.session.flush()
     changes = audit.diff(before, after)
     if changes:
@@ -607,7 +731,8 @@ def move_review(review: Review, direction: str, actor: audit.Actor) -> bool:
     if direction not in ("up", "down"):
         raise MinutesError("move a review up or down")
     siblings = [
-        r for r in db.session.scalars(
+        r
+        for r in db.session.scalars(
             sa.select(Review)
             .where(Review.series_id == review.series_id, _same_parent(review.parent_id))
             .order_by(Review.position, Review.id)
@@ -634,9 +759,13 @@ def agenda_items(series: Series, day: date) -> list[AgendaItem]:
     occ = stored_occurrence(series, day)
     if occ is None or occ.id is None:
         return []
-    return list(db.session.scalars(
-        sa.select(AgendaItem).where(AgendaItem.occurrence_id == occ.id).order_by(AgendaItem.position, AgendaItem.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(AgendaItem)
+            .where(AgendaItem.occurrence_id == occ.id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
 
 
 def add_agenda_item(series: Series, day: date, text: str, actor: audit.Actor) -> AgendaItem:
@@ -646,7 +775,12 @@ def add_agenda_item(series: Series, day: date, text: str, actor: audit.Actor) ->
     if len(text) > 1000:
         raise MinutesError("an agenda item may have at most 1000 characters")
     occ = meetings.occurrence_row(series, day)
-    last = db.session.scalar(sa.select(sa.func.max(AgendaItem.position)).where(AgendaItem.occurrence_id == occ.id)) or 0
+    last = (
+        db.session.scalar(
+            sa.select(sa.func.max(AgendaItem.position)).where(AgendaItem.occurrence_id == occ.id)
+        )
+        or 0
+    )
     item = AgendaItem(occurrence_id=occ.id, text=text, position=last + 1, added_by=actor.label)
     db.session.add(item)
     db.session.flush()
@@ -688,11 +822,19 @@ def meeting(series: Series, day: date, now: datetime, *, can_edit: bool) -> Meet
     hidden = minutes is not None and not minutes.published and not can_edit
     previous, following = meetings.neighbours(series, day)
     return Meeting(
-        series=series, slot=slot, day=day, past=slot.end <= now,
-        minutes=None if hidden else minutes, draft_hidden=hidden,
-        carried=open_at(series, day), raised=raised_at(series, day), closed=closed_at(series, day),
-        reviews=review_tree(series, open_only=True), items=agenda_items(series, day),
-        previous=previous, next=following,
+        series=series,
+        slot=slot,
+        day=day,
+        past=slot.end <= now,
+        minutes=None if hidden else minutes,
+        draft_hidden=hidden,
+        carried=open_at(series, day),
+        raised=raised_at(series, day),
+        closed=closed_at(series, day),
+        reviews=review_tree(series, open_only=True),
+        items=agenda_items(series, day),
+        previous=previous,
+        next=following,
     )
 
 

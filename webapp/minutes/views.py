@@ -141,8 +141,12 @@ def minutes_page(slug: str, day: str) -> ResponseReturnValue:
     if (minutes is None or not minutes.published) and not can_edit():
         abort(404, "These minutes are not published.")
     return render_template(
-        "minutes/meeting_page.html", series=series, slot=slot, occurrence_date=meeting_day,
-        meeting_mode="minutes", page_title=f"Minutes: {series.title}, {meeting_day}",
+        "minutes/meeting_page.html",
+        series=series,
+        slot=slot,
+        occurrence_date=meeting_day,
+        meeting_mode="minutes",
+        page_title=f"Minutes: {series.title}, {meeting_day}",
     )
 
 
@@ -151,8 +155,12 @@ def minutes_page(slug: str, day: str) -> ResponseReturnValue:
 def agenda_page(slug: str, day: str) -> ResponseReturnValue:
     series, meeting_day, slot = _occurrence(slug, day)
     return render_template(
-        "minutes/meeting_page.html", series=series, slot=slot, occurrence_date=meeting_day,
-        meeting_mode="agenda", page_title=f"Agenda: {series.title}, {meeting_day}",
+        "minutes/meeting_page.html",
+        series=series,
+        slot=slot,
+        occurrence_date=meeting_day,
+        meeting_mode="agenda",
+        page_title=f"Agenda: {series.title}, {meeting_day}",
         item_form=AgendaItemForm(),
     )
 
@@ -171,8 +179,14 @@ def start(slug: str, day: str) -> ResponseReturnValue:
 def edit(slug: str, day: str) -> ResponseReturnValue:
     series, meeting_day, slot = _occurrence(slug, day)
     minutes = svc.get_minutes(series, meeting_day)
-    context: dict[str, Any] = {"series": series, "slot": slot, "day": meeting_day, "minutes": minutes,
-                               "people_names": _people_names(), "follow_up_form": FollowUpForm(formdata=None)}
+    context: dict[str, Any] = {
+        "series": series,
+        "slot": slot,
+        "day": meeting_day,
+        "minutes": minutes,
+        "people_names": _people_names(),
+        "follow_up_form": FollowUpForm(formdata=None),
+    }
     if minutes is None:
         return render_template("minutes/edit.html", form=None, **context)
     form = MinutesForm()
@@ -183,18 +197,25 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         form.state.data, form.version.data = minutes.state, minutes.version
     elif form.validate_on_submit():
         data = svc.MinutesInput(
-            notes=form.notes.data or "", decisions=form.decisions.data or "",
-            attendees=(form.attendees.data or "").splitlines(), state=form.state.data or "draft",
+            notes=form.notes.data or "",
+            decisions=form.decisions.data or "",
+            attendees=(form.attendees.data or "").splitlines(),
+            state=form.state.data or "draft",
         )
         try:
-            created = svc.save_minutes(minutes, int(form.version.data or 0), data, audit.Actor.current(), _now())
+            created = svc.save_minutes(
+                minutes, int(form.version.data or 0), data, audit.Actor.current(), _now()
+            )
         except svc.EditConflict:
             db.session.rollback()
             current = svc.get_minutes(series, meeting_day)
             assert current is not None  # noqa: S101 - minutes are never deleted
             context.update(
-                minutes=current, conflict=current,
-                conflict_diff=svc.text_diff(current.notes, svc.clean_text(data.notes), "their notes", "your notes"),
+                minutes=current,
+                conflict=current,
+                conflict_diff=svc.text_diff(
+                    current.notes, svc.clean_text(data.notes), "their notes", "your notes"
+                ),
                 conflict_attendees="\n".join(p.name for p in current.attendees),
             )
             # Saving again (after merging) replaces theirs: the form now names their version.
@@ -233,9 +254,19 @@ def history(slug: str, day: str) -> ResponseReturnValue:
     if (a is not None and old is None) or (b is not None and new is None):
         abort(404, "There is no such revision.")
     if old is not None and new is not None:
-        diff = svc.text_diff(svc.revision_text(old), svc.revision_text(new), f"version {a}", f"version {b}")
-    return render_template("minutes/history.html", series=series, day=meeting_day, minutes=minutes,
-                           revisions=revisions, diff=diff, a=a, b=b)
+        diff = svc.text_diff(
+            svc.revision_text(old), svc.revision_text(new), f"version {a}", f"version {b}"
+        )
+    return render_template(
+        "minutes/history.html",
+        series=series,
+        day=meeting_day,
+        minutes=minutes,
+        revisions=revisions,
+        diff=diff,
+        a=a,
+        b=b,
+    )
 
 
 # --- follow-ups ----------------------------------------------------------------------------
@@ -250,7 +281,9 @@ def follow_up_new(slug: str, day: str) -> ResponseReturnValue:
         actor = audit.Actor.current()
         try:
             owner, _created = svc.person_for(form.owner.data or "", actor)
-            svc.add_follow_up(series, meeting_day, owner, form.text.data or "", actor, due=form.due.data)
+            svc.add_follow_up(
+                series, meeting_day, owner, form.text.data or "", actor, due=form.due.data
+            )
         except svc.MinutesError as exc:
             db.session.rollback()
             form.text.errors.append(str(exc))
@@ -258,8 +291,13 @@ def follow_up_new(slug: str, day: str) -> ResponseReturnValue:
             db.session.commit()
             flash(f"Follow-up added for {owner.name}.", "success")
             return _back(url_for("minutes.edit", slug=slug, day=day))
-    return render_template("minutes/follow_up_form.html", form=form, series=series, day=meeting_day,
-                           people_names=_people_names()), 400 if request.method == "POST" else 200
+    return render_template(
+        "minutes/follow_up_form.html",
+        form=form,
+        series=series,
+        day=meeting_day,
+        people_names=_people_names(),
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/follow-ups/<int:item_id>/state", methods=["POST"])
@@ -294,9 +332,12 @@ def series_follow_ups(slug: str) -> ResponseReturnValue:
     if upcoming is not None:
         for _owner, items in groups:
             for item in items:
-                ages[item.id] = svc.age_in_meetings(series, item.raised_at.original_date, upcoming.original_date)
-    return render_template("minutes/series_follow_ups.html", series=series, groups=groups, ages=ages,
-                           upcoming=upcoming)
+                ages[item.id] = svc.age_in_meetings(
+                    series, item.raised_at.original_date, upcoming.original_date
+                )
+    return render_template(
+        "minutes/series_follow_ups.html", series=series, groups=groups, ages=ages, upcoming=upcoming
+    )
 
 
 # --- people --------------------------------------------------------------------------------
@@ -324,11 +365,22 @@ def _person_form(who: Person | None) -> ResponseReturnValue:
         aliases = (form.aliases.data or "").split(",")
         try:
             if who is None:
-                who = svc.create_person(form.name.data or "", actor, email=form.email.data or "",
-                                        affiliation=form.affiliation.data or "", aliases=aliases)
+                who = svc.create_person(
+                    form.name.data or "",
+                    actor,
+                    email=form.email.data or "",
+                    affiliation=form.affiliation.data or "",
+                    aliases=aliases,
+                )
             else:
-                svc.update_person(who, form.name.data or "", actor, email=form.email.data or "",
-                                  affiliation=form.affiliation.data or "", aliases=aliases)
+                svc.update_person(
+                    who,
+                    form.name.data or "",
+                    actor,
+                    email=form.email.data or "",
+                    affiliation=form.affiliation.data or "",
+                    aliases=aliases,
+                )
         except svc.PersonError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
@@ -393,8 +445,16 @@ def review_new(slug: str) -> ResponseReturnValue:
         try:
             if day is None:
                 raise svc.MinutesError("say for which meeting the review is listed")
-            svc.add_review(series, day, form.url.data or "", form.title.data or "", actor,
-                           author=_author(form.author.data or "", actor), parent=parent, state=form.state.data or "open")
+            svc.add_review(
+                series,
+                day,
+                form.url.data or "",
+                form.title.data or "",
+                actor,
+                author=_author(form.author.data or "", actor),
+                parent=parent,
+                state=form.state.data or "open",
+            )
         except (svc.MinutesError, ScheduleError) as exc:
             db.session.rollback()
             form.url.errors.append(str(exc))
@@ -403,8 +463,13 @@ def review_new(slug: str) -> ResponseReturnValue:
             flash("Review added to the queue.", "success")
             return redirect(url_for("minutes.reviews", slug=slug))
     status = 400 if request.method == "POST" else 200
-    return render_template("minutes/review_form.html", form=form, series=series, review=None,
-                           people_names=_people_names()), status
+    return render_template(
+        "minutes/review_form.html",
+        form=form,
+        series=series,
+        review=None,
+        people_names=_people_names(),
+    ), status
 
 
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
@@ -418,8 +483,15 @@ def review_edit(review_id: int) -> ResponseReturnValue:
         actor = audit.Actor.current()
         parent = db.session.get(Review, form.parent.data) if form.parent.data else None
         try:
-            svc.update_review(review, series, actor, title=form.title.data or "", state=form.state.data or "open",
-                              author=_author(form.author.data or "", actor), parent=parent)
+            svc.update_review(
+                review,
+                series,
+                actor,
+                title=form.title.data or "",
+                state=form.state.data or "open",
+                author=_author(form.author.data or "", actor),
+                parent=parent,
+            )
         except svc.MinutesError as exc:
             db.session.rollback()
             form.parent.errors.append(str(exc))
@@ -428,8 +500,13 @@ def review_edit(review_id: int) -> ResponseReturnValue:
             flash("Review saved.", "success")
             return redirect(url_for("minutes.reviews", slug=series.slug))
     status = 400 if request.method == "POST" else 200
-    return render_template("minutes/review_form.html", form=form, series=series, review=review,
-                           people_names=_people_names()), status
+    return render_template(
+        "minutes/review_form.html",
+        form=form,
+        series=series,
+        review=review,
+        people_names=_people_names(),
+    ), status
 
 
 @bp.route("/reviews/<int:review_id>/move", methods=["POST"])

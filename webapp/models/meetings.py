@@ -75,12 +75,16 @@ class ScheduleRule(TimestampMixin, Base):
     __table_args__ = (
         sa.CheckConstraint(sa.column("interval_weeks").in_(INTERVALS), name="interval_known"),
         sa.CheckConstraint("duration_minutes BETWEEN 1 AND 1440", name="duration_range"),
-        sa.CheckConstraint("until_date IS NULL OR until_date >= first_date", name="until_after_first"),
+        sa.CheckConstraint(
+            "until_date IS NULL OR until_date >= first_date", name="until_after_first"
+        ),
         sa.UniqueConstraint("series_id", "first_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("series.id", ondelete="CASCADE"), index=True
+    )
     first_date: Mapped[date]
     start_time: Mapped[time]
     duration_minutes: Mapped[int]
@@ -104,14 +108,18 @@ class Occurrence(TimestampMixin, Base):
         sa.CheckConstraint(
             "status NOT IN ('moved', 'extra') OR start_at IS NOT NULL", name="start_when_moved"
         ),
-        sa.CheckConstraint("status != 'scheduled' OR start_at IS NULL", name="rule_start_when_scheduled"),
+        sa.CheckConstraint(
+            "status != 'scheduled' OR start_at IS NULL", name="rule_start_when_scheduled"
+        ),
         sa.CheckConstraint(
             "duration_minutes IS NULL OR duration_minutes BETWEEN 1 AND 1440", name="duration_range"
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("series.id", ondelete="CASCADE"), index=True
+    )
     #: The local date the rule gave it (for an extra meeting: its own local date). Its identity.
     original_date: Mapped[date]
     status: Mapped[str] = mapped_column(sa.String(10), default=OccurrenceStatus.SCHEDULED)

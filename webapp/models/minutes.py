@@ -131,7 +131,9 @@ class MinutesRevision(Base):
     __table_args__ = (sa.UniqueConstraint("minutes_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True)
+    minutes_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True
+    )
     version: Mapped[int]
     at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -160,7 +162,9 @@ class FollowUp(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("series.id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(sa.String(1000))
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
     raised_occurrence_id: Mapped[int] = mapped_column(
@@ -191,7 +195,9 @@ class Review(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("series.id", ondelete="CASCADE"), index=True
+    )
     url: Mapped[str] = mapped_column(sa.String(500))
     title: Mapped[str] = mapped_column(sa.String(300))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)

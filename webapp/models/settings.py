@@ -14,7 +14,9 @@ class SiteSettings(TimestampMixin, Base):
     __tablename__ = "site_settings"
     __table_args__ = (
         sa.CheckConstraint("id = 1", name="single_row"),
-        sa.CheckConstraint("feed_past_months IS NULL OR feed_past_months BETWEEN 1 AND 120", name="feed_span"),
+        sa.CheckConstraint(
+            "feed_past_months IS NULL OR feed_past_months BETWEEN 1 AND 120", name="feed_span"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)

@@ -52,7 +52,9 @@ def edit(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         wanted = set(form.roles.data or [])
         if user.id == current_user.id and ("admin" not in wanted or not form.active.data):
-            form.roles.errors.append("You cannot remove your own admin role or deactivate yourself.")
+            form.roles.errors.append(
+                "You cannot remove your own admin role or deactivate yourself."
+            )
         else:
             actor = audit.Actor.current()
             try:
