@@ -45,10 +45,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
 
-    from webapp.meetings.feeds import install_fast_path
-
-    install_fast_path(app)
-
     from webapp import cli, errors
 
     errors.register(app)
@@ -76,32 +72,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Each area registers its blueprints and what it offers the others (``webapp.wiring``)."""
+    from webapp import cfp, dashboard, meetings, minutes
     from webapp.auth.views import bp as auth_bp
-    from webapp.cfp.organize import bp as cfp_organize_bp
-    from webapp.cfp.views import bp as cfp_bp
-    from webapp.dashboard.views import bp as dashboard_bp
     from webapp.main.views import bp as main_bp
-    from webapp.meetings.api import bp as meetings_api_bp
-    from webapp.meetings.organize import bp as series_organize_bp
-    from webapp.meetings.views import bp as meetings_bp
     from webapp.users.views import bp as users_bp
 
-    for bp in (
-        main_bp,
-        auth_bp,
-        dashboard_bp,
-        users_bp,
-        meetings_bp,
-        series_organize_bp,
-        meetings_api_bp,
-        cfp_bp,
-        cfp_organize_bp,
-    ):
+    for bp in (main_bp, auth_bp, users_bp):
         app.register_blueprint(bp)
-
-    from webapp import minutes
-
+    meetings.init_app(app)
     minutes.init_app(app)
+    cfp.init_app(app)
+    dashboard.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:

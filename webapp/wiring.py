@@ -59,8 +59,8 @@ SectionFunc = Callable[[datetime, Any], "dict[str, Any] | None"]
 @dataclass(frozen=True)
 class DashboardSection:
     order: int
-    roles: tuple[str, ...]
     template: str
+    roles: tuple[str, ...]
     func: SectionFunc
 
 

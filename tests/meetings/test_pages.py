@@ -95,6 +95,17 @@ def test_past_meetings_reach_back_to_the_start_in_pages(app, client) -> None:
     assert client.get("/series/old?page=abc").status_code == 200
 
 
+def test_meeting_page_shows_the_agenda_once(client, bhyve) -> None:
+    # The series' agenda template is shown once, by the agenda panel, before the meeting.
+    page = text(client.get("/meetings/bhyve/2027-01-07"))
+    assert page.count("<h2>Agenda</h2>") == 1
+    assert page.count("Review queue</li>") == 1
+    # After the meeting, the page shows its minutes and no agenda.
+    past = text(client.get("/meetings/bhyve/2026-01-08"))
+    assert "<h2>Minutes</h2>" in past
+    assert "<h2>Agenda</h2>" not in past
+
+
 def test_meeting_page(client, bhyve) -> None:
     page = text(client.get("/meetings/bhyve/2026-02-05"))
     assert (

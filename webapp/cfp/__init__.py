@@ -1,1 +1,17 @@
 """The conference and its call for papers: public pages, speaker links, review, programme."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from webapp import wiring
+
+
+def init_app(app: Flask) -> None:
+    from webapp.cfp import feed
+    from webapp.cfp.organize import bp as organize_bp
+    from webapp.cfp.views import bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(organize_bp)
+    wiring.of(app).feed_providers.append(feed.PROVIDER)

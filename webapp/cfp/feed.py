@@ -19,8 +19,8 @@ from flask import current_app
 from webapp.cfp import services
 from webapp.extensions import db
 from webapp.ical import FeedCalendar, FeedEvent, render_calendar
-from webapp.meetings.feeds import EXTRA_FEED_PROVIDERS, FeedProvider
 from webapp.models import Conference, Submission
+from webapp.wiring import FeedProvider
 
 # -- the programme -------------------------------------------------------------------------------
 
@@ -139,13 +139,12 @@ def _programme_version() -> str:
     return ":".join(str(v) for v in row)
 
 
-#: Every published programme's talks in the site-wide ``/calendar.ics``.
-EXTRA_FEED_PROVIDERS.append(
-    FeedProvider(
-        name="programme",
-        events=lambda now: [feed_event(e) for e in programme_events()],
-        version=_programme_version,
-    )
+#: Every published programme's talks in the site-wide ``/calendar.ics`` (registered in
+#: ``webapp.cfp.init_app``).
+PROVIDER = FeedProvider(
+    name="programme",
+    events=lambda now: [feed_event(e) for e in programme_events()],
+    version=_programme_version,
 )
 
 

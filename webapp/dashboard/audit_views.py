@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import Response, render_template, request
 
-from webapp.dashboard.views import bp
+from webapp.dashboard.blueprint import bp
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.security import roles_required

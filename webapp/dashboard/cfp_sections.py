@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp.cfp import services as cfp
-from webapp.dashboard.sections import section
 from webapp.extensions import db
 from webapp.models import (
     Conference,
@@ -102,7 +101,6 @@ def _chart(conference: Conference, per_day: dict[date, int], now: datetime) -> C
     return chart
 
 
-@section(30, "dashboard/_cfp.html", roles=("organizer", "reviewer"))
 def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     conferences = db.session.scalars(
         sa.select(Conference)

@@ -7,12 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from webapp.dashboard.sections import section
 from webapp.extensions import db
 from webapp.models import AuditEntry, User
 
 
-@section(90, "dashboard/_activity.html", roles=("organizer",))
 def recent_activity(now: datetime, user: User) -> dict[str, Any] | None:
     entries = db.session.scalars(
         sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(12)

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from webapp.dashboard.sections import section
 from webapp.extensions import db
 from webapp.meetings import schedule
 from webapp.meetings import services as meetings
@@ -68,7 +67,6 @@ def _counts(query: sa.Select[Any]) -> dict[Any, int]:
     return {key: int(n) for key, n in db.session.execute(query)}
 
 
-@section(10, "dashboard/_meetings.html", roles=("organizer", "scribe"))
 def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
     all_series = meetings.list_series()
     plans = []
@@ -131,7 +129,6 @@ class OpenFollowUp:
     carried: int
 
 
-@section(20, "dashboard/_follow_ups.html", roles=("organizer", "scribe"))
 def open_follow_ups(now: datetime, user: User) -> dict[str, Any] | None:
     series_by_id = {s.id: s for s in meetings.list_series()}  # identity map: no new rows loaded
     raised = aliased(Occurrence)

@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from webapp.cfp.forms import ButtonForm
-from webapp.dashboard.sections import section
 from webapp.extensions import db
 from webapp.models import OutboxMessage, OutboxState, User
 
@@ -16,7 +15,6 @@ from webapp.models import OutboxMessage, OutboxState, User
 LIMIT = 20
 
 
-@section(40, "dashboard/_outbox.html", roles=("organizer",))
 def outbox(now: datetime, user: User) -> dict[str, Any] | None:
     waiting = (OutboxState.FAILED, OutboxState.PENDING)
     counts: dict[str, int] = {

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, settings
+from webapp.dashboard.blueprint import bp
 from webapp.dashboard.forms import SettingsForm, format_patterns, parse_patterns
-from webapp.dashboard.views import bp
 from webapp.extensions import db
 from webapp.security import roles_required
 

@@ -39,7 +39,7 @@ import contextlib
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from webapp import clock, settings
+from webapp import clock, settings, wiring
 from webapp.extensions import db
 from webapp.ical import (
     EventStatus,
@@ -62,52 +62,12 @@ from webapp.ical import (
 from webapp.meetings import schedule, services
 from webapp.meetings.schedule import Slot
 from webapp.models import Occurrence, OccurrenceStatus, RenderedFeed, ScheduleRule, Series, utcnow
-
-
-@dataclass(frozen=True)
-class FeedProvider:
-    """Events another area (the conference programme) adds to ``/calendar.ics``.
-
-    ``events(now)`` returns FeedEvents (UIDs in their own namespace); ``version()`` is a cheap
-    string that changes whenever those events would (e.g. a max(updated_at) query).
-    """
-
-    name: str
-    events: Callable[[datetime], Iterable[FeedEvent]]
-    version: Callable[[], str]
-
-
-#: Append a FeedProvider to add events to the combined feed ``/calendar.ics``.
-EXTRA_FEED_PROVIDERS: list[FeedProvider] = []
-
-
-@dataclass(frozen=True)
-class MeetingLink:
-    label: str
-    url: str
-    changed_at: datetime
-
-
-@dataclass(frozen=True)
-class OccurrenceLinker:
-    """Links another area adds to single meetings' events (the minutes, once published).
-
-    ``links(series)`` maps original local dates to links; ``version()`` is a cheap string that
-    changes whenever those links would.
-    """
-
-    name: str
-    links: Callable[[Series], dict[date, MeetingLink]]
-    version: Callable[[], str]
-
-
-#: Append an OccurrenceLinker to add links to meetings' events in every feed.
-OCCURRENCE_LINKERS: list[OccurrenceLinker] = []
+from webapp.wiring import MeetingLink
 
 
 def _links_of(series: Series) -> dict[date, list[MeetingLink]]:
     found: dict[date, list[MeetingLink]] = {}
-    for linker in OCCURRENCE_LINKERS:
+    for linker in wiring.of().occurrence_linkers:
         for day, link in linker.links(series).items():
             found.setdefault(day, []).append(link)
     return found
@@ -354,7 +314,7 @@ def all_calendar() -> FeedCalendar:
     events: list[FeedEvent] = []
     for series in services.list_series(public_only=True):
         events += series_events(series, now)
-    for provider in EXTRA_FEED_PROVIDERS:
+    for provider in wiring.of().feed_providers:
         events += list(provider.events(now))
     community = settings.current().community_name
     return FeedCalendar(
@@ -439,8 +399,9 @@ VERSION_SQL = (
 def _version(config: Any, row: Sequence[Any], now: datetime) -> str:
     start = services.feed_window(now, int(row[7] or config["FEED_PAST_MONTHS"]))[0]
     parts = [start.date().isoformat(), str(config["CADENCE_BASE_URL"]), *(str(v) for v in row)]
-    parts += [f"{p.name}={p.version()}" for p in EXTRA_FEED_PROVIDERS]
-    parts += [f"{linker.name}={linker.version()}" for linker in OCCURRENCE_LINKERS]
+    board = wiring.of()
+    parts += [f"{p.name}={p.version()}" for p in board.feed_providers]
+    parts += [f"{linker.name}={linker.version()}" for linker in board.occurrence_linkers]
     return "|".join(parts)
 
 
@@ -577,10 +538,8 @@ class FastFeeds:
                 self.engine = db.engine
         with self.engine.connect() as conn:
             row = conn.exec_driver_sql(VERSION_SQL).one()
-        if EXTRA_FEED_PROVIDERS or OCCURRENCE_LINKERS:  # their version() may use the app's session
-            with self.app.app_context():
-                return _version(config, row, now)
-        return _version(config, row, now)
+        with self.app.app_context():  # the providers' version() may use the app's session
+            return _version(config, row, now)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         method = environ.get("REQUEST_METHOD")

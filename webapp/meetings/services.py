@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from webapp import audit
+from webapp import audit, wiring
 from webapp.extensions import db
 from webapp.meetings import schedule
 from webapp.meetings.schedule import (
@@ -605,12 +605,9 @@ def retime(
     return rule
 
 
-#: Checks registered by other areas (minutes, follow-ups): does anything hang on an occurrence?
-ATTACHMENT_CHECKS: list = []
-
-
 def _has_attachments(occ: Occurrence) -> bool:
-    return any(check(occ) for check in ATTACHMENT_CHECKS)
+    """Does anything another area registered (minutes, follow-ups) hang on ``occ``?"""
+    return any(check(occ) for check in wiring.of().attachment_checks)
 
 
 def feed_window(now: datetime, past_months: int) -> tuple[datetime, datetime | None]:

@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from markupsafe import Markup
 
-from webapp import clock
+from webapp import clock, wiring
 from webapp.markdown import render_markdown
 from webapp.meetings import feeds, schedule, services
 from webapp.meetings.api import meeting_url
@@ -145,8 +146,18 @@ def meeting(slug: str, day: str) -> ResponseReturnValue:
         local=lambda when: local(series, when),
         links=feeds.subscribe_links(series.slug),
         meeting_feed=meeting_url(series, occurrence_date, external=False) + ".ics",
-        agenda=render_markdown(series.agenda_template),
+        panels=_panels(series, occurrence_date, slot),
     )
+
+
+def _panels(series: Series, day: date, slot: Slot) -> list[Markup]:
+    """The parts other areas add to the meeting page (agenda, minutes), each rendered once."""
+    rendered = []
+    for panel in wiring.of().meeting_panels:
+        context = panel.context(series, day, slot)
+        if context is not None:
+            rendered.append(Markup(render_template(panel.template, **context)))  # noqa: S704
+    return rendered
 
 
 @bp.route("/meetings/<slug>/<day>.ics")

@@ -8,10 +8,10 @@ from webapp.config import ConfigError
 
 
 def init_app(app: Flask) -> None:
-    from webapp import markdown
-    from webapp.meetings import services as meetings
-    from webapp.minutes import feedlinks, services  # noqa: F401 - feedlinks registers itself
-    from webapp.minutes.views import bp, template_helpers
+    from webapp import markdown, wiring
+    from webapp.minutes import feedlinks, services
+    from webapp.minutes.views import bp, meeting_panel, template_helpers
+    from webapp.wiring import MeetingPanel
 
     app.config.setdefault("REFERENCE_PATTERNS", list(markdown.DEFAULT_REFERENCE_PATTERNS))
     try:
@@ -20,5 +20,7 @@ def init_app(app: Flask) -> None:
         raise ConfigError(str(exc)) from None
     app.register_blueprint(bp)
     app.context_processor(template_helpers)
-    if services.has_attachments not in meetings.ATTACHMENT_CHECKS:
-        meetings.ATTACHMENT_CHECKS.append(services.has_attachments)
+    board = wiring.of(app)
+    board.occurrence_linkers.append(feedlinks.LINKER)
+    board.attachment_checks.append(services.has_attachments)
+    board.add_panel(MeetingPanel(10, "minutes/_meeting.html", meeting_panel))

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from webapp.extensions import db
-from webapp.meetings.feeds import OCCURRENCE_LINKERS, MeetingLink, OccurrenceLinker
 from webapp.models import Minutes, MinutesState, Occurrence, Series
+from webapp.wiring import MeetingLink, OccurrenceLinker
 
 
 def published_minutes_links(series: Series) -> dict[date, MeetingLink]:
@@ -40,6 +40,5 @@ def minutes_version() -> str:
     return f"{row[0]}:{row[1]}"
 
 
+#: Registered in ``webapp.minutes.init_app``.
 LINKER = OccurrenceLinker(name="minutes", links=published_minutes_links, version=minutes_version)
-if LINKER not in OCCURRENCE_LINKERS:
-    OCCURRENCE_LINKERS.append(LINKER)

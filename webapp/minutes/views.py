@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
-from webapp import audit
+from webapp import audit, clock
 from webapp.extensions import db
 from webapp.markdown import render_inline, render_markdown
 from webapp.meetings import services as meetings
@@ -44,7 +44,7 @@ def can_edit() -> bool:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _series(slug: str) -> Series:
@@ -99,6 +99,11 @@ def minutes_for(series: Series, day: date | str) -> svc.Meeting | None:
         return svc.meeting(series, day, _now(), can_edit=can_edit())
     except ScheduleError:
         return None
+
+
+def meeting_panel(series: Series, day: date, slot: Any) -> dict[str, Any]:
+    """The meeting page's panel of this area: the agenda before the meeting, minutes after."""
+    return {"series": series, "slot": slot, "occurrence_date": day, "on_meeting_page": True}
 
 
 def local_start(series: Series, slot: Any) -> str:
