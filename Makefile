@@ -40,19 +40,19 @@ serve: install
 	$(FLASK) db upgrade
 	$(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
-## test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
-test: install-dev
-	$(VENV)/bin/ruff check .
+## test: the linters, then the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: lint
 	TEST_DATABASE_URL= POSTGRES_TEST_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -p no:cacheprovider
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 	  echo "== again on PostgreSQL ($(TEST_DATABASE_URL)), browser and run-once tests excluded =="; \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -p no:cacheprovider -m "not browser and not once"; \
 	fi
 
+## lint: ruff check, ruff format --check and mypy on the whole package (models, services, ical...)
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy webapp/models webapp/ical
+	$(VENV)/bin/mypy webapp
 
 fmt: install-dev
 	$(VENV)/bin/ruff check --fix .
