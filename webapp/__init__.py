@@ -10,8 +10,15 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as cfg
+from webapp.converters import CadenceMap
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Cadence(Flask):
+    """Flask with Cadence's URL converters (webapp.converters) on every route."""
+
+    url_map_class = CadenceMap
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         or os.environ.get("CADENCE_INSTANCE")
         or ROOT / "instance"
     )
-    app = Flask(
+    app = Cadence(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,
@@ -107,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     from flask import request, session
 
-    from webapp.security import enforce_access, is_stateless, security_headers
+    from webapp.security import enforce_access, is_stateless, refuse_nul, security_headers
 
     @app.before_request
     def make_session_permanent() -> None:
@@ -116,6 +123,7 @@ def _register_hooks(app: Flask) -> None:
         if not is_stateless(app, request.endpoint):
             session.permanent = True
 
+    app.before_request(refuse_nul)
     app.before_request(enforce_access)
     app.after_request(security_headers)
 
