@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from werkzeug.datastructures import ImmutableDict
 from werkzeug.routing import IntegerConverter, Map, PathConverter, UnicodeConverter
 from werkzeug.routing.converters import ValidationError
 
@@ -48,10 +49,12 @@ class BoundedInt(IntegerConverter):
 
 
 class CadenceMap(Map):
-    default_converters = {
-        **Map.default_converters,
-        "default": SafeString,
-        "string": SafeString,
-        "path": SafePath,
-        "int": BoundedInt,
-    }
+    default_converters = ImmutableDict(
+        {
+            **Map.default_converters,
+            "default": SafeString,
+            "string": SafeString,
+            "path": SafePath,
+            "int": BoundedInt,
+        }
+    )
