@@ -118,7 +118,10 @@ def backup_command(file: Path) -> None:
     """Write every record to FILE (versioned JSON; see webapp/backup.py)."""
     from webapp import backup
 
-    counts = backup.write(file)
+    try:
+        counts = backup.write(file)
+    except backup.BackupError as exc:
+        _fail(str(exc))
     click.echo(f"backup: wrote {sum(counts.values())} rows from {len(counts)} tables to {file}")
 
 
