@@ -112,17 +112,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from flask import request, session
+    from webapp import sessions
+    from webapp.security import enforce_access, refuse_nul, security_headers
 
-    from webapp.security import enforce_access, is_stateless, refuse_nul, security_headers
-
-    @app.before_request
-    def make_session_permanent() -> None:
-        # Sessions end PERMANENT_SESSION_LIFETIME after the last request. Stateless resources
-        # (feeds) leave the session alone, so their responses set no cookie.
-        if not is_stateless(app, request.endpoint):
-            session.permanent = True
-
+    sessions.init_app(app)
     app.before_request(refuse_nul)
     app.before_request(enforce_access)
     app.after_request(security_headers)

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
@@ -43,6 +52,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            session.permanent = True  # ends PERMANENT_SESSION_LIFETIME after the last request
             login_user(user, remember=bool(form.remember.data))
             audit.record(audit.Actor(user.email, user.id), "user.login", "user", user.id)
             db.session.commit()

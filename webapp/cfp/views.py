@@ -26,7 +26,7 @@ from webapp.cfp import feed, services
 from webapp.cfp.forms import TOKEN_RE, CfpForm, SpeakerEditForm
 from webapp.extensions import db, limiter
 from webapp.models import Conference, Speaker, SubmissionState
-from webapp.security import public
+from webapp.security import public, stateless
 
 bp = Blueprint("cfp", __name__)
 
@@ -336,6 +336,7 @@ def talk(slug: str, code: str) -> ResponseReturnValue:
 
 @bp.route("/conferences/<slug>/program.ics")
 @public
+@stateless
 def program_ics(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
     body, last_modified = feed.programme_calendar(conference)
@@ -348,6 +349,7 @@ def program_ics(slug: str) -> ResponseReturnValue:
 
 @bp.route("/conferences/<slug>/schedule.json")
 @public
+@stateless
 def schedule_json(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
     data, last_modified = feed.frab_schedule(conference)
