@@ -32,7 +32,7 @@ from webapp.minutes import atom
 from webapp.minutes import services as svc
 from webapp.minutes.forms import AgendaItemForm, FollowUpForm, MinutesForm, PersonForm, ReviewForm
 from webapp.models import AgendaItem, FollowUp, Person, Review, Series
-from webapp.security import public, stateless, roles_required
+from webapp.security import public, roles_required, stateless
 
 bp = Blueprint("minutes", __name__)
 
