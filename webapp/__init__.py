@@ -75,11 +75,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to open that page."
     login_manager.session_protection = "strong"
+    # The session and remember cookies carry a revocable sign-in token (webapp.auth.signins),
+    # not the account id.
+    login_manager.id_attribute = "session_token"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(token: str) -> User | None:
+        from webapp import clock
+        from webapp.auth import signins
+
+        return signins.load_user(token, clock.now(), signins.Lifetimes.of(app.config))
 
 
 def _register_blueprints(app: Flask) -> None:
