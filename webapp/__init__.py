@@ -74,9 +74,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to open that page."
-    login_manager.session_protection = "strong"
-    # The session and remember cookies carry a revocable sign-in token (webapp.auth.signins),
-    # not the account id.
+    # A signed-in session is permanent, where Flask-Login's "strong" protection acts as "basic"
+    # anyway; what protects a copied cookie is that it carries a revocable sign-in token
+    # (webapp.auth.signins), not the account id.
+    login_manager.session_protection = "basic"
     login_manager.id_attribute = "session_token"
 
     @login_manager.user_loader
