@@ -15,7 +15,7 @@ import re
 TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(/cfp/s/)[^/?#\s\"'<>]+"),
     re.compile(r"(/cfp/received/)[^/?#\s\"'<>]+"),
-    re.compile(r"([?&;]late=)[^&;#\s\"'<>]+"),
+    re.compile(r"((?:^|[?&;])late=)[^&;#\s\"'<>]+"),
 )
 REDACTED = "[redacted]"
 
