@@ -90,6 +90,20 @@ def users_activate(email: str) -> None:
     click.echo(f"{user.email} activated")
 
 
+@users.command("sign-out")
+@click.argument("email")
+def users_sign_out(email: str) -> None:
+    """End every sign-in of an account, on every device (its password stays)."""
+    from webapp import clock
+    from webapp.auth import signins
+
+    user = _user_or_fail(email)
+    signins.revoke_all(user.id, clock.now())
+    audit.record(audit.CLI, "user.sign_out_everywhere", "user", user.id, user.email)
+    db.session.commit()
+    click.echo(f"{user.email}: signed out everywhere")
+
+
 demo = AppGroup("demo", help="Demo data for trying Cadence out.")
 
 

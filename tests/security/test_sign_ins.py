@@ -192,3 +192,13 @@ def test_current_password_check_is_rate_limited(app, make_user) -> None:
     assert "Too many wrong current passwords" in response.get_data(as_text=True)
     right = {**wrong, "current": TEST_PASSWORD}
     assert client.post("/account/password", data=right).status_code == 429  # even the right one
+
+
+def test_cli_signs_an_account_out_everywhere(app, runner, make_user) -> None:
+    user = make_user(roles=("scribe",))
+    browser = _sign_in(app, user, remember=True)
+    result = runner.invoke(args=["users", "sign-out", user.email])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{user.email}: signed out everywhere\n"
+    assert not _signed_in(browser)
+    assert runner.invoke(args=["users", "sign-out", "nobody@example.org"]).exit_code == 1
