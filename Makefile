@@ -30,15 +30,18 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.dev-installed node_modules/.installed
 
 ## run: install, migrate the SQLite database in instance/, load demo data when empty, serve
+## (with the outbox worker beside the development server, so that mail goes out)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-## serve: the production server (gunicorn) on the configured database
+## serve: the production server (gunicorn) and the outbox worker on the configured database
 serve: install
 	$(FLASK) db upgrade
-	$(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+	$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 ## test: the linters, then the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: lint

@@ -12,4 +12,7 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
+# Speaker links and late-submission links are tokens in URLs: redacted in both logs
+# (webapp/logs.py, with the patterns of webapp/redact.py).
+logger_class = "webapp.logs.GunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -69,7 +69,6 @@ def run(kind: str, url: str | None, requests: int, years: int, submissions: int)
             "FAST_PASSWORD_HASH": True,
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,  # the sign-in POST; only GET /dashboard/ is measured
-            "MAIL_SEND_AFTER_COMMIT": False,
             "CADENCE_NOW": NOW,
         }
         if options:

@@ -76,3 +76,43 @@ def test_cli_runs_against_migrated_database(tmp_path: Path, command: list[str]) 
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     result = subprocess.run([*flask, *command], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_upgrade_seals_unsent_outbox_bodies_and_redacts_sent_ones(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from webapp import sealed
+
+    app = create_app(make_test_config(tmp_path, f"sqlite:///{tmp_path / 'm.sqlite'}", {}))
+    link = "https://cadence.example.org/cfp/s/Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4"
+    with app.app_context():
+        upgrade(revision="0008s")
+        with db.engine.begin() as conn:
+            for n, state in enumerate(("pending", "failed", "sent")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO outbox_messages (id, created_at, template, message_id,"
+                        " to_addr, subject, body, state, attempts, next_attempt_at, last_error)"
+                        " VALUES (:id, '2026-11-30 12:00:00', 'cfp_received', :mid, 'a@b.org',"
+                        " 's', :body, :state, 0, '2026-11-30 12:00:00', '')"
+                    ),
+                    {
+                        "id": n + 1,
+                        "mid": f"<{n}@x>",
+                        "body": f"Your link: {link}\n",
+                        "state": state,
+                    },
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            bodies = dict(conn.execute(sa.text("SELECT state, body FROM outbox_messages")).all())
+        assert link not in "".join(bodies.values())
+        assert sealed.unseal(bodies["pending"]) == f"Your link: {link}\n"
+        assert sealed.unseal(bodies["failed"]) == f"Your link: {link}\n"
+        assert bodies["sent"] == "Your link: https://cadence.example.org/cfp/s/[redacted]\n"
+        downgrade(revision="0008s")
+        with db.engine.connect() as conn:
+            bodies = dict(conn.execute(sa.text("SELECT state, body FROM outbox_messages")).all())
+        assert bodies["pending"] == f"Your link: {link}\n"
+        db.engine.dispose()

@@ -55,3 +55,30 @@ def test_two_workers_share_the_failed_login_limit(
     for w in workers:
         with w.app_context():
             db.engine.dispose()
+
+
+def test_two_workers_share_the_current_password_limit(
+    app_config: dict, redis_url: str, make_user
+) -> None:
+    user = make_user(roles=("scribe",))
+    prefix = f"cadence-test-{uuid.uuid4().hex}"
+    workers = []
+    for _ in ("one", "two"):
+        config = dict(app_config)
+        config.update(
+            REDIS_URL=redis_url,
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_KEY_PREFIX=prefix,
+            LOGIN_RATE_LIMIT="3 per minute",
+        )
+        workers.append(create_app(config))
+    one, two = (w.test_client() for w in workers)
+    assert login(one, user.email).status_code == 302
+    assert login(two, user.email).status_code == 302
+    wrong = {"current": "not it", "password": "a-new-password-1", "confirm": "a-new-password-1"}
+    for client in (one, two, one):
+        assert client.post("/account/password", data=wrong).status_code == 200
+    assert two.post("/account/password", data=wrong).status_code == 429
+    for w in workers:
+        with w.app_context():
+            db.engine.dispose()

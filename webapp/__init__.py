@@ -10,8 +10,15 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as cfg
+from webapp.converters import CadenceMap
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Cadence(Flask):
+    """Flask with Cadence's URL converters (webapp.converters) on every route."""
+
+    url_map_class = CadenceMap
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         or os.environ.get("CADENCE_INSTANCE")
         or ROOT / "instance"
     )
-    app = Flask(
+    app = Cadence(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,
@@ -38,8 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from webapp import wiring
+    from webapp import logs, wiring
 
+    logs.init_app(app)
     wiring.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -63,12 +71,18 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to open that page."
-    login_manager.session_protection = "strong"
+    # A signed-in session is permanent, where Flask-Login's "strong" protection acts as "basic"
+    # anyway; what protects a copied cookie is that it carries a revocable sign-in token
+    # (webapp.auth.signins), not the account id.
+    login_manager.session_protection = "basic"
+    login_manager.id_attribute = "session_token"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(token: str) -> User | None:
+        from webapp import clock
+        from webapp.auth import signins
+
+        return signins.load_user(token, clock.now(), signins.Lifetimes.of(app.config))
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -87,17 +101,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from flask import request, session
+    from webapp import sessions
+    from webapp.security import enforce_access, refuse_nul, security_headers
 
-    from webapp.security import enforce_access, is_stateless, security_headers
-
-    @app.before_request
-    def make_session_permanent() -> None:
-        # Sessions end PERMANENT_SESSION_LIFETIME after the last request. Stateless resources
-        # (feeds) leave the session alone, so their responses set no cookie.
-        if not is_stateless(app, request.endpoint):
-            session.permanent = True
-
+    sessions.init_app(app)
+    app.before_request(refuse_nul)
     app.before_request(enforce_access)
     app.after_request(security_headers)
 

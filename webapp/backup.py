@@ -14,6 +14,8 @@ of the same schema revision, in one transaction, on SQLite or PostgreSQL alike.
 from __future__ import annotations
 
 import base64
+import binascii
+import contextlib
 import json
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -88,12 +90,28 @@ def dump() -> dict[str, Any]:
     }
 
 
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0] if text else ''}"
+
+
 def write(path: Path) -> dict[str, int]:
-    data = dump()
+    try:
+        data = dump()
+    except sa.exc.SQLAlchemyError as exc:
+        raise BackupError(
+            f"cannot read the database ({_first_line(exc)}); is it migrated (flask db upgrade)?"
+        ) from None
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
     tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)  # a crash never leaves half a backup under the real name
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.replace(path)  # a crash never leaves half a backup under the real name
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise BackupError(f"{path}: cannot write the backup: {exc.strerror or exc}") from None
     return {name: len(t["rows"]) for name, t in data["tables"].items()}
 
 
@@ -102,6 +120,8 @@ def read(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BackupError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise BackupError(f"{path}: cannot read the backup: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BackupError(f"{path}: not a Cadence backup (not JSON: {exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -142,22 +162,39 @@ def restore(data: dict[str, Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     connection = db.session.connection()
     for table in _tables():
-        block = data["tables"].get(table.name)
-        if not block or not block.get("rows"):
+        rows = _rows_of(table, data["tables"].get(table.name))
+        if not rows:
             continue
-        columns = block["columns"]
-        missing = [c for c in columns if c not in table.columns]
-        if missing:
-            raise BackupError(f"table {table.name}: unknown columns {', '.join(missing)}")
-        rows = [
-            {c: _load_value(table.columns[c], v) for c, v in zip(columns, row, strict=True)}
-            for row in block["rows"]
-        ]
-        connection.execute(table.insert(), rows)
+        try:
+            with connection.begin_nested():
+                connection.execute(table.insert(), rows)
+        except sa.exc.SQLAlchemyError as exc:
+            raise BackupError(
+                f"table {table.name}: the database refused the rows ({_first_line(exc)})"
+            ) from None
         counts[table.name] = len(rows)
     if connection.dialect.name == "postgresql":
         _reset_sequences(connection)
     return counts
+
+
+def _rows_of(table: sa.Table, block: Any) -> list[dict[str, Any]]:
+    """The rows of one table's block, as values for ``table``; BackupError when malformed."""
+    if not block:
+        return []
+    if not isinstance(block, dict) or not isinstance(block.get("columns"), list):
+        raise BackupError(f"table {table.name}: malformed (expected columns and rows)")
+    columns = block["columns"]
+    missing = [str(c) for c in columns if c not in table.columns]
+    if missing:
+        raise BackupError(f"table {table.name}: unknown columns {', '.join(missing)}")
+    try:
+        return [
+            {c: _load_value(table.columns[c], v) for c, v in zip(columns, row, strict=True)}
+            for row in block.get("rows") or []
+        ]
+    except (TypeError, ValueError, AttributeError, binascii.Error) as exc:
+        raise BackupError(f"table {table.name}: malformed row ({exc})") from None
 
 
 def _reset_sequences(connection: sa.Connection) -> None:

@@ -90,6 +90,20 @@ def users_activate(email: str) -> None:
     click.echo(f"{user.email} activated")
 
 
+@users.command("sign-out")
+@click.argument("email")
+def users_sign_out(email: str) -> None:
+    """End every sign-in of an account, on every device (its password stays)."""
+    from webapp import clock
+    from webapp.auth import signins
+
+    user = _user_or_fail(email)
+    signins.revoke_all(user.id, clock.now())
+    audit.record(audit.CLI, "user.sign_out_everywhere", "user", user.id, user.email)
+    db.session.commit()
+    click.echo(f"{user.email}: signed out everywhere")
+
+
 demo = AppGroup("demo", help="Demo data for trying Cadence out.")
 
 
@@ -118,7 +132,10 @@ def backup_command(file: Path) -> None:
     """Write every record to FILE (versioned JSON; see webapp/backup.py)."""
     from webapp import backup
 
-    counts = backup.write(file)
+    try:
+        counts = backup.write(file)
+    except backup.BackupError as exc:
+        _fail(str(exc))
     click.echo(f"backup: wrote {sum(counts.values())} rows from {len(counts)} tables to {file}")
 
 

@@ -59,9 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_VERSION_TTL": 1,
     # Call for papers: submissions per client address (Flask-Limiter syntax), on POST only.
     "CFP_RATE_LIMIT": "10 per hour",
-    # Outbox: try to send each message right after the commit that queued it; then
-    # `flask outbox send` retries with exponential backoff, up to MAIL_MAX_ATTEMPTS.
-    "MAIL_SEND_AFTER_COMMIT": True,
+    # Outbox: the worker (`flask outbox work`) sends committed messages within seconds and
+    # retries with exponential backoff, up to MAIL_MAX_ATTEMPTS.
     "MAIL_MAX_ATTEMPTS": 8,
     # Tests (and only tests) may set CADENCE_NOW to a callable returning an aware datetime.
     "CADENCE_NOW": None,
@@ -90,7 +89,7 @@ _ENV_INT = (
     "FEED_VERSION_TTL",
     "MAIL_MAX_ATTEMPTS",
 )
-_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SEND_AFTER_COMMIT", "PROXY_FIX")
+_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "PROXY_FIX")
 _ENV_FLOAT = ("CFP_TEST_DELAY_SECONDS",)
 
 #: Values that must never sign a production session.

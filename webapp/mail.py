@@ -1,11 +1,14 @@
 """Mail through an outbox.
 
 ``enqueue`` writes an ``OutboxMessage`` in the caller's transaction, so a message exists exactly
-when the change that caused it was committed. Right after that commit the messages queued in it
-are sent (an SQLAlchemy ``after_commit`` listener; inside a request the sending runs in an
-``after_this_request`` hook, after the view's commit). Whatever could not be sent stays
-``pending`` and ``flask outbox send`` retries it with exponential backoff; after
-``MAIL_MAX_ATTEMPTS`` it is ``failed`` (organizers can retry it from /organize/outbox).
+when the change that caused it was committed. No request ever talks to the mail server: the
+outbox worker (``flask outbox work``, ``webapp.outbox_worker``) sends committed messages within
+seconds. Whatever could not be sent stays ``pending`` and is retried with exponential backoff;
+after ``MAIL_MAX_ATTEMPTS`` it is ``failed`` (organizers can retry it from /organize/outbox).
+
+A body holds a working private link until it is sent, so it is stored sealed (encrypted with a
+key derived from ``SECRET_KEY``, ``webapp.sealed``); once sent, the body is kept with every
+token redacted (``webapp.redact``), for the organizers' record.
 
 Each sender claims a row with ``UPDATE … WHERE id = :id AND state = 'pending' AND claim is free``
 and a fresh claim token before talking to the SMTP server, so two senders (two workers, a worker
@@ -30,19 +33,20 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import after_this_request, current_app, has_request_context
-from flask_sqlalchemy.session import Session as FlaskSession
+from flask import current_app
 from jinja2.sandbox import SandboxedEnvironment
 
-from webapp import clock
+from webapp import sealed
 from webapp.extensions import db
 from webapp.models import MailTemplate, OutboxMessage, OutboxState, SiteSettings
+from webapp.redact import redact
 
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
-_SESSION_KEY = "cadence_outbox_ids"
+#: PostgreSQL channel the worker listens on; enqueue notifies it (delivered at commit).
+CHANNEL = "cadence_outbox"
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,8 @@ def render(name: str, context: dict[str, Any]) -> tuple[str, str]:
 
 
 def enqueue(to: str, template: str, context: dict[str, Any], now: datetime) -> OutboxMessage:
-    """Queue one message in the current transaction; it is sent after the commit."""
+    """Queue one message in the current transaction; the outbox worker sends it after the
+    commit. Its body is stored sealed: it may hold a private link."""
     subject, body = render(template, context)
     host = urlsplit(current_app.config.get("CADENCE_BASE_URL", "")).hostname or "localhost"
     message = OutboxMessage(
@@ -187,48 +192,21 @@ def enqueue(to: str, template: str, context: dict[str, Any], now: datetime) -> O
         message_id=make_msgid(domain=host),
         to_addr=to,
         subject=subject,
-        body=body,
+        body=sealed.seal(body),
         state=OutboxState.PENDING,
         created_at=now,
         next_attempt_at=now,
     )
     db.session.add(message)
     db.session.flush()
-    queue_after_commit(message.id)
+    wake_worker()
     return message
 
 
-def queue_after_commit(message_id: int) -> None:
-    db.session().info.setdefault(_SESSION_KEY, []).append(message_id)
-
-
-@sa.event.listens_for(FlaskSession, "after_commit")
-def _after_commit(session: Any) -> None:
-    ids = session.info.pop(_SESSION_KEY, None)
-    if not ids or not current_app.config.get("MAIL_SEND_AFTER_COMMIT", True):
-        return
-    if has_request_context():
-        try:
-
-            @after_this_request
-            def _send(response: Any) -> Any:
-                # The change is committed: a database that fails now must not turn the answer
-                # into an error (the messages stay pending for `flask outbox send`).
-                try:
-                    send_ids(ids, clock.now())
-                except sa.exc.SQLAlchemyError as exc:
-                    log.warning("outbox: sending after commit failed, left for later: %s", exc)
-                return response
-
-            return
-        except AssertionError:  # pragma: no cover - commit outside a view's own request
-            pass
-    send_ids(ids, clock.now())
-
-
-@sa.event.listens_for(FlaskSession, "after_rollback")
-def _after_rollback(session: Any) -> None:
-    session.info.pop(_SESSION_KEY, None)
+def wake_worker() -> None:
+    """On PostgreSQL, wake a listening worker when (and only if) this transaction commits."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
 
 
 # -- sending -----------------------------------------------------------------------------------
@@ -305,7 +283,7 @@ class _Smtp:
             self.conn = None
 
 
-def _email(row: sa.Row[Any], sender: str, now: datetime) -> EmailMessage:
+def _email(row: sa.Row[Any], body: str, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = row.to_addr
@@ -313,7 +291,7 @@ def _email(row: sa.Row[Any], sender: str, now: datetime) -> EmailMessage:
     msg["Message-ID"] = row.message_id
     msg["Date"] = format_datetime(row.created_at)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(row.body)  # text/plain; charset=utf-8: nothing in it is ever markup
+    msg.set_content(body)  # text/plain; charset=utf-8: nothing in it is ever markup
     return msg
 
 
@@ -354,10 +332,12 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
             with db.engine.connect() as conn:
                 row = conn.execute(sa.select(table).where(table.c.id == message_id)).one()
             try:
-                smtp.send(_email(row, sender, now))
+                body = sealed.unseal(row.body)
+                smtp.send(_email(row, body, sender))
             except (smtplib.SMTPException, OSError, ValueError) as exc:
                 attempts = row.attempts + 1
-                gave_up = attempts >= max_attempts
+                # A body no key opens will not open later either.
+                gave_up = attempts >= max_attempts or isinstance(exc, sealed.Unreadable)
                 values = {
                     "attempts": attempts,
                     "last_error": f"{type(exc).__name__}: {exc}"[:500],
@@ -372,6 +352,7 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
             else:
                 values = {
                     "state": OutboxState.SENT.value,
+                    "body": redact(body),  # no working link stays at rest once it is sent
                     "attempts": row.attempts + 1,
                     "sent_at": now,
                     "last_error": "",
@@ -406,10 +387,11 @@ def send_due(now: datetime, limit: int = 500) -> SendReport:
 
 
 def retry(message: OutboxMessage, now: datetime) -> None:
-    """Make a pending or failed message due again (organizers' retry button). Caller commits,
-    then may call ``send_ids([message.id], now)`` to try at once."""
+    """Make a pending or failed message due again (organizers' retry button). Flushes; after
+    the caller's commit the outbox worker sends it within seconds."""
     message.state = OutboxState.PENDING
     message.attempts = 0
     message.next_attempt_at = now
     message.claim_token = None
     message.claimed_at = None
+    wake_worker()

@@ -91,6 +91,33 @@ def enforce_access() -> ResponseReturnValue | None:
     abort(403)
 
 
+TEXT_CHECKED_ATTR = "_cadence_text_checked"
+
+
+def checks_text(view: F) -> F:
+    """Mark a view whose form refuses control characters beside the field itself (a friendlier
+    answer than :func:`refuse_nul`'s 400, keeping what was typed)."""
+    setattr(view, TEXT_CHECKED_ATTR, True)
+    return view
+
+
+def refuse_nul() -> None:
+    """A NUL byte in a query string or form answers 400 for every view and form: no database
+    stores it (PostgreSQL refuses it in text) and no field has a use for it. Forms of
+    ``@checks_text`` views say so beside the field instead."""
+    texts = [text for pair in request.args.items(multi=True) for text in pair]
+    view = current_app.view_functions.get(request.endpoint or "")
+    if (
+        request.method in {"POST", "PUT", "PATCH", "DELETE"}
+        and request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}
+        and not getattr(view, TEXT_CHECKED_ATTR, False)
+    ):
+        texts += [text for pair in request.form.items(multi=True) for text in pair]
+        texts += [upload.filename or "" for upload in request.files.values()]
+    if any("\x00" in text for text in texts):
+        abort(400, "The request contains a NUL character, which no field accepts.")
+
+
 def security_headers(response: Any) -> Any:
     """Headers for every response. The pages use no inline script or style, so CSP is strict."""
     headers = response.headers

@@ -96,8 +96,9 @@ def test_organizer_sees_everything_and_retries_a_failed_mail_by_keyboard(
     tab_to(page, "Retry the mail to grace@example.org")
     page.keyboard.press("Enter")
     page.wait_for_url("**/dashboard/")
-    expect(page.get_by_text("Sent to grace@example.org.")).to_be_visible()
+    expect(page.get_by_text("Queued again for grace@example.org")).to_be_visible()
     expect(page.get_by_text("0 failed")).to_be_visible()
+    smtp_server.wait_for(1)  # the outbox worker sends it
     [sent] = smtp_server.to("grace@example.org")
     assert sent["Subject"] == "[bhyvecon] We received your talk"
     fits_a_phone(page)

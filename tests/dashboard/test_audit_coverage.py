@@ -252,12 +252,16 @@ def test_cfp_and_account_changes_are_audited(app) -> None:
 
 
 def _token_link(app) -> str:
-    """A speaker's private link, as mailed (the outbox holds the message)."""
+    """A speaker's private link, as mailed (the outbox holds the message, sealed)."""
+    from webapp import sealed
+
     with app.app_context():
-        body = db.session.scalar(
-            sa.select(OutboxMessage.body)
-            .where(OutboxMessage.template == "cfp_received")
-            .order_by(OutboxMessage.id.desc())
+        body = sealed.unseal(
+            db.session.scalar(
+                sa.select(OutboxMessage.body)
+                .where(OutboxMessage.template == "cfp_received")
+                .order_by(OutboxMessage.id.desc())
+            )
         )
     return re.search(r"/cfp/s/[\w-]+", body).group(0)  # type: ignore[union-attr]
 

@@ -45,7 +45,6 @@ def server_env(app: Flask, tmp_path: Path, **extra: str) -> dict[str, str]:
         "SECRET_KEY": SECRET,
         "CADENCE_ENV": "development",
         "CFP_RATE_LIMIT": "100000 per minute",  # these tests are about faults, not the limiter
-        "MAIL_SEND_AFTER_COMMIT": "true",
         "MAIL_TIMEOUT": "3",
     }
     env.update(extra)

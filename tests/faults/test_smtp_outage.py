@@ -1,7 +1,8 @@
 """The mail server is down while speakers submit, then comes back: every message goes out once.
 
 Gunicorn serves the CFP while nothing listens on the SMTP port: the submissions are stored and
-their messages stay pending in the outbox. Then aiosmtpd starts on that port and
+their messages stay pending in the outbox (requests never talk to the mail server; the worker's
+attempt while the server is down fails). Then aiosmtpd starts on that port and
 `flask outbox send` runs twice (and once more a day later): each
 message arrives exactly once, counted by Message-ID and by recipient.
 """
@@ -59,12 +60,15 @@ def test_smtp_down_then_up_every_message_sent_once(
         len(expected) == 3 * SUBMISSIONS // 2 + SUBMISSIONS
     )  # 1 or 2 speakers each, + the organizer
     outbox = _outbox(app)
-    assert {(s, a) for s, _, a in outbox} == {("pending", 1)}, outbox  # tried once after the commit
+    assert {(s, a) for s, _, a in outbox} == {("pending", 0)}, outbox  # queued, not tried
+    # The CLI's app: same secret key as the server (bodies are sealed with a key derived from it)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, SECRET_KEY=env["SECRET_KEY"])
+    assert "sent 0" in runner.invoke(args=["outbox", "send"]).output  # the worker's try fails
+    outbox = _outbox(app)
+    assert {(s, a) for s, _, a in outbox} == {("pending", 1)}, outbox
 
     later = datetime.now(UTC) + timedelta(minutes=2)  # past the first backoff (1 minute)
-    app.config.update(
-        CADENCE_NOW=lambda: later, MAIL_SERVER="127.0.0.1", MAIL_PORT=port
-    )  # the CLI's app
+    app.config.update(CADENCE_NOW=lambda: later)
     result = runner.invoke(args=["outbox", "list"])
     assert result.output.count("ConnectionRefusedError") == len(expected)
 

@@ -22,3 +22,7 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat the new password", validators=[EqualTo("password", "The passwords differ.")]
     )
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (and its CSRF token)."""

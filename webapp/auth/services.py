@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from webapp import audit
+from webapp import audit, clock
+from webapp.auth import signins
 from webapp.extensions import db
 from webapp.models import ROLE_VALUES, User, utcnow
 
@@ -92,9 +94,21 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str, actor: audit.Actor) -> None:
+def check_password(user: User, password: str) -> bool:
+    """Whether ``password`` is the account's current one (no other effect)."""
+    try:
+        return bool(hasher().verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_password(
+    user: User, password: str, actor: audit.Actor, now: datetime | None = None
+) -> None:
+    """A new password; every sign-in of the account ends (the caller may start a new one)."""
     check_password_rules(password)
     user.password_hash = hasher().hash(password)
+    signins.revoke_all(user.id, now or clock.now())
     audit.record(actor, "user.password", "user", user.id, f"password changed for {user.email}")
 
 
@@ -125,10 +139,13 @@ def set_roles(user: User, roles: set[str], actor: audit.Actor) -> None:
     )
 
 
-def set_active(user: User, active: bool, actor: audit.Actor) -> None:
+def set_active(user: User, active: bool, actor: audit.Actor, now: datetime | None = None) -> None:
+    """(De)activate an account; deactivation ends every sign-in of it."""
     if user.active == active:
         return
     user.active = active
+    if not active:
+        signins.revoke_all(user.id, now or clock.now())
     audit.record(
         actor,
         "user.activate" if active else "user.deactivate",

@@ -1,16 +1,30 @@
+"""Signing in and out, the account page (signed-in devices), and changing one's password."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from webapp import audit
-from webapp.auth import services
-from webapp.auth.forms import LoginForm, PasswordForm
-from webapp.extensions import db, limiter
+from webapp import audit, clock
+from webapp.auth import services, signins
+from webapp.auth.forms import ButtonForm, LoginForm, PasswordForm
+from webapp.extensions import limiter
+from webapp.models import User
 from webapp.security import public, signed_in
+from webapp.transaction import commit_or_show
 
 bp = Blueprint("auth", __name__)
 
@@ -28,6 +42,30 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _password_refused(response: object) -> bool:
+    return bool(g.get("password_refused"))
+
+
+def _begin_session(user: User, remember: bool) -> None:
+    """Put the sign-in ``user.sign_in_token`` into a fresh session: a new CSRF token, a
+    session that ends PERMANENT_SESSION_LIFETIME after the last request, and with
+    ``remember`` the "keep me signed in" cookie."""
+    session.pop("csrf_token", None)  # the CSRF token rotates at every sign-in
+    g.pop("csrf_token", None)
+    session.permanent = True
+    login_user(user, remember=remember)
+
+
+def _start_sign_in(user: User, remember: bool) -> str:
+    return signins.start(
+        user,
+        remember,
+        request.user_agent.string,
+        clock.now(),
+        signins.Lifetimes.of(current_app.config),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(
@@ -42,39 +80,89 @@ def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
-        if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+        if user is None:
+            form.password.errors.append("Wrong email or password, or the account is deactivated.")
+            return render_template("auth/login.html", form=form), 200
+        remember = bool(form.remember.data)
+
+        def sign_in() -> str:
             audit.record(audit.Actor(user.email, user.id), "user.login", "user", user.id)
-            db.session.commit()
+            return _start_sign_in(user, remember)
+
+        if commit_or_show(sign_in, form=form).ok:
+            _begin_session(user, remember)
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(_safe_next(form.next.data))
-        form.password.errors.append("Wrong email or password, or the account is deactivated.")
-        return render_template("auth/login.html", form=form), 200
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @public
 def logout() -> ResponseReturnValue:
+    sign_in_id = getattr(current_user, "sign_in_id", None)
+    if sign_in_id is not None:
+        commit_or_show(lambda: signins.revoke(sign_in_id, clock.now()))
     logout_user()
     flash("Signed out.", "success")
     return redirect(url_for("main.home"))
 
 
+@bp.route("/account")
+@signed_in
+def account() -> ResponseReturnValue:
+    devices = signins.live(current_user.id, clock.now())
+    return render_template(
+        "auth/account.html",
+        devices=devices,
+        current_id=current_user.sign_in_id,
+        form=ButtonForm(),
+    )
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere() -> ResponseReturnValue:
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    user_id, email = current_user.id, current_user.email
+
+    def end_all() -> None:
+        signins.revoke_all(user_id, clock.now())
+        audit.record(
+            audit.Actor(email, user_id), "user.sign_out_everywhere", "user", user_id, email
+        )
+
+    if commit_or_show(end_all).ok:
+        logout_user()
+        flash("Signed out on every device, this one included.", "success")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    deduct_when=_password_refused,
+    error_message="Too many wrong current passwords from your address. Wait a minute and try again.",
+)
 def password() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
-        if services.authenticate(current_user.email, form.current.data or "") is None:
+        user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+        if not services.check_password(user, form.current.data or ""):
+            g.password_refused = True
             form.current.errors.append("That is not your current password.")
-        else:
-            try:
-                services.set_password(current_user, form.password.data or "", audit.Actor.current())
-            except services.AccountError as exc:
-                form.password.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash("Password changed.", "success")
-                return redirect(url_for("dashboard.index"))
+            return render_template("auth/password.html", form=form)
+        remember = user.sign_in_remember
+
+        def change() -> str:
+            services.set_password(user, form.password.data or "", audit.Actor.current())
+            return _start_sign_in(user, remember)  # this browser stays signed in
+
+        if commit_or_show(change, form=form, field="password").ok:
+            _begin_session(user, remember)
+            flash("Password changed. Every other device is signed out.", "success")
+            return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
@@ -84,6 +86,28 @@ def outbox_send(limit: int) -> None:
     click.echo(
         f"sent {report.sent}, failed attempts {report.failed_attempts}, gave up {report.gave_up}"
     )
+
+
+@outbox.command("work")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks.")
+def outbox_work(interval: float) -> None:
+    """Send committed mail within seconds until stopped (SIGTERM or Ctrl-C)."""
+    import signal
+
+    from flask import current_app
+
+    from webapp.outbox_worker import Worker
+
+    worker = Worker(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        interval,
+        say=lambda line: click.echo(line, err=True),
+    )
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    click.echo(f"outbox: worker started, looking every {interval:g} s", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        worker.run()
+    click.echo("outbox: worker stopped", err=True)
 
 
 @outbox.command("list")

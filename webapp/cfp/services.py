@@ -7,7 +7,6 @@ message for the user, flush but never commit. Every state change of a submission
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -22,7 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from webapp import audit, mail
+from webapp import audit, csvsafe, mail
 from webapp.extensions import db
 from webapp.models import (
     ACCEPTED_STATES,
@@ -928,18 +927,10 @@ def published_conferences() -> list[Conference]:
 
 # -- export --------------------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: formulas are defused with a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
 
 def export_csv(conference: Conference) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)  # defuses formulas in every cell
     writer.writerow(
         [
             "code",
@@ -964,20 +955,17 @@ def export_csv(conference: Conference) -> str:
         mean = s.mean_score
         writer.writerow(
             [
-                csv_cell(v)
-                for v in (
-                    s.code,
-                    s.state,
-                    s.title,
-                    s.format.name,
-                    s.track.name if s.track else "",
-                    s.speaker_names,
-                    ", ".join(sp.email for sp in s.speakers),
-                    f"{mean:.2f}" if mean is not None else "",
-                    len(s.reviews),
-                    s.submitted_at.strftime("%Y-%m-%d %H:%M"),
-                    s.abstract,
-                )
+                s.code,
+                s.state,
+                s.title,
+                s.format.name,
+                s.track.name if s.track else "",
+                s.speaker_names,
+                ", ".join(sp.email for sp in s.speakers),
+                f"{mean:.2f}" if mean is not None else "",
+                len(s.reviews),
+                s.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                s.abstract,
             ]
         )
     return out.getvalue()

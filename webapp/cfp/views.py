@@ -26,7 +26,7 @@ from webapp.cfp import feed, services
 from webapp.cfp.forms import TOKEN_RE, CfpForm, SpeakerEditForm
 from webapp.extensions import db, limiter
 from webapp.models import Conference, Speaker, SubmissionState
-from webapp.security import public
+from webapp.security import checks_text, public, stateless
 
 bp = Blueprint("cfp", __name__)
 
@@ -100,6 +100,7 @@ def _submission_data(form: Any, with_co_speakers: bool = True) -> services.Submi
 
 @bp.route("/conferences/<slug>/cfp", methods=["GET", "POST"])
 @public
+@checks_text
 @limiter.limit(_cfp_limit, methods=["POST"])
 def cfp_form(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
@@ -223,6 +224,7 @@ def speaker_page(token: str) -> ResponseReturnValue:
 
 @bp.route("/cfp/s/<token>/edit", methods=["GET", "POST"])
 @public
+@checks_text
 def speaker_edit(token: str) -> ResponseReturnValue:
     speaker = _speaker(token)
     submission = speaker.submission
@@ -336,6 +338,7 @@ def talk(slug: str, code: str) -> ResponseReturnValue:
 
 @bp.route("/conferences/<slug>/program.ics")
 @public
+@stateless
 def program_ics(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
     body, last_modified = feed.programme_calendar(conference)
@@ -348,6 +351,7 @@ def program_ics(slug: str) -> ResponseReturnValue:
 
 @bp.route("/conferences/<slug>/schedule.json")
 @public
+@stateless
 def schedule_json(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
     data, last_modified = feed.frab_schedule(conference)

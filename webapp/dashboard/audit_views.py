@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Response, render_template, request
 
+from webapp import csvsafe
 from webapp.dashboard.blueprint import bp
 from webapp.extensions import db
 from webapp.models import AuditEntry
@@ -57,33 +58,25 @@ def audit_log() -> str:
     return render_template("dashboard/audit.html", page=page, filters=filters, types=types)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start with these as formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/audit.csv")
 @roles_required("organizer")
 def audit_csv() -> Response:
     query, _ = _filtered()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(
         ["at (UTC)", "actor", "action", "object type", "object id", "summary", "changes"]
     )
-    import json
-
     for entry in db.session.scalars(query.limit(100_000)):
         writer.writerow(
             [
                 entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-                _cell(entry.actor),
-                _cell(entry.action),
-                _cell(entry.object_type),
-                _cell(entry.object_id),
-                _cell(entry.summary),
-                _cell(json.dumps(entry.changes, sort_keys=True, ensure_ascii=False)),
+                entry.actor,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.summary,
+                json.dumps(entry.changes, sort_keys=True, ensure_ascii=False),
             ]
         )
     return Response(

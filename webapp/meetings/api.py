@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from webapp.meetings import schedule, services
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.models import Series
-from webapp.security import public
+from webapp.security import public, stateless
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1")
 
@@ -52,6 +52,7 @@ def _bad(message: str) -> ResponseReturnValue:
 
 @bp.route("/series/<slug>/occurrences")
 @public
+@stateless
 def occurrences(slug: str) -> ResponseReturnValue:
     """Occurrences whose local start falls on the dates ``from`` .. ``to`` (inclusive)."""
     try:

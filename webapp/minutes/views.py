@@ -32,7 +32,7 @@ from webapp.minutes import atom
 from webapp.minutes import services as svc
 from webapp.minutes.forms import AgendaItemForm, FollowUpForm, MinutesForm, PersonForm, ReviewForm
 from webapp.models import AgendaItem, FollowUp, Person, Review, Series
-from webapp.security import public, roles_required
+from webapp.security import public, roles_required, stateless
 
 bp = Blueprint("minutes", __name__)
 
@@ -559,6 +559,7 @@ def agenda_item_delete(item_id: int) -> ResponseReturnValue:
 
 @bp.route("/minutes.atom")
 @public
+@stateless
 def feed() -> ResponseReturnValue:
     base = str(current_app.config["CADENCE_BASE_URL"]).rstrip("/")
     body = atom.feed(svc.published_minutes(), base)

@@ -45,7 +45,7 @@ from webapp.models.minutes import (
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.settings import SiteSettings
-from webapp.models.users import ROLE_VALUES, Role, User, UserRole
+from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
 
 __all__ = [
     "ACCEPTED_STATES",
@@ -85,6 +85,7 @@ __all__ = [
     "ScheduleRule",
     "Series",
     "SessionFormat",
+    "SignIn",
     "SiteSettings",
     "Speaker",
     "SpeakerLink",

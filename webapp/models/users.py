@@ -24,6 +24,12 @@ ROLE_VALUES = tuple(r.value for r in Role)
 
 class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    __allow_unmapped__ = True
+
+    #: The sign-in this object was loaded through (webapp.auth.signins); per request, not stored.
+    sign_in_id: int | None = None
+    sign_in_token: str | None = None
+    sign_in_remember: bool = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -34,6 +40,13 @@ class User(UserMixin, TimestampMixin, Base):
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def session_token(self) -> str:
+        """What Flask-Login keeps in the session and remember cookies (its ``id_attribute``):
+        the token of this sign-in, never the account id, so that revoking the sign-in ends it."""
+        if not self.sign_in_token:
+            raise RuntimeError("session_token() of a user that has not signed in")
+        return self.sign_in_token
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users a session
@@ -74,3 +87,24 @@ class UserRole(Base):
     )
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class SignIn(Base):
+    """One sign-in of one account on one device: its session (and "keep me signed in" cookie)
+    carries a random token, stored here only as its SHA-256. Signing out revokes it; a password
+    change or deactivation revokes every sign-in of the account."""
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (sa.Index("ix_sign_ins_user_id_revoked_at", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: "Keep me signed in": lasts REMEMBER_COOKIE_DURATION; otherwise it ends
+    #: PERMANENT_SESSION_LIFETIME after the last request.
+    remember: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

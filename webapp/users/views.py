@@ -6,11 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from webapp import audit
+from webapp import audit, clock
 from webapp.auth import services
 from webapp.extensions import db
 from webapp.models import User
 from webapp.security import roles_required
+from webapp.transaction import commit_or_show
 from webapp.users.forms import UserCreateForm, UserEditForm
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -27,19 +28,19 @@ def index() -> ResponseReturnValue:
 def create() -> ResponseReturnValue:
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
+        outcome = commit_or_show(
+            lambda: services.create_user(
                 form.email.data or "",
                 form.password.data or "",
                 set(form.roles.data or []),
                 audit.Actor.current(),
                 name=form.name.data or "",
-            )
-        except services.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"Account {user.email} created.", "success")
+            ),
+            form=form,
+            field="email",
+        )
+        if outcome.ok and outcome.value is not None:
+            flash(f"Account {outcome.value.email} created.", "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=None)
 
@@ -56,18 +57,17 @@ def edit(user_id: int) -> ResponseReturnValue:
                 "You cannot remove your own admin role or deactivate yourself."
             )
         else:
-            actor = audit.Actor.current()
-            try:
+            actor, now = audit.Actor.current(), clock.now()
+
+            def save() -> None:
                 services.set_name(user, form.name.data or "", actor)
                 services.set_roles(user, wanted, actor)
-                services.set_active(user, bool(form.active.data), actor)
+                # Deactivating the account, or a new password, signs it out everywhere.
+                services.set_active(user, bool(form.active.data), actor, now)
                 if form.password.data:
-                    services.set_password(user, form.password.data, actor)
-            except services.AccountError as exc:
-                db.session.rollback()
-                form.password.errors.append(str(exc))
-            else:
-                db.session.commit()
+                    services.set_password(user, form.password.data, actor, now)
+
+            if commit_or_show(save, form=form, field="password").ok:
                 flash(f"Account {user.email} saved.", "success")
                 return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=user)

@@ -1,0 +1,80 @@
+"""No working private link at rest outside its hash: unsent mail is sealed, sent mail is kept with
+its links redacted, and a backup holds neither."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from tests.cfp.conftest import link_token, post_submission
+from webapp.extensions import db
+from webapp.models import OutboxMessage
+
+LINK = re.compile(r"/cfp/s/([A-Za-z0-9_-]{16,})")
+
+
+def _bodies(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [
+            (m.state, m.body)
+            for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
+
+
+def test_queued_mail_is_sealed_sent_mail_redacted_and_backups_hold_no_link(
+    app, client, runner, tmp_path, make_conference, make_user, smtp_factory
+) -> None:
+    make_user(roles=("organizer",))
+    port = smtp_factory.reserve()  # the mail server is down: the messages wait
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    assert post_submission(client, make_conference()).status_code == 302
+
+    pending = _bodies(app)
+    assert len(pending) == 2
+    for state, body in pending:
+        assert state == "pending"
+        assert body.startswith("sealed:v1:")
+        assert "/cfp/s/" not in body
+    before = tmp_path / "before.json"
+    assert runner.invoke(args=["backup", str(before)]).exit_code == 0
+    assert not LINK.search(before.read_text())
+
+    sink = smtp_factory.start(port)
+    assert runner.invoke(args=["outbox", "send"]).output.startswith("sent 2,")
+    [mailed] = [u for m in sink.wait_for(2) for u in sink.links(m) if "/cfp/s/" in u]
+    token = link_token(mailed)
+    assert client.get(f"/cfp/s/{token}").status_code == 200  # the mailed link works
+
+    sent = _bodies(app)
+    assert {state for state, _ in sent} == {"sent"}
+    received = next(body for _, body in sent if "/cfp/s/" in body)
+    assert "/cfp/s/[redacted]" in received
+    assert "Keep this link to yourself" in received  # the rest of the text is kept
+    after = tmp_path / "after.json"
+    assert runner.invoke(args=["backup", str(after)]).exit_code == 0
+    text = after.read_text()
+    assert token not in text
+    assert not LINK.search(text)
+
+
+def test_mail_sealed_under_another_secret_key_fails_with_a_clear_reason(
+    app, runner, smtp_factory
+) -> None:
+    from webapp import clock, mail
+    from webapp.outbox_worker import Worker
+
+    sink = smtp_factory.start()
+    app.config.update(MAIL_SERVER=sink.host, MAIL_PORT=sink.port)
+    with app.app_context():
+        mail.enqueue("ada@example.org", "cfp_received", mail.SAMPLE_CONTEXT, clock.now())
+        db.session.commit()
+    app.config["SECRET_KEY"] = "another-secret-key-after-a-rotation-0123456789"
+    with app.app_context():
+        report = Worker(app).tick()
+    assert report is not None
+    assert (report.sent, report.gave_up) == (0, 1)
+    output = runner.invoke(args=["outbox", "list"]).output
+    assert "\tfailed\t" in output
+    assert "cannot be decrypted (was SECRET_KEY changed" in output
+    assert sink.messages == []
