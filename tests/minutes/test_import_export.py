@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.minutes.conftest import FIXTURE, SHARED_FIXTURE, counts, create_bhyve
+from webapp import audit
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.minutes import importer
+from webapp.minutes.importer.dates import resolve_next_meeting
 from webapp.minutes import services as svc
 from webapp.models import FollowUp, Minutes, Person
 
@@ -117,22 +119,22 @@ def test_export_contains_everything_and_round_trips(app, runner, bhyve, tmp_path
         series = meetings.get_series("bhyve")
         john = svc.find_person("John Baldwin")
         rod = svc.find_person("Rod Grimes")
-        item = svc.add_follow_up(series, date(2019, 2, 7), john, "review VM_MAXCPU", svc.audit.CLI)
+        item = svc.add_follow_up(series, date(2019, 2, 7), john, "review VM_MAXCPU", audit.CLI)
         done = svc.add_follow_up(
             series,
             date(2019, 2, 7),
             rod,
             "find the Bug 229852 reviews",
-            svc.audit.CLI,
+            audit.CLI,
             due=date(2019, 2, 21),
         )
-        svc.set_follow_up_state(done, "done", series, date(2019, 2, 21), svc.audit.CLI)
+        svc.set_follow_up_state(done, "done", series, date(2019, 2, 21), audit.CLI)
         top = svc.add_review(
             series,
             date(2019, 2, 7),
             "https://reviews.freebsd.org/D100",
             'vmm: "VM_MAXCPU" tunable',
-            svc.audit.CLI,
+            audit.CLI,
             author=rod,
         )
         svc.add_review(
@@ -140,7 +142,7 @@ def test_export_contains_everything_and_round_trips(app, runner, bhyve, tmp_path
             date(2019, 2, 7),
             "https://reviews.freebsd.org/D101",
             "bhyve: use it",
-            svc.audit.CLI,
+            audit.CLI,
             author=rod,
             parent=top,
         )
@@ -198,7 +200,7 @@ def test_progress_bar_for_many_files_and_one_bad_file_fails_alone(
     )
     with app.app_context():
         create_person = svc.create_person
-        create_person("John Baldwin", svc.audit.CLI, aliases=["John", "jhb"])
+        create_person("John Baldwin", audit.CLI, aliases=["John", "jhb"])
         db.session.commit()
         before = counts()
     result = runner.invoke(args=["minutes", "import", str(good), str(bad), "--series", "bhyve"])
@@ -297,7 +299,7 @@ def test_next_meeting_that_is_not_an_occurrence_is_a_warning(app, runner, bhyve,
     ],
 )
 def test_next_meeting_dates(text: str, expected: date | None) -> None:
-    assert importer.resolve_next_meeting(text, date(2019, 2, 7)) == expected
+    assert resolve_next_meeting(text, date(2019, 2, 7)) == expected
 
 
 def test_front_matter_and_file_name_give_the_date(app, runner, bhyve, tmp_path) -> None:

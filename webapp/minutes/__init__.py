@@ -10,7 +10,8 @@ from webapp.config import ConfigError
 def init_app(app: Flask) -> None:
     from webapp import markdown, wiring
     from webapp.minutes import feedlinks, services
-    from webapp.minutes.views import bp, meeting_panel, template_helpers
+    from webapp.minutes.templating import meeting_panel, template_helpers
+    from webapp.minutes.views import bp
     from webapp.wiring import MeetingPanel
 
     app.config.setdefault("REFERENCE_PATTERNS", list(markdown.DEFAULT_REFERENCE_PATTERNS))

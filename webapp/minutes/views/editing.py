@@ -1,0 +1,94 @@
+"""Starting and editing minutes, with the conflict page when someone saved first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from webapp import audit, clock
+from webapp.extensions import db
+from webapp.minutes import services as svc
+from webapp.minutes.forms import FollowUpForm, MinutesForm
+from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404, people_names
+from webapp.security import roles_required
+
+
+@bp.route("/meetings/<slug>/<day>/minutes/start", methods=["POST"])
+@roles_required(*EDITORS)
+def start(slug: str, day: str) -> ResponseReturnValue:
+    series, meeting_day, _slot = occurrence_or_404(slug, day)
+    svc.start_minutes(series, meeting_day, audit.Actor.current(), clock.now())
+    db.session.commit()
+    return redirect(url_for("minutes.edit", slug=slug, day=day))
+
+
+@bp.route("/meetings/<slug>/<day>/minutes/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(slug: str, day: str) -> ResponseReturnValue:
+    series, meeting_day, slot = occurrence_or_404(slug, day)
+    minutes = svc.get_minutes(series, meeting_day)
+    context: dict[str, Any] = {
+        "series": series,
+        "slot": slot,
+        "day": meeting_day,
+        "minutes": minutes,
+        "people_names": people_names(),
+        "follow_up_form": FollowUpForm(formdata=None),
+    }
+    if minutes is None:
+        return render_template("minutes/edit.html", form=None, **context)
+    form = MinutesForm()
+    status = 200
+    if request.method == "GET":
+        form.attendees.data = "\n".join(p.name for p in minutes.attendees)
+        form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
+        form.state.data, form.version.data = minutes.state, minutes.version
+    elif form.validate_on_submit():
+        data = svc.MinutesInput(
+            notes=form.notes.data or "",
+            decisions=form.decisions.data or "",
+            attendees=(form.attendees.data or "").splitlines(),
+            state=form.state.data or "draft",
+        )
+        try:
+            created = svc.save_minutes(
+                minutes, int(form.version.data or 0), data, audit.Actor.current(), clock.now()
+            )
+        except svc.EditConflict:
+            db.session.rollback()
+            current = svc.get_minutes(series, meeting_day)
+            assert current is not None  # noqa: S101 - minutes are never deleted
+            context.update(
+                minutes=current,
+                conflict=current,
+                conflict_diff=svc.text_diff(
+                    current.notes, svc.clean_text(data.notes), "their notes", "your notes"
+                ),
+                conflict_attendees="\n".join(p.name for p in current.attendees),
+            )
+            # Saving again (after merging) replaces theirs: the form now names their version.
+            form.version.data, form.version.raw_data = current.version, [str(current.version)]
+            status = 409
+        except svc.MinutesError as exc:
+            db.session.rollback()
+            form.state.errors.append(str(exc))
+            status = 400
+        else:
+            db.session.commit()
+            session["minutes_saved"] = minutes.id
+            note = f" New people: {', '.join(p.name for p in created)}." if created else ""
+            flash(f"Minutes saved (version {minutes.version}, {minutes.state}).{note}", "success")
+            return redirect(url_for("minutes.edit", slug=slug, day=day))
+    else:
+        status = 400
+    just_saved = session.pop("minutes_saved", None) == minutes.id
+    return render_template("minutes/edit.html", form=form, just_saved=just_saved, **context), status
