@@ -15,6 +15,7 @@ from webapp.minutes.forms import AgendaItemForm
 from webapp.minutes.views.helpers import back, bp, occurrence_or_404
 from webapp.models import AgendaItem
 from webapp.security import roles_required
+from webapp.transaction import commit_or_show
 
 
 @bp.route("/meetings/<slug>/<day>/agenda/items", methods=["POST"])
@@ -25,9 +26,12 @@ def agenda_item_add(slug: str, day: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("An agenda item needs a text (at most 1000 characters).", "error")
     else:
-        svc.add_agenda_item(series, meeting_day, form.text.data or "", audit.Actor.current())
-        db.session.commit()
-        flash("Agenda item added.", "success")
+        text = form.text.data or ""
+        added = commit_or_show(
+            lambda: svc.add_agenda_item(series, meeting_day, text, audit.Actor.current())
+        )
+        if added.ok:
+            flash("Agenda item added.", "success")
     return back(url_for("minutes.agenda_page", slug=slug, day=day))
 
 
@@ -35,7 +39,6 @@ def agenda_item_add(slug: str, day: str) -> ResponseReturnValue:
 @roles_required("organizer")
 def agenda_item_delete(item_id: int) -> ResponseReturnValue:
     item = db.get_or_404(AgendaItem, item_id)
-    svc.delete_agenda_item(item, audit.Actor.current())
-    db.session.commit()
-    flash("Agenda item removed.", "success")
+    if commit_or_show(lambda: svc.delete_agenda_item(item, audit.Actor.current())).ok:
+        flash("Agenda item removed.", "success")
     return back(url_for("main.home"))

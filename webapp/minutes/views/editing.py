@@ -2,33 +2,62 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import (
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
-from webapp.extensions import db
 from webapp.minutes import services as svc
 from webapp.minutes.forms import FollowUpForm, MinutesForm
 from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404, people_names
+from webapp.models import Minutes, Series
 from webapp.security import roles_required
+from webapp.transaction import commit_or_show
 
 
 @bp.route("/meetings/<slug>/<day>/minutes/start", methods=["POST"])
 @roles_required(*EDITORS)
 def start(slug: str, day: str) -> ResponseReturnValue:
     series, meeting_day, _slot = occurrence_or_404(slug, day)
-    svc.start_minutes(series, meeting_day, audit.Actor.current(), clock.now())
-    db.session.commit()
+    commit_or_show(
+        lambda: svc.start_minutes(series, meeting_day, audit.Actor.current(), clock.now())
+    )
     return redirect(url_for("minutes.edit", slug=slug, day=day))
+
+
+def _input(form: MinutesForm) -> svc.MinutesInput:
+    return svc.MinutesInput(
+        notes=form.notes.data or "",
+        decisions=form.decisions.data or "",
+        attendees=(form.attendees.data or "").splitlines(),
+        state=form.state.data or "draft",
+    )
+
+
+def _conflict(
+    series: Series, day: date, form: MinutesForm, data: svc.MinutesInput
+) -> dict[str, Any]:
+    """The conflict page's context: their version beside the text the editor typed."""
+    current = svc.get_minutes(series, day)
+    assert current is not None  # noqa: S101 - minutes are never deleted
+    # Saving again (after merging) replaces theirs: the form now names their version.
+    form.version.data, form.version.raw_data = current.version, [str(current.version)]
+    return {
+        "minutes": current,
+        "conflict": current,
+        "conflict_diff": svc.text_diff(
+            current.notes, svc.clean_text(data.notes), "their notes", "your notes"
+        ),
+        "conflict_attendees": "\n".join(p.name for p in current.attendees),
+    }
+
+
+def _fill(form: MinutesForm, minutes: Minutes) -> None:
+    form.attendees.data = "\n".join(p.name for p in minutes.attendees)
+    form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
+    form.state.data, form.version.data = minutes.state, minutes.version
 
 
 @bp.route("/meetings/<slug>/<day>/minutes/edit", methods=["GET", "POST"])
@@ -49,46 +78,33 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
     form = MinutesForm()
     status = 200
     if request.method == "GET":
-        form.attendees.data = "\n".join(p.name for p in minutes.attendees)
-        form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
-        form.state.data, form.version.data = minutes.state, minutes.version
-    elif form.validate_on_submit():
-        data = svc.MinutesInput(
-            notes=form.notes.data or "",
-            decisions=form.decisions.data or "",
-            attendees=(form.attendees.data or "").splitlines(),
-            state=form.state.data or "draft",
-        )
-        try:
-            created = svc.save_minutes(
-                minutes, int(form.version.data or 0), data, audit.Actor.current(), clock.now()
-            )
-        except svc.EditConflict:
-            db.session.rollback()
-            current = svc.get_minutes(series, meeting_day)
-            assert current is not None  # noqa: S101 - minutes are never deleted
-            context.update(
-                minutes=current,
-                conflict=current,
-                conflict_diff=svc.text_diff(
-                    current.notes, svc.clean_text(data.notes), "their notes", "your notes"
-                ),
-                conflict_attendees="\n".join(p.name for p in current.attendees),
-            )
-            # Saving again (after merging) replaces theirs: the form now names their version.
-            form.version.data, form.version.raw_data = current.version, [str(current.version)]
-            status = 409
-        except svc.MinutesError as exc:
-            db.session.rollback()
-            form.state.errors.append(str(exc))
-            status = 400
-        else:
-            db.session.commit()
+        _fill(form, minutes)
+    elif not form.validate_on_submit():
+        status = 400
+    else:
+        data = _input(form)
+        conflicts: list[svc.EditConflict] = []
+
+        def change() -> list[Any]:
+            try:
+                return svc.save_minutes(
+                    minutes, int(form.version.data or 0), data, audit.Actor.current(), clock.now()
+                )
+            except svc.EditConflict as exc:
+                conflicts.append(exc)
+                raise
+
+        outcome = commit_or_show(change, form=form, field="state", refused=(svc.MinutesError,))
+        if outcome.ok:
             session["minutes_saved"] = minutes.id
+            created = outcome.value or []
             note = f" New people: {', '.join(p.name for p in created)}." if created else ""
             flash(f"Minutes saved (version {minutes.version}, {minutes.state}).{note}", "success")
             return redirect(url_for("minutes.edit", slug=slug, day=day))
-    else:
         status = 400
+        if conflicts:  # the conflict page explains itself: no error beside the state field
+            form.state.errors = [e for e in form.state.errors if e != outcome.error]
+            context.update(_conflict(series, meeting_day, form, data))
+            status = 409
     just_saved = session.pop("minutes_saved", None) == minutes.id
     return render_template("minutes/edit.html", form=form, just_saved=just_saved, **context), status

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     abort,
     flash,
@@ -13,7 +11,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from webapp import audit, clock
+from webapp import audit, clock, dates
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError
@@ -29,6 +27,7 @@ from webapp.minutes.views.helpers import (
 )
 from webapp.models import FollowUp, Series
 from webapp.security import public, roles_required
+from webapp.transaction import commit_or_show
 
 
 @bp.route("/meetings/<slug>/<day>/follow-ups/new", methods=["GET", "POST"])
@@ -38,17 +37,16 @@ def follow_up_new(slug: str, day: str) -> ResponseReturnValue:
     form = FollowUpForm()
     if form.validate_on_submit():
         actor = audit.Actor.current()
-        try:
+
+        def change() -> FollowUp:
             owner, _created = svc.person_for(form.owner.data or "", actor)
-            svc.add_follow_up(
+            return svc.add_follow_up(
                 series, meeting_day, owner, form.text.data or "", actor, due=form.due.data
             )
-        except svc.MinutesError as exc:
-            db.session.rollback()
-            form.text.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"Follow-up added for {owner.name}.", "success")
+
+        outcome = commit_or_show(change, form=form, field="text", refused=(svc.MinutesError,))
+        if outcome.value is not None:
+            flash(f"Follow-up added for {outcome.value.owner.name}.", "success")
             return back(url_for("minutes.edit", slug=slug, day=day))
     return render_template(
         "minutes/follow_up_form.html",
@@ -68,16 +66,15 @@ def follow_up_state(item_id: int) -> ResponseReturnValue:
     day = None
     if request.form.get("day"):
         try:
-            day = date.fromisoformat(request.form["day"])
-        except ValueError:
-            abort(400, "The meeting date is not a date (YYYY-MM-DD).")
-    try:
-        svc.set_follow_up_state(item, state, series, day, audit.Actor.current())
-    except (svc.MinutesError, ScheduleError) as exc:
-        db.session.rollback()
-        abort(400, str(exc))
-    db.session.commit()
-    flash(f"Follow-up “{item.text}” is {item.state}.", "success")
+            day = dates.parse_day(request.form["day"], "The meeting date")
+        except ValueError as exc:
+            abort(400, str(exc))
+    outcome = commit_or_show(
+        lambda: svc.set_follow_up_state(item, state, series, day, audit.Actor.current()),
+        refused=(svc.MinutesError, ScheduleError),
+    )
+    if outcome.ok:
+        flash(f"Follow-up “{item.text}” is {item.state}.", "success")
     return back(url_for("minutes.series_follow_ups", slug=series.slug))
 
 

@@ -18,6 +18,7 @@ from webapp.minutes.forms import PersonForm
 from webapp.minutes.views.helpers import EDITORS, bp, can_edit
 from webapp.models import Person
 from webapp.security import public, roles_required
+from webapp.transaction import commit_or_show
 
 
 @bp.route("/people/")
@@ -39,32 +40,23 @@ def _person_form(who: Person | None) -> ResponseReturnValue:
     form = PersonForm(obj=who)
     if form.validate_on_submit():
         actor = audit.Actor.current()
-        aliases = (form.aliases.data or "").split(",")
-        try:
+        name, email = form.name.data or "", form.email.data or ""
+        affiliation, aliases = form.affiliation.data or "", (form.aliases.data or "").split(",")
+
+        def change() -> Person:
             if who is None:
-                who = svc.create_person(
-                    form.name.data or "",
-                    actor,
-                    email=form.email.data or "",
-                    affiliation=form.affiliation.data or "",
-                    aliases=aliases,
+                return svc.create_person(
+                    name, actor, email=email, affiliation=affiliation, aliases=aliases
                 )
-            else:
-                svc.update_person(
-                    who,
-                    form.name.data or "",
-                    actor,
-                    email=form.email.data or "",
-                    affiliation=form.affiliation.data or "",
-                    aliases=aliases,
-                )
-        except svc.PersonError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"{who.name} saved.", "success")
-            return redirect(url_for("minutes.person", person_id=who.id))
+            svc.update_person(
+                who, name, actor, email=email, affiliation=affiliation, aliases=aliases
+            )
+            return who
+
+        outcome = commit_or_show(change, form=form, field="name", refused=(svc.PersonError,))
+        if outcome.value is not None:
+            flash(f"{outcome.value.name} saved.", "success")
+            return redirect(url_for("minutes.person", person_id=outcome.value.id))
     status = 400 if request.method == "POST" else 200
     return render_template("minutes/person_form.html", form=form, person=who), status
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    abort,
     flash,
     redirect,
     render_template,
@@ -22,6 +21,7 @@ from webapp.minutes.forms import ReviewForm
 from webapp.minutes.views.helpers import EDITORS, back, bp, people_names, series_or_404
 from webapp.models import Person, Review, Series
 from webapp.security import public, roles_required
+from webapp.transaction import commit_or_show
 
 
 @bp.route("/series/<slug>/reviews")
@@ -59,10 +59,11 @@ def review_new(slug: str) -> ResponseReturnValue:
         actor = audit.Actor.current()
         parent = db.session.get(Review, form.parent.data) if form.parent.data else None
         day = form.day.data or (upcoming.original_date if upcoming else None)
-        try:
+
+        def add() -> Review:
             if day is None:
                 raise svc.MinutesError("say for which meeting the review is listed")
-            svc.add_review(
+            return svc.add_review(
                 series,
                 day,
                 form.url.data or "",
@@ -72,11 +73,9 @@ def review_new(slug: str) -> ResponseReturnValue:
                 parent=parent,
                 state=form.state.data or "open",
             )
-        except (svc.MinutesError, ScheduleError) as exc:
-            db.session.rollback()
-            form.url.errors.append(str(exc))
-        else:
-            db.session.commit()
+
+        refused = (svc.MinutesError, ScheduleError)
+        if commit_or_show(add, form=form, field="url", refused=refused).ok:
             flash("Review added to the queue.", "success")
             return redirect(url_for("minutes.reviews", slug=slug))
     status = 400 if request.method == "POST" else 200
@@ -99,7 +98,8 @@ def review_edit(review_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         actor = audit.Actor.current()
         parent = db.session.get(Review, form.parent.data) if form.parent.data else None
-        try:
+
+        def change() -> None:
             svc.update_review(
                 review,
                 series,
@@ -109,11 +109,8 @@ def review_edit(review_id: int) -> ResponseReturnValue:
                 author=_author(form.author.data or "", actor),
                 parent=parent,
             )
-        except svc.MinutesError as exc:
-            db.session.rollback()
-            form.parent.errors.append(str(exc))
-        else:
-            db.session.commit()
+
+        if commit_or_show(change, form=form, field="parent", refused=(svc.MinutesError,)).ok:
             flash("Review saved.", "success")
             return redirect(url_for("minutes.reviews", slug=series.slug))
     status = 400 if request.method == "POST" else 200
@@ -131,9 +128,6 @@ def review_edit(review_id: int) -> ResponseReturnValue:
 def review_move(review_id: int) -> ResponseReturnValue:
     review = db.get_or_404(Review, review_id)
     series = db.get_or_404(Series, review.series_id)
-    try:
-        svc.move_review(review, request.form.get("direction", ""), audit.Actor.current())
-    except svc.MinutesError as exc:
-        abort(400, str(exc))
-    db.session.commit()
+    direction = request.form.get("direction", "")
+    commit_or_show(lambda: svc.move_review(review, direction, audit.Actor.current()))
     return back(url_for("minutes.reviews", slug=series.slug))
