@@ -12,9 +12,8 @@ from tests.minutes.conftest import FIXTURE, SHARED_FIXTURE, counts, create_bhyve
 from webapp import audit
 from webapp.extensions import db
 from webapp.meetings import services as meetings
-from webapp.minutes import importer
-from webapp.minutes.importer.dates import resolve_next_meeting
 from webapp.minutes import services as svc
+from webapp.minutes.importer.dates import resolve_next_meeting
 from webapp.models import FollowUp, Minutes, Person
 
 ATTENDEES = [

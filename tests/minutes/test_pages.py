@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -328,3 +329,35 @@ def test_atom_feed_is_valid_and_deterministic(app, client, bhyve) -> None:
     }
     assert "bugs.freebsd.org" in entry.find("a:content", ns).text
     assert root.find("a:author/a:name", ns).text
+
+
+def test_atom_feed_carries_the_latest_entries_only_and_renders_each_revision_once(
+    app, client, bhyve
+) -> None:
+    from webapp.minutes import atom, rendering
+
+    with app.app_context():
+        series = meetings.get_series("bhyve")
+        for k in range(atom.FEED_ENTRIES + 5):
+            day = date(2019, 1, 24) + timedelta(days=14 * k)
+            minutes = svc.start_minutes(series, day, audit.CLI, NOW)
+            notes = (
+                "D12345 " * (atom.CONTENT_LIMIT // 6) if k == 0 else f"Meeting {k}, D{1000 + k}\n"
+            )
+            svc.save_minutes(
+                minutes,
+                minutes.version,
+                svc.MinutesInput(notes, "", [], "published"),
+                audit.CLI,
+                NOW,
+            )
+        db.session.commit()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(client.get("/minutes.atom").data)  # noqa: S314 - our own output
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == atom.FEED_ENTRIES
+    assert entries[0].find("a:id", ns).text.endswith("/bhyve/2019-12-26")  # newest first
+    assert "reviews.freebsd.org/D1024" in entries[0].find("a:content", ns).text
+    rendered = len(rendering._cache)
+    client.get("/minutes.atom")
+    assert len(rendering._cache) == rendered  # the second request rendered nothing new

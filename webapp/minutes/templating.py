@@ -16,6 +16,7 @@ from webapp import clock
 from webapp.markdown import render_inline, render_markdown
 from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
+from webapp.minutes.rendering import notes_html
 from webapp.minutes.views.helpers import can_edit
 from webapp.models import Series
 
@@ -66,6 +67,7 @@ def template_helpers() -> dict[str, Any]:
         "minutes_url_for": svc.minutes_url_for,
         "meeting_url": meeting_url,
         "render_markdown": render_markdown,
+        "minutes_html": notes_html,
         "render_inline": render_inline,
         "can_edit_minutes": can_edit,
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import url_for
 
 from webapp import audit
 from webapp.extensions import db
@@ -23,6 +24,7 @@ from webapp.models import (
     Person,
     Series,
 )
+from webapp.urls import external_url
 
 
 def get_minutes(series: Series, day: date) -> Minutes | None:
@@ -34,12 +36,10 @@ def get_minutes(series: Series, day: date) -> Minutes | None:
 
 def minutes_url_for(series: Series, day: date) -> str | None:
     """The public address of the meeting's minutes, once published; None before that."""
-    from flask import url_for
-
     minutes = get_minutes(series, day)
     if minutes is None or not minutes.published or not series.public:
         return None
-    return url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat(), _external=True)
+    return external_url(url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat()))
 
 
 def _revision(minutes: Minutes, actor: audit.Actor, now: datetime, summary: str) -> MinutesRevision:

@@ -1,11 +1,8 @@
-"""The Atom feed of published minutes."""
+"""The Atom feed of published minutes (the latest ones only)."""
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    current_app,
-)
+from flask import Response
 from flask.typing import ResponseReturnValue
 
 from webapp.minutes import atom
@@ -17,6 +14,5 @@ from webapp.security import public
 @bp.route("/minutes.atom")
 @public
 def feed() -> ResponseReturnValue:
-    base = str(current_app.config["CADENCE_BASE_URL"]).rstrip("/")
-    body = atom.feed(svc.published_minutes(), base)
+    body = atom.feed(svc.published_minutes(limit=atom.FEED_ENTRIES))
     return Response(body, mimetype="application/atom+xml")
