@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time as time_module
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
@@ -361,3 +362,43 @@ def test_atom_feed_carries_the_latest_entries_only_and_renders_each_revision_onc
     rendered = len(rendering._cache)
     client.get("/minutes.atom")
     assert len(rendering._cache) == rendered  # the second request rendered nothing new
+
+
+def test_saving_2500_new_attendee_names_is_fast(app, client_as, bhyve) -> None:
+    """Each new name used to re-read and compare every person: 2,500 names killed the worker."""
+    start(app)
+    scribe = client_as("scribe")
+    page = scribe.get(EDIT).get_data(as_text=True)
+    names = [f"N{i:04d}" for i in range(2500)]  # 15 KB: within the form's limit
+    began = time_module.perf_counter()
+    response = scribe.post(
+        EDIT,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "version": "2",
+            "state": "draft",
+            "attendees": "\n".join(["Rod Grimes", "Rod", *names]),
+            "notes": "Many people.\n",
+            "decisions": "",
+        },
+    )
+    elapsed = time_module.perf_counter() - began
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert elapsed < 20, f"saving took {elapsed:.1f} s"
+    with app.app_context():
+        minutes = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
+        assert len(minutes.attendees) == 2501  # "Rod" is the Rod Grimes already listed
+        assert minutes.attendees[1].name == "N0000"
+
+
+def test_people_page_shows_no_name_from_draft_or_private_minutes(app, client, bhyve) -> None:
+    start(app, state="draft")  # names Rod Grimes in draft minutes
+    assert "Rod Grimes" not in client.get("/people/").get_data(as_text=True)
+    with app.app_context():
+        rod_id = svc.find_person("Rod Grimes").id
+    assert client.get(f"/people/{rod_id}").status_code == 404
+    import_fixture(app)  # published minutes naming Rod Grimes and others
+    people = client.get("/people/").get_data(as_text=True)
+    assert "Rod Grimes" in people
+    assert "Patrick Mooney" in people
+    assert client.get(f"/people/{rod_id}").status_code == 200

@@ -50,7 +50,7 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
         "state": minutes.state if minutes else "none",
         "follow_ups": [
             {
-                "owner": f.owner.name,
+                "owner": f.owner.name if f.owner else None,
                 "text": f.text,
                 "state": f.state,
                 "due": _date(f.due_date),

@@ -56,6 +56,11 @@ class FollowUpForm(FlaskForm):
 
 class PersonForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    handle = StringField(
+        "Handle",
+        validators=[Optional(), Length(max=60)],
+        description="The short name the notes use, e.g. jhb (written jhb@ or (jhb) in minutes).",
+    )
     email = StringField(
         "Email",
         validators=[Optional(), Email(), Length(max=254)],

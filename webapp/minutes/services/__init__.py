@@ -25,6 +25,7 @@ from webapp.minutes.services.follow_ups import (
     follow_ups_of,
     open_at,
     open_by_owner,
+    owner_label,
     raised_at,
     set_follow_up_state,
 )
@@ -44,7 +45,9 @@ from webapp.minutes.services.people import (
     attendance_of,
     create_person,
     find_person,
+    is_public,
     list_people,
+    people_for,
     person_for,
     update_person,
 )
@@ -69,6 +72,9 @@ from webapp.minutes.services.reviews import (
 )
 
 __all__ = [
+    "owner_label",
+    "is_public",
+    "people_for",
     "EditConflict",
     "Meeting",
     "MinutesError",

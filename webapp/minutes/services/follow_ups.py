@@ -23,10 +23,14 @@ from webapp.models import (
 )
 
 
+def owner_label(item: FollowUp) -> str:
+    return item.owner.name if item.owner else "no owner"
+
+
 def add_follow_up(
     series: Series,
     day: date,
-    owner: Person,
+    owner: Person | None,
     text: str,
     actor: audit.Actor,
     *,
@@ -43,7 +47,7 @@ def add_follow_up(
     item = FollowUp(
         series_id=series.id,
         text=text,
-        owner_id=owner.id,
+        owner_id=owner.id if owner else None,
         owner=owner,
         raised_occurrence_id=occ.id,
         due_date=due,
@@ -56,7 +60,7 @@ def add_follow_up(
         "follow_up.create",
         "follow_up",
         item.id,
-        f"{owner.name}: {text}",
+        f"{owner_label(item)}: {text}",
         {"raised": str(day)},
     )
     return item
@@ -84,12 +88,12 @@ def set_follow_up_state(
         "follow_up.state",
         "follow_up",
         item.id,
-        f"{item.owner.name}: {item.text}",
+        f"{owner_label(item)}: {item.text}",
         {"state": [was, state], "at": str(day) if day else None},
     )
 
 
-def _follow_ups(series: Series) -> sa.Select[tuple[FollowUp]]:
+def _follow_ups(series: Series) -> sa.Select[FollowUp]:
     return sa.select(FollowUp).where(FollowUp.series_id == series.id)
 
 
@@ -144,7 +148,8 @@ def closed_at(series: Series, day: date) -> list[FollowUp]:
     )
 
 
-def open_by_owner(series: Series) -> list[tuple[Person, list[FollowUp]]]:
+def open_by_owner(series: Series) -> list[tuple[Person | None, list[FollowUp]]]:
+    """Open follow-ups by owner (by name; the ones nobody owns last)."""
     raised = aliased(Occurrence)
     query = (
         _follow_ups(series)
@@ -152,13 +157,16 @@ def open_by_owner(series: Series) -> list[tuple[Person, list[FollowUp]]]:
         .where(FollowUp.state == FollowUpState.OPEN)
         .order_by(raised.original_date, FollowUp.id)
     )
-    groups: dict[int, tuple[Person, list[FollowUp]]] = {}
+    groups: dict[int | None, tuple[Person | None, list[FollowUp]]] = {}
     for item in db.session.scalars(query):
         groups.setdefault(item.owner_id, (item.owner, []))[1].append(item)
-    return sorted(groups.values(), key=lambda g: g[0].name.casefold())
+    return sorted(
+        groups.values(), key=lambda g: (g[0] is None, g[0].name.casefold() if g[0] else "")
+    )
 
 
-def follow_ups_of(person: Person) -> list[FollowUp]:
+def follow_ups_of(person: Person, *, public_only: bool = False) -> list[FollowUp]:
+    """A person's follow-ups, open first; ``public_only``: those of public series."""
     raised = aliased(Occurrence)
     query = (
         sa.select(FollowUp)
@@ -166,4 +174,6 @@ def follow_ups_of(person: Person) -> list[FollowUp]:
         .where(FollowUp.owner_id == person.id)
         .order_by(FollowUp.state != FollowUpState.OPEN, raised.original_date.desc(), FollowUp.id)
     )
+    if public_only:
+        query = query.join(Series, FollowUp.series_id == Series.id).where(Series.public.is_(True))
     return list(db.session.scalars(query))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
@@ -13,8 +14,9 @@ from webapp import audit
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.minutes.services.errors import EditConflict, MinutesError
+from webapp.minutes.services.matching import PeopleIndex, parse_name, problem
 from webapp.minutes.services.occurrences import stored_occurrence
-from webapp.minutes.services.people import person_for
+from webapp.minutes.services.people import people_for
 from webapp.models import (
     Minutes,
     MinutesAttendee,
@@ -117,47 +119,26 @@ class MinutesInput:
     state: str
 
 
-def save_minutes(
-    minutes: Minutes,
-    seen_version: int,
-    data: MinutesInput,
-    actor: audit.Actor,
-    now: datetime,
-    *,
-    content_hash: str | None = None,
-    next_meeting: date | None = None,
-    summary: str = "",
-) -> list[Person]:
-    """Save what an editor typed, unless someone else saved since ``seen_version``.
-
-    The check is the UPDATE itself (``… WHERE version = :seen``), so two saves racing each other
-    cannot both win. Returns the people created for new attendee names.
-    """
+def _check_input(data: MinutesInput) -> None:
     if data.state not in (MinutesState.DRAFT, MinutesState.PUBLISHED):
         raise MinutesError(f"state {data.state!r} is not draft or published")
-    notes, decisions = clean_text(data.notes), clean_lines(data.decisions)
-    published_at = minutes.published_at
-    if data.state == MinutesState.PUBLISHED and published_at is None:
-        published_at = now
-    values = {
-        "notes": notes,
-        "decisions": decisions,
-        "state": data.state,
-        "version": seen_version + 1,
-        "updated_by": actor.label,
-        "updated_at": now,
-        "published_at": published_at,
-    }
-    if content_hash is not None:
-        values["content_hash"] = content_hash
-    if next_meeting is not None:
-        values["next_meeting"] = next_meeting
-    before = {
+    for name in data.attendees:
+        message = problem(parse_name(name)) if name.strip() else None
+        if message:
+            raise MinutesError(f"attendees: {message}")
+
+
+def _snapshot(minutes: Minutes) -> dict[str, Any]:
+    return {
         "state": minutes.state,
         "notes": minutes.notes,
         "decisions": minutes.decisions,
         "attendees": [p.name for p in minutes.attendees],
     }
+
+
+def _update_if_current(minutes: Minutes, seen_version: int, values: dict[str, Any]) -> None:
+    """The version check is the UPDATE itself, so two saves racing each other cannot both win."""
     result = db.session.execute(
         sa.update(Minutes)
         .where(Minutes.id == minutes.id, Minutes.version == seen_version)
@@ -168,37 +149,54 @@ def save_minutes(
         db.session.expire(minutes)
         raise EditConflict(minutes)
     db.session.expire(minutes, list(values))
-    created: list[Person] = []
-    people: list[Person] = []
-    for name in data.attendees:
-        if not name.strip():
-            continue
-        person, new = person_for(name, actor, among=people)
-        people.append(person)
-        if new:
-            created.append(person)
+
+
+def save_minutes(
+    minutes: Minutes,
+    seen_version: int,
+    data: MinutesInput,
+    actor: audit.Actor,
+    now: datetime,
+    *,
+    content_hash: str | None = None,
+    next_meeting: date | None = None,
+    summary: str = "",
+    published_at: datetime | None = None,
+    index: PeopleIndex | None = None,
+) -> list[Person]:
+    """Save what an editor typed, unless someone else saved since ``seen_version``.
+
+    Returns the people created for new attendee names. ``published_at`` dates a first
+    publication (the importer gives the meeting's start); by default it is ``now``."""
+    _check_input(data)
+    values: dict[str, Any] = {
+        "notes": clean_text(data.notes),
+        "decisions": clean_lines(data.decisions),
+        "state": data.state,
+        "version": seen_version + 1,
+        "updated_by": actor.label,
+        "updated_at": now,
+        "published_at": minutes.published_at,
+    }
+    if data.state == MinutesState.PUBLISHED and minutes.published_at is None:
+        values["published_at"] = published_at or now
+    if content_hash is not None:
+        values["content_hash"] = content_hash
+    if next_meeting is not None:
+        values["next_meeting"] = next_meeting
+    before = _snapshot(minutes)
+    _update_if_current(minutes, seen_version, values)
+    people, created = people_for(data.attendees, actor, index)
     _set_attendees(minutes, people)
     db.session.flush()
-    after = {
-        "state": minutes.state,
-        "notes": minutes.notes,
-        "decisions": minutes.decisions,
-        "attendees": [p.name for p in minutes.attendees],
-    }
+    after = _snapshot(minutes)
     changes = audit.diff(before, after)
-    for long_field in ("notes",):
-        if long_field in changes:
-            changes[long_field] = f"{len(before[long_field])} → {len(after[long_field])} characters"
+    if "notes" in changes:
+        changes["notes"] = f"{len(before['notes'])} → {len(after['notes'])} characters"
     what = summary or (", ".join(sorted(changes)) if changes else "no change")
     _revision(minutes, actor, now, what)
-    audit.record(
-        actor,
-        "minutes.save",
-        "minutes",
-        minutes.id,
-        f"saved minutes (version {minutes.version}): {what}",
-        changes,
-    )
+    message = f"saved minutes (version {minutes.version}): {what}"
+    audit.record(actor, "minutes.save", "minutes", minutes.id, message, changes)
     return created
 
 

@@ -54,6 +54,15 @@ def _conflict(
     }
 
 
+def _new_people_note(created: list[Any], shown: int = 10) -> str:
+    """ " New people: A, B and 2,498 more." (the flash lives in the session cookie)."""
+    if not created:
+        return ""
+    names = ", ".join(p.name for p in created[:shown])
+    more = f" and {len(created) - shown:,} more" if len(created) > shown else ""
+    return f" New people: {names}{more}."
+
+
 def _fill(form: MinutesForm, minutes: Minutes) -> None:
     form.attendees.data = "\n".join(p.name for p in minutes.attendees)
     form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
@@ -97,8 +106,7 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         outcome = commit_or_show(change, form=form, field="state", refused=(svc.MinutesError,))
         if outcome.ok:
             session["minutes_saved"] = minutes.id
-            created = outcome.value or []
-            note = f" New people: {', '.join(p.name for p in created)}." if created else ""
+            note = _new_people_note(outcome.value or [])
             flash(f"Minutes saved (version {minutes.version}, {minutes.state}).{note}", "success")
             return redirect(url_for("minutes.edit", slug=slug, day=day))
         status = 400

@@ -46,7 +46,7 @@ def follow_up_new(slug: str, day: str) -> ResponseReturnValue:
 
         outcome = commit_or_show(change, form=form, field="text", refused=(svc.MinutesError,))
         if outcome.value is not None:
-            flash(f"Follow-up added for {outcome.value.owner.name}.", "success")
+            flash(f"Follow-up added for {svc.owner_label(outcome.value)}.", "success")
             return back(url_for("minutes.edit", slug=slug, day=day))
     return render_template(
         "minutes/follow_up_form.html",

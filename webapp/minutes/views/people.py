@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import (
+    abort,
     flash,
     redirect,
     render_template,
@@ -24,15 +25,19 @@ from webapp.transaction import commit_or_show
 @bp.route("/people/")
 @public
 def people() -> ResponseReturnValue:
-    return render_template("minutes/people.html", people=svc.list_people())
+    people = svc.list_people(public_only=not can_edit())
+    return render_template("minutes/people.html", people=people)
 
 
 @bp.route("/people/<int:person_id>")
 @public
 def person(person_id: int) -> ResponseReturnValue:
     who = db.get_or_404(Person, person_id)
-    attended = svc.attendance_of(who, published_only=not can_edit())
-    items = [f for f in svc.follow_ups_of(who) if can_edit() or f.raised_at.series.public]
+    public_only = not can_edit()
+    if public_only and not svc.is_public(who):
+        abort(404)  # known only from drafts or private series: not a public name
+    attended = svc.attendance_of(who, published_only=public_only)
+    items = svc.follow_ups_of(who, public_only=public_only)
     return render_template("minutes/person.html", person=who, attended=attended, follow_ups=items)
 
 
@@ -42,11 +47,17 @@ def _person_form(who: Person | None) -> ResponseReturnValue:
         actor = audit.Actor.current()
         name, email = form.name.data or "", form.email.data or ""
         affiliation, aliases = form.affiliation.data or "", (form.aliases.data or "").split(",")
+        handle = form.handle.data or None
 
         def change() -> Person:
             if who is None:
                 return svc.create_person(
-                    name, actor, email=email, affiliation=affiliation, aliases=aliases
+                    name,
+                    actor,
+                    email=email,
+                    affiliation=affiliation,
+                    aliases=aliases,
+                    handle=handle,
                 )
             svc.update_person(
                 who, name, actor, email=email, affiliation=affiliation, aliases=aliases
