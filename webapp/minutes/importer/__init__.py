@@ -8,8 +8,18 @@ file through the services and flushes; the CLI commits per file.
 from __future__ import annotations
 
 from webapp.minutes.importer.apply import Outcome, apply, import_text
-from webapp.minutes.importer.model import ImportProblem, Parsed
+from webapp.minutes.importer.model import ImportProblem, ImportProblems, NoMeetingDate, Parsed
 from webapp.minutes.importer.parse import parse
 from webapp.minutes.importer.reading import read_text
 
-__all__ = ["ImportProblem", "Outcome", "Parsed", "apply", "import_text", "parse", "read_text"]
+__all__ = [
+    "ImportProblem",
+    "ImportProblems",
+    "NoMeetingDate",
+    "Outcome",
+    "Parsed",
+    "apply",
+    "import_text",
+    "parse",
+    "read_text",
+]

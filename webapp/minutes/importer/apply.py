@@ -1,4 +1,7 @@
-"""Writing one parsed file through the services (flush only; the CLI commits per file)."""
+"""Writing one parsed file through the services (flush only; the CLI commits per file).
+
+Importing the same text again changes nothing: no revision, no audit entry.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from webapp import audit
-from webapp.extensions import db
 from webapp.meetings import services as meetings
-from webapp.meetings.schedule import ScheduleError
+from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
+from webapp.minutes.importer import write_follow_ups, write_reviews
+from webapp.minutes.importer.meeting import ensure_meeting
 from webapp.minutes.importer.model import ImportProblem, Parsed
 from webapp.minutes.importer.parse import parse
-from webapp.models import (
-    FollowUp,
-    MinutesState,
-    Person,
-    Review,
-)
+from webapp.minutes.services.matching import PeopleIndex
+from webapp.models import Minutes, MinutesState, Person, Series
 
 
 @dataclass
@@ -30,12 +28,91 @@ class Outcome:
     warnings: list[tuple[int, str]] = field(default_factory=list)
     new_people: list[str] = field(default_factory=list)
 
+    def line(self, announced: set[str] | None = None) -> str:
+        """The summary, naming the new people not ``announced`` by an earlier file yet."""
+        fresh = [p for p in self.new_people if announced is None or p not in announced]
+        if announced is not None:
+            announced.update(fresh)
+        return self.summary + (f"; new people: {', '.join(fresh)}" if fresh else "")
 
-def _person(name: str, actor: audit.Actor, among: list[Person], new: list[str]) -> Person:
-    person, created = svc.person_for(name, actor, among=among)
-    if created:
-        new.append(person.name)
-    return person
+
+def _series(parsed: Parsed, series_slug: str | None) -> Series:
+    slug = series_slug or parsed.series
+    if not slug:
+        raise ImportProblem(0, "no series: give --series SLUG or 'series:' in the front matter")
+    if series_slug and parsed.series and parsed.series != series_slug:
+        message = f"the file is for series {parsed.series!r}, not --series {series_slug!r}"
+        raise ImportProblem(1, message)
+    try:
+        return meetings.get_series(slug)
+    except ScheduleError as exc:
+        raise ImportProblem(0, str(exc)) from None
+
+
+def _next_meeting_warning(series: Series, parsed: Parsed) -> list[tuple[int, str]]:
+    if parsed.next_meeting is None:
+        return []
+    try:
+        meetings.find_occurrence(series, parsed.next_meeting)
+    except ScheduleError:
+        said = parsed.next_meeting_text or parsed.next_meeting
+        message = (
+            f"the next meeting {parsed.next_meeting} ('{said}') "
+            f"is not a meeting date of {series.slug}"
+        )
+        return [(parsed.next_meeting_line, message)]
+    return []
+
+
+@dataclass
+class _Write:
+    series: Series
+    day: date
+    slot: Slot
+    actor: audit.Actor
+    now: datetime
+    index: PeopleIndex
+
+
+def _write_minutes(
+    w: _Write, parsed: Parsed, minutes: Minutes | None, state: str
+) -> tuple[str, list[Person], list[Person]]:
+    """(kind, attendees, people created) after saving the minutes of the file."""
+    if minutes is None:
+        minutes, kind = svc.start_minutes(w.series, w.day, w.actor, w.now), "created"
+    else:
+        kind = "updated"
+    data = svc.MinutesInput(
+        notes=parsed.notes,
+        decisions="\n".join(parsed.decisions),
+        attendees=[name for name, _line in parsed.attendees],
+        state=state,
+    )
+    try:
+        created = svc.save_minutes(
+            minutes,
+            minutes.version,
+            data,
+            w.actor,
+            w.now,
+            content_hash=parsed.content_hash,
+            next_meeting=parsed.next_meeting,
+            summary=f"imported from {Path(parsed.name).name}",
+            published_at=w.slot.start,
+            index=w.index,
+        )
+    except svc.MinutesError as exc:
+        raise ImportProblem(parsed.attendees[0][1] if parsed.attendees else 0, str(exc)) from None
+    return kind, minutes.attendees, created
+
+
+def _summary(kind: str, series: Series, parsed: Parsed, changes: list[str]) -> str:
+    next_text = f", next meeting {parsed.next_meeting}" if parsed.next_meeting else ""
+    what = "minutes" if parsed.has_minutes else "follow-ups and reviews"
+    if parsed.cancelled is not None and not parsed.has_minutes:
+        what = "cancelled meeting"
+    done = ", ".join(changes) or "nothing"
+    return f"{kind} {what} of {series.slug} {parsed.day}: {done}{next_text}"
 
 
 def apply(
@@ -45,162 +122,44 @@ def apply(
     now: datetime,
     *,
     default_state: str = MinutesState.PUBLISHED,
+    add_missing: bool = False,
 ) -> Outcome:
     """Write one parsed file (flush only). Raises ImportProblem; the caller rolls back then."""
-    slug = series_slug or parsed.series
-    if not slug:
-        raise ImportProblem(0, "no series: give --series SLUG or 'series:' in the front matter")
-    if series_slug and parsed.series and parsed.series != series_slug:
-        raise ImportProblem(
-            1, f"the file is for series {parsed.series!r}, not --series {series_slug!r}"
-        )
-    try:
-        series = meetings.get_series(slug)
-    except ScheduleError as exc:
-        raise ImportProblem(0, str(exc)) from None
+    series = _series(parsed, series_slug)
     day = parsed.day
     assert day is not None  # noqa: S101 - parse() refuses files without a date
-    try:
-        meetings.find_occurrence(series, day)
-    except ScheduleError as exc:
-        raise ImportProblem(parsed.day_line, str(exc)) from None
-
-    outcome = Outcome("unchanged", "", list(parsed.warnings))
-    if parsed.next_meeting is not None:
-        try:
-            meetings.find_occurrence(series, parsed.next_meeting)
-        except ScheduleError:
-            outcome.warnings.append(
-                (
-                    parsed.next_meeting_line,
-                    f"the next meeting {parsed.next_meeting} ('{parsed.next_meeting_text or parsed.next_meeting}') "
-                    f"is not a meeting date of {series.slug}",
-                )
-            )
-
+    slot, meeting_changes = ensure_meeting(series, parsed, actor, add_missing=add_missing)
+    changes = list(meeting_changes)
+    outcome = Outcome("unchanged", "", [*parsed.warnings, *_next_meeting_warning(series, parsed)])
     minutes = svc.get_minutes(series, day)
     if minutes is not None and minutes.content_hash == parsed.content_hash:
         outcome.summary = (
             f"unchanged: minutes of {series.slug} {day} were imported from this text already"
         )
         return outcome
-
-    changes: list[str] = []
+    w = _Write(series, day, slot, actor, now, PeopleIndex())
     attendees: list[Person] = []
-    for name, _line in parsed.attendees:
-        attendees.append(_person(name, actor, attendees, outcome.new_people))
-    if parsed.has_minutes:
-        data = svc.MinutesInput(
-            notes=parsed.notes,
-            decisions="\n".join(parsed.decisions),
-            attendees=[p.name for p in attendees],
-            state=parsed.state or default_state,
-        )
-        if minutes is None:
-            minutes = svc.start_minutes(series, day, actor, now)
-            outcome.kind = "created"
-        else:
-            outcome.kind = "updated"
-        svc.save_minutes(
-            minutes,
-            minutes.version,
-            data,
-            actor,
-            now,
-            content_hash=parsed.content_hash,
-            next_meeting=parsed.next_meeting,
-            summary=f"imported from {Path(parsed.name).name}",
-        )
+    if parsed.has_minutes and parsed.cancelled is None:
+        state = parsed.state or default_state
+        outcome.kind, attendees, created = _write_minutes(w, parsed, minutes, state)
+        outcome.new_people += [p.name for p in created]
         changes.append(f"{len(attendees)} attendees, {len(parsed.decisions)} decisions")
-
-    occ = meetings.occurrence_row(series, day)
-    made = 0
-    for item in parsed.follow_ups:
-        owner = _person(item.owner, actor, attendees, outcome.new_people)
-        text = " ".join(item.text.split())
-        existing = db.session.scalar(
-            sa.select(FollowUp).where(
-                FollowUp.raised_occurrence_id == occ.id,
-                FollowUp.owner_id == owner.id,
-                FollowUp.text == text,
-            )
-        )
-        if existing is None:
-            existing = svc.add_follow_up(series, day, owner, text, actor, due=item.due)
-            made += 1
-        elif existing.due_date != item.due:
-            existing.due_date = item.due
-            made += 1
-        closed = day if item.closed_here else item.closed
-        current_closed = existing.closed_at.original_date if existing.closed_at else None
-        if existing.state != item.state or current_closed != closed:
-            try:
-                svc.set_follow_up_state(existing, item.state, series, closed, actor)
-            except (svc.MinutesError, ScheduleError) as exc:
-                raise ImportProblem(item.line, f"follow-up {text!r}: {exc}") from None
-            made += 1
+    else:
+        parsed.has_minutes = False
+    owners = write_follow_ups.Owners(actor, w.index, attendees)
+    made = write_follow_ups.write(series, day, parsed.follow_ups, owners, actor)
     if parsed.follow_ups:
         changes.append(f"{len(parsed.follow_ups)} follow-ups")
-
-    by_url: dict[str, Review] = {}
-    for item in parsed.reviews:
-        author = _person(item.author, actor, attendees, outcome.new_people) if item.author else None
-        review = db.session.scalar(
-            sa.select(Review).where(Review.series_id == series.id, Review.url == item.url)
-        )
-        try:
-            if review is None:
-                review = svc.add_review(
-                    series,
-                    day,
-                    item.url,
-                    item.title,
-                    actor,
-                    author=author,
-                    state=item.state,
-                    position=item.position,
-                )
-                made += 1
-            elif (review.title, review.state, review.author_id, review.position) != (
-                item.title,
-                item.state,
-                author.id if author else None,
-                item.position or review.position,
-            ):
-                review.title, review.state, review.author = item.title, item.state, author
-                review.position = item.position or review.position
-                made += 1
-        except svc.MinutesError as exc:
-            raise ImportProblem(item.line, f"review {item.url}: {exc}") from None
-        by_url[item.url] = review
-    for item in parsed.reviews:
-        review = by_url[item.url]
-        parent = None
-        if item.parent:
-            parent = by_url.get(item.parent) or db.session.scalar(
-                sa.select(Review).where(Review.series_id == series.id, Review.url == item.parent)
-            )
-            if parent is None:
-                raise ImportProblem(
-                    item.line, f"review {item.url}: its parent {item.parent} is not in the queue"
-                )
-        if review.parent_id != (parent.id if parent else None):
-            review.parent = parent
-            made += 1
+    made += write_reviews.write(series, day, parsed.reviews, owners, actor)
     if parsed.reviews:
         changes.append(f"{len(parsed.reviews)} reviews")
-    db.session.flush()
-
-    if outcome.kind == "unchanged" and made:
+    outcome.new_people += owners.new
+    if outcome.kind == "unchanged" and (made or meeting_changes):
         outcome.kind = "updated"
-    next_text = f", next meeting {parsed.next_meeting}" if parsed.next_meeting else ""
-    people_text = f"; new people: {', '.join(outcome.new_people)}" if outcome.new_people else ""
-    what = "minutes" if parsed.has_minutes else "follow-ups and reviews"
-    outcome.summary = f"{outcome.kind} {what} of {series.slug} {day}: {', '.join(changes) or 'nothing'}{next_text}{people_text}"
+    outcome.summary = _summary(outcome.kind, series, parsed, changes)
     if outcome.kind != "unchanged":
-        audit.record(
-            actor, "minutes.import", "minutes", f"{series.slug}/{day}", outcome.summary[:500]
-        )
+        target = f"{series.slug}/{day}"
+        audit.record(actor, "minutes.import", "minutes", target, outcome.line()[:500])
     return outcome
 
 
@@ -213,5 +172,9 @@ def import_text(
     *,
     day: date | None = None,
     default_state: str = MinutesState.PUBLISHED,
+    add_missing: bool = False,
 ) -> Outcome:
-    return apply(parse(text, name, day=day), series_slug, actor, now, default_state=default_state)
+    parsed = parse(text, name, day=day)
+    return apply(
+        parsed, series_slug, actor, now, default_state=default_state, add_missing=add_missing
+    )

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+from webapp import dates
 from webapp.minutes.importer.model import ImportProblem
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -35,17 +36,18 @@ DAY_MONTH = re.compile(rf"^{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}\b")
 ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})\b")
 
 
-DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+def _in_range(day: date) -> date | None:
+    return day if dates.FIRST_DATE <= day <= dates.LAST_DATE else None
 
 
 def resolve_next_meeting(text: str, meeting_day: date) -> date | None:
     """ "Feb 21st", "21 February", "Thursday, March 7", "2019-02-21" → the nearest such date
-    after ``meeting_day`` (the year given wins when there is one)."""
-    text = text.strip().strip("*_").strip()
+    after ``meeting_day`` (the year given wins when there is one); None outside the app's range."""
+    text = text[:100].strip().strip("*_").strip()
     m = ISO.match(text)
     if m:
         try:
-            return date.fromisoformat(m.group(1))
+            return _in_range(date.fromisoformat(m.group(1)))
         except ValueError:
             return None
     m = MONTH_DAY.match(text)
@@ -61,21 +63,23 @@ def resolve_next_meeting(text: str, meeting_day: date) -> date | None:
         return None
     try:
         if year_text:
-            return date(int(year_text), month, int(day_text))
+            return _in_range(date(int(year_text), month, int(day_text)))
         candidate = date(meeting_day.year, month, int(day_text))
         if candidate <= meeting_day:
             candidate = date(meeting_day.year + 1, month, int(day_text))
-        return candidate
+        return _in_range(candidate)
     except ValueError:
         return None
 
 
 def parse_date(value: Any, line: int, what: str) -> date | None:
+    """A ``YYYY-MM-DD`` date from front matter, inside the app's range; else ImportProblem."""
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ImportProblem(
-            line, f"{what} {value!r} is not a date in the form YYYY-MM-DD"
-        ) from None
+        return dates.parse_day(str(value).strip(), what)
+    except ValueError as exc:
+        message = str(exc)
+        if "outside" not in message:
+            message = f"{what} {value!r} is not a date in the form YYYY-MM-DD"
+        raise ImportProblem(line, message) from None

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from webapp.minutes.importer.dates import parse_date
-from webapp.minutes.importer.model import ImportProblem, ParsedFollowUp, ParsedReview
+from webapp.minutes.importer.model import (
+    ExtraMeeting,
+    ImportProblem,
+    ParsedFollowUp,
+    ParsedReview,
+)
 from webapp.models import (
     FOLLOW_UP_STATES,
     REVIEW_STATES,
@@ -30,13 +36,10 @@ def front_follow_ups(data: dict[str, Any], line: int) -> list[ParsedFollowUp]:
     items = []
     for raw in dict_items(data, "follow_ups", line):
         owner, text, state = raw.get("owner"), raw.get("text"), raw.get("state", "open")
-        if (
-            not isinstance(owner, str)
-            or not owner.strip()
-            or not isinstance(text, str)
-            or not text.strip()
-        ):
-            raise ImportProblem(line, "front matter: each follow-up needs an owner and a text")
+        if (owner is not None and not isinstance(owner, str)) or not isinstance(text, str):
+            raise ImportProblem(line, "front matter: each follow-up needs a text (and an owner)")
+        if not text.strip():
+            raise ImportProblem(line, "front matter: each follow-up needs a text (and an owner)")
         if state not in FOLLOW_UP_STATES:
             raise ImportProblem(
                 line,
@@ -49,7 +52,7 @@ def front_follow_ups(data: dict[str, Any], line: int) -> list[ParsedFollowUp]:
             )
         items.append(
             ParsedFollowUp(
-                owner.strip(),
+                owner.strip() if owner and owner.strip() else None,
                 text.strip(),
                 line,
                 state,
@@ -88,3 +91,27 @@ def front_reviews(data: dict[str, Any], line: int) -> list[ParsedReview]:
             )
         )
     return items
+
+
+def front_extra(data: dict[str, Any], line: int) -> ExtraMeeting:
+    """``extra: {"start": "16:00", "duration": 60, "title": ""}``: a meeting outside the rule."""
+    raw = data.get("extra")
+    if not isinstance(raw, dict):
+        raise ImportProblem(line, "front matter: extra must be {start, duration, title}")
+    start, duration, title = raw.get("start"), raw.get("duration"), raw.get("title") or ""
+    try:
+        at = time.fromisoformat(start) if start else None
+    except (TypeError, ValueError):
+        raise ImportProblem(line, f"front matter: extra start {start!r} is not HH:MM") from None
+    if duration is not None and (not isinstance(duration, int) or not 1 <= duration <= 1440):
+        raise ImportProblem(line, f"front matter: extra duration {duration!r} is not 1-1440")
+    if not isinstance(title, str) or len(title) > 200:
+        raise ImportProblem(line, "front matter: extra title must be text of at most 200")
+    return ExtraMeeting(at, duration, title)
+
+
+def front_cancelled(data: dict[str, Any], line: int) -> str:
+    value = data.get("cancelled")
+    if not isinstance(value, str) or len(value) > 500:
+        raise ImportProblem(line, "front matter: cancelled must be the note (at most 500)")
+    return value

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
-from webapp.models import (
-    FollowUpState,
-)
+from webapp.models import FollowUpState
+
+#: Longer lines are refused (a paragraph is a few thousand characters at most).
+MAX_LINE = 20_000
+#: The longest follow-up text (the column's size).
+MAX_TASK = 1000
 
 
 class ImportProblem(ValueError):
@@ -18,15 +21,33 @@ class ImportProblem(ValueError):
         self.line = line
 
 
+class NoMeetingDate(ImportProblem):
+    """Neither ``--date``, the front matter nor the file name says when the meeting was."""
+
+
+class ImportProblems(ValueError):
+    """Every problem found in one file (the file is not imported)."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = sorted(problems, key=lambda p: p.line)
+
+
 @dataclass
 class ParsedFollowUp:
-    owner: str
+    #: The owner as written; None when the line names nobody.
+    owner: str | None
     text: str
     line: int
     state: str = FollowUpState.OPEN
     due: date | None = None
     closed: date | None = None
     closed_here: bool = False
+    #: False when the owner is only a guess from a sentence ("John will …"): it counts only when
+    #: it names an attendee or a known person; otherwise the follow-up has no owner.
+    owner_certain: bool = True
+    #: The whole line's text, used when the guessed owner names nobody.
+    full_text: str = ""
 
 
 @dataclass
@@ -38,6 +59,15 @@ class ParsedReview:
     state: str = "open"
     parent: str | None = None
     position: int | None = None
+
+
+@dataclass
+class ExtraMeeting:
+    """A meeting outside the series' rule, as the export writes it (``extra:``)."""
+
+    start: time | None = None
+    duration: int | None = None
+    title: str = ""
 
 
 @dataclass
@@ -57,4 +87,7 @@ class Parsed:
     next_meeting_line: int = 0
     next_meeting: date | None = None
     has_minutes: bool = True
+    #: The note of a cancelled meeting ("Meeting cancelled: FOSDEM"); None when it took place.
+    cancelled: str | None = None
+    extra: ExtraMeeting | None = None
     warnings: list[tuple[int, str]] = field(default_factory=list)
