@@ -80,6 +80,15 @@ class _Run:
         return None
 
 
+def _meeting_order(path: Path) -> date:
+    """Files are imported in the order of their meetings (a later one closes earlier follow-ups);
+    files without a date in their name keep their place at the end."""
+    try:
+        return files.date_from_name(path.name) or date.max
+    except ValueError:
+        return date.max
+
+
 @minutes_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -122,6 +131,7 @@ def minutes_import(
         except ValueError as exc:
             raise click.ClickException(f"--date: {exc}") from None
     run = _Run(series_slug, meeting_day, state, dry_run, add_missing)
+    paths = tuple(sorted(paths, key=_meeting_order))
     if len(paths) > 1:
         with click.progressbar(paths, label="importing", file=sys.stderr) as bar:
             for path in bar:

@@ -98,3 +98,11 @@ class AgendaItemForm(FlaskForm):
         description="Markdown.",
         render_kw={"rows": 2},
     )
+
+
+class MergeForm(FlaskForm):
+    other = SelectField(
+        "Merge into this person",
+        coerce=int,
+        description="Their attendance, follow-ups, reviews and names move here; they are removed.",
+    )

@@ -28,21 +28,23 @@ class Body:
     problems: list[ImportProblem] = field(default_factory=list)
 
 
-def _attendee_bullets(numbered: Numbered, start: int, body: Body, *, label: bool) -> int:
+def _attendee_bullets(numbered: Numbered, start: int, body: Body) -> int:
     """Read ``- Name`` items from ``start``; returns the index of the first line not read.
 
-    A heading's list ends at the next heading or at a line that is not an item; a label line's
-    list also ends at a blank line after its items."""
+    The list ends at a heading, at a line that is not an item (or is a task), or at a blank line
+    after its items."""
     index, seen = start, False
     while index < len(numbered):
         number, line = numbered[index]
         if not line.strip():
-            if label and seen:
+            if seen:
                 break
             index += 1
             continue
         item = ln.bullet(line)
         if ln.heading(line) is not None or item is None or not item.text:
+            break
+        if item.checked is not None:
             break
         body.attendees.append((item.text, number))
         seen = True
@@ -63,7 +65,7 @@ def take_attendees(numbered: Numbered, body: Body) -> None:
     for index, (number, line) in enumerate(numbered):
         title = ln.heading(line)
         if title is not None and ln.is_attendee_word(title):
-            end = _attendee_bullets(numbered, index + 1, body, label=False)
+            end = _attendee_bullets(numbered, index + 1, body)
         else:
             found = ln.label(line)
             if found is None or not ln.is_attendee_word(found[0]) or ln.bullet(line):
@@ -72,7 +74,7 @@ def take_attendees(numbered: Numbered, body: Body) -> None:
                 body.attendees.extend((name, number) for name in ln.split_names(found[1]))
                 end = index + 1
             else:
-                end = _attendee_bullets(numbered, index + 1, body, label=True)
+                end = _attendee_bullets(numbered, index + 1, body)
         body.kept = [x for x in numbered[:index] if x[1].strip()] + _drop_notes_heading(
             numbered[end:]
         )

@@ -37,6 +37,7 @@ from webapp.minutes.services.meeting import (
     Meeting,
     meeting,
 )
+from webapp.minutes.services.merge import merge_people
 from webapp.minutes.services.occurrences import (
     has_attachments,
     stored_occurrence,
@@ -72,6 +73,7 @@ from webapp.minutes.services.reviews import (
 )
 
 __all__ = [
+    "merge_people",
     "owner_label",
     "is_public",
     "people_for",

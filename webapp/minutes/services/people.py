@@ -181,7 +181,17 @@ def _looks_like_handle(word: str) -> bool:
 
 
 def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
-    """What a line says that the person lacks: a handle, an email (never a changed name)."""
+    """What a line says that the person lacks: a handle, an email, a full name for someone known
+    only by their handle (``jhb`` becomes ``John Baldwin (jhb)``); never another name."""
+    if (
+        ref.handle
+        and person.handle == ref.handle
+        and person.name == person.handle
+        and not ref.single_word
+        and index.who(ref.name) is None
+    ):
+        person.name = ref.name
+        index.add(person)
     if ref.handle and not person.handle and index.who(ref.handle) in (None, person):
         person.handle = ref.handle
         index.add(person)

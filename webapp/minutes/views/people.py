@@ -11,11 +11,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice
 
 from webapp import audit
 from webapp.extensions import db
 from webapp.minutes import services as svc
-from webapp.minutes.forms import PersonForm
+from webapp.minutes.forms import MergeForm, PersonForm
 from webapp.minutes.views.helpers import EDITORS, bp, can_edit
 from webapp.models import Person
 from webapp.security import public, roles_required
@@ -38,7 +39,39 @@ def person(person_id: int) -> ResponseReturnValue:
         abort(404)  # known only from drafts or private series: not a public name
     attended = svc.attendance_of(who, published_only=public_only)
     items = svc.follow_ups_of(who, public_only=public_only)
-    return render_template("minutes/person.html", person=who, attended=attended, follow_ups=items)
+    merge = _merge_form(who) if not public_only else None
+    return render_template(
+        "minutes/person.html", person=who, attended=attended, follow_ups=items, merge_form=merge
+    )
+
+
+def _merge_form(who: Person) -> MergeForm:
+    form = MergeForm()
+    form.other.choices = [
+        SelectChoice(p.id, p.name + (f" ({p.handle})" if p.handle else ""))
+        for p in svc.list_people()
+        if p.id != who.id
+    ]
+    return form
+
+
+@bp.route("/people/<int:person_id>/merge", methods=["POST"])
+@roles_required(*EDITORS)
+def person_merge(person_id: int) -> ResponseReturnValue:
+    """Organizers and scribes fold a duplicate (``jhb``) into the person (``John Baldwin``)."""
+    keep = db.get_or_404(Person, person_id)
+    form = _merge_form(keep)
+    if not form.validate_on_submit():
+        flash("Choose the person to merge into this one.", "error")
+        return redirect(url_for("minutes.person", person_id=keep.id))
+    gone = db.get_or_404(Person, form.other.data)
+    gone_name = gone.name
+    outcome = commit_or_show(
+        lambda: svc.merge_people(keep, gone, audit.Actor.current()), refused=(svc.PersonError,)
+    )
+    if outcome.ok:
+        flash(f"{gone_name} merged into {keep.name}.", "success")
+    return redirect(url_for("minutes.person", person_id=keep.id))
 
 
 def _person_form(who: Person | None) -> ResponseReturnValue:
