@@ -402,3 +402,44 @@ def test_people_page_shows_no_name_from_draft_or_private_minutes(app, client, bh
     assert "Rod Grimes" in people
     assert "Patrick Mooney" in people
     assert client.get(f"/people/{rod_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meetings/bhyve/20190207/minutes",
+        "/meetings/bhyve/2019-W06-4/agenda",
+        "/meetings/bhyve/9999-12-23/minutes",
+        "/meetings/bhyve/9999-12-23/agenda",
+        "/meetings/bhyve/0001-01-01/agenda",
+    ],
+)
+def test_minutes_addresses_take_one_spelling_of_a_date_in_range(client, bhyve, path) -> None:
+    assert client.get(path).status_code == 404
+
+
+def test_follow_up_state_refuses_a_date_out_of_range(app, client_as, bhyve) -> None:
+    with app.app_context():
+        series = meetings.get_series("bhyve")
+        owner = svc.create_person("Rod Grimes", audit.CLI)
+        item = svc.add_follow_up(series, date(2019, 2, 7), owner, "find acpidump", audit.CLI)
+        db.session.commit()
+        item_id = item.id
+    response = client_as("scribe").post(
+        f"/follow-ups/{item_id}/state", data={"state": "done", "day": "9999-12-31"}
+    )
+    assert response.status_code == 400
+    assert "outside the dates Cadence accepts" in response.get_data(as_text=True)
+
+
+def test_imported_minutes_are_published_at_their_meeting_in_the_feed(app, client, bhyve) -> None:
+    later = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    with app.app_context():
+        importer.import_text(
+            FIXTURE.read_text(), "2019-02-07.md", "bhyve", audit.CLI, later, day=date(2019, 2, 7)
+        )
+        db.session.commit()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = ET.fromstring(client.get("/minutes.atom").data).find("a:entry", ns)  # noqa: S314
+    assert entry.find("a:published", ns).text == "2019-02-07T21:00:00Z"  # 16:00 in New York
+    assert entry.find("a:updated", ns).text == "2019-02-07T21:00:00Z"
