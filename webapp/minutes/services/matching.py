@@ -24,7 +24,6 @@ MAX_HANDLE = 60
 MAX_EMAIL = 254
 
 _HANDLE = re.compile(r"@?([A-Za-z0-9][A-Za-z0-9_.-]{0,59})@?")
-_EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+")
 
 
 def key(name: str) -> str:
@@ -45,6 +44,14 @@ class NameRef:
         return " " not in self.name
 
 
+def _is_email(text: str) -> bool:
+    """``local@domain.tld`` by string operations (no backtracking on a long line)."""
+    local, at, domain = text.partition("@")
+    if not at or not local or "." not in domain.strip(".") or len(text) > MAX_EMAIL:
+        return False
+    return not any(c.isspace() or c in "<>@" for c in local + domain)
+
+
 def _handle(text: str) -> str | None:
     m = _HANDLE.fullmatch(text.strip())
     return m.group(1).lower() if m else None
@@ -59,7 +66,7 @@ def parse_name(text: str) -> NameRef:
     if text.endswith(">") and "<" in text:
         name, _, rest = text[:-1].rpartition("<")
         email = rest.strip()
-        if _EMAIL.fullmatch(email):
+        if _is_email(email):
             name = name.strip()
             return NameRef(name or email.split("@")[0], None, email)
     if text.endswith(")") and "(" in text:
