@@ -46,7 +46,7 @@ def follow_ups() -> set[tuple[str, str | None, str, str, str | None]]:
     }
 
 
-def test_a_whole_archive_imports_with_add_missing(app, runner, bhyve) -> None:
+def test_a_whole_archive_imports_with_add_missing(app, runner, client, bhyve) -> None:
     result = import_archive(runner, "--add-missing")
     assert result.exit_code == 0, result.stderr
     for skipped in ("README.md", "agenda.md", "index.md"):
@@ -63,13 +63,16 @@ def test_a_whole_archive_imports_with_add_missing(app, runner, bhyve) -> None:
         ]
         john = svc.find_person("jhb@")
         assert (john.name, john.handle) == ("John Baldwin", "jhb")
-        assert svc.find_person("Rod Grimes").email == "rgrimes@example.org"
+        rod = svc.find_person("Rod Grimes <rgrimes@example.org>")
+        assert (rod.name, rod.email) == ("Rod Grimes", "rgrimes@example.org")
+        rod_id = rod.id
         # Lines that are no structure stay in the notes, colons of times and URLs included.
         assert "10:00 UTC: the call now starts an hour earlier." in first.notes
         assert "See https://wiki.example.org/Bhyve: the page moved." in first.notes
         second = svc.get_minutes(series, date(2019, 2, 21))
         assert "This line is not a name and stays in the notes." in second.notes
         assert [p.name for p in second.attendees] == ["Patrick Mooney", "John Baldwin"]
+        assert second.attendees[0].handle == "pmooney"  # Name (handle@)
         assert {p.name for p in svc.get_minutes(series, date(2019, 2, 7)).attendees} == {
             "markj",
             "John Baldwin",
@@ -82,6 +85,9 @@ def test_a_whole_archive_imports_with_add_missing(app, runner, bhyve) -> None:
         cancelled = occurrences[date(2019, 3, 21)]
         assert cancelled.status == "cancelled"
         assert cancelled.cancel_reason == "Meeting cancelled: most of us are at AsiaBSDCon"
+    page = client.get(f"/people/{rod_id}").get_data(as_text=True)
+    assert "Rod Grimes" in page
+    assert "rgrimes" not in page  # stored on the person, never shown publicly
     assert got == {
         # "John will …" under Action Items: John is the attendee John Baldwin. Closed by the
         # ticked item three meetings later instead of a second follow-up.

@@ -166,7 +166,10 @@ def update_person(
     aliases: Sequence[str],
     handle: str | None = None,
 ) -> None:
-    fields = PersonFields(name, email, affiliation, aliases, handle)
+    """Save a person's fields; ``handle=None`` keeps the handle, ``""`` clears it."""
+    fields = PersonFields(
+        name, email, affiliation, aliases, person.handle if handle is None else handle
+    )
     _check_person_fields(fields, person)
     before = _snapshot(person)
     person.name, person.email, person.handle = fields.name, fields.email, fields.handle

@@ -80,7 +80,7 @@ def _person_form(who: Person | None) -> ResponseReturnValue:
         actor = audit.Actor.current()
         name, email = form.name.data or "", form.email.data or ""
         affiliation, aliases = form.affiliation.data or "", (form.aliases.data or "").split(",")
-        handle = form.handle.data or None
+        handle = form.handle.data or ""
 
         def change() -> Person:
             if who is None:
