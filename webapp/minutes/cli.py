@@ -12,6 +12,8 @@ from flask.cli import AppGroup
 
 from webapp import audit, clock, dates
 from webapp.extensions import db
+from webapp.meetings import services as meetings
+from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import exporter, importer
 from webapp.minutes.importer import files
 
@@ -153,9 +155,6 @@ def minutes_import(
 def minutes_export(directory: Path, series_slug: str | None) -> None:
     """Write DIR/<series>/<YYYY-MM-DD>.md per meeting and DIR/index.md (deterministic)."""
     if series_slug:
-        from webapp.meetings import services as meetings
-        from webapp.meetings.schedule import ScheduleError
-
         try:
             meetings.get_series(series_slug)
         except ScheduleError as exc:

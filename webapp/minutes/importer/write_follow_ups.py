@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from webapp import audit
 from webapp.extensions import db
+from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.importer.model import ImportProblem, ParsedFollowUp
@@ -110,8 +111,6 @@ def write(
     series: Series, day: date, items: list[ParsedFollowUp], owners: Owners, actor: audit.Actor
 ) -> int:
     """Create, update or close the follow-ups of one file; returns how many changed."""
-    from webapp.meetings import services as meetings
-
     occ = meetings.occurrence_row(series, day)
     made = 0
     for parsed in items:
