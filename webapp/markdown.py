@@ -1,9 +1,13 @@
 """Markdown for text people type (minutes, agendas, abstracts): CommonMark in, safe HTML out.
 
-Raw HTML in the source is escaped (markdown-it's ``html: False``), the output goes through nh3
-(an allow-list of tags and attributes; links only to http, https and mailto), and then references
-such as ``D12345`` or ``Bug 229852`` become links through ``REFERENCE_PATTERNS`` — on text nodes
-only, never inside an existing link or code.
+Raw HTML in the source is escaped (markdown-it's ``html: False``), bare URLs become links
+(markdown-it's linkify, through ``linkify-it-py``), references such as ``D12345`` or ``Bug 229852``
+become links through the site's reference patterns, and the output goes through nh3 (an
+allow-list of tags and attributes; links only to http, https and mailto).
+
+References are linked on the parsed document, in text outside links and code, in one pass over
+each text: rendering takes time linear in the input (no re-parsing of the HTML, no comparison of
+every match with every other).
 """
 
 from __future__ import annotations
@@ -12,18 +16,18 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from html import escape
-from html.parser import HTMLParser
+from typing import Any
 
 import nh3
 from flask import has_app_context
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from markupsafe import Markup
 
-#: The bhyve community's references: Phabricator reviews and FreeBSD bugs.
-DEFAULT_REFERENCE_PATTERNS: list[tuple[str, str]] = [
-    (r"\bD(\d{3,7})\b", "https://reviews.freebsd.org/D{1}"),
-    (r"\b(?:[Bb]ug|PR)\s+#?(\d{3,7})\b", "https://bugs.freebsd.org/bugzilla/show_bug.cgi?id={1}"),
-]
+from webapp import settings
+from webapp.settings import DEFAULT_REFERENCE_PATTERNS
 
 ALLOWED_TAGS = {
     "a",
@@ -56,10 +60,8 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-#: Text inside these is left alone by reference linking.
-NO_LINK_INSIDE = {"a", "code", "pre"}
 
-_md = MarkdownIt("commonmark", {"html": False})
+Patterns = Sequence[tuple[re.Pattern[str], str]]
 
 
 class PatternError(ValueError):
@@ -87,8 +89,6 @@ def configured_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The site's patterns: the admin's settings, else ``REFERENCE_PATTERNS``, else the defaults."""
     raw: Iterable[Sequence[str]] = DEFAULT_REFERENCE_PATTERNS
     if has_app_context():
-        from webapp import settings
-
         raw = [(p["pattern"], p["url"]) for p in settings.current().reference_patterns]
     return compile_patterns(tuple((str(p[0]), str(p[1])) for p in raw))
 
@@ -104,86 +104,104 @@ def clean(html: str) -> str:
     )
 
 
-def link_text(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> str:
-    """Escape ``text`` and turn each reference in it into a link (first pattern wins)."""
+def reference_spans(text: str, patterns: Patterns) -> list[tuple[int, int, str]]:
+    """``(start, end, url)`` of each reference in ``text``, in order; the first pattern wins.
+
+    A match is kept when none of its characters is taken by an earlier pattern's match: checking
+    costs the match's length, so the whole is linear in the text (per pattern)."""
+    taken = bytearray(len(text))
     spans: list[tuple[int, int, str]] = []
     for regex, template in patterns:
         for m in regex.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e, _ in spans):
+            start, end = m.span()
+            if start == end or any(taken[start:end]):
                 continue
             try:
                 url = template.format(m.group(0), *m.groups(), **m.groupdict())
             except (IndexError, KeyError):
                 continue
-            spans.append((m.start(), m.end(), url))
-    if not spans:
-        return escape(text, quote=False)
+            taken[start:end] = b"\x01" * (end - start)
+            spans.append((start, end, url))
+    spans.sort()
+    return spans
+
+
+def link_text(text: str, patterns: Patterns) -> str:
+    """Escape ``text`` and turn each reference in it into a link."""
     out, pos = [], 0
-    for start, end, url in sorted(spans):
+    for start, end, url in reference_spans(text, patterns):
         out.append(escape(text[pos:start], quote=False))
-        out.append(
-            f'<a href="{escape(url)}" class="ref">{escape(text[start:end], quote=False)}</a>'
-        )
+        out.append(f'<a href="{escape(url)}">{escape(text[start:end], quote=False)}</a>')
         pos = end
     out.append(escape(text[pos:], quote=False))
     return "".join(out)
 
 
-class _Linker(HTMLParser):
-    """Re-emits sanitised HTML, linking references in text outside links and code."""
-
-    def __init__(self, patterns: Sequence[tuple[re.Pattern[str], str]]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.patterns = patterns
-        self.out: list[str] = []
-        self.inside: list[str] = []
-
-    def _attrs(self, attrs: Iterable[tuple[str, str | None]]) -> str:
-        return "".join(f' {k}="{escape(v or "")}"' for k, v in attrs)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.out.append(f"<{tag}{self._attrs(attrs)}>")
-        if tag not in {"br", "hr", "img"}:
-            self.inside.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.out.append(f"<{tag}{self._attrs(attrs)}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.out.append(f"</{tag}>")
-        if tag in self.inside:
-            while self.inside and self.inside.pop() != tag:
-                pass
-
-    def handle_data(self, data: str) -> None:
-        if NO_LINK_INSIDE.intersection(self.inside):
-            self.out.append(escape(data, quote=False))
-        else:
-            self.out.append(link_text(data, self.patterns))
+def _reference_tokens(token: Token, patterns: Patterns) -> list[Token]:
+    """A text token split into text and link tokens around its references."""
+    spans = reference_spans(token.content, patterns)
+    if not spans:
+        return [token]
+    out: list[Token] = []
+    pos = 0
+    for start, end, url in spans:
+        if start > pos:
+            out.append(Token("text", "", 0, content=token.content[pos:start]))
+        out.append(Token("link_open", "a", 1, attrs={"href": url}))
+        out.append(Token("text", "", 0, content=token.content[start:end]))
+        out.append(Token("link_close", "a", -1))
+        pos = end
+    if pos < len(token.content):
+        out.append(Token("text", "", 0, content=token.content[pos:]))
+    return out
 
 
-def link_references(
-    html: str, patterns: Sequence[tuple[re.Pattern[str], str]] | None = None
-) -> str:
-    """Link references in the text nodes of sanitised ``html``; the result is cleaned again."""
-    patterns = configured_patterns() if patterns is None else patterns
+def _references_rule(state: StateCore) -> None:
+    """Link references in text outside links (bare URLs were linked by linkify just before)."""
+    patterns: Patterns = state.env.get("cadence_reference_patterns") or ()
     if not patterns:
-        return html
-    linker = _Linker(patterns)
-    linker.feed(html)
-    linker.close()
-    return clean("".join(linker.out))
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        depth = 0
+        for child in block.children:
+            if child.type == "link_open":
+                depth += 1
+            elif child.type == "link_close":
+                depth -= 1
+            if child.type == "text" and depth == 0:
+                children.extend(_reference_tokens(child, patterns))
+            else:
+                children.append(child)
+        block.children = children
+
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
+_md.core.ruler.after("linkify", "references", _references_rule)
+_linkify = LinkifyIt()
 
 
 def render_markdown(text: str, *, references: bool = True) -> Markup:
     """CommonMark ``text`` as safe HTML: no raw HTML, no script, no event handlers, no
-    ``javascript:`` or ``data:`` links."""
-    html = clean(_md.render(text or ""))
-    if references:
-        html = link_references(html)
-    return Markup(html)  # noqa: S704 - sanitised by nh3 just above
+    ``javascript:`` or ``data:`` links; bare URLs and references linked."""
+    env: dict[str, Any] = {
+        "cadence_reference_patterns": configured_patterns() if references else ()
+    }
+    return Markup(clean(_md.render(text or "", env)))  # noqa: S704 - sanitised by nh3
 
 
 def render_inline(text: str) -> Markup:
-    """One line of text (a follow-up, a decision, a review title) with its references linked."""
-    return Markup(link_references(escape(text or "", quote=False)))  # noqa: S704 - escaped and cleaned
+    """One line of plain text (a follow-up, a decision, a review title): bare URLs and references
+    linked, nothing else interpreted."""
+    text = text or ""
+    patterns = configured_patterns()
+    out, pos = [], 0
+    for match in _linkify.match(text) or ():
+        out.append(link_text(text[pos : match.index], patterns))
+        url, shown = escape(match.url), escape(match.text, quote=False)
+        out.append(f'<a href="{url}">{shown}</a>')
+        pos = match.last_index
+    out.append(link_text(text[pos:], patterns))
+    return Markup(clean("".join(out)))  # noqa: S704 - escaped and cleaned

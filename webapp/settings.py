@@ -12,8 +12,17 @@ from flask import current_app, g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
-from webapp.markdown import DEFAULT_REFERENCE_PATTERNS
 from webapp.models import SiteSettings
+
+#: The bhyve community's references: Phabricator reviews and FreeBSD bugs (``PR 1234``,
+#: ``pr 1234``, ``Bug #1234``).
+DEFAULT_REFERENCE_PATTERNS: list[tuple[str, str]] = [
+    (r"\bD(\d{3,7})\b", "https://reviews.freebsd.org/D{1}"),
+    (
+        r"\b(?:[Bb]ug|PR|pr)\s+#?(\d{3,7})\b",
+        "https://bugs.freebsd.org/bugzilla/show_bug.cgi?id={1}",
+    ),
+]
 
 
 def as_dicts(patterns: Any) -> list[dict[str, str]]:

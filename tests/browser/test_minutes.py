@@ -150,3 +150,44 @@ def test_the_edit_page_works_without_javascript(browser, live_server, make_user,
     expect(page.get_by_text("Minutes saved (version 2, draft)")).to_be_visible()
     settle(page)
     context.close()
+
+
+def test_a_restored_draft_over_a_colleagues_newer_save_gets_the_conflict_page(
+    page, app, make_user, series
+) -> None:
+    """The draft carries the version it was typed over: saving it cannot silently overwrite."""
+    with app.app_context():
+        minutes = svc.start_minutes(
+            meetings.get_series("bhyve"), date(2019, 2, 7), audit.CLI, datetime.now(UTC)
+        )
+        db.session.commit()
+    scribe = make_user(roles=("scribe",))
+    page.goto(EDIT)
+    sign_in(page, scribe.email)
+    page.get_by_label("Notes").fill("My draft, typed over version 1.")
+    page.context.clear_cookies()  # the sign-in expires
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Please sign in first.")).to_be_visible()
+
+    with app.app_context():  # meanwhile a colleague saves their notes
+        minutes = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
+        svc.save_minutes(
+            minutes,
+            minutes.version,
+            svc.MinutesInput("The colleague's notes.\n", "", [], "draft"),
+            audit.Actor(label="colleague@example.org"),
+            datetime.now(UTC),
+        )
+        db.session.commit()
+
+    page.goto(f"/login?next={EDIT}")
+    sign_in(page, scribe.email)
+    page.wait_for_url(f"**{EDIT}")
+    expect(page.get_by_text("Restored unsaved text from this browser")).to_be_visible()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("colleague@example.org saved version 2")).to_be_visible()
+    expect(page.locator("#their-notes")).to_have_text("The colleague's notes.\n")
+    with app.app_context():
+        saved = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
+        assert saved.notes == "The colleague's notes.\n"  # not overwritten
+    settle(page)

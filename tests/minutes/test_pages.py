@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+import time as time_module
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -328,3 +330,116 @@ def test_atom_feed_is_valid_and_deterministic(app, client, bhyve) -> None:
     }
     assert "bugs.freebsd.org" in entry.find("a:content", ns).text
     assert root.find("a:author/a:name", ns).text
+
+
+def test_atom_feed_carries_the_latest_entries_only_and_renders_each_revision_once(
+    app, client, bhyve
+) -> None:
+    from webapp.minutes import atom, rendering
+
+    with app.app_context():
+        series = meetings.get_series("bhyve")
+        for k in range(atom.FEED_ENTRIES + 5):
+            day = date(2019, 1, 24) + timedelta(days=14 * k)
+            minutes = svc.start_minutes(series, day, audit.CLI, NOW)
+            notes = (
+                "D12345 " * (atom.CONTENT_LIMIT // 6) if k == 0 else f"Meeting {k}, D{1000 + k}\n"
+            )
+            svc.save_minutes(
+                minutes,
+                minutes.version,
+                svc.MinutesInput(notes, "", [], "published"),
+                audit.CLI,
+                NOW,
+            )
+        db.session.commit()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(client.get("/minutes.atom").data)  # noqa: S314 - our own output
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == atom.FEED_ENTRIES
+    assert entries[0].find("a:id", ns).text.endswith("/bhyve/2019-12-26")  # newest first
+    assert "reviews.freebsd.org/D1024" in entries[0].find("a:content", ns).text
+    rendered = len(rendering._cache)
+    client.get("/minutes.atom")
+    assert len(rendering._cache) == rendered  # the second request rendered nothing new
+
+
+def test_saving_2500_new_attendee_names_is_fast(app, client_as, bhyve) -> None:
+    """Each new name used to re-read and compare every person: 2,500 names killed the worker."""
+    start(app)
+    scribe = client_as("scribe")
+    page = scribe.get(EDIT).get_data(as_text=True)
+    names = [f"N{i:04d}" for i in range(2500)]  # 15 KB: within the form's limit
+    began = time_module.perf_counter()
+    response = scribe.post(
+        EDIT,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "version": "2",
+            "state": "draft",
+            "attendees": "\n".join(["Rod Grimes", "Rod", *names]),
+            "notes": "Many people.\n",
+            "decisions": "",
+        },
+    )
+    elapsed = time_module.perf_counter() - began
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert elapsed < 20, f"saving took {elapsed:.1f} s"
+    with app.app_context():
+        minutes = svc.get_minutes(meetings.get_series("bhyve"), date(2019, 2, 7))
+        assert len(minutes.attendees) == 2501  # "Rod" is the Rod Grimes already listed
+        assert minutes.attendees[1].name == "N0000"
+
+
+def test_people_page_shows_no_name_from_draft_or_private_minutes(app, client, bhyve) -> None:
+    start(app, state="draft")  # names Rod Grimes in draft minutes
+    assert "Rod Grimes" not in client.get("/people/").get_data(as_text=True)
+    with app.app_context():
+        rod_id = svc.find_person("Rod Grimes").id
+    assert client.get(f"/people/{rod_id}").status_code == 404
+    import_fixture(app)  # published minutes naming Rod Grimes and others
+    people = client.get("/people/").get_data(as_text=True)
+    assert "Rod Grimes" in people
+    assert "Patrick Mooney" in people
+    assert client.get(f"/people/{rod_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meetings/bhyve/20190207/minutes",
+        "/meetings/bhyve/2019-W06-4/agenda",
+        "/meetings/bhyve/9999-12-23/minutes",
+        "/meetings/bhyve/9999-12-23/agenda",
+        "/meetings/bhyve/0001-01-01/agenda",
+    ],
+)
+def test_minutes_addresses_take_one_spelling_of_a_date_in_range(client, bhyve, path) -> None:
+    assert client.get(path).status_code == 404
+
+
+def test_follow_up_state_refuses_a_date_out_of_range(app, client_as, bhyve) -> None:
+    with app.app_context():
+        series = meetings.get_series("bhyve")
+        owner = svc.create_person("Rod Grimes", audit.CLI)
+        item = svc.add_follow_up(series, date(2019, 2, 7), owner, "find acpidump", audit.CLI)
+        db.session.commit()
+        item_id = item.id
+    response = client_as("scribe").post(
+        f"/follow-ups/{item_id}/state", data={"state": "done", "day": "9999-12-31"}
+    )
+    assert response.status_code == 400
+    assert "outside the dates Cadence accepts" in response.get_data(as_text=True)
+
+
+def test_imported_minutes_are_published_at_their_meeting_in_the_feed(app, client, bhyve) -> None:
+    later = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    with app.app_context():
+        importer.import_text(
+            FIXTURE.read_text(), "2019-02-07.md", "bhyve", audit.CLI, later, day=date(2019, 2, 7)
+        )
+        db.session.commit()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = ET.fromstring(client.get("/minutes.atom").data).find("a:entry", ns)  # noqa: S314
+    assert entry.find("a:published", ns).text == "2019-02-07T21:00:00Z"  # 16:00 in New York
+    assert entry.find("a:updated", ns).text == "2019-02-07T21:00:00Z"

@@ -157,7 +157,7 @@ def open_follow_ups(now: datetime, user: User) -> dict[str, Any] | None:
         )
         for series in series_by_id.values()
     }
-    groups: dict[int, tuple[Person, list[OpenFollowUp]]] = {}
+    groups: dict[int | None, tuple[Person | None, list[OpenFollowUp]]] = {}
     for item in items:
         series = series_by_id[item.series_id]
         day = item.raised_at.original_date

@@ -8,12 +8,13 @@ from webapp.config import ConfigError
 
 
 def init_app(app: Flask) -> None:
-    from webapp import markdown, wiring
+    from webapp import markdown, settings, wiring
     from webapp.minutes import feedlinks, services
-    from webapp.minutes.views import bp, meeting_panel, template_helpers
+    from webapp.minutes.templating import meeting_panel, template_helpers
+    from webapp.minutes.views import bp
     from webapp.wiring import MeetingPanel
 
-    app.config.setdefault("REFERENCE_PATTERNS", list(markdown.DEFAULT_REFERENCE_PATTERNS))
+    app.config.setdefault("REFERENCE_PATTERNS", list(settings.DEFAULT_REFERENCE_PATTERNS))
     try:
         markdown.compile_patterns(tuple(tuple(p) for p in app.config["REFERENCE_PATTERNS"]))
     except (markdown.PatternError, TypeError) as exc:

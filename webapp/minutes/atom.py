@@ -1,19 +1,29 @@
-"""The Atom 1.0 feed of published minutes: data in, bytes out, the same bytes for the same data."""
+"""The Atom 1.0 feed of published minutes: data in, bytes out, the same bytes for the same data.
+
+The feed is bounded: the latest ``FEED_ENTRIES`` minutes, each with a summary and its notes as
+HTML (rendered once per revision) unless they are longer than ``CONTENT_LIMIT`` characters, in
+which case the entry links to the page instead of carrying them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from flask import url_for
 
-from webapp.markdown import render_markdown
+from webapp import audit
+from webapp.minutes.rendering import notes_html
 from webapp.models import Minutes
+from webapp.urls import external_url, site_host
 
 NS = "http://www.w3.org/2005/Atom"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: How many minutes the feed carries (the newest meetings first).
+FEED_ENTRIES = 20
+#: Notes longer than this are not copied into the feed.
+CONTENT_LIMIT = 20_000
 
 
 def _stamp(value: datetime) -> str:
@@ -27,48 +37,46 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def feed(items: Sequence[Minutes], base_url: str) -> bytes:
-    host = urlsplit(base_url).hostname or "localhost"
+def entry_updated(minutes: Minutes) -> datetime:
+    """When the entry last changed for readers: minutes last written by an import are dated by
+    their meeting (their ``published_at``), not by the day the archive was imported."""
+    if minutes.updated_by == audit.CLI.label and minutes.published_at is not None:
+        return minutes.published_at
+    return minutes.updated_at
+
+
+def _entry(root: ET.Element, minutes: Minutes, host: str) -> None:
+    series, day = minutes.occurrence.series, minutes.occurrence.original_date.isoformat()
+    entry = _sub(root, "entry")
+    _sub(entry, "id", f"tag:{host},2019:cadence/minutes/{series.slug}/{day}")
+    _sub(entry, "title", f"{series.title}: minutes of {day}")
+    _sub(entry, "updated", _stamp(entry_updated(minutes)))
+    if minutes.published_at is not None:
+        _sub(entry, "published", _stamp(minutes.published_at))
+    page = url_for("minutes.minutes_page", slug=series.slug, day=day)
+    _sub(entry, "link", rel="alternate", type="text/html", href=external_url(page))
+    related = external_url(f"/meetings/{series.slug}/{day}")
+    _sub(entry, "link", rel="related", type="text/html", href=related)
+    names = ", ".join(p.name for p in minutes.attendees)
+    _sub(entry, "summary", f"Attendees: {names}" if names else "Minutes", type="text")
+    if len(minutes.notes) <= CONTENT_LIMIT:
+        _sub(entry, "content", str(notes_html(minutes)), type="html")
+
+
+def feed(items: Sequence[Minutes]) -> bytes:
+    host = site_host()
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}feed")
     _sub(root, "id", f"tag:{host},2019:cadence/minutes")
     _sub(root, "title", "Minutes")
-    updated = max((m.updated_at for m in items), default=EPOCH)
+    updated = max((entry_updated(m) for m in items), default=EPOCH)
     _sub(root, "updated", _stamp(updated))
-    _sub(
-        root,
-        "link",
-        rel="self",
-        href=base_url + url_for("minutes.feed"),
-        type="application/atom+xml",
-    )
-    _sub(root, "link", rel="alternate", href=base_url + "/", type="text/html")
+    self_href = external_url(url_for("minutes.feed"))
+    _sub(root, "link", rel="self", href=self_href, type="application/atom+xml")
+    _sub(root, "link", rel="alternate", href=external_url("/"), type="text/html")
     _sub(_sub(root, "author"), "name", "Cadence")
     for minutes in items:
-        series, day = minutes.occurrence.series, minutes.occurrence.original_date.isoformat()
-        entry = _sub(root, "entry")
-        _sub(entry, "id", f"tag:{host},2019:cadence/minutes/{series.slug}/{day}")
-        _sub(entry, "title", f"{series.title}: minutes of {day}")
-        _sub(entry, "updated", _stamp(minutes.updated_at))
-        if minutes.published_at is not None:
-            _sub(entry, "published", _stamp(minutes.published_at))
-        _sub(
-            entry,
-            "link",
-            rel="alternate",
-            type="text/html",
-            href=base_url + url_for("minutes.minutes_page", slug=series.slug, day=day),
-        )
-        _sub(
-            entry,
-            "link",
-            rel="related",
-            type="text/html",
-            href=f"{base_url}/meetings/{series.slug}/{day}",
-        )
-        names = ", ".join(p.name for p in minutes.attendees)
-        _sub(entry, "summary", f"Attendees: {names}" if names else "Minutes", type="text")
-        _sub(entry, "content", str(render_markdown(minutes.notes)), type="html")
+        _entry(root, minutes, host)
     ET.indent(root)
     return (
         b'<?xml version="1.0" encoding="utf-8"?>\n'

@@ -1,7 +1,9 @@
 """Write every meeting's minutes as Markdown files with front matter, for a Git repository.
 
 ``DIR/<series>/<YYYY-MM-DD>.md`` per meeting that has minutes, follow-ups or reviews, and
-``DIR/index.md``. The output depends on the data only (sorted keys, no export time), so
+``DIR/index.md``. Extra and cancelled meetings are exported too (front matter ``extra`` and
+``cancelled``), so that importing the export with ``--add-missing`` into a database with the
+same series recreates them. The output depends on the data only (sorted keys, no export time), so
 exporting twice gives the same bytes and a commit shows only real changes. Emails are never
 written: the export is meant to be published.
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.minutes import frontmatter
-from webapp.models import FollowUp, Minutes, Occurrence, Review, Series
+from webapp.models import FollowUp, Minutes, Occurrence, OccurrenceStatus, Review, Series
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,24 @@ class ExportedMeeting:
 
 def _date(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _occurrence_fields(series: Series, occ: Occurrence) -> dict[str, Any]:
+    """What a re-import needs to recreate the meeting: an extra meeting's start, a cancellation."""
+    fields: dict[str, Any] = {}
+    if occ.status == OccurrenceStatus.CANCELLED:
+        fields["cancelled"] = occ.cancel_reason
+    extra = occ.status == OccurrenceStatus.EXTRA or (
+        occ.status == OccurrenceStatus.CANCELLED and occ.start_at is not None
+    )
+    if extra and occ.start_at is not None:
+        local = occ.start_at.astimezone(ZoneInfo(series.timezone))
+        fields["extra"] = {
+            "start": local.strftime("%H:%M"),
+            "duration": occ.duration_minutes,
+            "title": occ.title,
+        }
+    return fields
 
 
 def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
@@ -50,7 +71,7 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
         "state": minutes.state if minutes else "none",
         "follow_ups": [
             {
-                "owner": f.owner.name,
+                "owner": f.owner.name if f.owner else None,
                 "text": f.text,
                 "state": f.state,
                 "due": _date(f.due_date),
@@ -70,6 +91,7 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
             for r in reviews
         ],
     }
+    data.update(_occurrence_fields(series, occ))
     notes = ""
     if minutes is not None:
         data["attendees"] = [p.name for p in minutes.attendees]
@@ -108,6 +130,8 @@ def collect(series_slug: str | None = None) -> list[ExportedMeeting]:
 
 
 def _worth_exporting(occ: Occurrence) -> bool:
+    if occ.status in (OccurrenceStatus.CANCELLED, OccurrenceStatus.EXTRA):
+        return True
     return any(
         db.session.scalar(q.limit(1)) is not None
         for q in (

@@ -56,6 +56,11 @@ class FollowUpForm(FlaskForm):
 
 class PersonForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    handle = StringField(
+        "Handle",
+        validators=[Optional(), Length(max=60)],
+        description="The short name the notes use, e.g. jhb (written jhb@ or (jhb) in minutes).",
+    )
     email = StringField(
         "Email",
         validators=[Optional(), Email(), Length(max=254)],
@@ -92,4 +97,12 @@ class AgendaItemForm(FlaskForm):
         validators=[DataRequired(), Length(max=1000)],
         description="Markdown.",
         render_kw={"rows": 2},
+    )
+
+
+class MergeForm(FlaskForm):
+    other = SelectField(
+        "Merge into this person",
+        coerce=int,
+        description="Their attendance, follow-ups, reviews and names move here; they are removed.",
     )

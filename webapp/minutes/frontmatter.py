@@ -16,8 +16,10 @@ import re
 from typing import Any
 
 FENCE = "---"
-_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):(?:\s+(.*?))?\s*$")
-_ITEM = re.compile(r"^\s+-\s+(.*?)\s*$")
+# Patterns over a prefix only, the rest stripped in Python: no lazy group before a trailing \s*,
+# which backtracks quadratically on a long line of spaces.
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?=\s|$)")
+_ITEM = re.compile(r"\s+-(?=\s)")
 
 
 class FrontMatterError(ValueError):
@@ -82,16 +84,17 @@ def split(text: str) -> tuple[dict[str, Any] | None, dict[str, int], str, int]:
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         item = _ITEM.match(raw)
-        if item and current is not None:
-            data[current].append(_value(item.group(1), number))
+        if item and current is not None and raw[item.end() :].strip():
+            data[current].append(_value(raw[item.end() :].strip(), number))
             continue
         key = _KEY.match(raw)
         if not key:
             raise FrontMatterError(
                 number,
-                f"front matter: cannot read {raw.strip()!r} (expected 'key: value' or '  - item')",
+                f"front matter: cannot read {raw.strip()[:80]!r} "
+                "(expected 'key: value' or '  - item')",
             )
-        name, value = key.group(1), key.group(2) or ""
+        name, value = key.group(1), raw[key.end() :].strip()
         where[name] = number
         if value == "":
             data[name], current = [], name

@@ -45,8 +45,11 @@ class Person(TimestampMixin, Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The display name.
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    #: Never shown publicly.
+    #: The short name the community uses (an IRC or forge login: ``jhb``), without ``@``.
+    handle: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
+    #: Never shown publicly, never exported.
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
     #: Other names the notes use for this person (a first name, a handle), comma-separated.
@@ -166,7 +169,8 @@ class FollowUp(TimestampMixin, Base):
         sa.ForeignKey("series.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(sa.String(1000))
-    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    #: None when the minutes did not say who would do it.
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
     raised_occurrence_id: Mapped[int] = mapped_column(
         sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
     )
@@ -177,7 +181,7 @@ class FollowUp(TimestampMixin, Base):
         sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
     )
 
-    owner: Mapped[Person] = relationship(lazy="joined")
+    owner: Mapped[Person | None] = relationship(lazy="joined")
     raised_at: Mapped[Occurrence] = relationship(foreign_keys=[raised_occurrence_id], lazy="joined")
     closed_at: Mapped[Occurrence | None] = relationship(
         foreign_keys=[closed_occurrence_id], lazy="joined"

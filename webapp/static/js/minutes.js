@@ -28,6 +28,7 @@
   function forget() { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } }
 
   var server = values();
+  var serverVersion = form.elements.version ? form.elements.version.value : "";
   if (form.hasAttribute("data-clear-draft")) { forget(); }
   var stored = read();
   if (stored && stored.fields) {
@@ -37,6 +38,9 @@
       names.forEach(function (n) {
         if (form.elements[n] && typeof stored.fields[n] === "string") { form.elements[n].value = stored.fields[n]; }
       });
+      // The draft was typed over the version it was loaded with: saving it names that version,
+      // so a colleague's newer save is not overwritten but shown as a conflict.
+      if (form.elements.version && stored.version) { form.elements.version.value = stored.version; }
       if (notice) {
         var when = notice.querySelector("[data-restored-at]");
         if (when && stored.at) { when.textContent = "(typed " + new Date(stored.at).toLocaleString() + ")"; }
@@ -50,6 +54,7 @@
   if (discard) {
     discard.addEventListener("click", function () {
       names.forEach(function (n) { if (form.elements[n]) { form.elements[n].value = server[n]; } });
+      if (form.elements.version) { form.elements.version.value = serverVersion; }
       forget();
       notice.hidden = true;
     });

@@ -1,0 +1,180 @@
+"""Writing one parsed file through the services (flush only; the CLI commits per file).
+
+Importing the same text again changes nothing: no revision, no audit entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from webapp import audit
+from webapp.meetings import services as meetings
+from webapp.meetings.schedule import ScheduleError, Slot
+from webapp.minutes import services as svc
+from webapp.minutes.importer import write_follow_ups, write_reviews
+from webapp.minutes.importer.meeting import ensure_meeting
+from webapp.minutes.importer.model import ImportProblem, Parsed
+from webapp.minutes.importer.parse import parse
+from webapp.minutes.services.matching import PeopleIndex
+from webapp.models import Minutes, MinutesState, Person, Series
+
+
+@dataclass
+class Outcome:
+    kind: str  # created, updated, unchanged
+    summary: str
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    new_people: list[str] = field(default_factory=list)
+
+    def line(self, announced: set[str] | None = None) -> str:
+        """The summary, naming the new people not ``announced`` by an earlier file yet."""
+        fresh = [p for p in self.new_people if announced is None or p not in announced]
+        if announced is not None:
+            announced.update(fresh)
+        return self.summary + (f"; new people: {', '.join(fresh)}" if fresh else "")
+
+
+def _series(parsed: Parsed, series_slug: str | None) -> Series:
+    slug = series_slug or parsed.series
+    if not slug:
+        raise ImportProblem(0, "no series: give --series SLUG or 'series:' in the front matter")
+    if series_slug and parsed.series and parsed.series != series_slug:
+        message = f"the file is for series {parsed.series!r}, not --series {series_slug!r}"
+        raise ImportProblem(1, message)
+    try:
+        return meetings.get_series(slug)
+    except ScheduleError as exc:
+        raise ImportProblem(0, str(exc)) from None
+
+
+def _next_meeting_warning(series: Series, parsed: Parsed) -> list[tuple[int, str]]:
+    if parsed.next_meeting is None:
+        return []
+    try:
+        meetings.find_occurrence(series, parsed.next_meeting)
+    except ScheduleError:
+        said = parsed.next_meeting_text or parsed.next_meeting
+        message = (
+            f"the next meeting {parsed.next_meeting} ('{said}') "
+            f"is not a meeting date of {series.slug}"
+        )
+        return [(parsed.next_meeting_line, message)]
+    return []
+
+
+@dataclass
+class _Write:
+    series: Series
+    day: date
+    slot: Slot
+    actor: audit.Actor
+    now: datetime
+    index: PeopleIndex
+
+
+def _write_minutes(
+    w: _Write, parsed: Parsed, minutes: Minutes | None, state: str
+) -> tuple[str, list[Person], list[Person]]:
+    """(kind, attendees, people created) after saving the minutes of the file."""
+    if minutes is None:
+        minutes, kind = svc.start_minutes(w.series, w.day, w.actor, w.now), "created"
+    else:
+        kind = "updated"
+    data = svc.MinutesInput(
+        notes=parsed.notes,
+        decisions="\n".join(parsed.decisions),
+        attendees=[name for name, _line in parsed.attendees],
+        state=state,
+    )
+    try:
+        created = svc.save_minutes(
+            minutes,
+            minutes.version,
+            data,
+            w.actor,
+            w.now,
+            content_hash=parsed.content_hash,
+            next_meeting=parsed.next_meeting,
+            summary=f"imported from {Path(parsed.name).name}",
+            published_at=w.slot.start,
+            index=w.index,
+        )
+    except svc.MinutesError as exc:
+        raise ImportProblem(parsed.attendees[0][1] if parsed.attendees else 0, str(exc)) from None
+    return kind, minutes.attendees, created
+
+
+def _summary(kind: str, series: Series, parsed: Parsed, changes: list[str]) -> str:
+    next_text = f", next meeting {parsed.next_meeting}" if parsed.next_meeting else ""
+    what = "minutes" if parsed.has_minutes else "follow-ups and reviews"
+    if parsed.cancelled is not None and not parsed.has_minutes:
+        what = "cancelled meeting"
+    done = ", ".join(changes) or "nothing"
+    return f"{kind} {what} of {series.slug} {parsed.day}: {done}{next_text}"
+
+
+def apply(
+    parsed: Parsed,
+    series_slug: str | None,
+    actor: audit.Actor,
+    now: datetime,
+    *,
+    default_state: str = MinutesState.PUBLISHED,
+    add_missing: bool = False,
+) -> Outcome:
+    """Write one parsed file (flush only). Raises ImportProblem; the caller rolls back then."""
+    series = _series(parsed, series_slug)
+    day = parsed.day
+    assert day is not None  # noqa: S101 - parse() refuses files without a date
+    slot, meeting_changes = ensure_meeting(series, parsed, actor, add_missing=add_missing)
+    changes = list(meeting_changes)
+    outcome = Outcome("unchanged", "", [*parsed.warnings, *_next_meeting_warning(series, parsed)])
+    minutes = svc.get_minutes(series, day)
+    if minutes is not None and minutes.content_hash == parsed.content_hash:
+        outcome.summary = (
+            f"unchanged: minutes of {series.slug} {day} were imported from this text already"
+        )
+        return outcome
+    w = _Write(series, day, slot, actor, now, PeopleIndex())
+    attendees: list[Person] = []
+    if parsed.has_minutes and parsed.cancelled is None:
+        state = parsed.state or default_state
+        outcome.kind, attendees, created = _write_minutes(w, parsed, minutes, state)
+        outcome.new_people += [p.name for p in created]
+        changes.append(f"{len(attendees)} attendees, {len(parsed.decisions)} decisions")
+    else:
+        parsed.has_minutes = False
+    owners = write_follow_ups.Owners(actor, w.index, attendees)
+    made = write_follow_ups.write(series, day, parsed.follow_ups, owners, actor)
+    if parsed.follow_ups:
+        changes.append(f"{len(parsed.follow_ups)} follow-ups")
+    made += write_reviews.write(series, day, parsed.reviews, owners, actor)
+    if parsed.reviews:
+        changes.append(f"{len(parsed.reviews)} reviews")
+    outcome.new_people += owners.new
+    if outcome.kind == "unchanged" and (made or meeting_changes):
+        outcome.kind = "updated"
+    outcome.summary = _summary(outcome.kind, series, parsed, changes)
+    if outcome.kind != "unchanged":
+        target = f"{series.slug}/{day}"
+        audit.record(actor, "minutes.import", "minutes", target, outcome.line()[:500])
+    return outcome
+
+
+def import_text(
+    text: str,
+    name: str,
+    series_slug: str | None,
+    actor: audit.Actor,
+    now: datetime,
+    *,
+    day: date | None = None,
+    default_state: str = MinutesState.PUBLISHED,
+    add_missing: bool = False,
+) -> Outcome:
+    parsed = parse(text, name, day=day)
+    return apply(
+        parsed, series_slug, actor, now, default_state=default_state, add_missing=add_missing
+    )

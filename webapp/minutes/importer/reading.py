@@ -1,0 +1,63 @@
+"""Reading a file as text: UTF-8 only, line endings normalised, problems named by line.
+
+Every problem of the file is reported (each undecodable line, each over-long line), each with
+its line number; nothing here takes more than one pass over the bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from webapp.minutes.importer.model import MAX_LINE, ImportProblem, ImportProblems
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImportProblem(0, "cannot read the file: it does not exist") from None
+    except IsADirectoryError:
+        raise ImportProblem(0, "cannot read the file: it is a directory") from None
+    except OSError as exc:
+        raise ImportProblem(0, f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def decode(raw: bytes) -> str:
+    """``raw`` as text with normalised line endings, or ``ImportProblems`` naming every bad line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        problems = []
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                byte = line[exc.start]
+                message = f"not UTF-8 text (byte 0x{byte:02x} cannot be decoded)"
+                problems.append(ImportProblem(number, message))
+        raise ImportProblems(problems) from None
+    return normalise(text)
+
+
+def check_lines(text: str) -> None:
+    """An empty file or over-long lines: ``ImportProblems``."""
+    if not text.strip():
+        raise ImportProblems([ImportProblem(1, "the file is empty")])
+    problems = [
+        ImportProblem(
+            number, f"the line has {len(line):,} characters (at most {MAX_LINE:,} per line)"
+        )
+        for number, line in enumerate(text.split("\n"), start=1)
+        if len(line) > MAX_LINE
+    ]
+    if problems:
+        raise ImportProblems(problems)
+
+
+def read_text(path: Path) -> str:
+    """The file as text with normalised line endings; ImportProblem(s) when it cannot be read."""
+    return decode(read_bytes(path))
+
+
+def normalise(text: str) -> str:
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,84 @@
+"""Merging two people who are one (``jhb`` and ``John Baldwin``), keeping everything of both."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from webapp import audit
+from webapp.extensions import db
+from webapp.minutes.services.errors import PersonError
+from webapp.models import FollowUp, MinutesAttendee, Person, Review
+
+
+def _aliases(keep: Person, gone: Person) -> str:
+    names = [*keep.alias_list, gone.name, *gone.alias_list]
+    if gone.handle and gone.handle != keep.handle:
+        names.append(gone.handle)
+    seen: set[str] = {keep.name.casefold(), (keep.handle or "").casefold()}
+    kept = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return ", ".join(kept)[:500]
+
+
+def _move_attendance(keep: Person, gone: Person) -> int:
+    """``gone``'s attendances become ``keep``'s (once per minutes: both may be listed)."""
+    rows = list(
+        db.session.scalars(sa.select(MinutesAttendee).where(MinutesAttendee.person_id == gone.id))
+    )
+    already = set(
+        db.session.scalars(
+            sa.select(MinutesAttendee.minutes_id).where(MinutesAttendee.person_id == keep.id)
+        )
+    )
+    for row in rows:
+        if row.minutes_id in already:
+            db.session.delete(row)
+        else:
+            db.session.execute(
+                sa.update(MinutesAttendee)
+                .where(
+                    MinutesAttendee.minutes_id == row.minutes_id,
+                    MinutesAttendee.person_id == gone.id,
+                )
+                .values(person_id=keep.id)
+                .execution_options(synchronize_session=False)
+            )
+    return len(rows)
+
+
+def merge_people(keep: Person, gone: Person, actor: audit.Actor) -> Person:
+    """``gone`` is folded into ``keep``: attendance, follow-ups, reviews, names (as aliases),
+    handle and email when ``keep`` has none. ``gone`` is deleted; the merge is audited."""
+    if keep.id == gone.id:
+        raise PersonError("choose two different people to merge")
+    aliases = _aliases(keep, gone)
+    handle = keep.handle or gone.handle
+    email = keep.email or gone.email
+    affiliation = keep.affiliation or gone.affiliation
+    summary = f"merged {gone.name} into {keep.name}"
+    attended = _move_attendance(keep, gone)
+    db.session.flush()
+    follow_ups = db.session.execute(
+        sa.update(FollowUp)
+        .where(FollowUp.owner_id == gone.id)
+        .values(owner_id=keep.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    reviews = db.session.execute(
+        sa.update(Review)
+        .where(Review.author_id == gone.id)
+        .values(author_id=keep.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    changes = {"attendance": attended, "follow_ups": follow_ups, "reviews": reviews}
+    gone_id = gone.id
+    db.session.expire_all()  # rows moved behind the session's back: read them again
+    db.session.delete(gone)
+    db.session.flush()
+    keep.aliases, keep.handle, keep.email, keep.affiliation = aliases, handle, email, affiliation
+    db.session.flush()
+    audit.record(actor, "person.merge", "person", keep.id, summary, {**changes, "gone": gone_id})
+    return keep

@@ -1,0 +1,220 @@
+"""Minutes themselves: start, save (with the version check), revisions, published ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+
+from webapp import audit
+from webapp.extensions import db
+from webapp.meetings import services as meetings
+from webapp.minutes.services.errors import EditConflict, MinutesError
+from webapp.minutes.services.matching import PeopleIndex, parse_name, problem
+from webapp.minutes.services.occurrences import stored_occurrence
+from webapp.minutes.services.people import people_for
+from webapp.models import (
+    Minutes,
+    MinutesAttendee,
+    MinutesRevision,
+    MinutesState,
+    Occurrence,
+    Person,
+    Series,
+)
+from webapp.urls import external_url
+
+
+def get_minutes(series: Series, day: date) -> Minutes | None:
+    occ = stored_occurrence(series, day)
+    if occ is None or occ.id is None:
+        return None
+    return db.session.scalar(sa.select(Minutes).where(Minutes.occurrence_id == occ.id))
+
+
+def minutes_url_for(series: Series, day: date) -> str | None:
+    """The public address of the meeting's minutes, once published; None before that."""
+    minutes = get_minutes(series, day)
+    if minutes is None or not minutes.published or not series.public:
+        return None
+    return external_url(url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat()))
+
+
+def _revision(minutes: Minutes, actor: audit.Actor, now: datetime, summary: str) -> MinutesRevision:
+    rev = MinutesRevision(
+        minutes_id=minutes.id,
+        version=minutes.version,
+        at=now,
+        user_id=actor.user_id,
+        actor=actor.label,
+        state=minutes.state,
+        notes=minutes.notes,
+        decisions=minutes.decisions,
+        attendees="\n".join(p.name for p in minutes.attendees),
+        summary=summary[:500],
+    )
+    db.session.add(rev)
+    return rev
+
+
+def start_minutes(series: Series, day: date, actor: audit.Actor, now: datetime) -> Minutes:
+    """Empty draft minutes for a meeting (the existing ones if someone started them already)."""
+    existing = get_minutes(series, day)
+    if existing is not None:
+        return existing
+    occ = meetings.occurrence_row(series, day)
+    minutes = Minutes(
+        occurrence_id=occ.id,
+        notes="",
+        decisions="",
+        state=MinutesState.DRAFT,
+        version=1,
+        updated_by=actor.label,
+    )
+    db.session.add(minutes)
+    db.session.flush()
+    _revision(minutes, actor, now, "started")
+    audit.record(
+        actor, "minutes.create", "minutes", minutes.id, f"started minutes of {series.slug} {day}"
+    )
+    return minutes
+
+
+def clean_text(text: str) -> str:
+    """Line endings normalised, trailing blank lines dropped; nothing else is touched."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.rstrip("\n")
+    return text + "\n" if text.strip() else ""
+
+
+def clean_lines(text: str) -> str:
+    return "\n".join(line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip())
+
+
+def _set_attendees(minutes: Minutes, people: Sequence[Person]) -> None:
+    seen: set[int] = set()
+    wanted = []
+    for person in people:
+        if person.id not in seen:
+            seen.add(person.id)
+            wanted.append(person)
+    by_id = {row.person_id: row for row in minutes.attendee_rows}
+    rows = []
+    for position, person in enumerate(wanted):
+        row = by_id.get(person.id) or MinutesAttendee(person_id=person.id, person=person)
+        row.position = position
+        rows.append(row)
+    minutes.attendee_rows = rows
+
+
+@dataclass
+class MinutesInput:
+    notes: str
+    decisions: str
+    attendees: list[str]
+    state: str
+
+
+def _check_input(data: MinutesInput) -> None:
+    if data.state not in (MinutesState.DRAFT, MinutesState.PUBLISHED):
+        raise MinutesError(f"state {data.state!r} is not draft or published")
+    for name in data.attendees:
+        message = problem(parse_name(name)) if name.strip() else None
+        if message:
+            raise MinutesError(f"attendees: {message}")
+
+
+def _snapshot(minutes: Minutes) -> dict[str, Any]:
+    return {
+        "state": minutes.state,
+        "notes": minutes.notes,
+        "decisions": minutes.decisions,
+        "attendees": [p.name for p in minutes.attendees],
+    }
+
+
+def _update_if_current(minutes: Minutes, seen_version: int, values: dict[str, Any]) -> None:
+    """The version check is the UPDATE itself, so two saves racing each other cannot both win."""
+    result = db.session.execute(
+        sa.update(Minutes)
+        .where(Minutes.id == minutes.id, Minutes.version == seen_version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.expire(minutes)
+        raise EditConflict(minutes)
+    db.session.expire(minutes, list(values))
+
+
+def save_minutes(
+    minutes: Minutes,
+    seen_version: int,
+    data: MinutesInput,
+    actor: audit.Actor,
+    now: datetime,
+    *,
+    content_hash: str | None = None,
+    next_meeting: date | None = None,
+    summary: str = "",
+    published_at: datetime | None = None,
+    index: PeopleIndex | None = None,
+) -> list[Person]:
+    """Save what an editor typed, unless someone else saved since ``seen_version``.
+
+    Returns the people created for new attendee names. ``published_at`` dates a first
+    publication (the importer gives the meeting's start); by default it is ``now``."""
+    _check_input(data)
+    values: dict[str, Any] = {
+        "notes": clean_text(data.notes),
+        "decisions": clean_lines(data.decisions),
+        "state": data.state,
+        "version": seen_version + 1,
+        "updated_by": actor.label,
+        "updated_at": now,
+        "published_at": minutes.published_at,
+    }
+    if data.state == MinutesState.PUBLISHED and minutes.published_at is None:
+        values["published_at"] = published_at or now
+    if content_hash is not None:
+        values["content_hash"] = content_hash
+    if next_meeting is not None:
+        values["next_meeting"] = next_meeting
+    before = _snapshot(minutes)
+    _update_if_current(minutes, seen_version, values)
+    people, created = people_for(data.attendees, actor, index)
+    _set_attendees(minutes, people)
+    db.session.flush()
+    after = _snapshot(minutes)
+    changes = audit.diff(before, after)
+    if "notes" in changes:
+        changes["notes"] = f"{len(before['notes'])} → {len(after['notes'])} characters"
+    what = summary or (", ".join(sorted(changes)) if changes else "no change")
+    _revision(minutes, actor, now, what)
+    message = f"saved minutes (version {minutes.version}): {what}"
+    audit.record(actor, "minutes.save", "minutes", minutes.id, message, changes)
+    return created
+
+
+def get_revision(minutes: Minutes, version: int) -> MinutesRevision | None:
+    return db.session.scalar(
+        sa.select(MinutesRevision).where(
+            MinutesRevision.minutes_id == minutes.id, MinutesRevision.version == version
+        )
+    )
+
+
+def published_minutes(limit: int = 50) -> list[Minutes]:
+    query = (
+        sa.select(Minutes)
+        .join(Occurrence, Minutes.occurrence_id == Occurrence.id)
+        .join(Series, Occurrence.series_id == Series.id)
+        .where(Minutes.state == MinutesState.PUBLISHED, Series.public.is_(True))
+        .order_by(Occurrence.original_date.desc(), Series.slug)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

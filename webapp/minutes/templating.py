@@ -1,0 +1,73 @@
+"""Template helpers of the minutes area and its panel on the meeting page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    current_app,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from webapp import clock
+from webapp.markdown import render_inline, render_markdown
+from webapp.meetings.schedule import ScheduleError
+from webapp.minutes import services as svc
+from webapp.minutes.rendering import notes_html
+from webapp.minutes.views.helpers import can_edit
+from webapp.models import Series
+
+
+def meeting_url(series: Series, day: date | str) -> str:
+    """The meeting's page: the meetings area's ``/meetings/SLUG/DATE`` when the app has one, else
+    this area's agenda or minutes page."""
+    day_text = day if isinstance(day, str) else day.isoformat()
+    path = f"/meetings/{series.slug}/{day_text}"
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        minutes = svc.get_minutes(series, date.fromisoformat(day_text))
+        if minutes is not None and (minutes.published or can_edit()):
+            return url_for("minutes.minutes_page", slug=series.slug, day=day_text)
+        return url_for("minutes.agenda_page", slug=series.slug, day=day_text)
+    return path
+
+
+def minutes_for(series: Series, day: date | str) -> svc.Meeting | None:
+    """For ``templates/minutes/_meeting.html``: agenda, minutes and follow-ups of one meeting."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            return None
+    try:
+        return svc.meeting(series, day, clock.now(), can_edit=can_edit())
+    except ScheduleError:
+        return None
+
+
+def meeting_panel(series: Series, day: date, slot: Any) -> dict[str, Any]:
+    """The meeting page's panel of this area: the agenda before the meeting, minutes after."""
+    return {"series": series, "slot": slot, "occurrence_date": day, "on_meeting_page": True}
+
+
+def local_start(series: Series, slot: Any) -> str:
+    """A meeting's start in the series' own zone, e.g. "Thursday 07 February 2019, 16:00 America/New_York"."""
+    local = slot.start.astimezone(ZoneInfo(series.timezone))
+    return f"{local:%A %d %B %Y, %H:%M} {series.timezone}"
+
+
+def template_helpers() -> dict[str, Any]:
+    return {
+        "local_start": local_start,
+        "minutes_for": minutes_for,
+        "minutes_url_for": svc.minutes_url_for,
+        "meeting_url": meeting_url,
+        "render_markdown": render_markdown,
+        "minutes_html": notes_html,
+        "render_inline": render_inline,
+        "can_edit_minutes": can_edit,
+    }

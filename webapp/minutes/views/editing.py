@@ -1,0 +1,118 @@
+"""Starting and editing minutes, with the conflict page when someone saved first."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp import audit, clock
+from webapp.minutes import services as svc
+from webapp.minutes.forms import FollowUpForm, MinutesForm
+from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404, people_names
+from webapp.models import Minutes, Series
+from webapp.security import roles_required
+from webapp.transaction import commit_or_show
+
+
+@bp.route("/meetings/<slug>/<day>/minutes/start", methods=["POST"])
+@roles_required(*EDITORS)
+def start(slug: str, day: str) -> ResponseReturnValue:
+    series, meeting_day, _slot = occurrence_or_404(slug, day)
+    commit_or_show(
+        lambda: svc.start_minutes(series, meeting_day, audit.Actor.current(), clock.now())
+    )
+    return redirect(url_for("minutes.edit", slug=slug, day=day))
+
+
+def _input(form: MinutesForm) -> svc.MinutesInput:
+    return svc.MinutesInput(
+        notes=form.notes.data or "",
+        decisions=form.decisions.data or "",
+        attendees=(form.attendees.data or "").splitlines(),
+        state=form.state.data or "draft",
+    )
+
+
+def _conflict(
+    series: Series, day: date, form: MinutesForm, data: svc.MinutesInput
+) -> dict[str, Any]:
+    """The conflict page's context: their version beside the text the editor typed."""
+    current = svc.get_minutes(series, day)
+    assert current is not None  # noqa: S101 - minutes are never deleted
+    # Saving again (after merging) replaces theirs: the form now names their version.
+    form.version.data, form.version.raw_data = current.version, [str(current.version)]
+    return {
+        "minutes": current,
+        "conflict": current,
+        "conflict_diff": svc.text_diff(
+            current.notes, svc.clean_text(data.notes), "their notes", "your notes"
+        ),
+        "conflict_attendees": "\n".join(p.name for p in current.attendees),
+    }
+
+
+def _new_people_note(created: list[Any], shown: int = 10) -> str:
+    """ " New people: A, B and 2,498 more." (the flash lives in the session cookie)."""
+    if not created:
+        return ""
+    names = ", ".join(p.name for p in created[:shown])
+    more = f" and {len(created) - shown:,} more" if len(created) > shown else ""
+    return f" New people: {names}{more}."
+
+
+def _fill(form: MinutesForm, minutes: Minutes) -> None:
+    form.attendees.data = "\n".join(p.name for p in minutes.attendees)
+    form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
+    form.state.data, form.version.data = minutes.state, minutes.version
+
+
+@bp.route("/meetings/<slug>/<day>/minutes/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(slug: str, day: str) -> ResponseReturnValue:
+    series, meeting_day, slot = occurrence_or_404(slug, day)
+    minutes = svc.get_minutes(series, meeting_day)
+    context: dict[str, Any] = {
+        "series": series,
+        "slot": slot,
+        "day": meeting_day,
+        "minutes": minutes,
+        "people_names": people_names(),
+        "follow_up_form": FollowUpForm(formdata=None),
+    }
+    if minutes is None:
+        return render_template("minutes/edit.html", form=None, **context)
+    form = MinutesForm()
+    status = 200
+    if request.method == "GET":
+        _fill(form, minutes)
+    elif not form.validate_on_submit():
+        status = 400
+    else:
+        data = _input(form)
+        conflicts: list[svc.EditConflict] = []
+
+        def change() -> list[Any]:
+            try:
+                return svc.save_minutes(
+                    minutes, int(form.version.data or 0), data, audit.Actor.current(), clock.now()
+                )
+            except svc.EditConflict as exc:
+                conflicts.append(exc)
+                raise
+
+        outcome = commit_or_show(change, form=form, field="state", refused=(svc.MinutesError,))
+        if outcome.ok:
+            session["minutes_saved"] = minutes.id
+            note = _new_people_note(outcome.value or [])
+            flash(f"Minutes saved (version {minutes.version}, {minutes.state}).{note}", "success")
+            return redirect(url_for("minutes.edit", slug=slug, day=day))
+        status = 400
+        if conflicts:  # the conflict page explains itself: no error beside the state field
+            form.state.errors = [e for e in form.state.errors if e != outcome.error]
+            context.update(_conflict(series, meeting_day, form, data))
+            status = 409
+    just_saved = session.pop("minutes_saved", None) == minutes.id
+    return render_template("minutes/edit.html", form=form, just_saved=just_saved, **context), status
