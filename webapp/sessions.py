@@ -6,7 +6,8 @@ Flask's signed-cookie session is kept, with two rules on top:
   session is a browser-session cookie, and exists only once a page stores something in it (a
   form's CSRF token, a flashed message). An anonymous GET of a public page stores nothing, so
   its answer carries no cookie.
-- Responses of ``@stateless`` views (feeds, the programme's ICS and JSON, the JSON API) never
+- Responses of ``@stateless`` views (feeds, the programme's ICS and JSON, the JSON API) and
+  static files never
   carry a cookie nor ``Vary: Cookie``, even for a signed-in visitor: their body is the same
   for everyone, so shared caches may keep them.
 """
@@ -23,7 +24,7 @@ from webapp.security import is_stateless
 
 class CadenceSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Any) -> None:
-        if is_stateless(app, request.endpoint):
+        if request.endpoint == "static" or is_stateless(app, request.endpoint):
             return  # the session was neither read for the body nor changed by it
         super().save_session(app, session, response)
 
