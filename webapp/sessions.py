@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask_login import current_user
 
 from webapp.security import is_stateless
 
@@ -27,6 +28,13 @@ class CadenceSessionInterface(SecureCookieSessionInterface):
         if request.endpoint == "static" or is_stateless(app, request.endpoint):
             return  # the session was neither read for the body nor changed by it
         super().save_session(app, session, response)
+
+
+def resolve_sign_in() -> None:
+    """Look the request's sign-in up before the view runs: its use is noted in a transaction of
+    its own (``webapp.auth.signins.resolve``), which must not wait behind the view's writes."""
+    if request.endpoint != "static" and not is_stateless(current_app, request.endpoint):
+        current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def init_app(app: Flask) -> None:
