@@ -106,6 +106,7 @@ def _register_hooks(app: Flask) -> None:
 
     sessions.init_app(app)
     app.before_request(refuse_nul)
+    app.before_request(sessions.resolve_sign_in)
     app.before_request(enforce_access)
     app.after_request(security_headers)
 

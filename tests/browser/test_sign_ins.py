@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.axe import assert_accessible
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,7 @@ def test_sign_out_everywhere_ends_a_copied_session(page, browser, live_server, m
         page.get_by_role("link", name="Account").click()
         assert page.get_by_role("heading", name="Signed-in devices").is_visible()
         assert page.get_by_text("(this device)").is_visible()
+        assert_accessible(page)
         page.get_by_role("button", name="Sign out everywhere").click()
         assert page.get_by_text("Signed out on every device").is_visible()
 

@@ -25,7 +25,7 @@ from tests.faults.conftest import (
 )
 from tests.servers import ROOT, Gunicorn
 
-SUBMISSIONS = 4
+SUBMISSIONS = 6
 
 
 @pytest.fixture
@@ -77,13 +77,16 @@ def test_hung_mail_server_slows_no_post_and_the_worker_delivers_later(
     env["MAIL_TIMEOUT"] = "30"
     with Gunicorn(env, workers=2) as server:
         speakers = [FormSession(server.port, n, co_speaker=n % 2 == 0) for n in range(SUBMISSIONS)]
+        timings = []
         for speaker in speakers:
             speaker.fetch()
             started = time.monotonic()
             outcome = speaker.post(timeout=40)
-            elapsed = time.monotonic() - started
+            timings.append(time.monotonic() - started)
             assert speaker.succeeded(outcome), outcome
-            assert elapsed < 0.8, f"a CFP POST took {elapsed:.2f} s with the mail server hung"
+        # Each worker's first POST also loads code; on a loaded machine it may take longer.
+        assert max(timings) < 1.5, timings
+        assert sorted(timings)[len(timings) // 2] < 0.5, timings  # the median: well under 1 s
 
     url = env["DATABASE_URL"]
     options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") if url.startswith("postgresql") else None

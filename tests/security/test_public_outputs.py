@@ -72,3 +72,39 @@ def test_pages_with_a_form_keep_a_browser_session_cookie(app, path) -> None:
     [cookie] = _cookies(app.test_client().get(path))
     assert cookie.startswith("session=")
     assert "Expires=" not in cookie  # not made permanent for an anonymous visitor
+
+
+def test_every_public_output_that_is_not_a_page_is_stateless(app, demo_paths, make_user) -> None:
+    """Walks the URL map: each public GET answering something other than HTML carries no cookie
+    and no ``Vary: Cookie``, anonymous or signed in (a new feed is covered without a test)."""
+    import re
+
+    from webapp.security import access_of
+
+    values = {
+        "slug": demo_paths["series"],
+        "day": demo_paths["day"],
+        "person_id": str(demo_paths["person"]),
+        "code": demo_paths["talk"] or "X",
+        "filename": "css/cadence.css",
+    }
+    anonymous = app.test_client()
+    signed_in = app.test_client()
+    assert login(signed_in, make_user(roles=("admin",)).email).status_code == 302
+    checked = []
+    for rule in app.url_map.iter_rules():
+        access = access_of(app, rule.endpoint)
+        if not (access and access.public and "GET" in (rule.methods or ())):
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values.get(m.group(1), "x"), rule.rule)
+        if rule.endpoint.startswith("cfp.") and "<slug>" in rule.rule:
+            path = path.replace(demo_paths["series"], demo_paths["conference"], 1)
+        for client in (anonymous, signed_in):
+            response = client.get(path)
+            response.close()
+            if response.status_code != 200 or response.mimetype == "text/html":
+                continue
+            checked.append(path)
+            assert _cookies(response) == [], path
+            assert "Cookie" not in response.headers.get("Vary", ""), path
+    assert len(set(checked)) >= 8, sorted(set(checked))

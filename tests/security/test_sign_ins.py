@@ -202,3 +202,24 @@ def test_cli_signs_an_account_out_everywhere(app, runner, make_user) -> None:
     assert result.output == f"{user.email}: signed out everywhere\n"
     assert not _signed_in(browser)
     assert runner.invoke(args=["users", "sign-out", "nobody@example.org"]).exit_code == 1
+
+
+def test_one_device_is_signed_out_from_the_account_page(app, make_user) -> None:
+    user = make_user(roles=("scribe",))
+    laptop = _sign_in(app, user)
+    phone = _sign_in(app, user, remember=True)
+    other = _sign_in(app, make_user(roles=("scribe",)))
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(SignIn.remember, SignIn.id).where(SignIn.user_id == user.id)
+        )
+        ids = {remember: sign_in_id for remember, sign_in_id in rows}
+        foreign = db.session.scalar(sa.select(SignIn.id).where(SignIn.user_id != user.id))
+    assert laptop.post(f"/account/devices/{foreign}/sign-out").status_code == 404
+    assert _signed_in(other)
+    response = laptop.post(f"/account/devices/{ids[True]}/sign-out", follow_redirects=True)
+    assert "That device is signed out." in response.get_data(as_text=True)
+    assert not _signed_in(phone)
+    assert _signed_in(laptop)
+    laptop.post(f"/account/devices/{ids[False]}/sign-out")
+    assert not _signed_in(laptop)

@@ -9,6 +9,7 @@ change and a deactivation revoke all of an account's. Services flush; the view c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def resolve(token: str, now: datetime, lifetimes: Lifetimes) -> Found | None:
     """The live sign-in of ``token``, or None. Notes its use (and, for a session sign-in, moves
     its end) in a short transaction of its own, so a GET commits nothing of the request's."""
     table = cast(sa.Table, SignIn.__table__)
-    with db.engine.begin() as conn:
+    with db.engine.connect() as conn:
         row = conn.execute(
             sa.select(table.c.id, table.c.user_id, table.c.remember, table.c.last_seen_at).where(
                 table.c.token_hash == token_hash(token),
@@ -89,10 +90,12 @@ def resolve(token: str, now: datetime, lifetimes: Lifetimes) -> Found | None:
         ).first()
         if row is None:
             return None
-        if now - row.last_seen_at >= TOUCH_EVERY:
-            values: dict[str, Any] = {"last_seen_at": now}
-            if not row.remember:
-                values["expires_at"] = now + lifetimes.session
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        values: dict[str, Any] = {"last_seen_at": now}
+        if not row.remember:
+            values["expires_at"] = now + lifetimes.session
+        # Busy (a SQLite writer): noting the use can wait for the next request.
+        with contextlib.suppress(sa.exc.OperationalError), db.engine.begin() as conn:
             conn.execute(sa.update(table).where(table.c.id == row.id).values(**values))
     return Found(row.id, row.user_id, row.remember)
 

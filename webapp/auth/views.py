@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -136,6 +137,23 @@ def sign_out_everywhere() -> ResponseReturnValue:
         logout_user()
         flash("Signed out on every device, this one included.", "success")
         return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/devices/<int:sign_in_id>/sign-out", methods=["POST"])
+@signed_in
+def sign_out_device(sign_in_id: int) -> ResponseReturnValue:
+    """End one of the account's own sign-ins (a lost phone); another account's is a 404."""
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    if sign_in_id not in {d.id for d in signins.live(current_user.id, clock.now())}:
+        abort(404)
+    if commit_or_show(lambda: signins.revoke(sign_in_id, clock.now())).ok:
+        if sign_in_id == current_user.sign_in_id:
+            logout_user()
+            flash("Signed out.", "success")
+            return redirect(url_for("auth.login"))
+        flash("That device is signed out.", "success")
     return redirect(url_for("auth.account"))
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from webapp.extensions import db
-from webapp.security import public
+from webapp.security import public, stateless
 
 bp = Blueprint("main", __name__)
 
@@ -20,6 +20,7 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/healthz")
 @public
+@stateless
 def healthz() -> ResponseReturnValue:
     """For load balancers and monitors: 200 when the database answers, 503 when it does not."""
     try:
