@@ -96,7 +96,7 @@ def populate(app) -> None:  # type: ignore[no-untyped-def]
 def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]:  # type: ignore[no-untyped-def]
     """(cold render ms, cached serve by the view ms, cached serve by FastFeeds ms, bytes, VEVENTs)."""
     from webapp.extensions import db
-    from webapp.meetings import feeds
+    from webapp.meetings.feeds import cache
     from webapp.models import RenderedFeed
 
     client = app.test_client()
@@ -106,7 +106,7 @@ def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]
         with app.app_context():
             db.session.query(RenderedFeed).delete()
             db.session.commit()
-        feeds._memory.clear()
+        cache.memory.clear()
         app.wsgi_app.replays.clear()
         t0 = time.perf_counter()
         body = client.get(path).data

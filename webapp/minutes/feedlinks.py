@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 
 from webapp.extensions import db
 from webapp.models import Minutes, MinutesState, Occurrence, Series
+from webapp.urls import external_url
 from webapp.wiring import MeetingLink, OccurrenceLinker
 
 
@@ -20,11 +21,10 @@ def published_minutes_links(series: Series) -> dict[date, MeetingLink]:
         .join(Minutes, Minutes.occurrence_id == Occurrence.id)
         .where(Occurrence.series_id == series.id, Minutes.state == MinutesState.PUBLISHED)
     ).all()
-    base = str(current_app.config["CADENCE_BASE_URL"]).rstrip("/")
     return {
         day: MeetingLink(
             "Minutes",
-            base + url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat()),
+            external_url(url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat())),
             changed,
         )
         for day, changed in rows
