@@ -8,7 +8,7 @@ naming what was wrong, exits with status 1 and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 
 import click
@@ -133,7 +133,7 @@ def move(slug: str, day: str, to: str, duration: int | None) -> None:
         )
 
     _run(change)
-    slot = services.find_occurrence(series, date.fromisoformat(day))
+    slot = services.find_occurrence(series, services.parse_date(day))
     click.echo(f"moved {slug} {day} to {_local(series, slot.start)} {series.timezone}")
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from webapp import audit, settings
+from webapp import audit, dates, settings
 from webapp.meetings import forms, schedule, services
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.meetings.views import now_utc, series_start
@@ -36,7 +36,7 @@ def _series(slug: str) -> Series:
 
 def _slot(series: Series, day: str) -> tuple[date, Slot]:
     try:
-        when = date.fromisoformat(day)
+        when = dates.parse_day(day)
         return when, services.find_occurrence(series, when)
     except ValueError as exc:  # ScheduleError is a ValueError
         abort(404, f"No meeting of {series.title} on “{day}”: {exc}")

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp import clock, wiring
+from webapp import clock, dates, wiring
 from webapp.ical import FeedCalendar
 from webapp.markdown import render_markdown
 from webapp.meetings import schedule, services
@@ -126,10 +126,11 @@ def series_page(slug: str) -> ResponseReturnValue:
 
 
 def _parse_day(series: Series, day: str) -> tuple[date, Slot]:
+    """A meeting date in its one spelling (``YYYY-MM-DD``, inside the app's range), or 404."""
     try:
-        when = date.fromisoformat(day)
-    except ValueError:
-        abort(404, f"“{day}” is not a date (YYYY-MM-DD), so it is no meeting of {series.title}.")
+        when = dates.parse_day(day)
+    except ValueError as exc:
+        abort(404, f"{exc} So it is no meeting of {series.title}.")
     try:
         return when, services.find_occurrence(series, when)
     except ScheduleError as exc:

@@ -23,7 +23,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
-from webapp import audit, clock
+from webapp import audit, clock, dates
 from webapp.extensions import db
 from webapp.markdown import render_inline, render_markdown
 from webapp.meetings import services as meetings
@@ -59,7 +59,7 @@ def _series(slug: str) -> Series:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return dates.parse_day(text)  # the one spelling, inside the app's range
     except ValueError:
         abort(404)
 

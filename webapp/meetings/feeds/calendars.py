@@ -59,8 +59,9 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
     stamps += [occ.updated_at] if occ else []
     return FeedCalendar(
         name=f"{series.title} {day.isoformat()}",
+        # No X-WR-TIMEZONE: with no recurrence there is nothing for it to do, and
+        # recurring-ical-events then reads a meeting on a repeated hour as zero minutes long.
         events=(slot_event(view, slot, sequence, stamps),),
-        x_wr_timezone=series.timezone,
     )
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 
-from webapp import wiring
+from webapp import dates, wiring
 from webapp.ical import EventStatus, FeedEvent, WeeklyRule
 from webapp.meetings import schedule, services
 from webapp.meetings.schedule import Change, Rule, Slot
@@ -145,6 +145,30 @@ def _first_in_window(rule: Rule, tz: ZoneInfo, window_start: datetime) -> date |
     return next((d for d in dates if schedule.to_utc(d, rule.start_time, tz) >= window_start), None)
 
 
+def _irregular(rule: Rule, day: date, tz: ZoneInfo) -> bool:
+    return schedule.irregular(day, rule.start_time, rule.duration_minutes, tz)
+
+
+def _master_first(rule: Rule, tz: ZoneInfo, first: date) -> date | None:
+    """The first occurrence from ``first`` on that is not on a clock change (the master's DTSTART
+    fixes the wall time and length every reader repeats); None when the rule has none soon."""
+    upto = first + timedelta(weeks=8 * rule.interval_weeks)
+    return next((d for d in rule.dates(first, upto) if not _irregular(rule, d, tz)), None)
+
+
+def _standalone(
+    view: SeriesView, rule: Rule, row: ScheduleRule, day: date, change: Change | None
+) -> FeedEvent | None:
+    """An occurrence of the rule that the master cannot carry (before its DTSTART) as an event
+    of its own, unless it was cancelled."""
+    slot = schedule.slot_of(rule, change, day, view.tz)
+    if slot.cancelled:
+        return None
+    occ = view.row(day)
+    stamps = [row.updated_at, view.series.updated_at] + ([occ.updated_at] if occ else [])
+    return slot_event(view, slot, rule.sequence + (change.sequence if change else 0), stamps)
+
+
 def _moved(view: SeriesView, rule: Rule, row: ScheduleRule, day: date, change: Change) -> FeedEvent:
     tz = view.tz
     rule_start = schedule.to_utc(day, rule.start_time, tz)
@@ -162,15 +186,16 @@ def _moved(view: SeriesView, rule: Rule, row: ScheduleRule, day: date, change: C
         else row.updated_at,
         sequence=rule.sequence + change.sequence,
         notes=(f"Moved from {was}.", link_text(view.links.get(day, []))),
-        recurrence_id=rule_start,
+        recurrence_id=schedule.wall(day, rule.start_time, tz),
     )
 
 
-def _linked(view: SeriesView, rule: Rule, row: ScheduleRule, day: date) -> FeedEvent:
-    """A meeting held as the rule says, with something to link (its minutes): an override at the
-    same time whose DESCRIPTION and URL carry the links."""
+def _held(view: SeriesView, rule: Rule, row: ScheduleRule, day: date) -> FeedEvent:
+    """An occurrence held as the rule says, spelled out: on a clock change (its resolved start and
+    end, RFC 5545 section 3.3.5: a skipped time takes the offset before the gap, a repeated one its
+    first instance), or with something to link (its minutes) in DESCRIPTION and URL."""
     rule_start = schedule.to_utc(day, rule.start_time, view.tz)
-    links = view.links[day]
+    links = view.links.get(day, [])
     return event(
         view,
         uid=uid_of_rule(view.series, row),
@@ -182,8 +207,55 @@ def _linked(view: SeriesView, rule: Rule, row: ScheduleRule, day: date) -> FeedE
         ),
         sequence=rule.sequence + 1,
         notes=(link_text(links),),
-        recurrence_id=rule_start,
+        recurrence_id=schedule.wall(day, rule.start_time, view.tz),
     )
+
+
+#: How far ahead occurrences on clock changes are spelled out (an open rule repeats forever).
+IRREGULAR_YEARS = 10
+
+
+def _exceptions(
+    view: SeriesView, rule: Rule, row: ScheduleRule, changes: dict[date, Change], first: date
+) -> tuple[list[datetime], list[FeedEvent]]:
+    """The master's EXDATEs and overrides, from its DTSTART ``first`` on."""
+    exdates: list[datetime] = []
+    overrides: list[FeedEvent] = []
+    for day, change in sorted(changes.items()):
+        if day < first or not rule.has_date(day):
+            continue
+        if change.status == OccurrenceStatus.CANCELLED:
+            exdates.append(schedule.wall(day, rule.start_time, view.tz))
+        elif change.status == OccurrenceStatus.MOVED and change.start_at is not None:
+            overrides.append(_moved(view, rule, row, day, change))
+    horizon = first + timedelta(days=366 * IRREGULAR_YEARS)
+    spelled = {d for d in rule.dates(first, horizon) if _irregular(rule, d, view.tz)}
+    spelled |= {d for d in view.links if d >= first and rule.has_date(d)}
+    overrides += [_held(view, rule, row, d) for d in sorted(spelled - set(changes))]
+    return exdates, overrides
+
+
+def _before_master(
+    view: SeriesView,
+    rule: Rule,
+    row: ScheduleRule,
+    changes: dict[date, Change],
+    leading: Iterable[date],
+    first: date,
+    window_start: datetime,
+) -> list[FeedEvent]:
+    """Occurrences in the window the master cannot carry: ``leading`` ones (on a clock change
+    before its DTSTART), and those moved from before the window (``first``) into it."""
+    events = []
+    for day in leading:
+        found = _standalone(view, rule, row, day, changes.get(day))
+        events += [found] if found is not None else []
+    for day, change in sorted(changes.items()):
+        moved_in = change.start_at is not None and change.start_at >= window_start
+        if day < first and rule.has_date(day) and moved_in:
+            found = _standalone(view, rule, row, day, change)
+            events += [found] if found is not None else []
+    return events
 
 
 def _rule_events(
@@ -193,24 +265,21 @@ def _rule_events(
     tz, series = view.tz, view.series
     first = _first_in_window(rule, tz, start)
     if first is None:
-        return []
+        return _before_master(view, rule, row, changes, (), date.max, start)
+    master_first = _master_first(rule, tz, first)
+    if master_first is None:
+        if rule.until_date is not None:  # the rest of the rule lies on clock changes
+            rest = rule.dates(first, rule.until_date)
+            return _before_master(view, rule, row, changes, rest, first, start)
+        master_first = first
+    leading = [d for d in rule.dates(first, master_first) if d < master_first]
+    extra = _before_master(view, rule, row, changes, leading, first, start)
     until = None
     if rule.until_date is not None:
-        last = max(rule.dates(first, rule.until_date))
-        until = schedule.to_utc(last, rule.start_time, tz)
-    exdates: list[datetime] = []
-    overrides: list[FeedEvent] = []
-    for day, change in sorted(changes.items()):
-        if day < first or not rule.has_date(day):
-            continue
-        if change.status == OccurrenceStatus.CANCELLED:
-            exdates.append(schedule.to_utc(day, rule.start_time, tz))
-        elif change.status == OccurrenceStatus.MOVED and change.start_at is not None:
-            overrides.append(_moved(view, rule, row, day, change))
-    for day in sorted(view.links):
-        if day >= first and day not in changes and rule.has_date(day):
-            overrides.append(_linked(view, rule, row, day))
-    master_start = schedule.to_utc(first, rule.start_time, tz)
+        last = max(rule.dates(master_first, min(rule.until_date, dates.LAST_DATE)))
+        until = schedule.latest_instant(last, rule.start_time, tz)
+    exdates, overrides = _exceptions(view, rule, row, changes, master_first)
+    master_start = schedule.to_utc(master_first, rule.start_time, tz)
     words = services.describe_rule(rule, series.timezone)
     pages = external_url(f"/meetings/{series.slug}/YYYY-MM-DD")
     master = event(
@@ -225,7 +294,7 @@ def _rule_events(
         rule=WeeklyRule(interval=rule.interval_weeks, until=until),
         exdates=tuple(exdates),
     )
-    return [master, *overrides]
+    return [master, *overrides, *extra]
 
 
 def _extras(

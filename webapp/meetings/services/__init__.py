@@ -6,6 +6,7 @@ One module per concept: ``reading`` (series, occurrences, words), ``validation``
 type), ``series`` (a series and its rules), ``occurrences`` (one meeting's exceptions).
 """
 
+from webapp.meetings.schedule import ScheduleError
 from webapp.meetings.services.occurrences import add_extra, cancel, move, restore
 from webapp.meetings.services.reading import (
     SeriesNotFound,
@@ -34,6 +35,7 @@ from webapp.meetings.services.validation import (
 
 __all__ = [
     "SLUG_RE",
+    "ScheduleError",
     "SeriesDetails",
     "SeriesNotFound",
     "add_extra",

@@ -19,7 +19,7 @@ from webapp.meetings.services.reading import (
     occurrences,
     rules_of,
 )
-from webapp.meetings.services.validation import check_duration
+from webapp.meetings.services.validation import check_duration, check_text
 from webapp.models import Occurrence, OccurrenceStatus, ScheduleRule, Series, utcnow
 
 
@@ -32,8 +32,7 @@ def cancel(series: Series, day: date, actor: audit.Actor, *, reason: str = "") -
     slot = find_occurrence(series, day)
     if slot.cancelled:
         raise ScheduleError(f"the meeting of {day} is already cancelled")
-    if len(reason) > 500:
-        raise ScheduleError("the reason may have at most 500 characters")
+    reason = check_text(reason, "the reason", limit=500)
     row = occurrence_row(series, day)
     was = row.status
     if was == OccurrenceStatus.EXTRA:
@@ -137,6 +136,9 @@ def move(
         row.status = OccurrenceStatus.SCHEDULED  # moved back where the rule puts it
         row.start_at = None
         row.duration_minutes = None
+        rule_row = _rule_row(series, slot.rule)
+        if rule_row is not None:  # the master's occurrence is back: subscribers must notice
+            rule_row.sequence += 1
     else:
         row.status = OccurrenceStatus.MOVED
         row.start_at = start
@@ -169,8 +171,7 @@ def add_extra(
     tz = schedule.zone(series.timezone)
     start = schedule.strict_local(day, at, tz)
     minutes = check_duration(duration_minutes or series.current_rule.duration_minutes)
-    if len(title) > 200:
-        raise ScheduleError("the title may have at most 200 characters")
+    title = check_text(title, "the title", limit=200)
     existing = schedule.find(rules_of(series), changes_of(series), tz, day)
     if existing is not None:
         raise OccurrenceClash(

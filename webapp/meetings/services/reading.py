@@ -84,6 +84,8 @@ def occurrences(
 
 
 def find_occurrence(series: Series, day: date) -> Slot:
+    if not in_range(day):
+        raise NotAnOccurrence(f"{day.isoformat()} is outside the dates Cadence accepts")
     slot = schedule.find(rules_of(series), changes_of(series), schedule.zone(series.timezone), day)
     if slot is None:
         raise NotAnOccurrence(

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from webapp import audit, wiring
+from webapp import audit, dates, wiring
 from webapp.extensions import db
 from webapp.meetings import schedule
 from webapp.meetings.schedule import (
@@ -17,8 +17,10 @@ from webapp.meetings.schedule import (
 from webapp.meetings.services.validation import (
     SLUG_RE,
     SeriesDetails,
+    check_details,
     check_duration,
     check_interval,
+    in_range,
 )
 from webapp.models import Occurrence, OccurrenceStatus, ScheduleRule, Series
 
@@ -41,21 +43,21 @@ def create_series(
         )
     if db.session.scalar(sa.select(Series.id).where(Series.slug == slug)) is not None:
         raise ScheduleError(f"there is already a series {slug!r}")
-    if not details.title.strip():
-        raise ScheduleError("a series needs a title")
+    details = check_details(details)
     tz = schedule.zone(timezone)
     schedule.strict_local(first_date, start_time, tz)
     check_duration(duration_minutes)
     check_interval(interval_weeks)
     if until is not None and until < first_date:
         raise ScheduleError(f"the last date {until} is before the first meeting {first_date}")
+    _check_until(until)
     series = Series(
         slug=slug,
-        title=details.title.strip(),
+        title=details.title,
         description=details.description,
         timezone=timezone,
-        join_url=details.join_url.strip(),
-        place=details.place.strip(),
+        join_url=details.join_url,
+        place=details.place,
         agenda_template=details.agenda_template,
         public=details.public,
     )
@@ -88,12 +90,10 @@ def create_series(
 def update_details(series: Series, details: SeriesDetails, actor: audit.Actor) -> None:
     """Title, description, links and agenda: every event of the series changes, so every rule's
     SEQUENCE goes up."""
-    if not details.title.strip():
-        raise ScheduleError("a series needs a title")
+    details = check_details(details)
     before = {f: getattr(series, f) for f in SeriesDetails.__dataclass_fields__}
     for field in SeriesDetails.__dataclass_fields__:
-        value = getattr(details, field)
-        setattr(series, field, value.strip() if field in {"title", "join_url", "place"} else value)
+        setattr(series, field, getattr(details, field))
     after = {f: getattr(series, f) for f in SeriesDetails.__dataclass_fields__}
     changes = audit.diff(before, after)
     if changes:
@@ -103,8 +103,17 @@ def update_details(series: Series, details: SeriesDetails, actor: audit.Actor) -
         )
 
 
+def _check_until(until: date | None) -> None:
+    if until is not None and not in_range(until):
+        raise ScheduleError(
+            f"the last date {until} is outside the dates Cadence accepts "
+            f"({dates.FIRST_DATE} to {dates.LAST_DATE})"
+        )
+
+
 def set_until(series: Series, until: date | None, actor: audit.Actor) -> None:
     rule = series.current_rule
+    _check_until(until)
     if until is not None and until < rule.first_date:
         raise ScheduleError(
             f"the last date {until} is before the current schedule's first meeting {rule.first_date}"
