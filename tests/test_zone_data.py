@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import tzdata
 
 from tests.meetings.test_feeds import api, cli
 from tests.readers import occurrences_recurring_ical_events
+from webapp import create_app, zonedata
 
 
 def test_healthz_names_the_zone_data_version(client) -> None:
@@ -29,3 +30,15 @@ def test_vancouver_after_the_2026_rule_change_follows_the_pinned_data(client, ru
     day = (datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC))
     ((_uid, start, _end),) = occurrences_recurring_ical_events(ics, *day)
     assert start == datetime(2026, 11, 3, 17, tzinfo=UTC)
+
+
+def test_create_app_pins_the_zone_data_whatever_came_before(app_config) -> None:
+    zoneinfo.reset_tzpath()  # the system's search path, as in a process that did not pin
+    zoneinfo.ZoneInfo.clear_cache()
+    try:
+        create_app(app_config)
+        assert zoneinfo.TZPATH == ()
+        vancouver = zoneinfo.ZoneInfo("America/Vancouver")
+        assert datetime(2026, 11, 3, 10, tzinfo=vancouver).utcoffset() == timedelta(hours=-7)
+    finally:
+        zonedata.pin()
