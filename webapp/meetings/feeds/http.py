@@ -69,6 +69,24 @@ class _Replay:
     headers: tuple[tuple[str, str], ...]
     body: bytes
 
+    @property
+    def not_modified(self) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (k, v) for k, v in self.headers if k.lower() not in ("content-type", "content-length")
+        )
+
+
+_dates: tuple[int, tuple[str, str]] = (0, ("Date", ""))
+
+
+def _date() -> tuple[str, str]:
+    """The Date header, formatted once per second."""
+    global _dates
+    now = int(time.time())
+    if _dates[0] != now:
+        _dates = (now, ("Date", http_date(now)))
+    return _dates[1]
+
 
 def key_of(path: str) -> str | None:
     """The paths ``FastFeeds`` may answer: the feeds and the programme's exports."""
@@ -135,16 +153,13 @@ class FastFeeds:
     def replay(
         self, replay: _Replay, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Any:
-        now = [("Date", http_date(time.time()))]
-        if not is_resource_modified(environ, etag=replay.etag, last_modified=replay.last_modified):
-            headers = [
-                (k, v)
-                for k, v in replay.headers
-                if k.lower() not in ("content-type", "content-length")
-            ]
-            start_response("304 NOT MODIFIED", headers + now)
+        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+        if conditional and not is_resource_modified(
+            environ, etag=replay.etag, last_modified=replay.last_modified
+        ):
+            start_response("304 NOT MODIFIED", [*replay.not_modified, _date()])
             return [b""]
-        start_response("200 OK", list(replay.headers) + now)
+        start_response("200 OK", [*replay.headers, _date()])
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [replay.body]
 
     def record(
