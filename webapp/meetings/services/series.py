@@ -162,20 +162,8 @@ def retime(
     minutes = check_duration(duration_minutes or current.duration_minutes)
     weeks = check_interval(interval_weeks or current.interval_weeks)
     dropped, last_old = _retime_plan(series, from_date, new_first)
-    probe = Rule(None, new_first, new_time, minutes, weeks, current.until_date)
-    for extra in series.occurrences:
-        if (
-            extra.status == OccurrenceStatus.EXTRA
-            and extra.original_date >= new_first
-            and probe.has_date(extra.original_date)
-        ):
-            raise OccurrenceClash(
-                f"the extra meeting of {extra.original_date} falls on a date of the new schedule; "
-                "cancel it first"
-            )
+    _check_new_rule(series, Rule(None, new_first, new_time, minutes, weeks, current.until_date))
     until = current.until_date
-    if until is not None and until < new_first:
-        raise ScheduleError(f"the series ends on {until}, before the new first meeting {new_first}")
     for occ in dropped:
         series.occurrences.remove(occ)
         db.session.delete(occ)
@@ -210,6 +198,25 @@ def retime(
 def _has_attachments(occ: Occurrence) -> bool:
     """Does anything another area registered (minutes, follow-ups) hang on ``occ``?"""
     return any(check(occ) for check in wiring.of().attachment_checks)
+
+
+def _check_new_rule(series: Series, probe: Rule) -> None:
+    """A new rule may not land on an extra meeting, nor start after the series ends."""
+    for extra in series.occurrences:
+        if (
+            extra.status == OccurrenceStatus.EXTRA
+            and extra.original_date >= probe.first_date
+            and probe.has_date(extra.original_date)
+        ):
+            raise OccurrenceClash(
+                f"the extra meeting of {extra.original_date} falls on a date of the new schedule; "
+                "cancel it first"
+            )
+    until = probe.until_date
+    if until is not None and until < probe.first_date:
+        raise ScheduleError(
+            f"the series ends on {until}, before the new first meeting {probe.first_date}"
+        )
 
 
 def _retime_plan(series: Series, from_date: date, new_first: date) -> tuple[list[Occurrence], date]:
