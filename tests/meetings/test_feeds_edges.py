@@ -52,12 +52,16 @@ def _build(runner) -> None:  # type: ignore[no-untyped-def]
         "--start", "2026-09-06 01:30", "--duration", "60", "--every", "1",
         "--until", "2026-11-01")  # fmt: skip
     cli(runner, "retime", "cairo-fold", "--from", "2027-01-01", "--start", "2027-01-07 22:00")
+    # A retime whose old rule's last meeting is on a repeated hour.
+    cli(runner, "create", "ny-retime", "--title", "retime", "--timezone", "America/New_York",
+        "--start", "2026-09-06 01:30", "--duration", "60", "--every", "1")  # fmt: skip
+    cli(runner, "retime", "ny-retime", "--from", "2026-11-02", "--start", "2026-11-03 18:00")
 
 
 @pytest.fixture
 def edges(runner):  # type: ignore[no-untyped-def]
     _build(runner)
-    return [e[0] for e in EDGES] + ["ny-until"]
+    return [e[0] for e in EDGES] + ["ny-until", "ny-retime"]
 
 
 def _icaljs(ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True) -> list:
@@ -120,6 +124,9 @@ def test_single_meeting_files_on_clock_changes(client, edges) -> None:
 def test_until_on_a_repeated_hour_keeps_the_last_meeting(client, edges) -> None:
     cal = Calendar.from_ical(client.get("/calendar/ny-until.ics").data)
     (master,) = [e for e in cal.walk("VEVENT") if "RRULE" in e]
+    retimed = Calendar.from_ical(client.get("/calendar/ny-retime.ics").data)
+    old = next(e for e in retimed.walk("VEVENT") if "RRULE" in e and "UNTIL" in e["RRULE"])
+    assert old["RRULE"]["UNTIL"][0] == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
     # The later instance of 01:30 on 2026-11-01 (06:30Z), so readers that take it still keep it.
     assert master["RRULE"]["UNTIL"][0] == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
 
