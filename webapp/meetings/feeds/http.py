@@ -24,6 +24,8 @@ from webapp.ical import FeedCalendar, render_calendar
 from webapp.meetings.feeds import cache
 
 CALENDAR = "text/calendar; charset=utf-8"
+#: Where ``FastFeeds`` leaves the data version for the view it passes a request to.
+VERSION_KEY = "cadence.feed_version"
 
 
 def serve_bytes(
@@ -38,7 +40,8 @@ def serve_bytes(
 
     ``render`` may abort (404): nothing is stored then. ``keep=False``: memory only.
     """
-    version = cache.data_version(clock.now())
+    # FastFeeds has just computed it (at most once per FEED_VERSION_TTL): one check a request.
+    version = request.environ.get(VERSION_KEY) or cache.data_version(clock.now())
     stored = cache.stored(key, version, render, keep=keep)
     response = Response(stored.body, content_type=content_type)
     for name, value in headers:
@@ -148,6 +151,7 @@ class FastFeeds:
         replay = self.replays.get(key)
         if replay is not None and replay.version == version:
             return self.replay(replay, environ, start_response)
+        environ[VERSION_KEY] = version
         return self.record(key, version, environ, start_response)
 
     def replay(
