@@ -254,14 +254,17 @@ def _rrule(run: _Run) -> vRecur:
 _CHECK_YEARS = 28
 
 
+@functools.lru_cache(maxsize=512)
+def _future_transitions(tzid: str, year: int) -> tuple[Transition, ...]:
+    """The zone's transitions in the ``_CHECK_YEARS`` after ``year`` (once per process)."""
+    start = datetime(year + 1, 1, 1, tzinfo=UTC)
+    return tuple(zone_transitions(tzid, start, start.replace(year=year + 1 + _CHECK_YEARS)))
+
+
 def _onsets_after(tzid: str, run: _Run, year: int) -> list[datetime]:
     """The zone's own onsets of ``run``'s kind of change in the ``_CHECK_YEARS`` after ``year``."""
     first = run.transitions[0]
-    found = zone_transitions(
-        tzid,
-        datetime(year + 1, 1, 1, tzinfo=UTC),
-        datetime(year + 1 + _CHECK_YEARS, 1, 1, tzinfo=UTC),
-    )
+    found = _future_transitions(tzid, year)
     return [
         t.local_onset
         for t in found
