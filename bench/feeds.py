@@ -2,29 +2,30 @@
 
 1. Render time of a 10-year series with 50 exceptions: a cold render (build + render_calendar +
    store) and a cached serve (what every later request costs), through the Flask test client.
-2. Requests per second for /calendar/SLUG.ics served by gunicorn (2 sync workers) on a temporary
-   SQLite database migrated with ``flask db upgrade``, next to a static file of the same bytes
-   served by the same gunicorn processes (a minimal WSGI wrapper in front of the app), their
-   ratio, and the rate of 304 answers to If-None-Match.
+2. Requests per second, measured with ``wrk`` (a C client: Python threads would cap both sides),
+   for three feeds served by gunicorn with the project's own ``gunicorn.conf.py`` (2 workers) on
+   a temporary SQLite database migrated with ``flask db upgrade``: a 10-year series
+   (``/calendar/SLUG.ics``), ``/calendar.ics``, and a 120-talk programme (``program.ics`` and
+   ``schedule.json``). Next to each, the same bytes and headers from a bare WSGI app under the
+   same gunicorn and the same ``gunicorn.conf.py``, and the ratio; and the rate of 304 answers.
 
-Load: N threads, each with its own http.client connection (reconnecting when a sync worker
-closes it), for a fixed number of seconds on loopback.
+    .venv/bin/python bench/feeds.py [--seconds 5] [--connections 8] [--rounds 3]
 
-    .venv/bin/python bench/feeds.py [--seconds 5] [--threads 8] [--rounds 3]
+Needs ``wrk`` (Debian: ``apt-get install wrk``).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
+import json
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
@@ -35,24 +36,26 @@ sys.path.insert(0, str(ROOT))
 
 SLUG = "bench"
 
-WRAPPER = '''\
-"""A static file served by the same gunicorn process as the app (bench only)."""
+BARE = '''\
+"""The same bytes and headers as the app's feeds, from a bare WSGI app (bench only)."""
+import json
 import os
-from wsgi import app as flask_app
 
-STATIC_PATH = "/bench-static/feed.ics"
-FILE = os.environ["BENCH_STATIC_FILE"]
+with open(os.environ["BENCH_BARE"], encoding="utf-8") as fh:
+    ROUTES = {
+        path: ([(k, v) for k, v in headers], open(body, "rb").read())
+        for path, (headers, body) in json.load(fh).items()
+    }
 
 
 def app(environ, start_response):
-    if environ.get("PATH_INFO") == STATIC_PATH:
-        with open(FILE, "rb") as fh:
-            body = fh.read()
-        start_response("200 OK", [("Content-Type", "text/calendar; charset=utf-8"),
-                                  ("Content-Length", str(len(body)))])
-        return [body]
-    return flask_app(environ, start_response)
+    headers, body = ROUTES[environ["PATH_INFO"]]
+    start_response("200 OK", headers)
+    return [body]
 '''
+
+#: A conference whose programme has this many placed talks.
+TALKS = 120
 
 
 def populate(app) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +99,7 @@ def populate(app) -> None:  # type: ignore[no-untyped-def]
 def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]:  # type: ignore[no-untyped-def]
     """(cold render ms, cached serve by the view ms, cached serve by FastFeeds ms, bytes, VEVENTs)."""
     from webapp.extensions import db
-    from webapp.meetings import feeds
+    from webapp.meetings.feeds import cache
     from webapp.models import RenderedFeed
 
     client = app.test_client()
@@ -106,7 +109,7 @@ def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]
         with app.app_context():
             db.session.query(RenderedFeed).delete()
             db.session.commit()
-        feeds._memory.clear()
+        cache.memory.clear()
         app.wsgi_app.replays.clear()
         t0 = time.perf_counter()
         body = client.get(path).data
@@ -124,55 +127,137 @@ def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]
     return min(colds) * 1000, view, fast, len(body), body.count(b"BEGIN:VEVENT")
 
 
+def populate_programme(app) -> str:  # type: ignore[no-untyped-def]
+    """A published three-day conference in four rooms with ``TALKS`` placed, confirmed talks."""
+    import uuid
+    from datetime import date
+
+    from webapp import audit
+    from webapp.cfp import services
+    from webapp.extensions import db
+    from webapp.models import Speaker, Submission, SubmissionState
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        conference = services.create_conference(
+            services.ConferenceData(
+                slug="benchcon",
+                name="Benchcon",
+                timezone="Europe/Amsterdam",
+                starts_on=date(2027, 6, 9),
+                ends_on=date(2027, 6, 11),
+                cfp_opens_local=services.parse_local_datetime("2027-01-10 09:00", "opens"),
+                cfp_closes_local=services.parse_local_datetime("2027-03-01 23:59", "closes"),
+                place="Amsterdam",
+                formats=[("Talk", 30)],
+                tracks=["Core", "Operations"],
+                rooms=["Main hall", "Room 2", "Room 3", "Workshop room"],
+                anonymous_review=False,
+            ),
+            audit.CLI,
+            now,
+        )
+        db.session.flush()
+        for n in range(TALKS):
+            day, slot = divmod(n, 40)
+            room, index = divmod(slot, 10)
+            start = datetime(2027, 6, 9 + day, 7 + index, tzinfo=UTC)
+            talk = Submission(
+                conference_id=conference.id,
+                code=services._new_code(),
+                state=SubmissionState.CONFIRMED,
+                title=f"Talk {n}: running a hypervisor in production",
+                format_id=conference.formats[0].id,
+                track_id=conference.tracks[n % 2].id,
+                room_id=conference.rooms[room].id,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=30),
+                abstract="What we learned. " * 20,
+                description="Details for the reviewers.",
+                form_token=uuid.uuid4().hex,
+                submitted_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            talk.speakers.append(Speaker(name=f"Speaker {n}", email=f"s{n}@example.org"))
+            db.session.add(talk)
+        db.session.commit()
+    return "benchcon"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
-def load(
-    port: int,
-    path: str,
-    seconds: float,
-    threads: int,
-    headers: dict[str, str] | None = None,
-    expect: int = 200,
-) -> float:
-    """Requests per second answered with ``expect`` over ``seconds``."""
-    counts = [0] * threads
-    stop = time.perf_counter() + seconds
+def wrk(port: int, path: str, seconds: float, connections: int, header: str = "") -> float:
+    """Requests per second (2xx/3xx only) that ``wrk`` measured."""
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s"]
+    if header:
+        command += ["-H", header]
+    out = subprocess.run(  # noqa: S603 - our own command line
+        [*command, f"http://127.0.0.1:{port}{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(
+        next(line for line in out.splitlines() if line.startswith("Requests/sec:")).split()[1]
+    )
+    errors = next((line for line in out.splitlines() if "Non-2xx or 3xx" in line), None)
+    if errors:
+        raise SystemExit(f"{path}: {errors.strip()}")
+    return rate
 
-    def worker(n: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while time.perf_counter() < stop:
+
+class Gunicorn:
+    """gunicorn with the project's gunicorn.conf.py (2 workers) serving ``target``."""
+
+    def __init__(self, target: str, env: dict[str, str], pythonpath: str) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--pythonpath",
+                pythonpath,
+                "--access-logfile",
+                "/dev/null",  # both sides alike; the terminal is not what is measured
+                target,
+            ],
+            cwd=ROOT,
+            env={**env, "CADENCE_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "2"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.time() + 30
+        while True:
             try:
-                conn.request("GET", path, headers=headers or {})
-                response = conn.getresponse()
-                response.read()
-                if response.status == expect:
-                    counts[n] += 1
-                if response.will_close:
-                    conn.close()
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.close()
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                if time.time() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    err = self.process.stderr.read().decode() if self.process.stderr else ""
+                    raise SystemExit(f"gunicorn did not start: {err}") from None
+                time.sleep(0.2)
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    t0 = time.perf_counter()
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return sum(counts) / (time.perf_counter() - t0)
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
 
     with tempfile.TemporaryDirectory(prefix="cadence-bench-") as tmp:
         tmpdir = Path(tmp)
@@ -183,9 +268,8 @@ def main() -> None:
             "CADENCE_INSTANCE": str(tmpdir / "instance"),
             "CADENCE_BASE_URL": "https://cadence.example.org",
         }
-        python = sys.executable
         subprocess.run(
-            [python, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
             cwd=ROOT,
             env=env,
             check=True,
@@ -196,96 +280,74 @@ def main() -> None:
 
         app = create_app()
         populate(app)
+        slug = populate_programme(app)
         cold_ms, view_ms, fast_ms, size, vevents = render_times(app)
+        paths = {
+            "10-year series": f"/calendar/{SLUG}.ics",
+            "/calendar.ics": "/calendar.ics",
+            f"programme ICS ({TALKS} talks)": f"/conferences/{slug}/program.ics",
+            f"schedule.json ({TALKS} talks)": f"/conferences/{slug}/schedule.json",
+        }
+        client = app.test_client()
+        routes, sizes, etags = {}, {}, {}
+        for n, path in enumerate(paths.values()):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            body = tmpdir / f"body{n}"
+            body.write_bytes(response.data)
+            headers = [(k, v) for k, v in response.headers.items() if k.lower() != "date"]
+            routes[path] = (headers, str(body))
+            sizes[path], etags[path] = len(response.data), response.headers["ETag"]
         with app.app_context():
             from webapp.extensions import db
 
             db.engine.dispose()
-
-        static_file = tmpdir / "feed.ics"
-        client = app.test_client()
-        feed = client.get(f"/calendar/{SLUG}.ics")
-        static_file.write_bytes(feed.data)
-        etag = feed.headers["ETag"]
-        (tmpdir / "bench_wsgi.py").write_text(WRAPPER)
-        (tmpdir / "gunicorn.conf.py").write_text("")
-        port = free_port()
-        gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-        server = subprocess.Popen(  # noqa: S603 - our own command line
-            [
-                str(gunicorn),
-                "--config",
-                str(tmpdir / "gunicorn.conf.py"),
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--pythonpath",
-                f"{ROOT},{tmpdir}",
-                "bench_wsgi:app",
-            ],
-            cwd=tmpdir,
-            env={**env, "BENCH_STATIC_FILE": str(static_file)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        (tmpdir / "bench_bare.py").write_text(BARE)
+        (tmpdir / "routes.json").write_text(json.dumps(routes))
+        bench_env = {**env, "BENCH_BARE": str(tmpdir / "routes.json")}
+        cadence = Gunicorn("wsgi:app", bench_env, str(ROOT))
+        bare = Gunicorn("bench_bare:app", bench_env, str(tmpdir))
         try:
-            deadline = time.time() + 20
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if time.time() > deadline or server.poll() is not None:
-                        raise SystemExit(
-                            "gunicorn did not start: "
-                            + (server.stderr.read().decode() if server.stderr else "")
-                        ) from None
-                    time.sleep(0.2)
-            feed_path = f"/calendar/{SLUG}.ics"
-            load(port, feed_path, 1, args.threads)  # warm both workers' caches
-            load(port, "/bench-static/feed.ics", 1, args.threads)
-            # Interleaved rounds, median of each: the machine's other load shifts all three alike.
-            runs: dict[str, list[float]] = {"feed": [], "static": [], "304": []}
-            for _ in range(args.rounds):
-                runs["feed"].append(load(port, feed_path, args.seconds, args.threads))
-                runs["static"].append(
-                    load(port, "/bench-static/feed.ics", args.seconds, args.threads)
-                )
-                runs["304"].append(
-                    load(
-                        port,
-                        feed_path,
+            runs: dict[tuple[str, str], list[float]] = {}
+            for path in paths.values():  # warm every worker's caches
+                wrk(cadence.port, path, 1, args.connections)
+            for _ in range(args.rounds):  # interleaved: the machine's other load hits all alike
+                for path in paths.values():
+                    for side, server in (("app", cadence), ("bare", bare)):
+                        rate = wrk(server.port, path, args.seconds, args.connections)
+                        runs.setdefault((side, path), []).append(rate)
+                series = paths["10-year series"]
+                runs.setdefault(("304", series), []).append(
+                    wrk(
+                        cadence.port,
+                        series,
                         args.seconds,
-                        args.threads,
-                        headers={"If-None-Match": etag},
-                        expect=304,
-                    )
+                        args.connections,
+                        f"If-None-Match: {etags[series]}",
+                    )  # fmt: skip
                 )
-            feed_rps, static_rps, not_modified_rps = (
-                statistics.median(runs[k]) for k in ("feed", "static", "304")
-            )
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            cadence.stop()
+            bare.stop()
 
-    rows = [
-        ("feed", f"10-year series, 50 exceptions: {vevents} VEVENTs, {size / 1024:.1f} KiB"),
-        ("cold render (build, render, store, serve)", f"{cold_ms:.1f} ms"),
-        ("cached serve, Flask view (test client)", f"{view_ms:.2f} ms"),
-        ("cached serve, FastFeeds (test client)", f"{fast_ms:.2f} ms"),
-        ("gunicorn 2 workers: /calendar/SLUG.ics", f"{feed_rps:,.0f} req/s"),
-        ("gunicorn 2 workers: same bytes as a static file", f"{static_rps:,.0f} req/s"),
-        ("ratio feed / static", f"{feed_rps / static_rps:.2f}"),
-        ("gunicorn 2 workers: 304 (If-None-Match)", f"{not_modified_rps:,.0f} req/s"),
-    ]
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'measure'.ljust(width)} | value |")
-    print(f"| {'-' * width} | ----- |")
-    for name, value in rows:
-        print(f"| {name.ljust(width)} | {value} |")
+    rate = {key: statistics.median(values) for key, values in runs.items()}
+    print(f"10-year series, 50 exceptions: {vevents} VEVENTs, {size / 1024:.1f} KiB; "
+          f"cold render {cold_ms:.1f} ms; cached serve: Flask view {view_ms:.2f} ms, "
+          f"FastFeeds {fast_ms:.2f} ms (test client)\n")  # fmt: skip
+    print("| feed | size | Cadence req/s | bare WSGI, same bytes, req/s | ratio |")
+    print("| ---- | ---- | ------------- | ---------------------------- | ----- |")
+    for name, path in paths.items():
+        app_rps, bare_rps = rate[("app", path)], rate[("bare", path)]
+        print(f"| {name} | {sizes[path] / 1024:.1f} KiB | {app_rps:,.0f} | {bare_rps:,.0f} "
+              f"| {app_rps / bare_rps:.2f} |")  # fmt: skip
     print(
-        f"\n({args.threads} client threads, median of {args.rounds} interleaved {args.seconds:g} s runs, {datetime.now(UTC).date().isoformat()}, Python {sys.version.split()[0]})"
+        f"| 304 for the series (If-None-Match) | 0 | {rate[('304', paths['10-year series'])]:,.0f} | | |"
+    )
+    print(
+        f"\n(wrk, 2 threads, {args.connections} connections; gunicorn with gunicorn.conf.py, "
+        f"2 workers, on both sides; median of {args.rounds} interleaved {args.seconds:g} s runs; "
+        f"{datetime.now(UTC).date().isoformat()}, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs)"
     )
 
 

@@ -19,11 +19,15 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from webapp import create_app
+from webapp import create_app, zonedata
 from webapp.extensions import db
 from webapp.models import User
 
 pytest_plugins = ["tests.mail_fixtures"]
+
+# The app computes with the zone data it pins (webapp.zonedata); so does every test, also those
+# that use webapp.ical or zoneinfo without an app.
+zonedata.pin()
 
 TEST_PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "organizer", "reviewer", "scribe")

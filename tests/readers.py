@@ -168,6 +168,9 @@ def private_tzids(ics: bytes) -> tuple[bytes, dict[str, str]]:
         value = m.group(1)
         return b"TZID:" + renames.get(value, value) + b"\r"
 
+    # X-WR-TIMEZONE names a zone of the reader's own database (recurring-ical-events converts
+    # UTC values into it): hidden too.
+    text = re.sub(rb"^X-WR-TIMEZONE:.*\r?\n", b"", text, flags=re.MULTILINE)
     text = re.sub(rb"(;TZID=)([^;:\r\n]+)([;:])", param, text)
     text = re.sub(rb"^TZID:(.+?)\r$", prop, text, flags=re.MULTILINE)
     return text, {new.decode(): old.decode() for old, new in renames.items()}
@@ -180,12 +183,18 @@ def _check_private(value: datetime, uid: str) -> None:
         raise AssertionError(f"{uid}: reader used zoneinfo {zone.key}, not the VTIMEZONE")
 
 
-def occurrences_strict_ical(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
-    """Occurrences as the strict ``ical`` package expands them (``timeline_tz``)."""
+def occurrences_strict_ical(
+    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True
+) -> list[Occurrence]:
+    """Occurrences as the strict ``ical`` package expands them (``timeline_tz``).
+
+    ``hide_zones=False`` reads the file as served: a known TZID may then be resolved with the
+    reader's own zone data (as Google, Apple and Outlook do).
+    """
     from ical.calendar_stream import IcsCalendarStream
 
     _check_window(start, end)
-    text, _ = private_tzids(ics)
+    text = private_tzids(ics)[0] if hide_zones else _unfold(ics)
     calendar = IcsCalendarStream.calendar_from_ics(text.decode("utf-8"))
     timeline = calendar.timeline_tz(UTC)
     found: list[Occurrence] = []
@@ -198,20 +207,21 @@ def occurrences_strict_ical(ics: bytes, start: datetime, end: datetime) -> list[
             raise AssertionError(f"{event.uid}: an all-day or floating value")
         if s.tzinfo is None:
             raise AssertionError(f"{event.uid}: floating DTSTART")
-        _check_private(s, str(event.uid))
+        if hide_zones:
+            _check_private(s, str(event.uid))
         found.append((str(event.uid), _utc(s), _utc(e)))
     return _finish(found, _utc(start), _utc(end))
 
 
 def occurrences_recurring_ical_events(
-    ics: bytes, start: datetime, end: datetime
+    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True
 ) -> list[Occurrence]:
     """Occurrences as ``recurring_ical_events`` (built on icalendar) expands them."""
     import recurring_ical_events
     from icalendar import Calendar
 
     _check_window(start, end)
-    text, _ = private_tzids(ics)
+    text = private_tzids(ics)[0] if hide_zones else ics
     calendar = Calendar.from_ical(text)
     margin = timedelta(days=1)
     found: list[Occurrence] = []
@@ -224,6 +234,7 @@ def occurrences_recurring_ical_events(
         uid = str(event["UID"])
         if not isinstance(s, datetime) or not isinstance(e, datetime) or s.tzinfo is None:
             raise AssertionError(f"{uid}: an all-day or floating value")
-        _check_private(s, uid)
+        if hide_zones:
+            _check_private(s, uid)
         found.append((uid, _utc(s), _utc(e)))
     return _finish(found, _utc(start), _utc(end))

@@ -1,3 +1,4 @@
+from webapp import zonedata
 from webapp.extensions import db
 
 
@@ -24,7 +25,8 @@ def test_api_errors_are_json(client) -> None:
 def test_healthz_reports_database(client, app) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    # (the zone data version joined the report: issue 13)
+    assert response.get_json() == {"status": "ok", "database": "ok", "tzdata": zonedata.version()}
 
 
 def test_healthz_503_when_database_is_gone(app, tmp_path) -> None:

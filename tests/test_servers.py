@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.servers import Gunicorn
+from webapp import zonedata
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -46,7 +47,8 @@ def test_gunicorn_serves_with_two_workers(tmp_path: Path) -> None:
         assert len(server.worker_pids()) == 2
         status, body = get(server.url + "/healthz")
         assert status == 200
-        assert json.loads(body) == {"status": "ok", "database": "ok"}
+        # (the zone data version joined the report: issue 13)
+        assert json.loads(body) == {"status": "ok", "database": "ok", "tzdata": zonedata.version()}
 
 
 def test_database_restart_costs_seconds_not_a_dead_app(tmp_path: Path, private_postgres) -> None:

@@ -45,8 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from webapp import logs, wiring
+    from webapp import logs, wiring, zonedata
 
+    zonedata.pin()
     logs.init_app(app)
     wiring.init_app(app)
     _init_extensions(app)

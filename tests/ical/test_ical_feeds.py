@@ -21,7 +21,7 @@ from tests.readers import (
     occurrences_recurring_ical_events,
     occurrences_strict_ical,
 )
-from webapp.ical import FeedCalendar, FeedEvent, render_calendar
+from webapp.ical import FeedCalendar, FeedEvent, WeeklyRule, render_calendar
 
 Reader = Callable[[bytes, datetime, datetime], list[Occurrence]]
 
@@ -140,3 +140,52 @@ def test_icaljs_reader_says_clearly_when_ical_js_is_missing(
     monkeypatch.setattr(readers.shutil, "which", lambda _name: None)
     with pytest.raises(readers.IcaljsUnavailable, match="node is not installed"):
         occurrences_icaljs(b"", *WINDOW)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_an_override_and_an_exdate_at_a_wall_time_the_clock_skips(reader: str) -> None:
+    """RECURRENCE-ID and EXDATE name the rule's wall time (02:30) even on the day it does not
+    exist; the override carries the resolved instant (RFC 5545 3.3.5: 03:30 EDT). The wall times
+    come in another instance of the zone (as after zoneinfo's cache is cleared): still kept."""
+    tzid = "America/New_York"
+    zone = ZoneInfo.no_cache(tzid)
+    first = at(date(2026, 1, 4), time(2, 30), tzid)
+    gap_2026 = datetime.combine(date(2026, 3, 8), time(2, 30), tzinfo=zone)
+    gap_2027 = datetime.combine(date(2027, 3, 14), time(2, 30), tzinfo=zone)
+    until = utc(at(date(2027, 6, 27), time(2, 30), tzid))
+    master = FeedEvent(
+        uid="owls@cadence.test",
+        summary="Night owls",
+        start=first,
+        end=first + timedelta(hours=1),
+        tzid=tzid,
+        last_modified=EDITED,
+        rule=WeeklyRule(interval=1, until=until),
+        exdates=(gap_2027,),
+    )
+    resolved = utc(gap_2026)  # fold=0: the offset before the gap
+    override = FeedEvent(
+        uid="owls@cadence.test",
+        summary="Night owls",
+        start=resolved,
+        end=resolved + timedelta(hours=1),
+        tzid=tzid,
+        last_modified=EDITED,
+        sequence=1,
+        recurrence_id=gap_2026,
+    )
+    ics = render_calendar(FeedCalendar(name="Owls", events=(master, override)))
+    assert b"RECURRENCE-ID;TZID=America/New_York:20260308T023000\r\n" in ics
+    assert b"EXDATE;TZID=America/New_York:20270314T023000\r\n" in ics
+    assert b"DTSTART;TZID=America/New_York:20260308T033000\r\n" in ics
+    expected = []
+    day = date(2026, 1, 4)
+    while day <= date(2027, 6, 27):
+        if day != date(2027, 3, 14):
+            start = utc(datetime.combine(day, time(2, 30), tzinfo=zone))
+            expected.append(("owls@cadence.test", start, start + timedelta(hours=1)))
+        day += timedelta(days=7)
+    window = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC))
+    got = READERS[reader](ics, *window)
+    assert [o for o in got if o[1] != resolved] == [o for o in expected if o[1] != resolved]
+    assert ("owls@cadence.test", resolved, resolved + timedelta(hours=1)) in got

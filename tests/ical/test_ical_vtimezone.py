@@ -331,6 +331,20 @@ def test_open_ended_zone_keeps_working_past_the_scan(tzid: str) -> None:
     assert _hourly_from_changes(changes, first, last) == _zoneinfo_hourly(tzid, first, last)
 
 
+@pytest.mark.skipif(not node_available(), reason="node is not installed")
+@pytest.mark.parametrize(
+    "tzid", ["Africa/Cairo", "Asia/Gaza", "Asia/Hebron", "Africa/Casablanca", "Africa/El_Aaiun"]
+)
+def test_open_ended_zones_with_irregular_futures_stay_exact(tzid: str) -> None:
+    """Zones listed far ahead in tzdata (Gaza, Hebron: to 2086), or whose final rule is no plain
+    BYMONTH rule (Cairo's "last Thursday of October at 24:00"), exact to 2095 in ical.js."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    changes = icaljs_zone_changes(_wrap(vtimezone(tzid, start, None)), 2096)[tzid]
+    first = int(datetime(2026, 1, 2, tzinfo=UTC).timestamp())
+    last = int(datetime(2095, 1, 1, tzinfo=UTC).timestamp())
+    assert _hourly_from_changes(changes, first, last) == _zoneinfo_hourly(tzid, first, last)
+
+
 def test_naive_or_unknown_input_is_rejected() -> None:
     with pytest.raises(ValueError, match="aware"):
         vtimezone("Europe/London", datetime(2025, 1, 1), None)  # noqa: DTZ001

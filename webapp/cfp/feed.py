@@ -10,16 +10,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from webapp.cfp import services
 from webapp.extensions import db
 from webapp.ical import FeedCalendar, FeedEvent, render_calendar
 from webapp.models import Conference, Submission
+from webapp.urls import site_host
 from webapp.wiring import FeedProvider
 
 # -- the programme -------------------------------------------------------------------------------
@@ -45,12 +44,8 @@ class ProgrammeEvent:
     last_modified: datetime
 
 
-def feed_host() -> str:
-    return urlsplit(current_app.config.get("CADENCE_BASE_URL", "")).hostname or "localhost"
-
-
 def talk_uid(conference: Conference, code: str) -> str:
-    return f"talk-{conference.slug}-{code}@{feed_host()}"
+    return f"talk-{conference.slug}-{code}@{site_host()}"
 
 
 def talk_url(conference: Conference, code: str) -> str:

@@ -25,6 +25,7 @@ from webapp import audit, clock
 from webapp.cfp import feed, services
 from webapp.cfp.forms import TOKEN_RE, CfpForm, SpeakerEditForm
 from webapp.extensions import db, limiter
+from webapp.meetings.feeds.http import serve_bytes
 from webapp.models import Conference, Speaker, SubmissionState
 from webapp.security import checks_text, public, stateless
 
@@ -340,27 +341,19 @@ def talk(slug: str, code: str) -> ResponseReturnValue:
 @public
 @stateless
 def program_ics(slug: str) -> ResponseReturnValue:
-    conference = _conference(slug)
-    body, last_modified = feed.programme_calendar(conference)
-    response = make_response(body)
-    response.mimetype = "text/calendar"
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{conference.slug}.ics"'
-    return _conditional(response, last_modified)
+    return serve_bytes(
+        f"programme:{slug}:program.ics",
+        lambda: feed.programme_calendar(_conference(slug))[0],
+        headers=[("Content-Disposition", f'inline; filename="{slug}.ics"')],
+    )
 
 
 @bp.route("/conferences/<slug>/schedule.json")
 @public
 @stateless
 def schedule_json(slug: str) -> ResponseReturnValue:
-    conference = _conference(slug)
-    data, last_modified = feed.frab_schedule(conference)
-    response = jsonify(data)
-    return _conditional(response, last_modified)
-
-
-def _conditional(response: Any, last_modified: Any) -> Any:
-    response.add_etag()
-    response.last_modified = last_modified
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
+    return serve_bytes(
+        f"programme:{slug}:schedule.json",
+        lambda: jsonify(feed.frab_schedule(_conference(slug))[0]).get_data(),
+        content_type="application/json",
+    )

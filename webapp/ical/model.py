@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-__all__ = ["EventStatus", "FeedCalendar", "FeedEvent", "Organizer", "WeeklyRule"]
+__all__ = ["EventStatus", "FeedCalendar", "FeedEvent", "Organizer", "WeeklyRule", "wall_in"]
 
 
 class EventStatus(StrEnum):
@@ -20,6 +20,14 @@ class EventStatus(StrEnum):
 
     CONFIRMED = "CONFIRMED"
     CANCELLED = "CANCELLED"
+
+
+def wall_in(value: datetime, zone: ZoneInfo) -> datetime:
+    """``value`` as a wall time in ``zone``; a value already in that zone keeps its wall time,
+    even one the clock skips (an occurrence of a rule on a DST-gap day keeps its nominal time)."""
+    if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key == zone.key:
+        return value.replace(tzinfo=zone)
+    return value.astimezone(zone)
 
 
 def _aware(name: str, value: datetime) -> None:
@@ -101,7 +109,7 @@ class FeedEvent:
         first = self.local_start
         for exdate in self.exdates:
             _aware("FeedEvent.exdates[]", exdate)
-            local = exdate.astimezone(zone)
+            local = wall_in(exdate, zone)
             if local.time() != first.time() or local.weekday() != first.weekday():
                 raise ValueError(
                     f"EXDATE {exdate.isoformat()} is not at the series' wall time "
@@ -120,7 +128,7 @@ class FeedEvent:
     @property
     def local_start(self) -> datetime:
         """``start`` as a wall time in ``tzid``."""
-        return self.start.astimezone(self.zone)
+        return wall_in(self.start, self.zone)
 
     @property
     def local_end(self) -> datetime:
@@ -137,13 +145,13 @@ class FeedEvent:
         if self.rule is None:
             return False
         first = self.local_start
-        local = when.astimezone(self.zone)
+        local = wall_in(when, self.zone)
         if (local.time(), local.weekday()) != (first.time(), first.weekday()):
             return False
         days = (local.date() - first.date()).days
         if days < 0 or days % (7 * self.rule.interval):
             return False
-        return self.rule.until is None or local <= self.rule.until
+        return self.rule.until is None or local.replace(fold=0) <= self.rule.until
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,14 @@ event's LAST-MODIFIED rather than "now", and why nothing uses ``Calendar.new()``
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vRecur, vText
 
-from webapp.ical.model import FeedCalendar, FeedEvent
+from webapp.ical.model import FeedCalendar, FeedEvent, wall_in
 from webapp.ical.timezones import vtimezone
 
 __all__ = ["PRODID", "render_calendar"]
@@ -33,9 +35,21 @@ def _duration(value: timedelta) -> str:
     return text + (f"T{clock}" if clock else "")
 
 
+_LINE = re.compile("\r\n|[\r\u0085\u2028\u2029]")
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """TEXT a strict reader accepts: no control characters (RFC 5545 allows none but HTAB in
+    TEXT; icalendar escapes the line breaks that remain), one-line values without line breaks.
+    Input is refused at the entry points; this keeps old data from breaking a whole feed."""
+    text = _LINE.sub("\n", text)
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return kept if multiline else kept.replace("\n", " ")
+
+
 def _description(event: FeedEvent) -> str:
     """Plain-text description, with the link repeated for clients that hide URL."""
-    text = event.description.strip()
+    text = clean_text(event.description, multiline=True).strip()
     if event.url and event.url not in text:
         text = f"{text}\n\n{event.url}" if text else event.url
     return text
@@ -84,17 +98,17 @@ def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
         # An override must outrank its master, or clients keep the old time.
         sequence = max(sequence, master.sequence + 1)
     component.add("sequence", sequence)
-    component.add("summary", event.summary)
+    component.add("summary", clean_text(event.summary))
     component.add("dtstart", _wall_or_utc(event.local_start, event.rule is None))
     component.add("dtend", _wall_or_utc(event.local_end, event.rule is None))
     if master is not None and event.recurrence_id is not None:
-        original = event.recurrence_id.astimezone(master.zone).replace(microsecond=0)
+        original = wall_in(event.recurrence_id, master.zone).replace(microsecond=0)
         component.add("recurrence-id", original)
     if event.rule is not None:
         component.add("rrule", _rrule(event))
         for exdate in sorted(event.exdates):
             # One EXDATE per line, TZID of the series, wall time of DTSTART.
-            component.add("exdate", exdate.astimezone(event.zone).replace(microsecond=0))
+            component.add("exdate", wall_in(exdate, event.zone).replace(microsecond=0))
     component.add("status", str(event.status))
     description = _description(event)
     if description:
@@ -102,9 +116,9 @@ def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
     if event.url:
         component.add("url", event.url, parameters={"VALUE": "URI"})
     if event.location:
-        component.add("location", event.location)
+        component.add("location", clean_text(event.location))
     if event.categories:
-        component.add("categories", list(event.categories))
+        component.add("categories", [clean_text(c) for c in event.categories])
     if event.organizer is not None:
         address = vCalAddress(f"mailto:{event.organizer.email}")
         address.params["CN"] = event.organizer.name
@@ -130,12 +144,12 @@ def _check_overrides(events: tuple[FeedEvent, ...]) -> dict[str, FeedEvent]:
             raise ValueError(f"override {event.uid} has no recurring master")
         if event.tzid != master.tzid:
             raise ValueError(f"override {event.uid} must use the master's zone")
-        original = event.recurrence_id.astimezone(master.zone)
+        original = wall_in(event.recurrence_id, master.zone)
         if not master.is_occurrence(original):
             raise ValueError(
                 f"RECURRENCE-ID {original.isoformat()} is not an occurrence of {event.uid}"
             )
-        if any(original == ex.astimezone(master.zone) for ex in master.exdates):
+        if any(original == wall_in(ex, master.zone) for ex in master.exdates):
             raise ValueError(f"{event.uid} {original.isoformat()} is both excluded and moved")
         key = (event.uid, original)
         if key in seen:
@@ -179,11 +193,12 @@ def render_calendar(cal: FeedCalendar) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", cal.name)
-    calendar.add("x-wr-calname", cal.name)
-    if cal.description:
-        calendar.add("description", cal.description)
-        calendar.add("x-wr-caldesc", cal.description)
+    name, description = clean_text(cal.name), clean_text(cal.description, multiline=True)
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    if description:
+        calendar.add("description", description)
+        calendar.add("x-wr-caldesc", description)
     if cal.x_wr_timezone:
         calendar.add("x-wr-timezone", cal.x_wr_timezone)
     interval = _duration(cal.refresh_interval)

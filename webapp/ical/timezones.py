@@ -10,9 +10,12 @@ become single-onset observances.
 from __future__ import annotations
 
 import calendar
+import functools
+import struct
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from importlib import resources
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -20,8 +23,9 @@ from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 __all__ = ["Transition", "vtimezone", "zone_transitions"]
 
-# How far an open-ended feed's zone is expanded; the last yearly rule is left open
-# (no COUNT), which matches the POSIX footer rule that zoneinfo applies afterwards.
+# How far an open-ended feed's zone is expanded at least (and beyond the zone's last explicit
+# transition: Gaza, Hebron and Morocco have them into the 2080s); the last yearly rule is left
+# open (no COUNT), which matches the POSIX footer rule that zoneinfo applies afterwards.
 OPEN_ENDED_SCAN_YEAR = 2040
 # Scanning step: no zone has had two transitions within a day since 1970.
 _STEP = 86400
@@ -245,6 +249,53 @@ def _rrule(run: _Run) -> vRecur:
     return vRecur(rule)
 
 
+#: Years after the scan in which an open rule is checked against the zone (a whole cycle of
+#: weekdays and leap years).
+_CHECK_YEARS = 28
+
+
+@functools.lru_cache(maxsize=512)
+def _future_transitions(tzid: str, year: int) -> tuple[Transition, ...]:
+    """The zone's transitions in the ``_CHECK_YEARS`` after ``year`` (once per process)."""
+    start = datetime(year + 1, 1, 1, tzinfo=UTC)
+    return tuple(zone_transitions(tzid, start, start.replace(year=year + 1 + _CHECK_YEARS)))
+
+
+def _onsets_after(tzid: str, run: _Run, year: int) -> list[datetime]:
+    """The zone's own onsets of ``run``'s kind of change in the ``_CHECK_YEARS`` after ``year``."""
+    first = run.transitions[0]
+    found = _future_transitions(tzid, year)
+    return [
+        t.local_onset
+        for t in found
+        if (t.offset_from, t.offset_to, t.is_dst)
+        == (first.offset_from, first.offset_to, first.is_dst)
+    ]
+
+
+def _final_rule(tzid: str, run: _Run, rrule: vRecur, year: int) -> vRecur:
+    """The open rule, checked against the zone's final (POSIX footer) rule after the scan.
+
+    A footer like Cairo's "last Thursday of October at 24:00" falls on the Friday after, which is
+    in November when October ends on a Thursday: no BYMONTH rule says that, but "the Friday among
+    the year's 68th to 62nd last days" does (the days from October on have the same number in
+    every year), so the open end stays exact.
+    """
+    onsets = _onsets_after(tzid, run, year)
+    first = run.transitions[0].local_onset
+    expected = [_onset_in_year(first, run.pattern, o.year) for o in onsets] if run.pattern else []
+    if expected == onsets or not onsets:
+        return rrule
+    back = sorted({(date(o.year, 12, 31) - o.date()).days + 1 for o in onsets})
+    same = {o.weekday() for o in onsets} == {first.weekday()} and {o.time() for o in onsets} == {
+        first.time()
+    }
+    if not same or back[-1] - back[0] > 6 or first.month < 3:
+        return rrule
+    window = list(range(-(back[0] + 6), -back[0] + 1))  # seven days: one of each weekday
+    return vRecur({"FREQ": "YEARLY", "BYDAY": _WEEKDAYS[first.weekday()], "BYYEARDAY": window})
+
+
 def _observance(first: Transition, rrule: vRecur | None) -> TimezoneStandard | TimezoneDaylight:
     component = TimezoneDaylight() if first.is_dst else TimezoneStandard()
     component.add("tzname", first.name)
@@ -270,6 +321,29 @@ def _baseline(tzid: str, at: datetime) -> Transition:
     return Transition(onset, offset, offset, name, dst > timedelta(0))
 
 
+@functools.cache
+def last_explicit_transition(tzid: str) -> datetime:
+    """The last transition listed in the zone's TZif file (the ``tzdata`` package's, which
+    ``webapp.zonedata`` pins); after it only the POSIX footer rule applies."""
+    try:
+        data = resources.files("tzdata.zoneinfo").joinpath(*tzid.split("/")).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    header = struct.Struct(">4s c 15x 6l")
+    _magic, version, isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt = header.unpack_from(
+        data
+    )
+    if version == b"\x00":  # version 1 only: 32-bit times
+        times = struct.unpack_from(f">{timecnt}l", data, header.size)
+    else:  # skip the 32-bit block, read the 64-bit one
+        offset = header.size + timecnt * 5 + typecnt * 6 + charcnt + leapcnt * 8
+        offset += isstdcnt + isutcnt
+        counts = header.unpack_from(data, offset)
+        times = struct.unpack_from(f">{counts[5]}q", data, offset + header.size)
+    last = max(times, default=0)
+    return datetime.fromtimestamp(last, tz=UTC)
+
+
 def vtimezone(tzid: str, start: datetime, end: datetime | None) -> Timezone:
     """A VTIMEZONE for ``tzid`` that is exact, to the second, from ``start`` to ``end``.
 
@@ -288,6 +362,7 @@ def vtimezone(tzid: str, start: datetime, end: datetime | None) -> Timezone:
         scan_end = max(
             datetime(OPEN_ENDED_SCAN_YEAR, 12, 31, tzinfo=UTC),
             start.astimezone(UTC) + timedelta(days=366 * 2),
+            last_explicit_transition(tzid) + timedelta(days=366 * 2),
         )
     else:
         scan_end = end.astimezone(UTC) + timedelta(days=370)
@@ -299,6 +374,8 @@ def vtimezone(tzid: str, start: datetime, end: datetime | None) -> Timezone:
     observances = []
     for run in _runs(transitions, scan_end):
         rrule = _rrule(run) if run.pattern is not None else None
+        if end is None and run.ongoing and rrule is not None:
+            rrule = _final_rule(tzid, run, rrule, scan_end.year)
         observances.append((run.transitions[0].utc, _observance(run.transitions[0], rrule)))
     observances.sort(key=lambda item: item[0])
 

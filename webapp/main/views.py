@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
+from webapp import zonedata
 from webapp.extensions import db
 from webapp.security import public, stateless
 
@@ -28,4 +29,4 @@ def healthz() -> ResponseReturnValue:
     except sa.exc.SQLAlchemyError as exc:
         db.session.rollback()
         return jsonify(status="error", database="unreachable", detail=type(exc).__name__), 503
-    return jsonify(status="ok", database="ok")
+    return jsonify(status="ok", database="ok", tzdata=zonedata.version())

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from webapp.meetings.api import bp as api_bp
-    from webapp.meetings.feeds import install_fast_path
+    from webapp.meetings.feeds.http import install_fast_path
     from webapp.meetings.organize import bp as organize_bp
     from webapp.meetings.views import bp
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.meetings import schedule, services
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.models import Series
 from webapp.security import public, stateless
+from webapp.urls import external_url
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1")
 
@@ -29,7 +30,7 @@ def meeting_url(series: Series, day: date, *, external: bool = True) -> str:
     path = url_for("meetings.meeting", slug=series.slug, day=day.isoformat())
     if not external:
         return path
-    return current_app.config["CADENCE_BASE_URL"].rstrip("/") + path
+    return external_url(path)
 
 
 def slot_json(series: Series, slot: Slot) -> dict[str, Any]:

@@ -8,13 +8,13 @@ naming what was wrong, exits with status 1 and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 
 import click
 from flask.cli import AppGroup
 
-from webapp import audit
+from webapp import audit, clock
 from webapp.extensions import db
 from webapp.meetings import schedule, services
 from webapp.meetings.schedule import ScheduleError
@@ -133,7 +133,7 @@ def move(slug: str, day: str, to: str, duration: int | None) -> None:
         )
 
     _run(change)
-    slot = services.find_occurrence(series, date.fromisoformat(day))
+    slot = services.find_occurrence(series, services.parse_date(day))
     click.echo(f"moved {slug} {day} to {_local(series, slot.start)} {series.timezone}")
 
 
@@ -183,7 +183,7 @@ def retime(slug: str, from_: str, start: str, duration: int | None, every: int |
             audit.CLI,
             duration_minutes=duration,
             interval_weeks=every,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
 
     _run(change)
@@ -193,7 +193,7 @@ def retime(slug: str, from_: str, start: str, duration: int | None, every: int |
 @series_cli.command("list")
 def list_() -> None:
     """Every series with its schedule and next meeting."""
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = services.list_series()
     if not rows:
         click.echo("no series")
@@ -220,7 +220,7 @@ def show(slug: str, from_: str | None, to: str | None) -> None:
     series = _series(slug)
     tz = schedule.zone(series.timezone)
     try:
-        first = services.parse_date(from_, "--from") if from_ else datetime.now(tz).date()
+        first = services.parse_date(from_, "--from") if from_ else clock.now().astimezone(tz).date()
         last = services.parse_date(to, "--to") if to else first + timedelta(weeks=26)
     except ScheduleError as exc:
         raise click.ClickException(str(exc)) from None

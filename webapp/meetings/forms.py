@@ -149,6 +149,10 @@ _BY_PREFIX: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the extra meeting", ("first_date",)),
     ("the reason", ("reason",)),
     ("the title", ("title",)),
+    ("the join URL", ("join_url",)),
+    ("the place", ("place",)),
+    ("the description", ("description",)),
+    ("the agenda template", ("agenda_template",)),
 )
 
 

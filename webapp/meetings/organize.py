@@ -14,13 +14,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from webapp import audit, settings
-from webapp.extensions import db
+from webapp import audit, dates, settings
 from webapp.meetings import forms, schedule, services
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.meetings.views import now_utc, series_start
 from webapp.models import Series
 from webapp.security import roles_required
+from webapp.transaction import commit_or_show
 
 bp = Blueprint("organize_series", __name__, url_prefix="/organize/series")
 
@@ -36,23 +36,28 @@ def _series(slug: str) -> Series:
 
 def _slot(series: Series, day: str) -> tuple[date, Slot]:
     try:
-        when = date.fromisoformat(day)
+        when = dates.parse_day(day)
         return when, services.find_occurrence(series, when)
     except ValueError as exc:  # ScheduleError is a ValueError
         abort(404, f"No meeting of {series.title} on “{day}”: {exc}")
 
 
 def _apply(form: FlaskForm, change: Callable[[], Any]) -> bool:
-    """Run a service change; commit it, or roll back and show the error on the form."""
-    try:
-        change()
-        db.session.flush()
-    except ScheduleError as exc:
-        db.session.rollback()
-        forms.place_error(form, exc)
-        return False
-    db.session.commit()
-    return True
+    """Run a service change through ``commit_or_show``; a refusal goes beside its field."""
+    refused: list[ScheduleError] = []
+
+    def run() -> Any:
+        try:
+            return change()
+        except ScheduleError as exc:
+            refused.append(exc)
+            raise
+
+    outcome = commit_or_show(run, form=form, refused=(ScheduleError,))
+    if refused:  # commit_or_show put it on the form; the service's error names its field
+        form.form_errors.remove(str(refused[0]))
+        forms.place_error(form, refused[0])
+    return outcome.ok
 
 
 def _minutes(slot: Slot) -> int:

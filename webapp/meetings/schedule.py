@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from webapp import dates
 from webapp.models.meetings import OccurrenceStatus
-
-#: Meetings are scheduled within these years (a typo like 0001-01-01 is refused, not overflowed).
-FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 
 class ScheduleError(ValueError):
@@ -82,13 +80,46 @@ def to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
+def wall(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The local date and time as written in a feed (RRULE instance, RECURRENCE-ID, EXDATE):
+    the nominal wall time, which may not exist (a gap) or happen twice (a fold)."""
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def _off_clock(local: datetime) -> bool:
+    """Whether a wall time is skipped or repeated by its zone's clock."""
+    first, second = local.replace(fold=0), local.replace(fold=1)
+    return first.utcoffset() != second.utcoffset()
+
+
+def irregular(day: date, at: time, minutes: int, tz: ZoneInfo) -> bool:
+    """Whether a meeting at this wall time touches a clock change: its start or its (wall) end
+    is skipped or repeated, or the clocks change while it runs. Calendar readers resolve such
+    occurrences of a recurring event differently, so the feeds spell each one out."""
+    start = wall(day, at, tz)
+    end = start + timedelta(minutes=minutes)  # wall-clock arithmetic: what readers add
+    return (
+        _off_clock(start)
+        or _off_clock(end)
+        or to_utc(day, at, tz) + timedelta(minutes=minutes) != end.astimezone(UTC)
+    )
+
+
+def latest_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The later of the instants a reader may give this wall time (for an UNTIL that keeps it)."""
+    local = wall(day, at, tz)
+    return max(local.replace(fold=0).astimezone(UTC), local.replace(fold=1).astimezone(UTC))
+
+
 def strict_local(day: date, at: time, tz: ZoneInfo) -> datetime:
     """Like ``to_utc`` but refuses a local time in a DST gap or in the repeated hour: for input
     typed by a person, who must say which instant they mean."""
     when = f"{day.isoformat()} {at.strftime('%H:%M')}"
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not dates.FIRST_DATE <= day <= dates.LAST_DATE:
         # Far dates overflow the date arithmetic of time zones and schedules (year 1, year 9999).
-        raise ScheduleError(f"{when} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+        raise ScheduleError(
+            f"{when} is outside the dates Cadence accepts ({dates.FIRST_DATE} to {dates.LAST_DATE})"
+        )
     first = datetime.combine(day, at, tzinfo=tz)
     second = first.replace(fold=1)
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != first.replace(tzinfo=None):

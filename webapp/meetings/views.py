@@ -10,10 +10,18 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp import clock, wiring
+from webapp import clock, dates, wiring
+from webapp.ical import FeedCalendar
 from webapp.markdown import render_markdown
-from webapp.meetings import feeds, schedule, services
+from webapp.meetings import schedule, services
 from webapp.meetings.api import meeting_url
+from webapp.meetings.feeds.calendars import (
+    all_calendar,
+    meeting_calendar,
+    series_calendar,
+    subscribe_links,
+)
+from webapp.meetings.feeds.http import serve
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.models import Series
 from webapp.security import public, stateless
@@ -70,7 +78,7 @@ def home_context(now: datetime) -> dict[str, Any]:
                 "series": series,
                 "next": nxt,
                 "schedule": services.describe_schedule(series),
-                "links": feeds.subscribe_links(series.slug),
+                "links": subscribe_links(series.slug),
             }
         )
         upcoming += [
@@ -80,7 +88,7 @@ def home_context(now: datetime) -> dict[str, Any]:
     return {
         "meeting_cards": cards,
         "upcoming_meetings": upcoming[:12],
-        "all_feed_links": feeds.subscribe_links(None),
+        "all_feed_links": subscribe_links(None),
     }
 
 
@@ -111,17 +119,18 @@ def series_page(slug: str) -> ResponseReturnValue:
         page=page_no,
         pages=pages,
         past_total=len(past),
-        links=feeds.subscribe_links(series.slug),
+        links=subscribe_links(series.slug),
         local=lambda when: local(series, when),
         now=now,
     )
 
 
 def _parse_day(series: Series, day: str) -> tuple[date, Slot]:
+    """A meeting date in its one spelling (``YYYY-MM-DD``, inside the app's range), or 404."""
     try:
-        when = date.fromisoformat(day)
-    except ValueError:
-        abort(404, f"“{day}” is not a date (YYYY-MM-DD), so it is no meeting of {series.title}.")
+        when = dates.parse_day(day)
+    except ValueError as exc:
+        abort(404, f"{exc} So it is no meeting of {series.title}.")
     try:
         return when, services.find_occurrence(series, when)
     except ScheduleError as exc:
@@ -144,7 +153,7 @@ def meeting(slug: str, day: str) -> ResponseReturnValue:
         following=following,
         is_past=slot.end <= now,
         local=lambda when: local(series, when),
-        links=feeds.subscribe_links(series.slug),
+        links=subscribe_links(series.slug),
         meeting_feed=meeting_url(series, occurrence_date, external=False) + ".ics",
         panels=_panels(series, occurrence_date, slot),
     )
@@ -164,12 +173,12 @@ def _panels(series: Series, day: date, slot: Slot) -> list[Markup]:
 @public
 @stateless
 def meeting_feed(slug: str, day: str) -> ResponseReturnValue:
-    def build() -> feeds.FeedCalendar:
+    def build(_now: datetime) -> FeedCalendar:
         series = _public_series(slug)
         occurrence_date, _slot = _parse_day(series, day)
-        return feeds.meeting_calendar(series, occurrence_date)
+        return meeting_calendar(series, occurrence_date)
 
-    return feeds.serve(f"meeting:{slug}:{day}", build)
+    return serve(f"meeting:{slug}:{day}", build, keep=False)
 
 
 def _public_series(slug: str) -> Series:
@@ -190,14 +199,14 @@ def series_feed(slug: str) -> ResponseReturnValue:
     # The series is loaded (and a missing or private one refused) only when the feed has to be
     # rendered: a stored render for the current data version proves it was servable then, and
     # any change since (deletion, made private) moves the version.
-    return feeds.serve(f"series:{slug}", lambda: feeds.series_calendar(_public_series(slug)))
+    return serve(f"series:{slug}", lambda now: series_calendar(_public_series(slug), now))
 
 
 @bp.route("/calendar.ics")
 @public
 @stateless
 def all_feed() -> ResponseReturnValue:
-    return feeds.serve("all", feeds.all_calendar)
+    return serve("all", all_calendar)
 
 
 @bp.app_template_filter("utc_iso")

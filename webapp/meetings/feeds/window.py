@@ -1,0 +1,23 @@
+"""How far back the meetings' feeds reach: the one place that computes it.
+
+The site settings' "months of past meetings" (default ``FEED_PAST_MONTHS``) back from a UTC
+midnight, and everything ahead. The start moves once a day, so a feed rendered in the morning and
+one rendered in the evening of the same day are the same bytes (stable ETags, 304s).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from webapp import settings
+
+
+def feed_window(now: datetime, past_months: int) -> tuple[datetime, datetime | None]:
+    """What a feed covers: ``past_months`` back, and everything ahead (``None``)."""
+    start = now.astimezone(UTC) - timedelta(days=round(past_months * 30.44))
+    return start.replace(hour=0, minute=0, second=0, microsecond=0), None
+
+
+def window_start(now: datetime) -> datetime:
+    """The feeds' first instant for the current site settings."""
+    return feed_window(now, settings.current().feed_past_months)[0]

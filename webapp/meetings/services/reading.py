@@ -1,0 +1,155 @@
+"""Reading series and their occurrences (nothing here changes anything)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.meetings import schedule
+from webapp.meetings.schedule import (
+    Change,
+    NotAnOccurrence,
+    Rule,
+    ScheduleError,
+    Slot,
+)
+from webapp.meetings.services.validation import in_range
+from webapp.models import Occurrence, OccurrenceStatus, ScheduleRule, Series
+
+
+class SeriesNotFound(ScheduleError):
+    pass
+
+
+def get_series(slug: str) -> Series:
+    series = db.session.scalar(sa.select(Series).where(Series.slug == slug))
+    if series is None:
+        raise SeriesNotFound(f"there is no series {slug!r}")
+    return series
+
+
+def list_series(public_only: bool = False) -> list[Series]:
+    query = sa.select(Series).order_by(Series.title)
+    if public_only:
+        query = query.where(Series.public.is_(True))
+    return list(db.session.scalars(query))
+
+
+def rules_of(series: Series) -> list[Rule]:
+    return [
+        Rule(
+            r.id,
+            r.first_date,
+            r.start_time,
+            r.duration_minutes,
+            r.interval_weeks,
+            r.until_date,
+            r.sequence,
+        )
+        for r in series.rules
+    ]
+
+
+def changes_of(series: Series) -> list[Change]:
+    return [
+        Change(
+            o.id,
+            o.original_date,
+            o.status,
+            o.start_at,
+            o.duration_minutes,
+            o.title,
+            o.cancel_reason,
+            o.sequence,
+        )
+        for o in series.occurrences
+        if o.status != OccurrenceStatus.SCHEDULED or o.start_at or o.duration_minutes or o.title
+    ]
+
+
+def occurrences(
+    series: Series, start: datetime, end: datetime, *, include_cancelled: bool = True
+) -> list[Slot]:
+    """Every occurrence of ``series`` overlapping [start, end), in time order."""
+    return schedule.expand(
+        rules_of(series),
+        changes_of(series),
+        schedule.zone(series.timezone),
+        start,
+        end,
+        include_cancelled=include_cancelled,
+    )
+
+
+def find_occurrence(series: Series, day: date) -> Slot:
+    if not in_range(day):
+        raise NotAnOccurrence(f"{day.isoformat()} is outside the dates Cadence accepts")
+    slot = schedule.find(rules_of(series), changes_of(series), schedule.zone(series.timezone), day)
+    if slot is None:
+        raise NotAnOccurrence(
+            f"{day.isoformat()} is not a meeting date of {series.slug}{_nearby_hint(series, day)}"
+        )
+    return slot
+
+
+def _nearby_hint(series: Series, day: date) -> str:
+    if not in_range(day):
+        return ""
+    tz = schedule.zone(series.timezone)
+    around = datetime.combine(day, time(12), tzinfo=tz)
+    try:
+        slots = occurrences(series, around - timedelta(days=21), around + timedelta(days=21))
+    except OverflowError:  # a day at the edge of the calendar (0001-01-01): no hint
+        return ""
+    dates = [s.original_date.isoformat() for s in slots]
+    return f" (nearby meeting dates: {', '.join(dates)})" if dates else ""
+
+
+_EVERY = {1: "Every", 2: "Every other", 4: "Every fourth"}
+
+
+def describe_rule(rule: Rule | ScheduleRule, timezone: str) -> str:
+    """The rule in words: "Every other Thursday at 16:00 America/New_York"."""
+    words = f"{_EVERY.get(rule.interval_weeks, f'Every {rule.interval_weeks} weeks on a')} "
+    words += f"{rule.first_date:%A} at {rule.start_time:%H:%M} {timezone}"
+    return words
+
+
+def describe_schedule(series: Series) -> str:
+    """The current rule in words, with its first or last date when that matters."""
+    rule = series.current_rule
+    text = describe_rule(rule, series.timezone)
+    if rule.until_date:
+        text += f", until {rule.until_date.isoformat()}"
+    return text
+
+
+def next_occurrence(series: Series, now: datetime, *, horizon_days: int = 400) -> Slot | None:
+    """The first occurrence still to end after ``now`` that is not cancelled."""
+    upcoming = occurrences(series, now, now + timedelta(days=horizon_days), include_cancelled=False)
+    return upcoming[0] if upcoming else None
+
+
+def neighbours(series: Series, day: date) -> tuple[Slot | None, Slot | None]:
+    """The held occurrences just before and after the one with identity ``day``."""
+    slot = find_occurrence(series, day)
+    before = occurrences(
+        series, slot.start - timedelta(days=120), slot.start, include_cancelled=False
+    )
+    after = occurrences(series, slot.end, slot.end + timedelta(days=120), include_cancelled=False)
+    previous = next((s for s in reversed(before) if s.original_date != day), None)
+    following = next((s for s in after if s.original_date != day), None)
+    return previous, following
+
+
+def occurrence_row(series: Series, day: date) -> Occurrence:
+    """The stored occurrence for ``day``, created when something is first attached to it."""
+    find_occurrence(series, day)  # refuses dates that are not occurrences
+    row = next((o for o in series.occurrences if o.original_date == day), None)
+    if row is None:
+        row = Occurrence(series=series, original_date=day, status=OccurrenceStatus.SCHEDULED)
+        db.session.add(row)
+        db.session.flush()
+    return row
