@@ -82,10 +82,19 @@ class Gunicorn:
         )
         try:
             wait_for(self.url + "/healthz")
+            self._wait_for_workers()
         except TimeoutError:
             self.stop()
             raise
         return self
+
+    def _wait_for_workers(self, timeout: float = 20) -> None:
+        # With preload_app the first worker may answer before the master has forked the others.
+        deadline = time.monotonic() + timeout
+        while len(self.worker_pids()) < self.workers:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"gunicorn did not start {self.workers} workers")
+            time.sleep(0.05)
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
