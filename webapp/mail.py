@@ -204,6 +204,8 @@ def queue_after_commit(message_id: int) -> None:
 
 @sa.event.listens_for(FlaskSession, "after_commit")
 def _after_commit(session: Any) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction (and its messages) goes on
     ids = session.info.pop(_SESSION_KEY, None)
     if not ids or not current_app.config.get("MAIL_SEND_AFTER_COMMIT", True):
         return
@@ -228,6 +230,8 @@ def _after_commit(session: Any) -> None:
 
 @sa.event.listens_for(FlaskSession, "after_rollback")
 def _after_rollback(session: Any) -> None:
+    if session.in_nested_transaction():
+        return  # only a savepoint rolled back: what was queued before it stands
     session.info.pop(_SESSION_KEY, None)
 
 

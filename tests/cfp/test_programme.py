@@ -23,7 +23,7 @@ def _confirmed(app, conference, title: str, fmt: int = 0, speaker: str = "Ada Lo
     with app.app_context():
         s = Submission(
             conference_id=conference.id,
-            code=services._new_code(),
+            code=services.new_code(),
             state=SubmissionState.CONFIRMED,
             title=title,
             format_id=conference.formats[fmt].id,

@@ -10,16 +10,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from webapp.cfp import services
 from webapp.extensions import db
 from webapp.ical import FeedCalendar, FeedEvent, render_calendar
 from webapp.models import Conference, Submission
+from webapp.urls import external_url, site_host
 from webapp.wiring import FeedProvider
 
 # -- the programme -------------------------------------------------------------------------------
@@ -45,16 +44,12 @@ class ProgrammeEvent:
     last_modified: datetime
 
 
-def feed_host() -> str:
-    return urlsplit(current_app.config.get("CADENCE_BASE_URL", "")).hostname or "localhost"
-
-
 def talk_uid(conference: Conference, code: str) -> str:
-    return f"talk-{conference.slug}-{code}@{feed_host()}"
+    return f"talk-{conference.slug}-{code}@{site_host()}"
 
 
 def talk_url(conference: Conference, code: str) -> str:
-    return services.public_url(f"/conferences/{conference.slug}/talks/{code}")
+    return external_url(f"/conferences/{conference.slug}/talks/{code}")
 
 
 def _event(conference: Conference, talk: Submission) -> ProgrammeEvent:
@@ -118,7 +113,7 @@ def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
     events = programme_events(conference)
     cal = FeedCalendar(
         name=f"{conference.name} programme",
-        description=f"The programme of {conference.name}. {services.public_url(f'/conferences/{conference.slug}/program')}",
+        description=f"The programme of {conference.name}. {external_url(f'/conferences/{conference.slug}/program')}",
         events=tuple(feed_event(e) for e in events),
         x_wr_timezone=conference.timezone,
     )
@@ -162,49 +157,45 @@ def _slugify(text: str) -> str:
     return "-".join(p for p in out.split("-") if p)[:60]
 
 
-def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
-    """The programme in the frab schedule JSON format that conference apps read."""
-    talks = services.placed_talks(conference)
-    events = programme_events(conference)
+def _frab_event(conference: Conference, t: Submission, local: datetime) -> dict[str, Any]:
+    minutes = int((t.ends_at - t.starts_at).total_seconds() // 60)  # type: ignore[operator]
+    return {
+        "guid": str(uuid.uuid5(_NAMESPACE, talk_uid(conference, t.code))),
+        "id": t.id,
+        "code": t.code,
+        "logo": None,
+        "date": local.isoformat(),
+        "start": local.strftime("%H:%M"),
+        "duration": _hhmm(minutes),
+        "room": t.room.name if t.room else "",
+        "slug": f"{conference.slug}-{t.id}-{_slugify(t.title)}",
+        "url": talk_url(conference, t.code),
+        "title": t.title,
+        "subtitle": "",
+        "track": t.track.name if t.track else None,
+        "type": t.format.name,
+        "language": "en",
+        "abstract": t.abstract,
+        # The description is for the reviewers only: never published.
+        "description": "",
+        "recording_license": "",
+        "do_not_record": False,
+        "persons": [{"id": s.id, "public_name": s.name} for s in t.speakers],
+        "links": [],
+        "attachments": [],
+    }
+
+
+def _frab_days(conference: Conference, talks: list[Submission]) -> list[dict[str, Any]]:
     zone = conference.zone
-    base = services.public_url("")
     days = []
-    n_days = (conference.ends_on - conference.starts_on).days + 1
-    for index in range(n_days):
+    for index in range((conference.ends_on - conference.starts_on).days + 1):
         day: date = conference.starts_on + timedelta(days=index)
         rooms: dict[str, list[dict[str, Any]]] = {r.name: [] for r in conference.rooms}
         for t in talks:
             local = t.starts_at.astimezone(zone)  # type: ignore[union-attr]
-            if local.date() != day or t.room is None:
-                continue
-            minutes = int((t.ends_at - t.starts_at).total_seconds() // 60)  # type: ignore[operator]
-            uid = talk_uid(conference, t.code)
-            rooms.setdefault(t.room.name, []).append(
-                {
-                    "guid": str(uuid.uuid5(_NAMESPACE, uid)),
-                    "id": t.id,
-                    "code": t.code,
-                    "logo": None,
-                    "date": local.isoformat(),
-                    "start": local.strftime("%H:%M"),
-                    "duration": _hhmm(minutes),
-                    "room": t.room.name,
-                    "slug": f"{conference.slug}-{t.id}-{_slugify(t.title)}",
-                    "url": talk_url(conference, t.code),
-                    "title": t.title,
-                    "subtitle": "",
-                    "track": t.track.name if t.track else None,
-                    "type": t.format.name,
-                    "language": "en",
-                    "abstract": t.abstract,
-                    "description": t.description,
-                    "recording_license": "",
-                    "do_not_record": False,
-                    "persons": [{"id": s.id, "public_name": s.name} for s in t.speakers],
-                    "links": [],
-                    "attachments": [],
-                }
-            )
+            if local.date() == day and t.room is not None:
+                rooms.setdefault(t.room.name, []).append(_frab_event(conference, t, local))
         day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
         days.append(
             {
@@ -215,6 +206,14 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                 "rooms": rooms,
             }
         )
+    return days
+
+
+def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
+    """The programme in the frab schedule JSON format that conference apps read."""
+    talks = services.placed_talks(conference)
+    events = programme_events(conference)
+    base = external_url("")
     data = {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": "cadence", "version": "0.1.0"},
@@ -227,7 +226,7 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                 "title": conference.name,
                 "start": conference.starts_on.isoformat(),
                 "end": conference.ends_on.isoformat(),
-                "daysCount": n_days,
+                "daysCount": (conference.ends_on - conference.starts_on).days + 1,
                 "timeslot_duration": "00:05",
                 "time_zone_name": conference.timezone,
                 "url": base + f"/conferences/{conference.slug}/",
@@ -239,7 +238,7 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                     for r in conference.rooms
                 ],
                 "tracks": [{"name": t.name} for t in conference.tracks],
-                "days": days,
+                "days": _frab_days(conference, talks),
             },
         },
     }

@@ -27,7 +27,7 @@ def _day(name: str) -> datetime | None:
         return None
 
 
-def _filtered() -> tuple[sa.Select[tuple[AuditEntry]], dict[str, str]]:
+def _filtered() -> tuple[sa.Select[AuditEntry], dict[str, str]]:
     filters = {
         k: request.args.get(k, "").strip()
         for k in ("actor", "action", "object_type", "since", "until")

@@ -63,7 +63,7 @@ def _last_held(series: Series, now: datetime) -> Slot | None:
     return started[-1] if started else None
 
 
-def _counts(query: sa.Select[Any]) -> dict[Any, int]:
+def _counts(query: Any) -> dict[Any, int]:
     return {key: int(n) for key, n in db.session.execute(query)}
 
 
@@ -76,8 +76,12 @@ def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
         if last is not None and slot is not None and last.original_date == slot.original_date:
             last = None  # under way: it is the next one, and its minutes are being written
         plans.append((series, slot, last))
-    next_ids = [i for s, slot, _ in plans if (i := _occurrence_id(s, slot and slot.original_date))]
-    last_ids = {s.id: _occurrence_id(s, last and last.original_date) for s, _, last in plans}
+    next_ids = [
+        i for s, slot, _ in plans if (i := _occurrence_id(s, slot.original_date if slot else None))
+    ]
+    last_ids = {
+        s.id: _occurrence_id(s, last.original_date if last else None) for s, _, last in plans
+    }
     open_follow_ups = _counts(
         sa.select(FollowUp.series_id, sa.func.count())
         .where(FollowUp.state == FollowUpState.OPEN)
@@ -103,7 +107,7 @@ def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
     }
     rows = []
     for series, slot, last in plans:
-        next_id = _occurrence_id(series, slot and slot.original_date)
+        next_id = _occurrence_id(series, slot.original_date if slot else None)
         last_id = last_ids[series.id]
         rows.append(
             NextMeeting(
