@@ -79,10 +79,16 @@ def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(
 ) -> None:
     fill_the_form(page, "UEFI guests on bhyve")
     link = private_link(smtp_server, "ada@example.org", "We received")
-    assert private_link(smtp_server, "alan@example.org", "We received") != link
+    # The form relays nothing to the co-speaker: Alan is invited once Ada confirms her address.
+    assert smtp_server.to("alan@example.org") == []
 
     page.goto(link)
     expect(page.get_by_role("heading", name="UEFI guests on bhyve")).to_be_visible()
+    expect(page.get_by_text("(invited when you confirm)")).to_be_visible()
+    page.get_by_role("button", name="Confirm my address and invite my co-speakers").click()
+    expect(page.get_by_text("1 co-speaker(s) invited")).to_be_visible()
+    expect(page.get_by_text("(invited when you confirm)")).to_have_count(0)
+    assert private_link(smtp_server, "alan@example.org", "We received") != link
     page.get_by_role("link", name="Edit the proposal").click()
     page.get_by_label("Title").fill("UEFI guests on bhyve, revisited")
     page.get_by_role("button", name="Save changes").click()
@@ -160,4 +166,23 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     [event] = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Live migration of bhyve guests"
     assert event.decoded("DTSTART").astimezone(UTC) == datetime(2027, 6, 10, 12, 0, tzinfo=UTC)
+    assert page.console_errors == []
+
+
+def test_editing_a_conference_keeps_its_tracks_and_rooms(app, page, conference, make_user) -> None:
+    organizer = make_user(roles=("organizer",), name="Olivia Organizer")
+    sign_in(page, organizer.email)
+    page.goto("/organize/conferences/bhyvecon-2027/edit")
+    assert page.get_by_label("Tracks").input_value() == "Core\nOperations"
+    assert page.get_by_label("Rooms").input_value() == "Main hall\nWorkshop room"
+    assert "webapp.models" not in page.content()
+    page.locator("#name").fill("bhyvecon 2027, Amsterdam")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Conference saved.")).to_be_visible()
+    page.goto("/organize/conferences/bhyvecon-2027/edit")
+    assert page.get_by_label("Tracks").input_value() == "Core\nOperations"
+    assert page.get_by_label("Rooms").input_value() == "Main hall\nWorkshop room"
+    assert page.get_by_label("Session formats").input_value() == (
+        "Talk:30\nLightning talk:10\nTutorial:90"
+    )
     assert page.console_errors == []
