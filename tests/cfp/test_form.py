@@ -267,6 +267,7 @@ def test_html_in_every_field_is_shown_as_text_everywhere(
         sub.state = SubmissionState.CONFIRMED
         start = datetime(2027, 6, 10, 10, 0)  # noqa: DTZ001 - a local wall time
         services.place_talk(sub, sub.conference.rooms[0], start, audit.CLI, clock.now)
+        services.release(sub.conference, "", audit.CLI, clock.now)  # public from a release on
         db.session.commit()
     pages.append(client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True))
     pages.append(client.get(f"/conferences/bhyvecon-2027/talks/{s.code}").get_data(as_text=True))

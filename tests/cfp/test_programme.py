@@ -54,6 +54,15 @@ def _place(client, code: str, room_id: int, day: str, start: str):
     )
 
 
+def _release(client, note: str = "", expect: int = 302):
+    """Publish the working programme (the public pages show the latest release)."""
+    response = client.post(
+        "/organize/conferences/bhyvecon-2027/programme/release", data={"note": note}
+    )
+    assert response.status_code == expect, response.get_data(as_text=True)[:500]
+    return response
+
+
 @pytest.fixture
 def programme(app, make_conference, client_as):
     c = make_conference()
@@ -67,6 +76,7 @@ def programme(app, make_conference, client_as):
     assert _place(organizer, codes["keynote"], main, "2027-06-10", "09:30").status_code == 302
     assert _place(organizer, codes["tutorial"], workshop, "2027-06-10", "10:00").status_code == 302
     assert _place(organizer, codes["lightning"], main, "2027-06-11", "14:00").status_code == 302
+    _release(organizer, "The first programme.")
     return c, codes, organizer
 
 
@@ -180,6 +190,7 @@ def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(
     assert (
         _place(organizer, codes["keynote"], c.rooms[0].id, "2027-06-10", "11:00").status_code == 302
     )
+    _release(organizer)
     after = {str(e["UID"]): e for e in _calendar(client).walk("VEVENT")}
     assert set(after) == set(before)
     assert int(after[uid]["SEQUENCE"]) == before[uid] + 1
@@ -187,14 +198,16 @@ def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(
     assert after[uid]["LAST-MODIFIED"].dt == clock.now.replace(microsecond=0)
     others = [u for u in before if u != uid]
     assert all(int(after[u]["SEQUENCE"]) == before[u] for u in others)
-    # Placing it again at the same slot changes nothing.
+    # Placing it again at the same slot changes nothing (and there is nothing to release).
     _place(organizer, codes["keynote"], c.rooms[0].id, "2027-06-10", "11:00")
+    assert "Nothing changed since v2." in _release(organizer, expect=409).get_data(as_text=True)
     assert int(_calendar(client).walk("VEVENT")[0]["SEQUENCE"]) >= 0
     assert {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}[
         uid
     ] == before[uid] + 1
     # A room change bumps it, and so does a new title from the speaker.
     _place(organizer, codes["keynote"], c.rooms[1].id, "2027-06-11", "09:00")
+    _release(organizer)
     with app.app_context():
         s = db.session.scalar(sa.select(Submission).where(Submission.code == codes["keynote"]))
         data = services.SubmissionData(
@@ -205,6 +218,7 @@ def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(
         )
         services.update_submission(s, s.speakers[0], data, audit.CLI, clock.now)
         db.session.commit()
+    _release(organizer)
     seq = {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}
     assert seq[uid] == before[uid] + 3
 
@@ -235,6 +249,7 @@ def test_feed_answers_304_to_conditional_requests(client, clock, programme) -> N
     )
     clock.now += timedelta(hours=1)
     _place(organizer, codes["lightning"], c.rooms[1].id, "2027-06-11", "15:00")
+    _release(organizer)
     changed = client.get("/conferences/bhyvecon-2027/program.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
@@ -294,13 +309,16 @@ def test_programme_events_for_the_site_calendar(app, programme) -> None:
         assert all(e.uid.startswith("talk-bhyvecon-2027-") for e in events)
 
 
-def test_unplaced_or_declined_talks_leave_the_feed(app, client, clock, programme) -> None:
+def test_unplaced_or_declined_talks_leave_the_feed(
+    app, client, client_as, clock, programme
+) -> None:
     c, codes, _ = programme
     with app.app_context():
         s = db.session.scalar(sa.select(Submission).where(Submission.code == codes["lightning"]))
         services.set_submission_state(s, SubmissionState.DECLINED, "speaker", audit.CLI, clock.now)
         db.session.commit()
         assert s.starts_at is None
+    _release(client_as("organizer"))
     summaries = [str(e["SUMMARY"]) for e in _calendar(client).walk("VEVENT")]
     assert "Lightning: vm-bhyve" not in summaries
     assert "Lightning: vm-bhyve" not in client.get("/conferences/bhyvecon-2027/program").get_data(
@@ -367,6 +385,7 @@ def test_site_wide_calendar_includes_the_programme(app, client, programme) -> No
     # moving a talk changes the site-wide feed too (its cached version follows the programme)
     main = c.rooms[0].id
     assert _place(organizer, codes["lightning"], main, "2027-06-11", "16:00").status_code == 302
+    _release(organizer)
     second = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200
     assert second.headers["ETag"] != first.headers["ETag"]

@@ -239,10 +239,33 @@ def load(now: datetime) -> None:
             sa.select(User).where(User.email.in_(["reviewer@example.org", "organizer@example.org"]))
         )
     )
+    subs = []
     for n, talk in enumerate(TALKS):
         sub = _submission(conference, n, talk, now)
         db.session.add(sub)
         _review(sub, n, reviewers)
         if talk[5] is not None:
             _place(sub, conference, talk[5], now)
+        subs.append(sub)
+    db.session.flush()
+    _lifecycle(conference, subs, now)
+
+
+def _lifecycle(conference: Conference, subs: list[Submission], now: datetime) -> None:
+    """Two releases with changes between them; one accepted talk past its confirmation
+    deadline; one reminder sent for another."""
+    services.release(conference, "The first programme.", ACTOR, now - timedelta(days=6), False)
+    moved = next(s for s in subs if s.title == "vm-bhyve in production")
+    _place(moved, conference, (1, 1, "11:00"), now)
+    services.release(
+        conference, "vm-bhyve moves to Friday morning.", ACTOR, now - timedelta(days=2), False
+    )
+    reminded = next(s for s in subs if s.title == "Teaching with bhyve")
+    reminded.state = SubmissionState.ACCEPTED
+    reminded.decided_at = now - timedelta(days=5)
+    reminded.reminders_sent = 1
+    reminded.last_mail_at = now - timedelta(days=1)
+    audit.record(ACTOR, "submission.remind", "submission", reminded.code, "reminder 1 of 3")
+    silent = next(s for s in subs if s.title == "bhyve and ZFS clones for CI")
+    silent.decided_at = silent.last_mail_at = now - timedelta(days=conference.confirm_days + 2)
     db.session.flush()

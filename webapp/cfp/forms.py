@@ -276,6 +276,15 @@ class PlaceForm(FlaskForm):
     )
 
 
+class ReleaseForm(FlaskForm):
+    note = text(
+        "Note for this release",
+        2000,
+        multiline=True,
+        help="Public: shown on the changes page and in its feed.",
+    )
+
+
 class MailTemplateForm(FlaskForm):
     subject = StringField(
         "Subject",

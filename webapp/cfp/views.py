@@ -27,6 +27,7 @@ from webapp.extensions import limiter
 from webapp.models import Conference, Speaker, SubmissionState
 from webapp.security import public
 from webapp.transaction import commit_or_show
+from webapp.urls import external_url, site_host
 
 bp = Blueprint("cfp", __name__)
 
@@ -67,7 +68,7 @@ def conference(slug: str) -> ResponseReturnValue:
         conference=conference,
         window=conference.cfp(now),
         closes_in=services.closes_in(conference, now),
-        has_programme=bool(services.placed_talks(conference)),
+        has_programme=services.latest_release(conference) is not None,
     )
 
 
@@ -316,23 +317,56 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
 @public
 def program(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
-    talks = services.placed_talks(conference)
+    release, talks = services.released_talks(conference)
     days = []
-    for day, day_talks in groupby(talks, key=lambda t: conference.local(t.starts_at).date()):  # type: ignore[arg-type]
+    for day, day_talks in groupby(talks, key=lambda t: conference.local(t.starts_at).date()):
         listed = list(day_talks)
-        rooms = [(room, [t for t in listed if t.room_id == room.id]) for room in conference.rooms]
+        names = [r.name for r in conference.rooms]
+        names += sorted({t.room.name for t in listed} - set(names))
+        rooms = [(name, [t for t in listed if t.room.name == name]) for name in names]
         days.append((day, [(r, ts) for r, ts in rooms if ts]))
-    return render_template("cfp/program.html", conference=conference, days=days)
+    return render_template("cfp/program.html", conference=conference, days=days, release=release)
 
 
 @bp.route("/conferences/<slug>/talks/<code>")
 @public
 def talk(slug: str, code: str) -> ResponseReturnValue:
     conference = _conference(slug)
-    submission = services.public_talk(conference, code)
-    if submission is None:
+    released = services.released_talk(conference, code)
+    if released is None:
         abort(404)
-    return render_template("cfp/talk.html", conference=conference, talk=submission)
+    return render_template("cfp/talk.html", conference=conference, talk=released)
+
+
+@bp.route("/conferences/<slug>/program/changes")
+@public
+def program_changes(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    return render_template(
+        "cfp/changes.html",
+        conference=conference,
+        releases=services.releases(conference),
+        describe=services.describe,
+    )
+
+
+@bp.route("/conferences/<slug>/program/changes.atom")
+@public
+def program_changes_atom(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    rows = services.releases(conference, limit=50)
+    body = render_template(
+        "cfp/changes.atom",
+        conference=conference,
+        releases=rows,
+        describe=services.describe,
+        feed_url=external_url(url_for("cfp.program_changes_atom", slug=slug)),
+        page_url=external_url(url_for("cfp.program_changes", slug=slug)),
+        host=site_host(),
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return _conditional(response, rows[0].created_at if rows else conference.updated_at)
 
 
 @bp.route("/conferences/<slug>/program.ics")

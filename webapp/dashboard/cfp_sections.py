@@ -67,6 +67,8 @@ class ConferenceCard:
     chart: Chart | None = None
     todo_total: int = 0
     todo: list[Submission] = field(default_factory=list)
+    #: Accepted talks whose speakers did not confirm by the deadline.
+    overdue: list[Submission] = field(default_factory=list)
 
     @property
     def pending_decisions(self) -> int:
@@ -243,6 +245,23 @@ def _reviews_to_do(cards: dict[int, ConferenceCard], user: User) -> None:
         cards[item.conference_id].todo.append(item)
 
 
+def _overdue(cards: dict[int, ConferenceCard], now: datetime) -> None:
+    """Accepted talks past their confirmation deadline, in one query."""
+    for sub in db.session.scalars(
+        sa.select(Submission)
+        .where(
+            Submission.conference_id.in_(list(cards)),
+            Submission.state == SubmissionState.ACCEPTED,
+            Submission.decided_at.is_not(None),
+        )
+        .order_by(Submission.decided_at, Submission.id)
+    ):
+        card = cards[sub.conference_id]
+        decided = sub.decided_at or now
+        if now >= decided + timedelta(days=card.conference.confirm_days):
+            card.overdue.append(sub)
+
+
 def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     conferences = _conferences(now)
     cards = {c.id: ConferenceCard(c, cfp.closes_in(c, now), c.cfp(now)) for c in conferences}
@@ -251,4 +270,5 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     _review_progress(cards)
     _charts(cards, now)
     _reviews_to_do(cards, user)
+    _overdue(cards, now)
     return {"cards": list(cards.values()), "organizer": user.has_role("organizer"), "now": now}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -322,3 +322,31 @@ class LateLink(Base):
     submission_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("submissions.id", ondelete="SET NULL")
     )
+
+
+class ProgrammeRelease(Base):
+    """A published version of a conference's programme (``v1``, ``v2``, …).
+
+    The public pages, the programme feed and ``schedule.json`` show the latest release; the
+    organizers edit the working programme in between. ``talks`` is the released programme (what
+    the public sees: title, abstract, speakers' names and bios, slot, and each talk's SEQUENCE);
+    ``changes`` lists what differs from the previous release.
+    """
+
+    __tablename__ = "programme_releases"
+    __table_args__ = (sa.UniqueConstraint("conference_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(sa.String(254), default="")
+    talks: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+
+    @property
+    def label(self) -> str:
+        return f"v{self.version}"

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import audit, clock
 from webapp.cfp import services
-from webapp.cfp.forms import ButtonForm, PlaceForm
+from webapp.cfp.forms import ButtonForm, PlaceForm, ReleaseForm
 from webapp.cfp.organize.blueprint import (
     bp,
     button_form_or_400,
@@ -42,7 +42,12 @@ def _place_form(conference: Conference, talk: Submission, formdata: Any = None) 
     return form
 
 
-def _programme_page(conference: Conference, forms: dict[int, PlaceForm], status: int = 200) -> Any:
+def _programme_page(
+    conference: Conference,
+    forms: dict[int, PlaceForm],
+    status: int = 200,
+    release_form: ReleaseForm | None = None,
+) -> Any:
     talks = services.confirmed_talks(conference)
     for t in talks:
         forms.setdefault(t.id, _place_form(conference, t))
@@ -52,6 +57,8 @@ def _programme_page(conference: Conference, forms: dict[int, PlaceForm], status:
         talks=talks,
         forms=forms,
         button=ButtonForm(),
+        release_form=release_form or ReleaseForm(formdata=None),
+        releases=services.releases(conference, limit=5),
     ), status
 
 
@@ -93,3 +100,28 @@ def place(slug: str, code: str) -> ResponseReturnValue:
             flash(f"“{talk.title}” placed.", "success")
             return redirect(url_for("organize.programme", slug=slug))
     return _programme_page(conference, {talk.id: form}, 409)
+
+
+@bp.route("/conferences/<slug>/programme/release", methods=["POST"])
+@roles_required("organizer")
+def release(slug: str) -> ResponseReturnValue:
+    """Publish the working programme as the next version."""
+    conference = conference_or_404(slug)
+    form = ReleaseForm()
+    if form.validate_on_submit():
+        outcome = commit_or_show(
+            lambda: services.release(
+                conference, form.note.data or "", audit.Actor.current(), clock.now()
+            ),
+            form=form,
+            field="note",
+            refused=(services.CfpError,),
+        )
+        if outcome.value is not None:
+            flash(
+                f"Programme {outcome.value.label} released: "
+                f"{len(outcome.value.changes)} change(s).",
+                "success",
+            )
+            return redirect(url_for("organize.programme", slug=slug))
+    return _programme_page(conference, {}, 409, release_form=form)

@@ -208,3 +208,21 @@ def decide(slug: str, code: str) -> ResponseReturnValue:
     if outcome.ok:
         flash(f"{sub.code} is now {decision}; the speakers are told by mail.", "success")
     return redirect(url_for("organize.submission", slug=slug, code=code))
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/release-slot", methods=["POST"])
+@roles_required("organizer")
+def release_slot(slug: str, code: str) -> ResponseReturnValue:
+    """Decline an accepted talk whose speakers did not confirm by the deadline."""
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)
+    button_form_or_400()
+    outcome = commit_or_show(
+        lambda: services.set_submission_state(
+            sub, SubmissionState.DECLINED, "organizer", audit.Actor.current(), clock.now()
+        ),
+        refused=(services.CfpError,),
+    )
+    if outcome.ok:
+        flash(f"{sub.code} is declined: its slot is free.", "success")
+    return redirect(url_for("dashboard.index"))

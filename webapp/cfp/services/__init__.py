@@ -27,9 +27,20 @@ from webapp.cfp.services.programme import (
     confirmed_talks,
     place_talk,
     placed_talks,
-    public_talk,
-    published_conferences,
     unplace_talk,
+)
+from webapp.cfp.services.published import (
+    ReleasedTalk,
+    published_conferences,
+    released_talk,
+    released_talks,
+)
+from webapp.cfp.services.releases import describe, latest_release, release, releases
+from webapp.cfp.services.reminders import (
+    confirm_by,
+    past_deadline,
+    send_reminders,
+    unconfirmed_past_deadline,
 )
 from webapp.cfp.services.review import (
     declare_conflict,
@@ -112,8 +123,18 @@ __all__ = [
     "parse_local_datetime",
     "place_talk",
     "placed_talks",
-    "public_talk",
     "published_conferences",
+    "ReleasedTalk",
+    "confirm_by",
+    "describe",
+    "latest_release",
+    "past_deadline",
+    "release",
+    "released_talk",
+    "released_talks",
+    "releases",
+    "send_reminders",
+    "unconfirmed_past_deadline",
     "save_review",
     "sees_all_scores",
     "set_submission_state",

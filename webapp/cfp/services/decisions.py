@@ -9,6 +9,7 @@ from webapp import audit
 from webapp.cfp.services.errors import NotAllowed
 from webapp.cfp.services.mailing import mail_invited_speakers
 from webapp.cfp.services.programme import clear_slot
+from webapp.cfp.services.reminders import past_deadline
 from webapp.extensions import db
 from webapp.models import ACCEPTED_STATES, TRANSITIONS, Submission, SubmissionState
 
@@ -16,6 +17,7 @@ from webapp.models import ACCEPTED_STATES, TRANSITIONS, Submission, SubmissionSt
 STATE_MAIL = {
     SubmissionState.ACCEPTED: "cfp_accepted",
     SubmissionState.REJECTED: "cfp_rejected",
+    SubmissionState.CONFIRMED: "cfp_confirmed",
 }
 
 
@@ -37,6 +39,15 @@ def _check_transition(
     return old
 
 
+def _organizer_releases(submission: Submission, new_state: SubmissionState, now: datetime) -> bool:
+    """Past the confirmation deadline the organizers may decline for a silent speaker."""
+    return (
+        submission.state == SubmissionState.ACCEPTED
+        and new_state == SubmissionState.DECLINED
+        and past_deadline(submission, now)
+    )
+
+
 def set_submission_state(
     submission: Submission,
     new_state: SubmissionState,
@@ -45,7 +56,10 @@ def set_submission_state(
     now: datetime,
 ) -> None:
     """THE way a submission changes state: validate, save, audit, queue mail."""
-    old = _check_transition(submission, new_state, by, now)
+    if by == "organizer" and _organizer_releases(submission, new_state, now):
+        old = SubmissionState.ACCEPTED
+    else:
+        old = _check_transition(submission, new_state, by, now)
     submission.state = new_state
     submission.updated_at = now
     if new_state in (SubmissionState.ACCEPTED, SubmissionState.REJECTED):

@@ -118,30 +118,3 @@ def confirmed_talks(conference: Conference) -> list[Submission]:
             .order_by(Submission.starts_at.is_(None).desc(), Submission.starts_at, Submission.title)
         )
     )
-
-
-def public_talk(conference: Conference, code: str) -> Submission | None:
-    return db.session.scalar(
-        sa.select(Submission).where(
-            Submission.conference_id == conference.id,
-            Submission.code == code,
-            Submission.state == SubmissionState.CONFIRMED,
-            Submission.starts_at.is_not(None),
-        )
-    )
-
-
-def published_conferences() -> list[Conference]:
-    """Conferences with at least one talk in the programme (for the site-wide calendar)."""
-    has_talks = (
-        sa.select(Submission.id)
-        .where(
-            Submission.conference_id == Conference.id,
-            Submission.state == SubmissionState.CONFIRMED,
-            Submission.starts_at.is_not(None),
-        )
-        .exists()
-    )
-    return list(
-        db.session.scalars(sa.select(Conference).where(has_talks).order_by(Conference.starts_on))
-    )
