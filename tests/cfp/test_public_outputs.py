@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.cfp.test_programme import _confirmed, _place, programme  # noqa: F401 - fixture
 from webapp.extensions import db
 from webapp.models import Submission
 
@@ -29,7 +28,7 @@ def _public_outputs(client, conference, code: str) -> dict[str, str]:
     }
 
 
-def test_the_description_and_notes_are_in_no_public_output(app, client, programme) -> None:  # noqa: F811
+def test_the_description_and_notes_are_in_no_public_output(app, client, programme) -> None:
     c, codes, organizer = programme
     with app.app_context():
         talk = db.session.scalar(sa.select(Submission).where(Submission.code == codes["keynote"]))
