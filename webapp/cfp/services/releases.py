@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from webapp import audit, mail
 from webapp.cfp.services.errors import CfpError
@@ -56,9 +57,10 @@ def latest_release(conference: Conference) -> ProgrammeRelease | None:
 
 
 def releases(conference: Conference, limit: int = 100) -> Sequence[ProgrammeRelease]:
-    """The newest releases first."""
+    """The newest releases first (without their talks: lists show the changes)."""
     return db.session.scalars(
         sa.select(ProgrammeRelease)
+        .options(defer(ProgrammeRelease.talks))
         .where(ProgrammeRelease.conference_id == conference.id)
         .order_by(ProgrammeRelease.version.desc())
         .limit(limit)
