@@ -206,6 +206,7 @@ def speaker_page(token: str) -> ResponseReturnValue:
             submission=submission,
             conference=submission.conference,
             may_edit=services.speaker_may_edit(submission, now),
+            confirm_by=services.confirm_by(submission),
             window=submission.conference.cfp(now),
             State=SubmissionState,
         )

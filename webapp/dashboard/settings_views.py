@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from webapp import audit, settings
 from webapp.dashboard.blueprint import bp
 from webapp.dashboard.forms import SettingsForm, format_patterns, parse_patterns
-from webapp.extensions import db
 from webapp.security import roles_required
+from webapp.transaction import commit_or_show
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -38,16 +38,20 @@ def site_settings() -> ResponseReturnValue:
             "feed_past_months": effective.feed_past_months,
             "reference_patterns": effective.reference_patterns,
         }
-        settings.save(values)
-        audit.record(
-            audit.Actor.current(),
-            "settings.update",
-            "settings",
-            1,
-            "site settings",
-            audit.diff(before, values),
-        )
-        db.session.commit()
+
+        def save() -> None:
+            settings.save(values)
+            audit.record(
+                audit.Actor.current(),
+                "settings.update",
+                "settings",
+                1,
+                "site settings",
+                audit.diff(before, values),
+            )
+
+        if not commit_or_show(save, form=form).ok:
+            return render_template("dashboard/settings.html", form=form)
         flash("Settings saved.", "success")
         return redirect(url_for("dashboard.site_settings"))
     return render_template("dashboard/settings.html", form=form)
