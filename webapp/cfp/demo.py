@@ -260,8 +260,7 @@ def _lifecycle(conference: Conference, subs: list[Submission], now: datetime) ->
     services.release(
         conference, "vm-bhyve moves to Friday morning.", ACTOR, now - timedelta(days=2), False
     )
-    reminded = next(s for s in subs if s.title == "Teaching with bhyve")
-    reminded.state = SubmissionState.ACCEPTED
+    reminded = next(s for s in subs if s.title == "PCI passthrough pitfalls")
     reminded.decided_at = now - timedelta(days=5)
     reminded.reminders_sent = 1
     reminded.last_mail_at = now - timedelta(days=1)
