@@ -62,10 +62,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from webapp.extensions import csrf, db, limiter, login_manager, migrate
+    import sqlalchemy as sa
+
+    from webapp.extensions import csrf, db, limiter, login_manager, migrate, sqlite_foreign_keys
     from webapp.models import User
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", sqlite_foreign_keys)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

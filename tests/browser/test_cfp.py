@@ -4,7 +4,7 @@ shows on the programme and in its feed. Mail goes through a real SMTP server on 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -79,10 +79,16 @@ def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(
 ) -> None:
     fill_the_form(page, "UEFI guests on bhyve")
     link = private_link(smtp_server, "ada@example.org", "We received")
-    assert private_link(smtp_server, "alan@example.org", "We received") != link
+    # The form relays nothing to the co-speaker: Alan is invited once Ada confirms her address.
+    assert smtp_server.to("alan@example.org") == []
 
     page.goto(link)
     expect(page.get_by_role("heading", name="UEFI guests on bhyve")).to_be_visible()
+    expect(page.get_by_text("(invited when you confirm)")).to_be_visible()
+    page.get_by_role("button", name="Confirm my address and invite my co-speakers").click()
+    expect(page.get_by_text("1 co-speaker(s) invited")).to_be_visible()
+    expect(page.get_by_text("(invited when you confirm)")).to_have_count(0)
+    assert private_link(smtp_server, "alan@example.org", "We received") != link
     page.get_by_role("link", name="Edit the proposal").click()
     page.get_by_label("Title").fill("UEFI guests on bhyve, revisited")
     page.get_by_role("button", name="Save changes").click()
@@ -150,6 +156,9 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     page.get_by_label("Start").fill("14:00")
     page.get_by_role("button", name="Place “Live migration of bhyve guests”").click()
     expect(page.get_by_text("“Live migration of bhyve guests” placed.")).to_be_visible()
+    page.get_by_label("Note for this release").fill("The first programme.")
+    page.get_by_role("button", name="Release the programme").click()
+    expect(page.get_by_text("Programme v1 released: 1 change(s).")).to_be_visible()
 
     page.goto("/conferences/bhyvecon-2027/program")
     expect(page.get_by_role("heading", name="Thursday 10 June 2027")).to_be_visible()
@@ -160,4 +169,90 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     [event] = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Live migration of bhyve guests"
     assert event.decoded("DTSTART").astimezone(UTC) == datetime(2027, 6, 10, 12, 0, tzinfo=UTC)
+    assert page.console_errors == []
+
+
+def test_editing_a_conference_keeps_its_tracks_and_rooms(app, page, conference, make_user) -> None:
+    organizer = make_user(roles=("organizer",), name="Olivia Organizer")
+    sign_in(page, organizer.email)
+    page.goto("/organize/conferences/bhyvecon-2027/edit")
+    assert page.get_by_label("Tracks").input_value() == "Core\nOperations"
+    assert page.get_by_label("Rooms").input_value() == "Main hall\nWorkshop room"
+    assert "webapp.models" not in page.content()
+    page.locator("#name").fill("bhyvecon 2027, Amsterdam")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Conference saved.")).to_be_visible()
+    page.goto("/organize/conferences/bhyvecon-2027/edit")
+    assert page.get_by_label("Tracks").input_value() == "Core\nOperations"
+    assert page.get_by_label("Rooms").input_value() == "Main hall\nWorkshop room"
+    assert page.get_by_label("Session formats").input_value() == (
+        "Talk:30\nLightning talk:10\nTutorial:90"
+    )
+    assert page.console_errors == []
+
+
+def test_accept_remind_confirm_place_release_move_release(
+    app, page, conference, smtp_server, make_user
+) -> None:
+    """The organizer's walk after the decision, with every mail on the loopback server."""
+    organizer = make_user(roles=("organizer",), name="Olivia Organizer")
+    fill_the_form(page, "Live migration of bhyve guests")
+    private_link(smtp_server, "ada@example.org", "We received")
+
+    sign_in(page, organizer.email)
+    page.goto("/organize/conferences/bhyvecon-2027/submissions")
+    page.get_by_role("link", name="Live migration of bhyve guests").click()
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("is now accepted; the speakers are told by mail.")).to_be_visible()
+    private_link(smtp_server, "ada@example.org", "Accepted")
+
+    # Three days later the daily reminder run finds Ada silent; a second run adds nothing.
+    app.config["CADENCE_NOW"] = datetime.now(UTC) + timedelta(days=3, minutes=1)
+    runner = app.test_cli_runner()
+    assert "queued 1 reminder(s)" in runner.invoke(args=["conference", "remind"]).output
+    assert "queued 0 reminder(s)" in runner.invoke(args=["conference", "remind"]).output
+    app.config["CADENCE_NOW"] = None
+    reminder = private_link(smtp_server, "ada@example.org", "Please confirm")
+
+    page.goto(reminder)
+    page.get_by_role("button", name="Confirm: I will give this talk").click()
+    expect(page.get_by_text("Thank you: your talk is confirmed.")).to_be_visible()
+    private_link(smtp_server, "ada@example.org", "Confirmed:")
+
+    page.goto("/organize/conferences/bhyvecon-2027/programme")
+    page.get_by_label("Room").select_option(label="Workshop room")
+    page.get_by_label("Day").fill("2027-06-10")
+    page.get_by_label("Start").fill("14:00")
+    page.get_by_role("button", name="Place “Live migration of bhyve guests”").click()
+    page.get_by_label("Note for this release").fill("The first programme.")
+    page.get_by_role("button", name="Release the programme").click()
+    expect(page.get_by_text("Programme v1 released: 1 change(s).")).to_be_visible()
+    first = private_link(smtp_server, "ada@example.org", "Programme v1")
+
+    # The slot changes: the public programme keeps v1 until the next release.
+    page.get_by_label("Start").fill("16:00")
+    page.get_by_role("button", name="Place “Live migration of bhyve guests”").click()
+    page.goto("/conferences/bhyvecon-2027/program")
+    expect(page.get_by_text("14:00–15:30")).to_be_visible()
+    page.goto("/organize/conferences/bhyvecon-2027/programme")
+    page.get_by_label("Note for this release").fill("Live migration moves to 16:00.")
+    page.get_by_role("button", name="Release the programme").click()
+    expect(page.get_by_text("Programme v2 released: 1 change(s).")).to_be_visible()
+    assert private_link(smtp_server, "ada@example.org", "Programme v2") != first
+    [mail] = [m for m in smtp_server.to("ada@example.org") if "Programme v2" in str(m["Subject"])]
+    assert "moved from Thu 10 Jun 14:00, Workshop room to Thu 10 Jun 16:00, Workshop room" in (
+        smtp_server.body(mail)
+    )
+
+    page.goto("/conferences/bhyvecon-2027/program")
+    expect(page.get_by_text("16:00–17:30")).to_be_visible()
+    page.get_by_role("link", name="what changed").click()
+    expect(page.get_by_text("Live migration moves to 16:00.")).to_be_visible()
+    feed = page.request.get("/conferences/bhyvecon-2027/program.ics")
+    [event] = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
+    assert int(event["SEQUENCE"]) == 1
+    assert (
+        page.request.get("/conferences/bhyvecon-2027/schedule.json").json()["schedule"]["version"]
+        == "v2"
+    )
     assert page.console_errors == []

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from webapp import audit
 from webapp.cfp import services
 from webapp.extensions import db
-from webapp.models import Conference, Submission
+from webapp.models import Conference, Speaker, SpeakerLink, Submission, SubmissionState
 
 ZONE = "Europe/Amsterdam"
 # CFP 2027-01-10 09:00 → 2027-03-01 23:59 Amsterdam (CET, UTC+1); conference 10–11 June 2027.
@@ -126,8 +128,6 @@ def post_submission(client: FlaskClient, conference: Conference, **overrides: An
 
 
 def submissions(app: Flask) -> list[Submission]:
-    import sqlalchemy as sa
-
     with app.app_context():
         rows = list(db.session.scalars(sa.select(Submission).order_by(Submission.id)))
         for r in rows:
@@ -157,3 +157,74 @@ def csrf_client_as(app: Flask, make_user: Any) -> Any:
         return c
 
     return make
+
+
+# -- a placed, released programme --------------------------------------------------------------
+
+
+def _confirmed(app, conference, title: str, fmt: int = 0, speaker: str = "Ada Lovelace") -> str:
+    """A confirmed submission straight in the database (the flow itself is tested elsewhere)."""
+    with app.app_context():
+        s = Submission(
+            conference_id=conference.id,
+            code=services.new_code(),
+            state=SubmissionState.CONFIRMED,
+            title=title,
+            format_id=conference.formats[fmt].id,
+            track_id=conference.tracks[0].id,
+            abstract=f"About {title}.",
+            description="More.",
+            form_token=uuid.uuid4().hex,
+            submitted_at=datetime(2027, 2, 1, tzinfo=UTC),
+            created_at=datetime(2027, 2, 1, tzinfo=UTC),
+            updated_at=datetime(2027, 2, 1, tzinfo=UTC),
+        )
+        s.speakers.append(
+            Speaker(
+                name=speaker,
+                email=f"{uuid.uuid4().hex[:6]}@example.org",
+                invited_at=datetime(2027, 2, 1, tzinfo=UTC),
+            )
+        )
+        s.speakers[0].links.append(
+            SpeakerLink(token_hash=uuid.uuid4().hex, created_at=datetime(2027, 2, 1, tzinfo=UTC))
+        )
+        db.session.add(s)
+        db.session.commit()
+        return s.code
+
+
+def _place(client, code: str, room_id: int, day: str, start: str):
+    with client.application.app_context():
+        talk_id = db.session.scalar(sa.select(Submission.id).where(Submission.code == code))
+    p = f"t{talk_id}-"
+    return client.post(
+        f"/organize/conferences/bhyvecon-2027/programme/{code}",
+        data={p + "room": str(room_id), p + "day": day, p + "start": start},
+    )
+
+
+def _release(client, note: str = "", expect: int = 302):
+    """Publish the working programme (the public pages show the latest release)."""
+    response = client.post(
+        "/organize/conferences/bhyvecon-2027/programme/release", data={"note": note}
+    )
+    assert response.status_code == expect, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def programme(app, make_conference, client_as):
+    c = make_conference()
+    organizer = client_as("organizer")
+    codes = {
+        "keynote": _confirmed(app, c, "Keynote: bhyve in 2027"),
+        "tutorial": _confirmed(app, c, "Tutorial: UEFI guests", fmt=2, speaker="Grace Hopper"),
+        "lightning": _confirmed(app, c, "Lightning: vm-bhyve", fmt=1, speaker="Linus"),
+    }
+    main, workshop = c.rooms[0].id, c.rooms[1].id
+    assert _place(organizer, codes["keynote"], main, "2027-06-10", "09:30").status_code == 302
+    assert _place(organizer, codes["tutorial"], workshop, "2027-06-10", "10:00").status_code == 302
+    assert _place(organizer, codes["lightning"], main, "2027-06-11", "14:00").status_code == 302
+    _release(organizer, "The first programme.")
+    return c, codes, organizer

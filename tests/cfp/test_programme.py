@@ -12,62 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests import readers as readers_mod
+from tests.cfp.conftest import _confirmed, _place, _release
 from webapp import audit
 from webapp.cfp import feed, services
 from webapp.extensions import db
-from webapp.models import Room, Speaker, SpeakerLink, Submission, SubmissionState
-
-
-def _confirmed(app, conference, title: str, fmt: int = 0, speaker: str = "Ada Lovelace") -> str:
-    """A confirmed submission straight in the database (the flow itself is tested elsewhere)."""
-    with app.app_context():
-        s = Submission(
-            conference_id=conference.id,
-            code=services._new_code(),
-            state=SubmissionState.CONFIRMED,
-            title=title,
-            format_id=conference.formats[fmt].id,
-            track_id=conference.tracks[0].id,
-            abstract=f"About {title}.",
-            description="More.",
-            form_token=uuid.uuid4().hex,
-            submitted_at=datetime(2027, 2, 1, tzinfo=UTC),
-            created_at=datetime(2027, 2, 1, tzinfo=UTC),
-            updated_at=datetime(2027, 2, 1, tzinfo=UTC),
-        )
-        s.speakers.append(Speaker(name=speaker, email=f"{uuid.uuid4().hex[:6]}@example.org"))
-        s.speakers[0].links.append(
-            SpeakerLink(token_hash=uuid.uuid4().hex, created_at=datetime(2027, 2, 1, tzinfo=UTC))
-        )
-        db.session.add(s)
-        db.session.commit()
-        return s.code
-
-
-def _place(client, code: str, room_id: int, day: str, start: str):
-    with client.application.app_context():
-        talk_id = db.session.scalar(sa.select(Submission.id).where(Submission.code == code))
-    p = f"t{talk_id}-"
-    return client.post(
-        f"/organize/conferences/bhyvecon-2027/programme/{code}",
-        data={p + "room": str(room_id), p + "day": day, p + "start": start},
-    )
-
-
-@pytest.fixture
-def programme(app, make_conference, client_as):
-    c = make_conference()
-    organizer = client_as("organizer")
-    codes = {
-        "keynote": _confirmed(app, c, "Keynote: bhyve in 2027"),
-        "tutorial": _confirmed(app, c, "Tutorial: UEFI guests", fmt=2, speaker="Grace Hopper"),
-        "lightning": _confirmed(app, c, "Lightning: vm-bhyve", fmt=1, speaker="Linus"),
-    }
-    main, workshop = c.rooms[0].id, c.rooms[1].id
-    assert _place(organizer, codes["keynote"], main, "2027-06-10", "09:30").status_code == 302
-    assert _place(organizer, codes["tutorial"], workshop, "2027-06-10", "10:00").status_code == 302
-    assert _place(organizer, codes["lightning"], main, "2027-06-11", "14:00").status_code == 302
-    return c, codes, organizer
+from webapp.models import Room, Submission, SubmissionState
 
 
 def test_placed_talks_appear_on_the_programme_by_day_and_room(client, programme) -> None:
@@ -180,6 +129,7 @@ def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(
     assert (
         _place(organizer, codes["keynote"], c.rooms[0].id, "2027-06-10", "11:00").status_code == 302
     )
+    _release(organizer)
     after = {str(e["UID"]): e for e in _calendar(client).walk("VEVENT")}
     assert set(after) == set(before)
     assert int(after[uid]["SEQUENCE"]) == before[uid] + 1
@@ -187,14 +137,16 @@ def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(
     assert after[uid]["LAST-MODIFIED"].dt == clock.now.replace(microsecond=0)
     others = [u for u in before if u != uid]
     assert all(int(after[u]["SEQUENCE"]) == before[u] for u in others)
-    # Placing it again at the same slot changes nothing.
+    # Placing it again at the same slot changes nothing (and there is nothing to release).
     _place(organizer, codes["keynote"], c.rooms[0].id, "2027-06-10", "11:00")
+    assert "Nothing changed since v2." in _release(organizer, expect=409).get_data(as_text=True)
     assert int(_calendar(client).walk("VEVENT")[0]["SEQUENCE"]) >= 0
     assert {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}[
         uid
     ] == before[uid] + 1
     # A room change bumps it, and so does a new title from the speaker.
     _place(organizer, codes["keynote"], c.rooms[1].id, "2027-06-11", "09:00")
+    _release(organizer)
     with app.app_context():
         s = db.session.scalar(sa.select(Submission).where(Submission.code == codes["keynote"]))
         data = services.SubmissionData(
@@ -205,6 +157,7 @@ def test_moving_or_renaming_a_talk_bumps_sequence_and_keeps_uid(
         )
         services.update_submission(s, s.speakers[0], data, audit.CLI, clock.now)
         db.session.commit()
+    _release(organizer)
     seq = {str(e["UID"]): int(e["SEQUENCE"]) for e in _calendar(client).walk("VEVENT")}
     assert seq[uid] == before[uid] + 3
 
@@ -235,6 +188,7 @@ def test_feed_answers_304_to_conditional_requests(client, clock, programme) -> N
     )
     clock.now += timedelta(hours=1)
     _place(organizer, codes["lightning"], c.rooms[1].id, "2027-06-11", "15:00")
+    _release(organizer)
     changed = client.get("/conferences/bhyvecon-2027/program.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
@@ -294,13 +248,16 @@ def test_programme_events_for_the_site_calendar(app, programme) -> None:
         assert all(e.uid.startswith("talk-bhyvecon-2027-") for e in events)
 
 
-def test_unplaced_or_declined_talks_leave_the_feed(app, client, clock, programme) -> None:
+def test_unplaced_or_declined_talks_leave_the_feed(
+    app, client, client_as, clock, programme
+) -> None:
     c, codes, _ = programme
     with app.app_context():
         s = db.session.scalar(sa.select(Submission).where(Submission.code == codes["lightning"]))
         services.set_submission_state(s, SubmissionState.DECLINED, "speaker", audit.CLI, clock.now)
         db.session.commit()
         assert s.starts_at is None
+    _release(client_as("organizer"))
     summaries = [str(e["SUMMARY"]) for e in _calendar(client).walk("VEVENT")]
     assert "Lightning: vm-bhyve" not in summaries
     assert "Lightning: vm-bhyve" not in client.get("/conferences/bhyvecon-2027/program").get_data(
@@ -367,6 +324,7 @@ def test_site_wide_calendar_includes_the_programme(app, client, programme) -> No
     # moving a talk changes the site-wide feed too (its cached version follows the programme)
     main = c.rooms[0].id
     assert _place(organizer, codes["lightning"], main, "2027-06-11", "16:00").status_code == 302
+    _release(organizer)
     second = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200
     assert second.headers["ETag"] != first.headers["ETag"]

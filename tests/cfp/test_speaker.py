@@ -35,11 +35,23 @@ def test_each_speaker_gets_a_private_link_stored_only_as_a_hash(
         **{"co_speakers-0-name": "Alan Turing", "co_speakers-0-email": "alan@example.org"},
     )
     assert response.status_code == 302
+    messages = smtp_server.wait_for(2)
+    # The co-speaker is not mailed by the form: only once Ada shows the address is hers.
+    assert sorted(str(m["To"]) for m in messages) == sorted(["ada@example.org", organizer.email])
+    ada_token = link_token(smtp_server.links(smtp_server.to("ada@example.org")[0])[0])
+    page = client.get(f"/cfp/s/{ada_token}").get_data(as_text=True)
+    assert (
+        'Alan Turing &lt;alan@example.org&gt; <small class="muted">(invited when you confirm)'
+        in page
+    )
+    assert client.post(f"/cfp/s/{ada_token}/invite").status_code == 302
     messages = smtp_server.wait_for(3)
     assert sorted(str(m["To"]) for m in messages) == sorted(
         ["ada@example.org", "alan@example.org", organizer.email]
     )
-    ada_token = link_token(smtp_server.links(smtp_server.to("ada@example.org")[0])[0])
+    assert "invited when you confirm" not in client.get(f"/cfp/s/{ada_token}").get_data(
+        as_text=True
+    )
     alan_token = link_token(smtp_server.links(smtp_server.to("alan@example.org")[0])[0])
     assert ada_token != alan_token
     assert len(ada_token) >= 43

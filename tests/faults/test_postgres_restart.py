@@ -74,7 +74,7 @@ def test_postgres_restart_during_submissions_loses_and_half_writes_nothing(
         with lock:
             return sum(1 for s in sessions if s.outcomes and s.succeeded(s.outcomes[-1]))
 
-    with Gunicorn(env, workers=2) as server:
+    with Gunicorn(env, workers=2, app="tests.faults.delayed_wsgi:app") as server:
         threads = [threading.Thread(target=speaker_loop) for _ in range(CLIENTS)]
         for t in threads:
             t.start()

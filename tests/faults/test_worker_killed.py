@@ -1,6 +1,6 @@
 """A gunicorn worker killed (SIGKILL) in the middle of a CFP submission leaves nothing behind.
 
-The submission service waits ``CFP_TEST_DELAY_SECONDS`` (a test-only hook) after writing the
+The server (``tests/faults/delayed_wsgi.py``) waits ``CFP_TEST_DELAY_SECONDS`` after writing the
 submission's rows and before the commit; the test kills every worker while the POST is there.
 Runs in both passes of `make test`: on SQLite (a hot journal rolled back by the next writer) and
 on PostgreSQL (the backend rolls back when its client disappears).
@@ -35,7 +35,7 @@ def test_worker_killed_mid_submission_leaves_no_trace_and_resubmitting_stores_on
     engine_options = (
         app.config.get("SQLALCHEMY_ENGINE_OPTIONS") if url.startswith("postgresql") else None
     )
-    with Gunicorn(env, workers=2) as server:
+    with Gunicorn(env, workers=2, app="tests.faults.delayed_wsgi:app") as server:
         speaker = FormSession(server.port, 1, co_speaker=True)
         speaker.fetch()
         result: list[tuple[int, str]] = []

@@ -78,6 +78,39 @@ def conference_list() -> None:
         click.echo(f"{c.slug}\t{c.name}\t{c.starts_on}–{c.ends_on}\t{c.timezone}\tCFP {state}")
 
 
+@conference.command("release")
+@click.argument("slug")
+@click.option("--note", default="", help="What changed, for the public changes page.")
+def conference_release(slug: str, note: str) -> None:
+    """Publish the working programme of SLUG as its next version."""
+    found = services.conference_by_slug(slug)
+    if found is None:
+        raise click.ClickException(f"No conference {slug!r}.")
+    try:
+        row = services.release(found, note, audit.CLI, clock.now())
+    except services.CfpError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"released {found.slug} {row.label}: {len(row.changes)} change(s)")
+    for change in row.changes:
+        click.echo(f"  {services.describe(change, found)}")
+
+
+@conference.command("remind")
+@click.argument("slug", required=False)
+def conference_remind(slug: str | None) -> None:
+    """Queue reminders to speakers of accepted, unconfirmed talks (run daily; idempotent)."""
+    found = None
+    if slug is not None:
+        found = services.conference_by_slug(slug)
+        if found is None:
+            raise click.ClickException(f"No conference {slug!r}.")
+    sent = services.send_reminders(found, audit.CLI, clock.now())
+    db.session.commit()
+    click.echo(f"queued {sent} reminder(s)")
+
+
 @outbox.command("send")
 @click.option("--limit", default=500, show_default=True, help="At most this many messages.")
 def outbox_send(limit: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -11,7 +12,7 @@ from webapp import audit
 from webapp.cfp import services
 from webapp.extensions import db
 from webapp.models import (
-    Room,
+    Conference,
     Speaker,
     SpeakerLink,
     Submission,
@@ -127,8 +128,7 @@ TALKS = [
 ]
 
 
-def load(now: datetime) -> None:
-    """Add bhyvecon-2027 (flush only: the caller commits)."""
+def _conference(now: datetime) -> Conference:
     zone_name = "Europe/Amsterdam"
     starts = (now + timedelta(days=120)).date()
     zone = services.zone_or_error(zone_name)
@@ -138,7 +138,7 @@ def load(now: datetime) -> None:
     closes_local = datetime.combine(
         (now + timedelta(days=30)).astimezone(zone).date(), time(23, 59)
     )
-    conference = services.create_conference(
+    return services.create_conference(
         services.ConferenceData(
             slug="bhyvecon-2027",
             name="bhyvecon 2027",
@@ -164,67 +164,107 @@ def load(now: datetime) -> None:
         ACTOR,
         now,
     )
+
+
+def _submission(conference: Conference, n: int, talk: tuple[Any, ...], now: datetime) -> Submission:
+    title, fmt, track, state, speaker, _slot = talk
     formats = {f.name: f for f in conference.formats}
     tracks = {t.name: t for t in conference.tracks}
-    rooms: list[Room] = conference.rooms
+    submitted = now - timedelta(days=25 - n)
+    decided = submitted + timedelta(days=3) if state != SubmissionState.SUBMITTED else None
+    sub = Submission(
+        conference=conference,
+        code=services.new_code(),
+        state=state,
+        title=title,
+        format=formats[fmt],
+        track=tracks[track] if track else None,
+        abstract=f"{title}: what we did, what we learned, and what comes next for bhyve.",
+        description="A longer description for the reviewers.",
+        form_token=secrets.token_urlsafe(24),
+        submitted_at=submitted,
+        created_at=submitted,
+        updated_at=submitted,
+        decided_at=decided,
+        last_mail_at=decided,
+    )
+    sub.speakers.append(
+        Speaker(
+            position=0,
+            name=speaker,
+            email=speaker.lower().replace(" ", ".") + "@example.org",
+            affiliation="The bhyve community",
+            bio=f"{speaker} works on virtualization.",
+            invited_at=submitted,
+        )
+    )
+    # A demo link nobody knows: speakers in the demo do not sign in.
+    sub.speakers[0].links.append(
+        SpeakerLink(token_hash=services.hash_token(secrets.token_urlsafe(32)), created_at=submitted)
+    )
+    return sub
+
+
+def _review(sub: Submission, n: int, reviewers: list[User]) -> None:
+    for i, reviewer in enumerate(reviewers):
+        sub.reviews.append(
+            SubmissionReview(
+                reviewer_id=reviewer.id,
+                score=(n + i) % 5 + 1,
+                comment="Demo review.",
+                created_at=sub.submitted_at,
+                updated_at=sub.submitted_at,
+            )
+        )
+
+
+def _place(
+    sub: Submission, conference: Conference, slot: tuple[int, int, str], now: datetime
+) -> None:
+    room_index, day_index, hhmm = slot
+    hour, minute = map(int, hhmm.split(":"))
+    local = datetime.combine(conference.starts_on + timedelta(days=day_index), time(hour, minute))
+    sub.room = conference.rooms[room_index]
+    sub.starts_at = services.local_to_utc(local, conference.zone)
+    sub.ends_at = sub.starts_at + timedelta(minutes=sub.format.minutes)
+    sub.sequence = 0
+    sub.schedule_changed_at = now
+
+
+def load(now: datetime) -> None:
+    """Add bhyvecon-2027 (flush only: the caller commits)."""
+    conference = _conference(now)
     reviewers = list(
         db.session.scalars(
             sa.select(User).where(User.email.in_(["reviewer@example.org", "organizer@example.org"]))
         )
     )
-    for n, (title, fmt, track, state, speaker, slot) in enumerate(TALKS):
-        submitted = now - timedelta(days=25 - n)
-        email = speaker.lower().replace(" ", ".") + "@example.org"
-        sub = Submission(
-            conference=conference,
-            code=services._new_code(),
-            state=state,
-            title=title,
-            format=formats[fmt],
-            track=tracks[track] if track else None,
-            abstract=f"{title}: what we did, what we learned, and what comes next for bhyve.",
-            description="A longer description for the reviewers.",
-            form_token=secrets.token_urlsafe(24),
-            submitted_at=submitted,
-            created_at=submitted,
-            updated_at=submitted,
-            decided_at=submitted + timedelta(days=3)
-            if state != SubmissionState.SUBMITTED
-            else None,
-        )
-        sub.speakers.append(
-            Speaker(
-                position=0,
-                name=speaker,
-                email=email,
-                affiliation="The bhyve community",
-                bio=f"{speaker} works on virtualization.",
-            )
-        )
-        # A demo link nobody knows: speakers in the demo do not sign in.
-        sub.speakers[0].links.append(
-            SpeakerLink(
-                token_hash=services.hash_token(secrets.token_urlsafe(32)), created_at=submitted
-            )
-        )
+    subs = []
+    for n, talk in enumerate(TALKS):
+        sub = _submission(conference, n, talk, now)
         db.session.add(sub)
-        for i, reviewer in enumerate(reviewers):
-            sub.reviews.append(
-                SubmissionReview(
-                    reviewer_id=reviewer.id,
-                    score=(n + i) % 5 + 1,
-                    comment="Demo review.",
-                    created_at=submitted,
-                    updated_at=submitted,
-                )
-            )
-        if slot is not None:
-            room_index, day_index, hhmm = slot
-            hour, minute = map(int, hhmm.split(":"))
-            local = datetime.combine(starts + timedelta(days=day_index), time(hour, minute))
-            sub.room = rooms[room_index]
-            sub.starts_at = services.local_to_utc(local, zone)
-            sub.ends_at = sub.starts_at + timedelta(minutes=formats[fmt].minutes)
-            sub.sequence = 0
-            sub.schedule_changed_at = now
+        _review(sub, n, reviewers)
+        if talk[5] is not None:
+            _place(sub, conference, talk[5], now)
+        subs.append(sub)
+    db.session.flush()
+    _lifecycle(conference, subs, now)
+
+
+def _lifecycle(conference: Conference, subs: list[Submission], now: datetime) -> None:
+    """Two releases with changes between them; one accepted talk past its confirmation
+    deadline; one reminder sent for another."""
+    services.release(conference, "The first programme.", ACTOR, now - timedelta(days=6), False)
+    moved = next(s for s in subs if s.title == "vm-bhyve in production")
+    _place(moved, conference, (1, 1, "11:00"), now)
+    services.release(
+        conference, "vm-bhyve moves to Friday morning.", ACTOR, now - timedelta(days=2), False
+    )
+    reminded = next(s for s in subs if s.title == "PCI passthrough pitfalls")
+    reminded.decided_at = now - timedelta(days=5)
+    reminded.reminders_sent = 1
+    reminded.last_mail_at = now - timedelta(days=1)
+    audit.record(ACTOR, "submission.remind", "submission", reminded.code, "reminder 1 of 3")
+    silent = next(s for s in subs if s.title == "bhyve and ZFS clones for CI")
+    silent.decided_at = silent.last_mail_at = now - timedelta(days=conference.confirm_days + 2)
     db.session.flush()

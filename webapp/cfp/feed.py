@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from webapp.cfp import services
+from webapp.cfp.services import ReleasedTalk
 from webapp.extensions import db
 from webapp.ical import FeedCalendar, FeedEvent, render_calendar
-from webapp.models import Conference, Submission
-from webapp.urls import site_host
+from webapp.models import Conference, ProgrammeRelease
+from webapp.urls import external_url, site_host
 from webapp.wiring import FeedProvider
 
 # -- the programme -------------------------------------------------------------------------------
@@ -49,10 +50,10 @@ def talk_uid(conference: Conference, code: str) -> str:
 
 
 def talk_url(conference: Conference, code: str) -> str:
-    return services.public_url(f"/conferences/{conference.slug}/talks/{code}")
+    return external_url(f"/conferences/{conference.slug}/talks/{code}")
 
 
-def _event(conference: Conference, talk: Submission) -> ProgrammeEvent:
+def _event(conference: Conference, talk: ReleasedTalk) -> ProgrammeEvent:
     url = talk_url(conference, talk.code)
     speakers = talk.speaker_names
     description = (
@@ -60,14 +61,14 @@ def _event(conference: Conference, talk: Submission) -> ProgrammeEvent:
         if speakers
         else f"{talk.abstract}\n\n{url}"
     )
-    room = talk.room.name if talk.room else ""
+    room = talk.room.name
     return ProgrammeEvent(
         uid=talk_uid(conference, talk.code),
         conference_slug=conference.slug,
         code=talk.code,
         title=talk.title,
-        starts_at=talk.starts_at,  # type: ignore[arg-type]
-        ends_at=talk.ends_at,  # type: ignore[arg-type]
+        starts_at=talk.starts_at,
+        ends_at=talk.ends_at,
         timezone=conference.timezone,
         room=room,
         location=", ".join(p for p in (room, conference.place) if p),
@@ -75,18 +76,22 @@ def _event(conference: Conference, talk: Submission) -> ProgrammeEvent:
         description=description,
         track=talk.track.name if talk.track else "",
         sequence=talk.sequence,
-        last_modified=talk.schedule_changed_at or talk.updated_at,
+        last_modified=talk.last_modified,
     )
 
 
 def programme_events(conference: Conference | None = None) -> list[ProgrammeEvent]:
-    """Placed, confirmed talks of one conference, or of every published one."""
+    """The released talks of one conference, or of every published one."""
     conferences = [conference] if conference is not None else services.published_conferences()
-    return [_event(c, t) for c in conferences for t in services.placed_talks(c)]
+    return [_event(c, t) for c in conferences for t in services.released_talks(c)[1]]
 
 
-def _last_modified(conference: Conference, events: list[ProgrammeEvent]) -> datetime:
+def _last_modified(
+    conference: Conference, events: list[ProgrammeEvent], release: ProgrammeRelease | None
+) -> datetime:
     stamps = [e.last_modified for e in events] + [conference.updated_at]
+    if release is not None:
+        stamps.append(release.created_at)
     return max(stamps).replace(microsecond=0)
 
 
@@ -110,26 +115,25 @@ def feed_event(e: ProgrammeEvent) -> FeedEvent:
 
 def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
     """The programme feed's bytes and its last change."""
-    events = programme_events(conference)
+    release, talks = services.released_talks(conference)
+    events = [_event(conference, t) for t in talks]
     cal = FeedCalendar(
         name=f"{conference.name} programme",
-        description=f"The programme of {conference.name}. {services.public_url(f'/conferences/{conference.slug}/program')}",
+        description=f"The programme of {conference.name}. {external_url(f'/conferences/{conference.slug}/program')}",
         events=tuple(feed_event(e) for e in events),
         x_wr_timezone=conference.timezone,
     )
-    return render_calendar(cal), _last_modified(conference, events)
+    return render_calendar(cal), _last_modified(conference, events, release)
 
 
 def _programme_version() -> str:
-    """Changes whenever any placed talk or conference does (one cheap query)."""
+    """Changes whenever a release is made or a conference is edited (one cheap query)."""
     row = db.session.execute(
         sa.select(
-            sa.func.count(Submission.id),
-            sa.func.max(Submission.updated_at),
-            # every change to a placed talk bumps its SEQUENCE, even at the same instant
-            sa.func.coalesce(sa.func.sum(Submission.sequence), 0),
+            sa.func.count(ProgrammeRelease.id),
+            sa.func.max(ProgrammeRelease.id),
             sa.select(sa.func.max(Conference.updated_at)).scalar_subquery(),
-        ).where(Submission.starts_at.is_not(None))
+        )
     ).one()
     return ":".join(str(v) for v in row)
 
@@ -157,49 +161,45 @@ def _slugify(text: str) -> str:
     return "-".join(p for p in out.split("-") if p)[:60]
 
 
-def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
-    """The programme in the frab schedule JSON format that conference apps read."""
-    talks = services.placed_talks(conference)
-    events = programme_events(conference)
+def _frab_event(conference: Conference, t: ReleasedTalk, local: datetime) -> dict[str, Any]:
+    minutes = int((t.ends_at - t.starts_at).total_seconds() // 60)
+    return {
+        "guid": str(uuid.uuid5(_NAMESPACE, talk_uid(conference, t.code))),
+        "id": t.id,
+        "code": t.code,
+        "logo": None,
+        "date": local.isoformat(),
+        "start": local.strftime("%H:%M"),
+        "duration": _hhmm(minutes),
+        "room": t.room.name,
+        "slug": f"{conference.slug}-{t.id}-{_slugify(t.title)}",
+        "url": talk_url(conference, t.code),
+        "title": t.title,
+        "subtitle": "",
+        "track": t.track.name if t.track else None,
+        "type": t.format.name,
+        "language": "en",
+        "abstract": t.abstract,
+        # The description is for the reviewers only: never published.
+        "description": "",
+        "recording_license": "",
+        "do_not_record": False,
+        "persons": [{"id": s.id, "public_name": s.name} for s in t.speakers],
+        "links": [],
+        "attachments": [],
+    }
+
+
+def _frab_days(conference: Conference, talks: list[ReleasedTalk]) -> list[dict[str, Any]]:
     zone = conference.zone
-    base = services.public_url("")
     days = []
-    n_days = (conference.ends_on - conference.starts_on).days + 1
-    for index in range(n_days):
+    for index in range((conference.ends_on - conference.starts_on).days + 1):
         day: date = conference.starts_on + timedelta(days=index)
         rooms: dict[str, list[dict[str, Any]]] = {r.name: [] for r in conference.rooms}
         for t in talks:
-            local = t.starts_at.astimezone(zone)  # type: ignore[union-attr]
-            if local.date() != day or t.room is None:
-                continue
-            minutes = int((t.ends_at - t.starts_at).total_seconds() // 60)  # type: ignore[operator]
-            uid = talk_uid(conference, t.code)
-            rooms.setdefault(t.room.name, []).append(
-                {
-                    "guid": str(uuid.uuid5(_NAMESPACE, uid)),
-                    "id": t.id,
-                    "code": t.code,
-                    "logo": None,
-                    "date": local.isoformat(),
-                    "start": local.strftime("%H:%M"),
-                    "duration": _hhmm(minutes),
-                    "room": t.room.name,
-                    "slug": f"{conference.slug}-{t.id}-{_slugify(t.title)}",
-                    "url": talk_url(conference, t.code),
-                    "title": t.title,
-                    "subtitle": "",
-                    "track": t.track.name if t.track else None,
-                    "type": t.format.name,
-                    "language": "en",
-                    "abstract": t.abstract,
-                    "description": t.description,
-                    "recording_license": "",
-                    "do_not_record": False,
-                    "persons": [{"id": s.id, "public_name": s.name} for s in t.speakers],
-                    "links": [],
-                    "attachments": [],
-                }
-            )
+            local = t.starts_at.astimezone(zone)
+            if local.date() == day:
+                rooms.setdefault(t.room.name, []).append(_frab_event(conference, t, local))
         day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
         days.append(
             {
@@ -210,11 +210,19 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                 "rooms": rooms,
             }
         )
+    return days
+
+
+def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
+    """The programme in the frab schedule JSON format that conference apps read."""
+    release, talks = services.released_talks(conference)
+    events = [_event(conference, t) for t in talks]
+    base = external_url("")
     data = {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": "cadence", "version": "0.1.0"},
         "schedule": {
-            "version": str(max((t.sequence for t in talks), default=0)),
+            "version": release.label if release else "v0",
             "base_url": base + "/",
             "url": base + f"/conferences/{conference.slug}/program",
             "conference": {
@@ -222,7 +230,7 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                 "title": conference.name,
                 "start": conference.starts_on.isoformat(),
                 "end": conference.ends_on.isoformat(),
-                "daysCount": n_days,
+                "daysCount": (conference.ends_on - conference.starts_on).days + 1,
                 "timeslot_duration": "00:05",
                 "time_zone_name": conference.timezone,
                 "url": base + f"/conferences/{conference.slug}/",
@@ -234,8 +242,8 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                     for r in conference.rooms
                 ],
                 "tracks": [{"name": t.name} for t in conference.tracks],
-                "days": days,
+                "days": _frab_days(conference, talks),
             },
         },
     }
-    return data, _last_modified(conference, events)
+    return data, _last_modified(conference, events, release)

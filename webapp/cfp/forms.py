@@ -16,8 +16,10 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
 )
@@ -27,6 +29,7 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -157,6 +160,8 @@ class CfpForm(SubmissionForm):
     website = StringField("Leave this empty", validators=[Optional()])
     #: Idempotency key: a double click or a resent form creates one submission.
     form_token = HiddenField(validators=[Optional(), Regexp(TOKEN_RE)])
+    #: "Add another co-speaker" (works without JavaScript): a new row, no submission.
+    add_speaker = SubmitField("Add another co-speaker")
 
 
 class SpeakerEditForm(SubmissionForm):
@@ -219,6 +224,21 @@ class ConferenceForm(FlaskForm):
         description="Optional. One per line; needed for the programme.",
     )
     anonymous_review = BooleanField("Anonymous review (reviewers do not see speaker names)")
+    proposal_limit = IntegerField(
+        "Proposals per speaker",
+        default=3,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+        description="At most this many proposals per email address (0 to 100); 0: no limit.",
+    )
+    confirm_days = IntegerField(
+        "Days to confirm",
+        default=14,
+        validators=[Optional(), NumberRange(min=1, max=365)],
+        description="Accepted speakers confirm within this many days (1 to 365).",
+    )
+    chair_sees_scores = BooleanField(
+        "Organizers who review see every score at once (otherwise only after scoring)"
+    )
 
 
 class ReviewForm(FlaskForm):
@@ -253,6 +273,15 @@ class PlaceForm(FlaskForm):
         "Start",
         validators=[InputRequired()],
         description="Local time; the length comes from the format.",
+    )
+
+
+class ReleaseForm(FlaskForm):
+    note = text(
+        "Note for this release",
+        2000,
+        multiline=True,
+        help="Public: shown on the changes page and in its feed.",
     )
 
 

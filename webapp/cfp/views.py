@@ -19,15 +19,16 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import IntegrityError
 
 from webapp import audit, clock
 from webapp.cfp import feed, services
-from webapp.cfp.forms import TOKEN_RE, CfpForm, SpeakerEditForm
-from webapp.extensions import db, limiter
+from webapp.cfp.forms import TOKEN_RE, ButtonForm, CfpForm, SpeakerEditForm
+from webapp.extensions import limiter
 from webapp.meetings.feeds.http import serve_bytes
 from webapp.models import Conference, Speaker, SubmissionState
 from webapp.security import checks_text, public, stateless
+from webapp.transaction import commit_or_show
+from webapp.urls import external_url, site_host
 
 bp = Blueprint("cfp", __name__)
 
@@ -36,11 +37,11 @@ bp = Blueprint("cfp", __name__)
 def markdown_filter(text: str | None) -> Any:
     from webapp.markdown import render_markdown
 
-    return render_markdown(text)
+    return render_markdown(text or "")
 
 
-def _conference(slug: str) -> Conference:
-    conference = services.conference_by_slug(slug)
+def _conference(slug: str, with_choices: bool = False) -> Conference:
+    conference = services.conference_by_slug(slug, with_choices)
     if conference is None:
         abort(404)
     return conference
@@ -68,7 +69,7 @@ def conference(slug: str) -> ResponseReturnValue:
         conference=conference,
         window=conference.cfp(now),
         closes_in=services.closes_in(conference, now),
-        has_programme=bool(services.placed_talks(conference)),
+        has_programme=services.latest_release(conference) is not None,
     )
 
 
@@ -99,71 +100,61 @@ def _submission_data(form: Any, with_co_speakers: bool = True) -> services.Submi
     )
 
 
+def _closed(conference: Conference, late_token: str | None, status: int) -> ResponseReturnValue:
+    return render_template(
+        "cfp/closed.html",
+        conference=conference,
+        window=conference.cfp(clock.now()),
+        late_invalid=bool(late_token),
+    ), status
+
+
+def _add_co_speaker_row(form: CfpForm) -> None:
+    if len(form.co_speakers.entries) < form.co_speakers.max_entries:  # type: ignore[operator]
+        form.co_speakers.append_entry()
+    else:
+        flash(f"At most {form.co_speakers.max_entries} co-speakers.", "error")
+
+
 @bp.route("/conferences/<slug>/cfp", methods=["GET", "POST"])
 @public
 @checks_text
 @limiter.limit(_cfp_limit, methods=["POST"])
 def cfp_form(slug: str) -> ResponseReturnValue:
-    conference = _conference(slug)
+    conference = _conference(slug, with_choices=True)
     now = clock.now()
     late_token = request.args.get("late") or None
-    window = conference.cfp(now)
     form = CfpForm()
     form.fill_choices(conference)
-
-    if request.method == "POST":
-        token = request.form.get("form_token", "")
-        # Only a well-formed token is looked up (a NUL byte would make PostgreSQL refuse the query).
-        done = services.submission_by_form_token(token) if TOKEN_RE.match(token) else None
-        if done is not None and done.conference_id == conference.id:
-            return redirect(url_for("cfp.received", slug=slug, token=token))  # a resend
-        if request.form.get("website"):
-            # The honeypot is filled in: a bot. It sees success; nothing is stored.
-            return render_template(
-                "cfp/received.html",
-                conference=conference,
-                title=request.form.get("title", ""),
-                code=None,
-            )
-
-    late = None if window.is_open else services.late_link_for(conference, late_token, now)
-    if not window.is_open and late is None:
-        status = 403 if request.method == "POST" else 200
+    if request.method == "POST" and form.website.data:
+        # The honeypot is filled in: a bot. It sees success; nothing is stored.
         return render_template(
-            "cfp/closed.html",
-            conference=conference,
-            window=window,
-            late_invalid=bool(late_token),
-        ), status
-
-    if request.method == "POST" and "add_speaker" in request.form:
-        if len(form.co_speakers.entries) < form.co_speakers.max_entries:  # type: ignore[operator]
-            form.co_speakers.append_entry()
-        else:
-            flash(f"At most {form.co_speakers.max_entries} co-speakers.", "error")
+            "cfp/received.html", conference=conference, title=form.title.data or "", code=None
+        )
+    if request.method == "POST" and form.add_speaker.data:
+        _add_co_speaker_row(form)
     elif form.validate_on_submit():
         token = form.form_token.data or secrets.token_urlsafe(24)
-        try:
-            services.submit(conference, _submission_data(form), token, now, late_token=late_token)
-            db.session.commit()
-        except services.CfpError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        except IntegrityError:
-            # Two copies of the same form raced: the other one won; show its confirmation.
-            db.session.rollback()
-            if services.submission_by_form_token(token) is None:
-                raise
+        outcome = commit_or_show(
+            lambda: services.submit(
+                conference, _submission_data(form), token, now, late_token=late_token
+            ),
+            form=form,
+            refused=(services.CfpError,),
+        )
+        if outcome.ok:
             return redirect(url_for("cfp.received", slug=slug, token=token))
-        else:
-            return redirect(url_for("cfp.received", slug=slug, token=token))
+    try:
+        late = services.cfp_entry(conference, late_token, now)
+    except services.CfpClosed:
+        return _closed(conference, late_token, 403 if request.method == "POST" else 200)
     if not form.form_token.data:
         form.form_token.data = secrets.token_urlsafe(24)
     return render_template(
         "cfp/form.html",
         conference=conference,
         form=form,
-        window=window,
+        window=conference.cfp(now),
         late=late,
         late_token=late_token,
         closes_in=services.closes_in(conference, now),
@@ -217,10 +208,15 @@ def speaker_page(token: str) -> ResponseReturnValue:
             submission=submission,
             conference=submission.conference,
             may_edit=services.speaker_may_edit(submission, now),
+            confirm_by=services.confirm_by(submission),
             window=submission.conference.cfp(now),
             State=SubmissionState,
         )
     )
+
+
+def _speaker_actor(speaker: Speaker) -> audit.Actor:
+    return audit.Actor(label=f"speaker link ({speaker.email})"[:254])
 
 
 @bp.route("/cfp/s/<token>/edit", methods=["GET", "POST"])
@@ -244,19 +240,14 @@ def speaker_edit(token: str) -> ResponseReturnValue:
     form.fill_choices(submission.conference)
     if form.validate_on_submit():
         data = _submission_data(form, with_co_speakers=False)
-        try:
-            services.update_submission(
-                submission,
-                speaker,
-                data,
-                audit.Actor(label=f"speaker link ({speaker.email})"[:254]),
-                now,
-            )
-        except services.CfpError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
+        outcome = commit_or_show(
+            lambda: services.update_submission(
+                submission, speaker, data, _speaker_actor(speaker), now
+            ),
+            form=form,
+            refused=(services.CfpError,),
+        )
+        if outcome.ok:
             flash("Your changes are saved.", "success")
             return redirect(url_for("cfp.speaker_page", token=token))
     return _private(
@@ -275,6 +266,30 @@ SPEAKER_ACTIONS = {
     "confirm": SubmissionState.CONFIRMED,
     "decline": SubmissionState.DECLINED,
 }
+SPEAKER_DONE = {
+    "withdraw": "Your submission is withdrawn.",
+    "confirm": "Thank you: your talk is confirmed.",
+    "decline": "You declined; we are sorry you cannot come.",
+}
+
+
+def _button_form_or_400() -> None:
+    if not ButtonForm().validate_on_submit():
+        abort(400, "The form's security token is missing or expired.")
+
+
+@bp.route("/cfp/s/<token>/invite", methods=["POST"])
+@public
+def speaker_invite(token: str) -> ResponseReturnValue:
+    """The submitting speaker shows the address is theirs: the co-speakers get their links."""
+    speaker = _speaker(token)
+    _button_form_or_400()
+    outcome = commit_or_show(
+        lambda: services.invite_co_speakers(speaker, clock.now()), refused=(services.CfpError,)
+    )
+    if outcome.ok:
+        flash(f"{outcome.value} co-speaker(s) invited: each gets a private link.", "success")
+    return redirect(url_for("cfp.speaker_page", token=token))
 
 
 @bp.route("/cfp/s/<token>/<action>", methods=["POST"])
@@ -283,31 +298,19 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
     speaker = _speaker(token)
     if action not in SPEAKER_ACTIONS:
         abort(404)
-    from webapp.cfp.forms import ButtonForm
-
-    if not ButtonForm().validate_on_submit():
-        abort(400, "The form's security token is missing or expired.")
-    try:
-        services.set_submission_state(
+    _button_form_or_400()
+    outcome = commit_or_show(
+        lambda: services.set_submission_state(
             speaker.submission,
             SPEAKER_ACTIONS[action],
             "speaker",
-            audit.Actor(label=f"speaker link ({speaker.email})"[:254]),
+            _speaker_actor(speaker),
             clock.now(),
-        )
-    except services.CfpError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            {
-                "withdraw": "Your submission is withdrawn.",
-                "confirm": "Thank you: your talk is confirmed.",
-                "decline": "You declined; we are sorry you cannot come.",
-            }[action],
-            "success",
-        )
+        ),
+        refused=(services.CfpError,),
+    )
+    if outcome.ok:
+        flash(SPEAKER_DONE[action], "success")
     return redirect(url_for("cfp.speaker_page", token=token))
 
 
@@ -318,23 +321,59 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
 @public
 def program(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
-    talks = services.placed_talks(conference)
+    release, talks = services.released_talks(conference)
     days = []
-    for day, day_talks in groupby(talks, key=lambda t: conference.local(t.starts_at).date()):  # type: ignore[arg-type]
+    for day, day_talks in groupby(talks, key=lambda t: conference.local(t.starts_at).date()):
         listed = list(day_talks)
-        rooms = [(room, [t for t in listed if t.room_id == room.id]) for room in conference.rooms]
+        names = [r.name for r in conference.rooms]
+        names += sorted({t.room.name for t in listed} - set(names))
+        rooms = [(name, [t for t in listed if t.room.name == name]) for name in names]
         days.append((day, [(r, ts) for r, ts in rooms if ts]))
-    return render_template("cfp/program.html", conference=conference, days=days)
+    return render_template("cfp/program.html", conference=conference, days=days, release=release)
 
 
 @bp.route("/conferences/<slug>/talks/<code>")
 @public
 def talk(slug: str, code: str) -> ResponseReturnValue:
     conference = _conference(slug)
-    submission = services.public_talk(conference, code)
-    if submission is None:
+    released = services.released_talk(conference, code)
+    if released is None:
         abort(404)
-    return render_template("cfp/talk.html", conference=conference, talk=submission)
+    return render_template("cfp/talk.html", conference=conference, talk=released)
+
+
+@bp.route("/conferences/<slug>/program/changes")
+@public
+def program_changes(slug: str) -> ResponseReturnValue:
+    conference = _conference(slug)
+    return render_template(
+        "cfp/changes.html",
+        conference=conference,
+        releases=services.releases(conference),
+        describe=services.describe,
+    )
+
+
+@bp.route("/conferences/<slug>/program/changes.atom")
+@public
+@stateless
+def program_changes_atom(slug: str) -> ResponseReturnValue:
+    def render() -> bytes:
+        conference = _conference(slug)
+        body = render_template(
+            "cfp/changes.atom",
+            conference=conference,
+            releases=services.releases(conference, limit=50),
+            describe=services.describe,
+            feed_url=external_url(url_for("cfp.program_changes_atom", slug=slug)),
+            page_url=external_url(url_for("cfp.program_changes", slug=slug)),
+            host=site_host(),
+        )
+        return body.encode()
+
+    return serve_bytes(
+        f"programme:{slug}:changes.atom", render, content_type="application/atom+xml; charset=utf-8"
+    )
 
 
 @bp.route("/conferences/<slug>/program.ics")

@@ -67,6 +67,8 @@ class ConferenceCard:
     chart: Chart | None = None
     todo_total: int = 0
     todo: list[Submission] = field(default_factory=list)
+    #: Accepted talks whose speakers did not confirm by the deadline.
+    overdue: list[Submission] = field(default_factory=list)
 
     @property
     def pending_decisions(self) -> int:
@@ -101,18 +103,23 @@ def _chart(conference: Conference, per_day: dict[date, int], now: datetime) -> C
     return chart
 
 
-def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
-    conferences = db.session.scalars(
-        sa.select(Conference)
-        .where(Conference.ends_on >= now.date())
-        .options(selectinload(Conference.formats))
-        .order_by(Conference.starts_on, Conference.id)
-    ).all()
-    cards = {c.id: ConferenceCard(c, cfp.closes_in(c, now), c.cfp(now)) for c in conferences}
-    ids = list(cards)
-    live = (Submission.conference_id.in_(ids), Submission.state != SubmissionState.WITHDRAWN)
+def _conferences(now: datetime) -> list[Conference]:
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .where(Conference.ends_on >= now.date())
+            .options(selectinload(Conference.formats))
+            .order_by(Conference.starts_on, Conference.id)
+        )
+    )
 
-    # Counts by state, and confirmed talks not yet in the programme, in one pass.
+
+def _live(ids: list[int]) -> tuple[Any, ...]:
+    return (Submission.conference_id.in_(ids), Submission.state != SubmissionState.WITHDRAWN)
+
+
+def _count_states(cards: dict[int, ConferenceCard]) -> None:
+    """Counts by state, and confirmed talks not yet in the programme, in one pass."""
     for conf_id, state, n, unplaced in db.session.execute(
         sa.select(
             Submission.conference_id,
@@ -120,7 +127,7 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
             sa.func.count(),
             sa.func.sum(sa.case((Submission.starts_at.is_(None), 1), else_=0)),
         )
-        .where(Submission.conference_id.in_(ids))
+        .where(Submission.conference_id.in_(list(cards)))
         .group_by(Submission.conference_id, Submission.state)
     ):
         card = cards[conf_id]
@@ -130,10 +137,12 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
         if state == SubmissionState.CONFIRMED:
             card.unplaced = int(unplaced or 0)
 
-    format_names = {f.id: f.name for c in conferences for f in c.formats}
+
+def _count_formats(cards: dict[int, ConferenceCard]) -> None:
+    format_names = {f.id: f.name for card in cards.values() for f in card.conference.formats}
     for conf_id, format_id, n in db.session.execute(
         sa.select(Submission.conference_id, Submission.format_id, sa.func.count())
-        .where(*live)
+        .where(*_live(list(cards)))
         .group_by(Submission.conference_id, Submission.format_id)
     ):
         cards[conf_id].by_format.append((format_names.get(format_id, "?"), int(n)))
@@ -141,90 +150,84 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
         order = {f.name: f.position for f in card.conference.formats}
         card.by_format.sort(key=lambda pair: order.get(pair[0], 0))
 
-    # Review progress: scored by every reviewer (less those with a conflict), some, or none.
-    reviewers = (
-        sa.select(sa.func.count(sa.distinct(UserRole.user_id)))
+
+def _reviewer_ids() -> Any:
+    """Active holders of the reviewer role: only their scores count towards "scored by all"."""
+    return (
+        sa.select(UserRole.user_id)
         .join(User, User.id == UserRole.user_id)
         .where(UserRole.role == Role.REVIEWER, User.active.is_(True))
-        .scalar_subquery()
     )
-    scored = (
-        sa.select(sa.func.count())
-        .where(SubmissionReview.submission_id == Submission.id)
-        .scalar_subquery()
+
+
+def _review_progress_rows(ids: list[int]) -> Any:
+    reviewers = sa.select(sa.func.count(sa.distinct(UserRole.user_id))).where(
+        UserRole.user_id.in_(_reviewer_ids())
     )
-    conflicted = (
-        sa.select(sa.func.count())
-        .where(ReviewConflict.submission_id == Submission.id)
-        .scalar_subquery()
+    scored = sa.select(sa.func.count()).where(
+        SubmissionReview.submission_id == Submission.id,
+        SubmissionReview.reviewer_id.in_(_reviewer_ids()),
     )
-    per_submission = (
+    conflicted = sa.select(sa.func.count()).where(
+        ReviewConflict.submission_id == Submission.id,
+        ReviewConflict.user_id.in_(_reviewer_ids()),
+    )
+    per = (
         sa.select(
             Submission.conference_id.label("conference_id"),
-            scored.label("scored"),
-            (reviewers - conflicted).label("expected"),
+            scored.scalar_subquery().label("scored"),
+            (reviewers.scalar_subquery() - conflicted.scalar_subquery()).label("expected"),
         )
-        .where(*live)
+        .where(*_live(ids))
         .subquery()
     )
-    for conf_id, all_, some, none in db.session.execute(
-        sa.select(
-            per_submission.c.conference_id,
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.and_(
-                            per_submission.c.scored > 0,
-                            per_submission.c.scored >= per_submission.c.expected,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.and_(
-                            per_submission.c.scored > 0,
-                            per_submission.c.scored < per_submission.c.expected,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            sa.func.sum(sa.case((per_submission.c.scored == 0, 1), else_=0)),
-        ).group_by(per_submission.c.conference_id)
-    ):
-        card = cards[conf_id]
-        card.reviewed_by_all, card.reviewed_by_some, card.reviewed_by_none = (
-            int(all_ or 0),
-            int(some or 0),
-            int(none or 0),
-        )
+    some = per.c.scored > 0
 
-    # Submissions per (UTC) day, for the chart.
+    def tally(condition: Any) -> Any:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    return db.session.execute(
+        sa.select(
+            per.c.conference_id,
+            tally(sa.and_(some, per.c.scored >= per.c.expected)),
+            tally(sa.and_(some, per.c.scored < per.c.expected)),
+            tally(per.c.scored == 0),
+        ).group_by(per.c.conference_id)
+    )
+
+
+def _review_progress(cards: dict[int, ConferenceCard]) -> None:
+    """Scored by every reviewer (less those with a conflict), by some, or by none."""
+    for conf_id, all_, some, none in _review_progress_rows(list(cards)):
+        card = cards[conf_id]
+        card.reviewed_by_all = int(all_ or 0)
+        card.reviewed_by_some = int(some or 0)
+        card.reviewed_by_none = int(none or 0)
+
+
+def _charts(cards: dict[int, ConferenceCard], now: datetime) -> None:
+    """Submissions per (UTC) day, for the chart."""
     day = _utc_day(Submission.submitted_at)
-    per_day: dict[int, dict[date, int]] = {i: {} for i in ids}
+    per_day: dict[int, dict[date, int]] = {i: {} for i in cards}
     for conf_id, when, n in db.session.execute(
         sa.select(Submission.conference_id, day, sa.func.count())
-        .where(Submission.conference_id.in_(ids))
+        .where(Submission.conference_id.in_(list(cards)))
         .group_by(Submission.conference_id, day)
     ):
         per_day[conf_id][_as_date(when)] = int(n)
     for card in cards.values():
         card.chart = _chart(card.conference, per_day[card.conference.id], now)
 
-    # The signed-in reviewer's to-do: live submissions they have neither scored nor declined.
+
+def _reviews_to_do(cards: dict[int, ConferenceCard], user: User) -> None:
+    """The signed-in reviewer's to-do: live submissions they have neither scored nor declined."""
+    live = _live(list(cards))
     mine = sa.select(SubmissionReview.submission_id).where(SubmissionReview.reviewer_id == user.id)
     conflicts = sa.select(ReviewConflict.submission_id).where(ReviewConflict.user_id == user.id)
-    todo = sa.select(Submission).where(
-        *live, Submission.id.not_in(mine), Submission.id.not_in(conflicts)
-    )
+    open_ = (*live, Submission.id.not_in(mine), Submission.id.not_in(conflicts))
     for conf_id, n in db.session.execute(
         sa.select(Submission.conference_id, sa.func.count())
-        .where(*live, Submission.id.not_in(mine), Submission.id.not_in(conflicts))
+        .where(*open_)
         .group_by(Submission.conference_id)
     ):
         cards[conf_id].todo_total = int(n)
@@ -232,7 +235,7 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     rank = sa.func.row_number().over(
         partition_by=Submission.conference_id, order_by=(Submission.submitted_at, Submission.id)
     )
-    ranked = todo.add_columns(rank.label("rank")).subquery()
+    ranked = sa.select(Submission).where(*open_).add_columns(rank.label("rank")).subquery()
     listed = aliased(Submission, ranked)
     for item in db.session.scalars(
         sa.select(listed)
@@ -241,4 +244,31 @@ def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
     ):
         cards[item.conference_id].todo.append(item)
 
+
+def _overdue(cards: dict[int, ConferenceCard], now: datetime) -> None:
+    """Accepted talks past their confirmation deadline, in one query."""
+    for sub in db.session.scalars(
+        sa.select(Submission)
+        .where(
+            Submission.conference_id.in_(list(cards)),
+            Submission.state == SubmissionState.ACCEPTED,
+            Submission.decided_at.is_not(None),
+        )
+        .order_by(Submission.decided_at, Submission.id)
+    ):
+        card = cards[sub.conference_id]
+        decided = sub.decided_at or now
+        if now >= decided + timedelta(days=card.conference.confirm_days):
+            card.overdue.append(sub)
+
+
+def call_for_papers(now: datetime, user: User) -> dict[str, Any] | None:
+    conferences = _conferences(now)
+    cards = {c.id: ConferenceCard(c, cfp.closes_in(c, now), c.cfp(now)) for c in conferences}
+    _count_states(cards)
+    _count_formats(cards)
+    _review_progress(cards)
+    _charts(cards, now)
+    _reviews_to_do(cards, user)
+    _overdue(cards, now)
     return {"cards": list(cards.values()), "organizer": user.has_role("organizer"), "now": now}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -96,6 +96,12 @@ class Conference(TimestampMixin, Base):
     cfp_opens_at: Mapped[datetime]
     cfp_closes_at: Mapped[datetime]
     anonymous_review: Mapped[bool] = mapped_column(default=False)
+    #: At most this many live proposals per speaker address (0: no limit).
+    proposal_limit: Mapped[int] = mapped_column(default=3, server_default="3")
+    #: Speakers confirm an accepted talk within this many days of the acceptance.
+    confirm_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    #: Organizers see every score at once (otherwise only after scoring, like reviewers).
+    chair_sees_scores: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     formats: Mapped[list[SessionFormat]] = relationship(
         back_populates="conference", cascade="all, delete-orphan", order_by="SessionFormat.position"
@@ -194,6 +200,9 @@ class Submission(TimestampMixin, Base):
     #: iCal SEQUENCE: bumped whenever the slot, room or title of a placed talk changes.
     sequence: Mapped[int] = mapped_column(default=0)
     schedule_changed_at: Mapped[datetime | None]
+    #: The last mail about the decision (acceptance or reminder), and the reminders sent.
+    last_mail_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
 
     conference: Mapped[Conference] = relationship()
     format: Mapped[SessionFormat] = relationship()
@@ -239,6 +248,9 @@ class Speaker(Base):
     email: Mapped[str] = mapped_column(sa.String(254))
     affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
     bio: Mapped[str] = mapped_column(sa.Text, default="")
+    #: When this speaker got their private link: co-speakers only once the submitting
+    #: speaker has shown the address is theirs (so the form cannot relay mail).
+    invited_at: Mapped[datetime | None]
     submission: Mapped[Submission] = relationship(back_populates="speakers")
     links: Mapped[list[SpeakerLink]] = relationship(
         back_populates="speaker", cascade="all, delete-orphan"
@@ -310,3 +322,31 @@ class LateLink(Base):
     submission_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("submissions.id", ondelete="SET NULL")
     )
+
+
+class ProgrammeRelease(Base):
+    """A published version of a conference's programme (``v1``, ``v2``, …).
+
+    The public pages, the programme feed and ``schedule.json`` show the latest release; the
+    organizers edit the working programme in between. ``talks`` is the released programme (what
+    the public sees: title, abstract, speakers' names and bios, slot, and each talk's SEQUENCE);
+    ``changes`` lists what differs from the previous release.
+    """
+
+    __tablename__ = "programme_releases"
+    __table_args__ = (sa.UniqueConstraint("conference_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(sa.String(254), default="")
+    talks: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+
+    @property
+    def label(self) -> str:
+        return f"v{self.version}"

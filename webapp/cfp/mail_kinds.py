@@ -1,0 +1,60 @@
+"""The call for papers' own kinds of mail, added to the outbox's editable templates."""
+
+from __future__ import annotations
+
+from webapp.mail import DefaultTemplate
+
+CFP_MAIL: dict[str, DefaultTemplate] = {
+    "cfp_reminder": DefaultTemplate(
+        "[{{ conference.name }}] Please confirm “{{ submission.title }}” by {{ deadline }}",
+        """Hello {{ speaker.name }},
+
+“{{ submission.title }}” is accepted for {{ conference.name }} ({{ conference.dates }}), and we
+have not heard from you yet. Please confirm that you will give it, or decline, on your private page:
+
+    {{ link }}
+
+{% if final %}This is our last reminder: if we do not hear from you by {{ deadline }}, we will give
+the slot to another talk.{% else %}Please answer by {{ deadline }}.{% endif %}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker of an accepted talk not yet confirmed (flask conference remind).",
+    ),
+    "cfp_confirmed": DefaultTemplate(
+        "[{{ conference.name }}] Confirmed: {{ submission.title }}",
+        """Hello {{ speaker.name }},
+
+thank you for confirming “{{ submission.title }}” for {{ conference.name }}. We will write again
+when the talk has its time and room in the programme. Your private page:
+
+    {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker when a talk is confirmed.",
+    ),
+    "cfp_programme_change": DefaultTemplate(
+        "[{{ conference.name }}] Programme {{ release }}: your talk changed",
+        """Hello {{ speaker.name }},
+
+the programme of {{ conference.name }} has a new version, {{ release }}{% if note %}: {{ note }}{% endif %}.
+
+What changed for your talk:
+{% for line in changes %}
+  - {{ line }}{% endfor %}
+
+The programme: {{ programme_url }}
+Your private page: {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker of a talk that a programme release changes (one per release).",
+    ),
+}
+
+
+def register(defaults: dict[str, DefaultTemplate]) -> None:
+    """Add the call for papers' kinds to the outbox's templates (from ``init_app``)."""
+    for name, template in CFP_MAIL.items():
+        defaults.setdefault(name, template)

@@ -1,0 +1,127 @@
+"""The working programme: placing confirmed talks in rooms and times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice
+
+from webapp import audit, clock
+from webapp.cfp import services
+from webapp.cfp.forms import ButtonForm, PlaceForm, ReleaseForm
+from webapp.cfp.organize.blueprint import (
+    bp,
+    button_form_or_400,
+    conference_or_404,
+    submission_or_404,
+)
+from webapp.models import Conference, Submission
+from webapp.security import roles_required
+from webapp.transaction import commit_or_show
+
+
+@bp.route("/conferences/<slug>/programme")
+@roles_required("organizer")
+def programme(slug: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    return _programme_page(conference, {})
+
+
+def _place_form(conference: Conference, talk: Submission, formdata: Any = None) -> PlaceForm:
+    kwargs: dict[str, Any] = {"prefix": f"t{talk.id}"}
+    if talk.starts_at is not None and formdata is None:
+        local = conference.local(talk.starts_at)
+        kwargs.update(room=talk.room_id, day=local.date(), start=local.time())
+    elif formdata is None:
+        kwargs.update(day=conference.starts_on)
+    form = PlaceForm(formdata=formdata, **kwargs)
+    form.room.choices = [SelectChoice(r.id, r.name) for r in conference.rooms]
+    return form
+
+
+def _programme_page(
+    conference: Conference,
+    forms: dict[int, PlaceForm],
+    status: int = 200,
+    release_form: ReleaseForm | None = None,
+) -> Any:
+    talks = services.confirmed_talks(conference)
+    for t in talks:
+        forms.setdefault(t.id, _place_form(conference, t))
+    return render_template(
+        "cfp/organize/programme.html",
+        conference=conference,
+        talks=talks,
+        forms=forms,
+        button=ButtonForm(),
+        release_form=release_form or ReleaseForm(formdata=None),
+        releases=services.releases(conference, limit=5),
+    ), status
+
+
+def _place(conference: Conference, talk: Submission, form: PlaceForm) -> None:
+    room = next((r for r in conference.rooms if r.id == form.room.data), None)
+    if room is None:
+        raise services.CfpError("Choose a room.")
+    services.place_talk(
+        talk,
+        room,
+        datetime.combine(form.day.data, form.start.data),  # type: ignore[arg-type]
+        audit.Actor.current(),
+        clock.now(),
+    )
+
+
+@bp.route("/conferences/<slug>/programme/<code>", methods=["POST"])
+@roles_required("organizer")
+def place(slug: str, code: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    talk = submission_or_404(conference, code)
+    if request.form.get("unplace"):
+        button_form_or_400()
+        outcome = commit_or_show(
+            lambda: services.unplace_talk(talk, audit.Actor.current(), clock.now())
+        )
+        if outcome.ok:
+            flash(f"“{talk.title}” is out of the programme.", "success")
+        return redirect(url_for("organize.programme", slug=slug))
+    form = _place_form(conference, talk, formdata=request.form)
+    if form.validate():
+        outcome = commit_or_show(
+            lambda: _place(conference, talk, form),
+            form=form,
+            field="start",
+            refused=(services.CfpError,),
+        )
+        if outcome.ok:
+            flash(f"“{talk.title}” placed.", "success")
+            return redirect(url_for("organize.programme", slug=slug))
+    return _programme_page(conference, {talk.id: form}, 409)
+
+
+@bp.route("/conferences/<slug>/programme/release", methods=["POST"])
+@roles_required("organizer")
+def release(slug: str) -> ResponseReturnValue:
+    """Publish the working programme as the next version."""
+    conference = conference_or_404(slug)
+    form = ReleaseForm()
+    if form.validate_on_submit():
+        outcome = commit_or_show(
+            lambda: services.release(
+                conference, form.note.data or "", audit.Actor.current(), clock.now()
+            ),
+            form=form,
+            field="note",
+            refused=(services.CfpError,),
+        )
+        if outcome.value is not None:
+            flash(
+                f"Programme {outcome.value.label} released: "
+                f"{len(outcome.value.changes)} change(s).",
+                "success",
+            )
+            return redirect(url_for("organize.programme", slug=slug))
+    return _programme_page(conference, {}, 409, release_form=form)

@@ -1,0 +1,228 @@
+"""The submissions list, one submission with its reviews, and the decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from webapp import audit, clock
+from webapp.cfp import services
+from webapp.cfp.forms import ButtonForm, ReviewForm
+from webapp.cfp.organize.blueprint import (
+    bp,
+    button_form_or_400,
+    conference_or_404,
+    submission_or_404,
+)
+from webapp.extensions import db
+from webapp.models import STATE_VALUES, Conference, Submission, SubmissionState
+from webapp.security import roles_required
+from webapp.transaction import commit_or_show
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _list_query() -> services.ListQuery:
+    args = request.args
+    return services.ListQuery(
+        state=args.get("state") if args.get("state") in STATE_VALUES else None,
+        format_id=_int_arg("format"),
+        track_id=_int_arg("track"),
+        search=args.get("q", "")[:200].replace("\x00", ""),
+        needs_my_review=args.get("mine") == "1",
+        unconfirmed=args.get("unconfirmed") == "1",
+        sort=args.get("sort") if args.get("sort") in services.SORTS else "date",  # type: ignore[arg-type]
+        page=_int_arg("page") or 1,
+    )
+
+
+@bp.route("/conferences/<slug>/submissions")
+@roles_required("organizer", "reviewer")
+def submissions(slug: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    query = _list_query()
+    page = services.list_submissions(conference, current_user, query)
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "cfp/organize/submissions.html",
+        conference=conference,
+        rows=page.rows,
+        page=page,
+        query=query,
+        page_url=lambda n: url_for("organize.submissions", slug=slug, **args, page=n),
+        state=query.state,
+        sort=query.sort,
+        format_id=query.format_id,
+        track_id=query.track_id,
+        states=STATE_VALUES,
+        services=services,
+        user=current_user,
+        form=ButtonForm(),
+        is_organizer=services.is_organizer(current_user),
+        may_sort_by_score=services.sees_all_scores(conference, current_user),
+        hide_speakers=services.hides_speakers(conference, current_user),
+    )
+
+
+DECISIONS = {"accept": SubmissionState.ACCEPTED, "reject": SubmissionState.REJECTED}
+
+
+@bp.route("/conferences/<slug>/submissions/decide", methods=["POST"])
+@roles_required("organizer")
+def decide_bulk(slug: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    button_form_or_400()
+    decision = DECISIONS.get(request.form.get("decision", ""))
+    codes = request.form.getlist("code")
+    if decision is None or not codes:
+        flash("Choose submissions and a decision.", "error")
+        return redirect(url_for("organize.submissions", slug=slug))
+    chosen = db.session.scalars(
+        sa.select(Submission).where(
+            Submission.conference_id == conference.id, Submission.code.in_(codes[:1000])
+        )
+    ).all()
+    outcome = commit_or_show(
+        lambda: services.decide_many(chosen, decision, audit.Actor.current(), clock.now())
+    )
+    if outcome.value is not None:
+        changed, skipped = outcome.value
+        flash(f"{changed} submission(s) now {decision}.", "success")
+        for message in skipped:
+            flash(message, "error")
+    return redirect(url_for("organize.submissions", slug=slug))
+
+
+@bp.route("/conferences/<slug>/submissions.csv")
+@roles_required("organizer")
+def submissions_csv(slug: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    return Response(
+        services.export_csv(conference),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{conference.slug}-submissions.csv"'
+        },
+    )
+
+
+def _openable(conference: Conference, code: str) -> Submission:
+    sub = submission_or_404(conference, code)
+    if not services.may_open(sub, current_user):
+        abort(403, "You declared a conflict of interest with this submission.")
+    return sub
+
+
+@bp.route("/conferences/<slug>/submissions/<code>")
+@roles_required("organizer", "reviewer")
+def submission(slug: str, code: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    sub = _openable(conference, code)
+    return _submission_page(conference, sub, ReviewForm(obj=services.own_review(sub, current_user)))
+
+
+def _submission_page(
+    conference: Conference, sub: Submission, form: ReviewForm, status: int = 200
+) -> Any:
+    user = current_user
+    return render_template(
+        "cfp/organize/submission.html",
+        conference=conference,
+        s=sub,
+        form=form,
+        button=ButtonForm(),
+        own=services.own_review(sub, user),
+        conflict=services.has_conflict(sub, user),
+        see_reviews=services.may_see_reviews(sub, user),
+        hide_speakers=services.hides_speakers(conference, user),
+        is_organizer=services.is_organizer(user),
+        State=SubmissionState,
+        mean=services.visible_mean(sub, user),
+        history=services.history_of(sub) if services.is_organizer(user) else [],
+    ), status
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/review", methods=["POST"])
+@roles_required("organizer", "reviewer")
+def review(slug: str, code: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)  # the service refuses a conflicted reviewer
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _submission_page(conference, sub, form, 400)
+    outcome = commit_or_show(
+        lambda: services.save_review(
+            sub,
+            current_user,
+            form.score.data,  # type: ignore[arg-type]
+            form.comment.data or "",
+            audit.Actor.current(),
+            clock.now(),
+        ),
+        form=form,
+        field="score",
+        refused=(services.CfpError,),
+    )
+    if not outcome.ok:
+        flash(outcome.error or "", "error")
+        return _submission_page(conference, sub, form, 409)
+    flash("Your review is saved.", "success")
+    return redirect(url_for("organize.submission", slug=slug, code=code))
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/conflict", methods=["POST"])
+@roles_required("organizer", "reviewer")
+def conflict(slug: str, code: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)
+    button_form_or_400()
+    outcome = commit_or_show(
+        lambda: services.declare_conflict(sub, current_user, audit.Actor.current(), clock.now())
+    )
+    if outcome.ok:
+        flash("Conflict of interest noted: you will not review this submission.", "success")
+    return redirect(url_for("organize.submissions", slug=slug))
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/decide", methods=["POST"])
+@roles_required("organizer")
+def decide(slug: str, code: str) -> ResponseReturnValue:
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)
+    decision = DECISIONS.get(request.form.get("decision", ""))
+    if not ButtonForm().validate_on_submit() or decision is None:
+        abort(400, "Choose accept or reject.")
+    outcome = commit_or_show(
+        lambda: services.set_submission_state(
+            sub, decision, "organizer", audit.Actor.current(), clock.now()
+        ),
+        refused=(services.CfpError,),
+    )
+    if outcome.ok:
+        flash(f"{sub.code} is now {decision}; the speakers are told by mail.", "success")
+    return redirect(url_for("organize.submission", slug=slug, code=code))
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/release-slot", methods=["POST"])
+@roles_required("organizer")
+def release_slot(slug: str, code: str) -> ResponseReturnValue:
+    """Decline an accepted talk whose speakers did not confirm by the deadline."""
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)
+    button_form_or_400()
+    outcome = commit_or_show(
+        lambda: services.set_submission_state(
+            sub, SubmissionState.DECLINED, "organizer", audit.Actor.current(), clock.now()
+        ),
+        refused=(services.CfpError,),
+    )
+    if outcome.ok:
+        flash(f"{sub.code} is declined: its slot is free.", "success")
+    return redirect(url_for("dashboard.index"))

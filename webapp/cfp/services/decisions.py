@@ -1,0 +1,100 @@
+"""Decisions: every state change of a submission goes through ``set_submission_state``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from webapp import audit
+from webapp.cfp.services.errors import NotAllowed
+from webapp.cfp.services.mailing import mail_invited_speakers
+from webapp.cfp.services.programme import clear_slot
+from webapp.cfp.services.reminders import past_deadline
+from webapp.extensions import db
+from webapp.models import ACCEPTED_STATES, TRANSITIONS, Submission, SubmissionState
+
+#: The message each state change sends to the (invited) speakers.
+STATE_MAIL = {
+    SubmissionState.ACCEPTED: "cfp_accepted",
+    SubmissionState.REJECTED: "cfp_rejected",
+    SubmissionState.CONFIRMED: "cfp_confirmed",
+}
+
+
+def _check_transition(
+    submission: Submission, new_state: SubmissionState, by: str, now: datetime
+) -> SubmissionState:
+    old = SubmissionState(submission.state)
+    allowed_by = TRANSITIONS.get((old, new_state))
+    if allowed_by is None:
+        raise NotAllowed(f"A submission that is {old} cannot become {new_state}.")
+    if allowed_by != by:
+        raise NotAllowed(f"Only the {allowed_by}s can make a submission {new_state}.")
+    if (
+        by == "speaker"
+        and new_state == SubmissionState.WITHDRAWN
+        and submission.conference.cfp(now).after_deadline
+    ):
+        raise NotAllowed("The call for papers has closed: write to the organizers to withdraw.")
+    return old
+
+
+def _organizer_releases(submission: Submission, new_state: SubmissionState, now: datetime) -> bool:
+    """Past the confirmation deadline the organizers may decline for a silent speaker."""
+    return (
+        submission.state == SubmissionState.ACCEPTED
+        and new_state == SubmissionState.DECLINED
+        and past_deadline(submission, now)
+    )
+
+
+def set_submission_state(
+    submission: Submission,
+    new_state: SubmissionState,
+    by: str,
+    actor: audit.Actor,
+    now: datetime,
+) -> None:
+    """THE way a submission changes state: validate, save, audit, queue mail."""
+    if by == "organizer" and _organizer_releases(submission, new_state, now):
+        old = SubmissionState.ACCEPTED
+    else:
+        old = _check_transition(submission, new_state, by, now)
+    submission.state = new_state
+    submission.updated_at = now
+    if new_state in (SubmissionState.ACCEPTED, SubmissionState.REJECTED):
+        submission.decided_at = now
+        submission.last_mail_at = now
+        submission.reminders_sent = 0
+    if new_state not in ACCEPTED_STATES and submission.is_placed:
+        clear_slot(submission, now)
+    db.session.flush()
+    audit.record(
+        actor,
+        f"submission.{new_state}",
+        "submission",
+        submission.code,
+        f"{old} → {new_state}",
+        {"state": [str(old), str(new_state)]},
+    )
+    template = STATE_MAIL.get(new_state)
+    if template:
+        mail_invited_speakers(submission, template, now)
+        db.session.flush()
+
+
+def decide_many(
+    submissions: Iterable[Submission], new_state: SubmissionState, actor: audit.Actor, now: datetime
+) -> tuple[int, list[str]]:
+    """Bulk accept/reject; returns (changed, messages about the ones skipped)."""
+    changed, skipped = 0, []
+    for submission in submissions:
+        if submission.state == new_state:
+            continue
+        try:
+            set_submission_state(submission, new_state, "organizer", actor, now)
+        except NotAllowed as exc:
+            skipped.append(f"{submission.code}: {exc}")
+        else:
+            changed += 1
+    return changed, skipped

@@ -1,0 +1,76 @@
+"""What the call for papers tells people by mail: the context of every message, and to whom."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from webapp import mail
+from webapp.cfp.services.speaker_links import issue_speaker_link
+from webapp.cfp.services.text import format_local
+from webapp.extensions import db
+from webapp.models import Speaker, Submission, User, UserRole
+from webapp.urls import external_url
+
+
+def organizer_emails() -> Sequence[str]:
+    return db.session.scalars(
+        sa.select(User.email)
+        .join(UserRole)
+        .where(UserRole.role == "organizer", User.active.is_(True))
+        .order_by(User.email)
+    ).all()
+
+
+def mail_context(
+    submission: Submission, speaker: Speaker | None, link: str, **extra: object
+) -> dict[str, object]:
+    c = submission.conference
+    return {
+        "conference": {
+            "name": c.name,
+            "slug": c.slug,
+            "deadline": format_local(c.cfp_closes_at, c),
+            "dates": f"{c.starts_on} – {c.ends_on}"
+            if c.ends_on != c.starts_on
+            else str(c.starts_on),
+            "place": c.place,
+        },
+        "submission": {
+            "code": submission.code,
+            "title": submission.title,
+            "format": submission.format.label if submission.format else "",
+            "speakers": submission.speaker_names,
+        },
+        "speaker": {"name": speaker.name, "email": speaker.email} if speaker else {},
+        "link": link,
+        **extra,
+    }
+
+
+def mail_speaker(
+    submission: Submission, speaker: Speaker, template: str, now: datetime, **extra: object
+) -> None:
+    """A fresh private link for ``speaker`` and message ``template`` with it."""
+    link = issue_speaker_link(speaker, now)
+    mail.enqueue(speaker.email, template, mail_context(submission, speaker, link, **extra), now)
+
+
+def mail_invited_speakers(
+    submission: Submission, template: str, now: datetime, **extra: object
+) -> None:
+    """``template`` to every speaker who has been invited (see ``Speaker.invited_at``)."""
+    for speaker in submission.speakers:
+        if speaker.invited_at is not None:
+            mail_speaker(submission, speaker, template, now, **extra)
+
+
+def mail_organizers(submission: Submission, now: datetime) -> None:
+    link = external_url(
+        f"/organize/conferences/{submission.conference.slug}/submissions/{submission.code}"
+    )
+    context = mail_context(submission, None, link)
+    for email in organizer_emails():
+        mail.enqueue(email, "cfp_new_submission", context, now)
