@@ -9,7 +9,7 @@ import icalendar
 import sqlalchemy as sa
 
 from tests.cfp.conftest import DURING, _confirmed, _place, _release, post_submission, submissions
-from webapp import audit
+from webapp import audit, sealed
 from webapp.cfp import services
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Submission, SubmissionState
@@ -18,7 +18,7 @@ from webapp.models import OutboxMessage, Submission, SubmissionState
 def _outbox(app, template: str) -> list[tuple[str, str, str]]:
     with app.app_context():
         return [
-            (m.to_addr, m.subject, m.body)
+            (m.to_addr, m.subject, sealed.unseal(m.body))  # unsent bodies are stored sealed
             for m in db.session.scalars(
                 sa.select(OutboxMessage)
                 .where(OutboxMessage.template == template)
@@ -72,6 +72,7 @@ def test_past_the_deadline_the_dashboard_offers_to_release_the_slot(
     organizer = client_as("organizer")
     assert "Unconfirmed past deadline" not in organizer.get("/dashboard/").get_data(as_text=True)
     clock.now = DURING + timedelta(days=14)
+    organizer = client_as("organizer")  # two weeks later: a sign-in of that day
     page = organizer.get("/dashboard/").get_data(as_text=True)
     assert "Unconfirmed past deadline" in page
     assert "Release the slot (decline “Live migration in bhyve”)" in page
@@ -165,7 +166,7 @@ def test_the_changes_page_and_its_atom_feed(app, client, clock, programme) -> No
 
 
 def test_speaker_edits_after_the_deadline_go_public_with_the_next_release(
-    app, client, clock, programme
+    app, client, client_as, clock, programme
 ) -> None:
     c, codes, organizer = programme
     clock.now = DURING + timedelta(days=60)  # the call closed; the conference has not started
@@ -182,6 +183,7 @@ def test_speaker_edits_after_the_deadline_go_public_with_the_next_release(
         db.session.commit()
     talk_url = f"/conferences/{c.slug}/talks/{codes['keynote']}"
     assert "A sharper abstract." not in client.get(talk_url).get_data(as_text=True)
+    organizer = client_as("organizer")  # two months later: a sign-in of that day
     history = organizer.get(f"/organize/conferences/{c.slug}/submissions/{codes['keynote']}")
     assert "<del>About Keynote: bhyve in 2027.</del> → <ins>A sharper abstract.</ins>" in (
         history.get_data(as_text=True)

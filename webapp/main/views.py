@@ -4,8 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
-from webapp import zonedata
+from webapp import clock, zonedata
 from webapp.extensions import db
+from webapp.meetings.pages import home_context
 from webapp.security import public, stateless
 
 bp = Blueprint("main", __name__)
@@ -14,9 +15,7 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @public
 def home() -> ResponseReturnValue:
-    from webapp.meetings.views import home_context, now_utc
-
-    return render_template("main/home.html", **home_context(now_utc()))
+    return render_template("main/home.html", **home_context(clock.now()))
 
 
 @bp.route("/healthz")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
 
 from webapp.meetings import schedule, services
+from webapp.meetings.links import meeting_url
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.models import Series
 from webapp.security import public, stateless
-from webapp.urls import external_url
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1")
 
@@ -23,14 +23,6 @@ MAX_SPAN = timedelta(days=3653)
 def iso_utc(when: datetime) -> str:
     """``2026-03-12T20:00:00Z``."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def meeting_url(series: Series, day: date, *, external: bool = True) -> str:
-    """The meeting page's address, on CADENCE_BASE_URL (also used in feeds)."""
-    path = url_for("meetings.meeting", slug=series.slug, day=day.isoformat())
-    if not external:
-        return path
-    return external_url(path)
 
 
 def slot_json(series: Series, slot: Slot) -> dict[str, Any]:

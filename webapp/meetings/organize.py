@@ -14,10 +14,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from webapp import audit, dates, settings
+from webapp import audit, clock, dates, settings
 from webapp.meetings import forms, schedule, services
+from webapp.meetings.pages import series_start
 from webapp.meetings.schedule import ScheduleError, Slot
-from webapp.meetings.views import now_utc, series_start
 from webapp.models import Series
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
@@ -67,7 +67,7 @@ def _minutes(slot: Slot) -> int:
 @bp.route("/")
 @roles_required(*ORGANIZERS)
 def index() -> ResponseReturnValue:
-    now = now_utc()
+    now = clock.now()
     rows = [
         (s, services.describe_schedule(s), services.next_occurrence(s, now))
         for s in services.list_series()
@@ -117,7 +117,7 @@ def create() -> ResponseReturnValue:
 @roles_required(*ORGANIZERS)
 def manage(slug: str) -> ResponseReturnValue:
     series = _series(slug)
-    now = now_utc()
+    now = clock.now()
     tz = schedule.zone(series.timezone)
     upcoming = services.occurrences(series, now, now + timedelta(weeks=26))
     recent = [
@@ -290,7 +290,7 @@ def retime(slug: str) -> ResponseReturnValue:
             audit.Actor.current(),
             duration_minutes=form.duration.data,
             interval_weeks=int(form.interval.data),
-            now=now_utc(),
+            now=clock.now(),
         ),
     ):
         flash(f"New schedule: {services.describe_schedule(series)}.", "success")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -14,7 +13,6 @@ from webapp import clock, dates, wiring
 from webapp.ical import FeedCalendar
 from webapp.markdown import render_markdown
 from webapp.meetings import schedule, services
-from webapp.meetings.api import meeting_url
 from webapp.meetings.feeds.calendars import (
     all_calendar,
     meeting_calendar,
@@ -22,6 +20,8 @@ from webapp.meetings.feeds.calendars import (
     subscribe_links,
 )
 from webapp.meetings.feeds.http import serve
+from webapp.meetings.links import meeting_path
+from webapp.meetings.pages import series_start
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.models import Series
 from webapp.security import public, stateless
@@ -30,11 +30,6 @@ bp = Blueprint("meetings", __name__)
 
 UPCOMING = 8
 PAST_PER_PAGE = 20
-
-
-def now_utc() -> datetime:
-    """The clock the pages use; tests may pin it with the CADENCE_NOW setting."""
-    return clock.now()
 
 
 def _may_see(series: Series) -> bool:
@@ -56,47 +51,11 @@ def local(series: Series, when: datetime) -> datetime:
     return when.astimezone(schedule.zone(series.timezone))
 
 
-def series_start(series: Series) -> datetime:
-    """The earliest instant the series could have a meeting (its first rule, or an earlier extra)."""
-    tz = schedule.zone(series.timezone)
-    first = min(
-        [r.first_date for r in series.rules] + [o.original_date for o in series.occurrences]
-    )
-    return datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(
-        UTC
-    )
-
-
-def home_context(now: datetime) -> dict[str, Any]:
-    """What the home page shows of the calls: each public series' next meeting, and what is ahead."""
-    cards = []
-    upcoming: list[tuple[Series, Slot]] = []
-    for series in services.list_series(public_only=True):
-        nxt = services.next_occurrence(series, now)
-        cards.append(
-            {
-                "series": series,
-                "next": nxt,
-                "schedule": services.describe_schedule(series),
-                "links": subscribe_links(series.slug),
-            }
-        )
-        upcoming += [
-            (series, s) for s in services.occurrences(series, now, now + timedelta(weeks=6))
-        ]
-    upcoming.sort(key=lambda pair: pair[1].start)
-    return {
-        "meeting_cards": cards,
-        "upcoming_meetings": upcoming[:12],
-        "all_feed_links": subscribe_links(None),
-    }
-
-
 @bp.route("/series/<slug>")
 @public
 def series_page(slug: str) -> ResponseReturnValue:
     series = visible_series(slug)
-    now = now_utc()
+    now = clock.now()
     upcoming = services.occurrences(series, now, now + timedelta(weeks=UPCOMING * 4 + 4))[:UPCOMING]
     past = [s for s in services.occurrences(series, series_start(series), now) if s.end <= now]
     past.reverse()
@@ -143,7 +102,7 @@ def meeting(slug: str, day: str) -> ResponseReturnValue:
     series = visible_series(slug)
     occurrence_date, slot = _parse_day(series, day)
     previous, following = services.neighbours(series, occurrence_date)
-    now = now_utc()
+    now = clock.now()
     return render_template(
         "meetings/meeting.html",
         series=series,
@@ -154,7 +113,7 @@ def meeting(slug: str, day: str) -> ResponseReturnValue:
         is_past=slot.end <= now,
         local=lambda when: local(series, when),
         links=subscribe_links(series.slug),
-        meeting_feed=meeting_url(series, occurrence_date, external=False) + ".ics",
+        meeting_feed=meeting_path(series, occurrence_date) + ".ics",
         panels=_panels(series, occurrence_date, slot),
     )
 

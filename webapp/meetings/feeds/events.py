@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import url_for
-
 from webapp import dates, wiring
 from webapp.ical import EventStatus, FeedEvent, WeeklyRule
 from webapp.meetings import schedule, services
+from webapp.meetings.links import meeting_url, series_url
 from webapp.meetings.schedule import Change, Rule, Slot
 from webapp.models import Occurrence, OccurrenceStatus, ScheduleRule, Series
 from webapp.urls import external_url, site_host
@@ -47,14 +46,6 @@ class SeriesView:
 
     def row(self, day: date) -> Occurrence | None:
         return next((o for o in self.series.occurrences if o.original_date == day), None)
-
-
-def meeting_url(series: Series, day: date) -> str:
-    return external_url(url_for("meetings.meeting", slug=series.slug, day=day.isoformat()))
-
-
-def series_url(series: Series) -> str:
-    return external_url(url_for("meetings.series_page", slug=series.slug))
 
 
 def uid_of_rule(series: Series, rule: ScheduleRule) -> str:
