@@ -25,6 +25,7 @@ import secrets
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -143,10 +144,31 @@ class TemplateInvalid(ValueError):
     """An edited mail template that does not render; the message names the problem."""
 
 
+def _per_transaction(key: str, make: Callable[[], Any]) -> Any:
+    """``make()`` once per database transaction (a commit or rollback starts afresh)."""
+    db.session.connection()  # begins the transaction if none is open
+    transaction = db.session().get_transaction()
+    held = db.session.info.get(key)
+    if held is None or held[0] is not transaction:
+        held = (transaction, make())
+        db.session.info[key] = held
+    return held[1]
+
+
+def _edited_templates() -> dict[str, tuple[str, str]]:
+    return {
+        row.name: (row.subject, row.body) for row in db.session.scalars(sa.select(MailTemplate))
+    }
+
+
 def template_text(name: str) -> tuple[str, str]:
-    row = db.session.get(MailTemplate, name)
-    if row is not None:
-        return row.subject, row.body
+    """The subject and body of template ``name``: the organizers' edit, else the default.
+
+    The edited templates are read once per transaction (a submission mails several people).
+    """
+    edited = _per_transaction("cadence.mail_templates", _edited_templates)
+    if name in edited:
+        return edited[name]
     default = DEFAULTS[name]
     return default.subject, default.body
 
@@ -197,16 +219,22 @@ def enqueue(to: str, template: str, context: dict[str, Any], now: datetime) -> O
         created_at=now,
         next_attempt_at=now,
     )
-    db.session.add(message)
-    db.session.flush()
+    db.session.add(message)  # flushed with the caller's change: one INSERT for all messages
     wake_worker()
     return message
 
 
 def wake_worker() -> None:
-    """On PostgreSQL, wake a listening worker when (and only if) this transaction commits."""
+    """On PostgreSQL, wake a listening worker when (and only if) this transaction commits.
+
+    One notification per transaction is enough, however many messages it queues."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
+        _per_transaction("cadence.outbox_notified", _notify)
+
+
+def _notify() -> bool:
+    db.session.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
+    return True
 
 
 # -- sending -----------------------------------------------------------------------------------
