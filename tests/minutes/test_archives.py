@@ -288,6 +288,9 @@ def test_bad_inputs_each_give_path_line_messages_and_write_nothing(
     long_line = _problems("Text.\n" + "D12345 " * 9000 + "\n", tmp_path, runner)
     assert "PATH:2: the line has 63,000 characters (at most 20,000 per line)" in long_line
     assert "PATH:1: the file is empty" in _problems("", tmp_path, runner)
+    controls = _problems("# Notes\n\nACTION: Rod: \x00\nA bell \x07 rang.\n", tmp_path, runner)
+    assert "PATH:3: the line holds a control character (0x00)" in controls
+    assert "PATH:4: the line holds a control character (0x07)" in controls
     with app.app_context():
         assert counts() == before
 

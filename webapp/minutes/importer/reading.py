@@ -6,6 +6,7 @@ its line number; nothing here takes more than one pass over the bytes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from webapp.minutes.importer.model import MAX_LINE, ImportProblem, ImportProblems
@@ -39,17 +40,22 @@ def decode(raw: bytes) -> str:
     return normalise(text)
 
 
+#: Control characters no page, feed or database should receive (tab and line feed are text).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def check_lines(text: str) -> None:
-    """An empty file or over-long lines: ``ImportProblems``."""
+    """An empty file, over-long lines or control characters: ``ImportProblems``."""
     if not text.strip():
         raise ImportProblems([ImportProblem(1, "the file is empty")])
-    problems = [
-        ImportProblem(
-            number, f"the line has {len(line):,} characters (at most {MAX_LINE:,} per line)"
-        )
-        for number, line in enumerate(text.split("\n"), start=1)
-        if len(line) > MAX_LINE
-    ]
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE:
+            message = f"the line has {len(line):,} characters (at most {MAX_LINE:,} per line)"
+            problems.append(ImportProblem(number, message))
+        elif found := CONTROL.search(line):
+            message = f"the line holds a control character (0x{ord(found.group()):02x})"
+            problems.append(ImportProblem(number, message))
     if problems:
         raise ImportProblems(problems)
 
