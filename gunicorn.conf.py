@@ -1,4 +1,5 @@
-"""Gunicorn settings for Cadence (`make serve`, or `gunicorn --config gunicorn.conf.py wsgi:app`)."""
+"""Gunicorn settings for Cadence (`make serve`, or
+`gunicorn --config gunicorn.conf.py wsgi:app`)."""
 
 import os
 

@@ -390,7 +390,8 @@ def main() -> None:
             + " |"
         )
     print(
-        "\nsubm/s: submissions per second, each a GET of the form and its POST; lost = accepted - stored"
+        "\nsubm/s: submissions per second, each a GET of the form and its POST; "
+        "lost = accepted - stored"
     )
     for note in notes:
         print(note)

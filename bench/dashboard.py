@@ -128,13 +128,15 @@ def main() -> None:
             run("postgresql", args.database_url, args.requests, args.years, args.submissions)
         )
     print(
-        f"Dashboard as an organizer: {args.years} years of meetings, {args.submissions} submissions, "
+        f"Dashboard as an organizer: {args.years} years of meetings, "
+        f"{args.submissions} submissions, "
         f"{args.requests} requests (Flask test client)"
     )
     print(f"{'database':<12} {'build (s)':>10} {'p50 (ms)':>10} {'p95 (ms)':>10} {'queries':>8}")
     for r in rows:
         print(
-            f"{r['database']:<12} {r['build_s']:>10.1f} {r['p50']:>10.1f} {r['p95']:>10.1f} {r['queries']:>8}"
+            f"{r['database']:<12} {r['build_s']:>10.1f} "
+            f"{r['p50']:>10.1f} {r['p95']:>10.1f} {r['queries']:>8}"
         )
 
 

@@ -97,7 +97,8 @@ def populate(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]:  # type: ignore[no-untyped-def]
-    """(cold render ms, cached serve by the view ms, cached serve by FastFeeds ms, bytes, VEVENTs)."""
+    """(cold render ms, cached serve by the view ms, cached serve by FastFeeds ms, bytes,
+    VEVENTs)."""
     from webapp.extensions import db
     from webapp.meetings.feeds import cache
     from webapp.models import RenderedFeed
@@ -341,7 +342,8 @@ def main() -> None:
         print(f"| {name} | {sizes[path] / 1024:.1f} KiB | {app_rps:,.0f} | {bare_rps:,.0f} "
               f"| {app_rps / bare_rps:.2f} |")  # fmt: skip
     print(
-        f"| 304 for the series (If-None-Match) | 0 | {rate[('304', paths['10-year series'])]:,.0f} | | |"
+        "| 304 for the series (If-None-Match) | 0 | "
+        f"{rate[('304', paths['10-year series'])]:,.0f} | | |"
     )
     print(
         f"\n(wrk, 2 threads, {args.connections} connections; gunicorn with gunicorn.conf.py, "

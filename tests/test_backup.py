@@ -1,4 +1,5 @@
-"""Backups: demo data round-trips through a backup file, on SQLite and between SQLite and PostgreSQL."""
+"""Backups: demo data round-trips through a backup file, on SQLite and between SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 

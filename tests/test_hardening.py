@@ -1,5 +1,6 @@
 """Production hardening, checked from the outside: HTTPS behind a proxy, session expiry, the
-request size limit (on the CFP form: tests/cfp/test_request_limit.py), and the test-only delay hook that production ignores."""
+request size limit (on the CFP form: tests/cfp/test_request_limit.py), and the test-only
+delay hook that production ignores."""
 
 from __future__ import annotations
 

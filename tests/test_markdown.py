@@ -18,7 +18,8 @@ def test_markdown_is_rendered_and_html_escaped() -> None:
 def test_only_safe_links_survive() -> None:
     html = str(
         render_markdown(
-            "[a](https://bhyve.org) [b](mailto:x@example.org) [c](javascript:alert(1)) [d](data:text/html,x)"
+            "[a](https://bhyve.org) [b](mailto:x@example.org) "
+            "[c](javascript:alert(1)) [d](data:text/html,x)"
         )
     )
     assert 'href="https://bhyve.org"' in html

@@ -63,7 +63,8 @@ DEFAULTS: dict[str, DefaultTemplate] = {
         "[{{ conference.name }}] We received “{{ submission.title }}”",
         """Hello {{ speaker.name }},
 
-thank you for submitting “{{ submission.title }}” ({{ submission.format }}) to {{ conference.name }}.
+thank you for submitting “{{ submission.title }}” ({{ submission.format }}) to \
+{{ conference.name }}.
 Its code is {{ submission.code }}.
 
 Your private link, to see, change or withdraw the submission until the call closes
@@ -192,7 +193,8 @@ def check_template(subject: str, body: str) -> None:
 
 
 def render(name: str, context: dict[str, Any]) -> tuple[str, str]:
-    """Subject and body of message ``name``; an edited template that fails falls back to the default."""
+    """Subject and body of message ``name``; an edited template that fails falls back to the
+    default."""
     subject, body = template_text(name)
     try:
         out = render_text(subject, context), render_text(body, context)

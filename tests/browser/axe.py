@@ -17,9 +17,11 @@ def violations(page: Any) -> list[dict[str, Any]]:
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: """
+        """['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                           nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+                                           nodes: """
+        """v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
         }"""
     )
     return [v for v in result if v["impact"] in SERIOUS]

@@ -70,7 +70,8 @@ def private_link(smtp_server, address: str, subject_part: str) -> str:
         if found:
             return next(u for u in smtp_server.links(found[-1]) if "/cfp/s/" in u)
     raise AssertionError(
-        f"no mail '{subject_part}' to {address}: {[str(m['Subject']) for m in smtp_server.messages]}"
+        f"no mail '{subject_part}' to {address}: "
+        f"{[str(m['Subject']) for m in smtp_server.messages]}"
     )
 
 

@@ -56,9 +56,14 @@ def community(app, smtp_server):
 def fits_a_phone(page) -> None:
     page.set_viewport_size(PHONE)
     width = page.evaluate("document.documentElement.scrollWidth")
-    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-        .slice(0, 5).map(e => { let p = e, path = []; while (p && p !== document.body) { path.unshift(p.tagName + (p.className ? '.' + p.className : '')); p = p.parentElement; } return path.join('>') + ' ' + Math.round(e.getBoundingClientRect().right); })""")
+        .slice(0, 5).map(e => { let p = e, path = []; while (p && p !== document.body) { """
+        "path.unshift(p.tagName + (p.className ? '.' + p.className : '')); "
+        "p = p.parentElement; } "
+        "return path.join('>') + ' ' + Math.round(e.getBoundingClientRect().right); })"
+    )
     assert width <= PHONE["width"], f"{page.url} scrolls sideways on a phone ({width}px): {wide}"
 
 
@@ -67,7 +72,8 @@ def tab_to(page, name: str, limit: int = 300) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
         label = page.evaluate(
-            "(document.activeElement.getAttribute('aria-label') || document.activeElement.textContent || '').trim()"
+            "(document.activeElement.getAttribute('aria-label') "
+            "|| document.activeElement.textContent || '').trim()"
         )
         if label.startswith(name):
             return

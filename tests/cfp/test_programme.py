@@ -47,8 +47,8 @@ def test_conflicting_slot_is_refused_naming_the_other_talk(app, programme) -> No
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert (
-        f"Main hall is taken then by “Keynote: bhyve in 2027” ({codes['keynote']}), Thu 09:30–10:00."
-        in page
+        "Main hall is taken then by “Keynote: bhyve in 2027” "
+        f"({codes['keynote']}), Thu 09:30–10:00." in page
     )
     # Back to back is fine; another room at the same time is fine.
     assert _place(organizer, other, c.rooms[0].id, "2027-06-10", "10:00").status_code == 302

@@ -1,4 +1,5 @@
-"""SubmissionReview: visibility of others' scores, anonymous review, conflicts, filters, decisions, CSV."""
+"""SubmissionReview: visibility of others' scores, anonymous review, conflicts, filters,
+decisions, CSV."""
 
 from __future__ import annotations
 

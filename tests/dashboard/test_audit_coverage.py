@@ -32,7 +32,8 @@ def entries(action: str) -> list[AuditEntry]:
 
 
 def changes(action: str, fn: Callable[[], Any]) -> AuditEntry:
-    """Run ``fn`` and return the one new entry for ``action`` (in the same, uncommitted transaction)."""
+    """Run ``fn`` and return the one new entry for ``action`` (in the same, uncommitted
+    transaction)."""
     before = len(entries(action))
     result = fn()
     db.session.flush()

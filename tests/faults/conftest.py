@@ -87,7 +87,8 @@ def create_open_conference(app: Flask, organizer_email: str = "organizer@example
 
 @dataclass
 class FormSession:
-    """One speaker's browser: a filled-in form (with its cookie and tokens), sent as often as needed."""
+    """One speaker's browser: a filled-in form (with its cookie and tokens), sent as often as
+    needed."""
 
     port: int
     n: int
@@ -137,7 +138,8 @@ class FormSession:
             self.fields["co_speakers-0-email"] = f"co{self.n}-{tag}@example.org"
 
     def post(self, timeout: float = 30) -> tuple[int, str]:
-        """POST the form: (status, Location); status 0 with the error's name when the connection broke."""
+        """POST the form: (status, Location); status 0 with the error's name when the
+        connection broke."""
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
             try:

@@ -161,7 +161,8 @@ def test_review_queue_orders_and_stacks(app, client, client_as, bhyve) -> None:
     ]
     # The stack nests: the child is in a list inside its parent's item.
     assert re.search(
-        r"bhyve: second</a>.*?<ol class=\"review-tree\">\s*<li[^>]*>\s*<a[^>]*>bhyve: second, part 2",
+        r"bhyve: second</a>.*?<ol class=\"review-tree\">"
+        r"\s*<li[^>]*>\s*<a[^>]*>bhyve: second, part 2",
         queue(client),
         re.S,
     )

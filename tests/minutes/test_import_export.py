@@ -191,7 +191,8 @@ def test_progress_bar_for_many_files_and_one_bad_file_fails_alone(
 ) -> None:
     good = tmp_path / "2019-02-21.md"
     good.write_text(
-        "# Attendees\n\n- Rod Grimes\n- John\n\n# Notes\n\nACTION: John: review D18755\n- [x] Rod: ping Kostik\n"
+        "# Attendees\n\n- Rod Grimes\n- John\n\n# Notes\n\n"
+        "ACTION: John: review D18755\n- [x] Rod: ping Kostik\n"
     )
     bad = tmp_path / "2019-03-07.md"
     bad.write_text(
@@ -274,8 +275,8 @@ def test_next_meeting_that_is_not_an_occurrence_is_a_warning(app, runner, bhyve,
     result = runner.invoke(args=["minutes", "import", str(path), "--series", "bhyve"])
     assert result.exit_code == 0
     assert (
-        f"{path}:9: warning: the next meeting 2019-02-22 ('Feb 22nd') is not a meeting date of bhyve"
-        in result.stderr
+        f"{path}:9: warning: the next meeting 2019-02-22 ('Feb 22nd') "
+        "is not a meeting date of bhyve" in result.stderr
     )
 
 
@@ -302,7 +303,8 @@ def test_front_matter_and_file_name_give_the_date(app, runner, bhyve, tmp_path) 
     named.write_text("Only notes.\n\nDECISION: ship it\n")
     front = tmp_path / "x.md"
     front.write_text(
-        "---\n# a comment\ndate: 2019-03-07\nstate: draft\nattendees:\n  - Rod Grimes\n  - 'Patrick Mooney'\n---\nNotes.\n"
+        "---\n# a comment\ndate: 2019-03-07\nstate: draft\n"
+        "attendees:\n  - Rod Grimes\n  - 'Patrick Mooney'\n---\nNotes.\n"
     )
     result = runner.invoke(args=["minutes", "import", str(named), str(front), "--series", "bhyve"])
     assert result.exit_code == 0, result.stderr
@@ -330,7 +332,8 @@ def test_crlf_line_endings_are_normalised(app, runner, bhyve, tmp_path) -> None:
 def test_the_readme_example_imports_as_documented(app, runner, bhyve, tmp_path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     example = readme.split(
-        "A file is either Cadence's export (below) or notes as scribes write them:\n\n```markdown\n",
+        "A file is either Cadence's export (below) or notes as scribes write them:\n\n"
+        "```markdown\n",
         1,
     )[1]
     path = tmp_path / "2019-02-07.md"

@@ -73,7 +73,9 @@ def _start_sign_in(user: User, remember: bool) -> str:
     _login_limit,
     methods=["POST"],
     deduct_when=lambda response: response.status_code != 302,
-    error_message="Too many failed sign-in attempts from your address. Wait a minute and try again.",
+    error_message=(
+        "Too many failed sign-in attempts from your address. Wait a minute and try again."
+    ),
 )
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
@@ -163,7 +165,9 @@ def sign_out_device(sign_in_id: int) -> ResponseReturnValue:
     _login_limit,
     methods=["POST"],
     deduct_when=_password_refused,
-    error_message="Too many wrong current passwords from your address. Wait a minute and try again.",
+    error_message=(
+        "Too many wrong current passwords from your address. Wait a minute and try again."
+    ),
 )
 def password() -> ResponseReturnValue:
     form = PasswordForm()

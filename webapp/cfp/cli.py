@@ -152,6 +152,6 @@ def outbox_list(show_all: bool) -> None:
         query = query.where(OutboxMessage.state != OutboxState.SENT)
     for m in db.session.scalars(query):
         click.echo(
-            f"{m.id}\t{m.state}\t{m.attempts}\t{m.next_attempt_at:%Y-%m-%d %H:%M}\t{m.to_addr}\t{m.subject}"
-            + (f"\t{m.last_error}" if m.last_error else "")
+            f"{m.id}\t{m.state}\t{m.attempts}\t{m.next_attempt_at:%Y-%m-%d %H:%M}\t"
+            f"{m.to_addr}\t{m.subject}" + (f"\t{m.last_error}" if m.last_error else "")
         )

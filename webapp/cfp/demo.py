@@ -149,13 +149,16 @@ def _conference(now: datetime) -> Conference:
             cfp_closes_local=closes_local,
             place="Amsterdam, Science Park",
             description=(
-                "**bhyvecon** is the conference of the bhyve hypervisor community: two days of talks, "
-                "tutorials and hallway conversations about virtualization on FreeBSD and friends.\n\n"
-                "Everyone is welcome; the [code of conduct](https://www.freebsd.org/internal/code-of-conduct/) applies."
+                "**bhyvecon** is the conference of the bhyve hypervisor community: "
+                "two days of talks, tutorials and hallway conversations about virtualization "
+                "on FreeBSD and friends.\n\n"
+                "Everyone is welcome; the "
+                "[code of conduct](https://www.freebsd.org/internal/code-of-conduct/) applies."
             ),
             call_text=(
-                "We welcome talks about bhyve internals, operations, tooling and experience reports. "
-                "First-time speakers are very welcome: write to us if you want help with your proposal."
+                "We welcome talks about bhyve internals, operations, tooling and experience "
+                "reports. First-time speakers are very welcome: write to us if you want help "
+                "with your proposal."
             ),
             formats=[("Talk", 30), ("Lightning", 10), ("Tutorial", 90)],
             tracks=["Core", "Operations"],

@@ -119,7 +119,10 @@ def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
     events = [_event(conference, t) for t in talks]
     cal = FeedCalendar(
         name=f"{conference.name} programme",
-        description=f"The programme of {conference.name}. {external_url(f'/conferences/{conference.slug}/program')}",
+        description=(
+            f"The programme of {conference.name}. "
+            f"{external_url(f'/conferences/{conference.slug}/program')}"
+        ),
         events=tuple(feed_event(e) for e in events),
         x_wr_timezone=conference.timezone,
     )

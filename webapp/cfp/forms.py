@@ -40,7 +40,8 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class PlainText:
-    """Refuses control characters (NUL breaks PostgreSQL); single-line fields also refuse newlines."""
+    """Refuses control characters (NUL breaks PostgreSQL); single-line fields also refuse
+    newlines."""
 
     def __init__(self, multiline: bool = False) -> None:
         self.multiline = multiline

@@ -38,7 +38,8 @@ The {{ conference.name }} organizers
         "[{{ conference.name }}] Programme {{ release }}: your talk changed",
         """Hello {{ speaker.name }},
 
-the programme of {{ conference.name }} has a new version, {{ release }}{% if note %}: {{ note }}{% endif %}.
+the programme of {{ conference.name }} has a new version, {{ release }}\
+{% if note %}: {{ note }}{% endif %}.
 
 What changed for your talk:
 {% for line in changes %}

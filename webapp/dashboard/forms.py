@@ -32,7 +32,8 @@ def parse_patterns(text: str) -> list[dict[str, str]]:
             url.format("match", *(["group"] * compiled.groups))
         except (IndexError, KeyError, ValueError):
             raise ValidationError(
-                f"Line {number}: the URL uses a group the pattern does not have ({compiled.groups} groups)."
+                f"Line {number}: the URL uses a group the pattern does not have "
+                f"({compiled.groups} groups)."
             ) from None
         patterns.append({"pattern": regex, "url": url})
     return patterns

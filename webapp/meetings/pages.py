@@ -12,7 +12,8 @@ from webapp.models import Series
 
 
 def series_start(series: Series) -> datetime:
-    """The earliest instant the series could have a meeting (its first rule, or an earlier extra)."""
+    """The earliest instant the series could have a meeting (its first rule, or an earlier
+    extra)."""
     tz = schedule.zone(series.timezone)
     first = min(
         [r.first_date for r in series.rules] + [o.original_date for o in series.occurrences]
@@ -23,7 +24,8 @@ def series_start(series: Series) -> datetime:
 
 
 def home_context(now: datetime) -> dict[str, Any]:
-    """What the home page shows of the calls: each public series' next meeting, and what is ahead."""
+    """What the home page shows of the calls: each public series' next meeting, and what is
+    ahead."""
     cards = []
     upcoming: list[tuple[Series, Slot]] = []
     for series in services.list_series(public_only=True):

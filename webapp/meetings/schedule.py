@@ -44,7 +44,8 @@ def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; refuses anything else (abbreviations, offsets, paths)."""
     if not name or name != name.strip() or name not in _zone_names():
         raise UnknownTimeZone(
-            f"{name!r} is not an IANA time zone name (for example America/New_York, Europe/Bucharest)"
+            f"{name!r} is not an IANA time zone name "
+            "(for example America/New_York, Europe/Bucharest)"
         )
     if _legacy(name):
         # tzdata keeps "EST", "CET", "EST5EDT", "Etc/GMT+5" for old systems; none follows a
@@ -124,7 +125,8 @@ def strict_local(day: date, at: time, tz: ZoneInfo) -> datetime:
     second = first.replace(fold=1)
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != first.replace(tzinfo=None):
         raise NonexistentLocalTime(
-            f"{when} does not exist in {tz.key}: the clocks skip that hour (daylight saving time begins)"
+            f"{when} does not exist in {tz.key}: "
+            "the clocks skip that hour (daylight saving time begins)"
         )
     if first.utcoffset() != second.utcoffset():
         raise AmbiguousLocalTime(

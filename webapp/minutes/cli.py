@@ -161,5 +161,6 @@ def minutes_export(directory: Path, series_slug: str | None) -> None:
             raise click.ClickException(str(exc)) from None
     meetings_written, changed = exporter.export(directory, series_slug)
     click.echo(
-        f"exported {len(meetings_written)} meeting(s) to {directory}; {len(changed)} file(s) changed"
+        f"exported {len(meetings_written)} meeting(s) to {directory}; "
+        f"{len(changed)} file(s) changed"
     )

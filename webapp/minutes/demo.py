@@ -29,7 +29,10 @@ def _series() -> Series:
             meetings.SeriesDetails(
                 title="bhyve bi-weekly call",
                 description="The bhyve hypervisor community's call.",
-                agenda_template="1. Roll call\n2. Follow-ups from earlier calls\n3. Reviews, in priority order\n4. Interrupt requests",
+                agenda_template=(
+                    "1. Roll call\n2. Follow-ups from earlier calls\n"
+                    "3. Reviews, in priority order\n4. Interrupt requests"
+                ),
             ),
             "America/New_York",
             date(2019, 1, 24),

@@ -153,7 +153,8 @@ def index_text(meetings: list[ExportedMeeting], titles: dict[str, str]) -> str:
             current = m.series
         state = "no minutes" if m.state == "none" else m.state
         lines.append(
-            f"- [{m.day}]({m.path}): {state}, {m.attendees} attendees, {m.follow_ups} follow-ups raised"
+            f"- [{m.day}]({m.path}): {state}, {m.attendees} attendees, "
+            f"{m.follow_ups} follow-ups raised"
         )
     if not meetings:
         lines.append("No minutes yet.")

@@ -55,7 +55,8 @@ def meeting_panel(series: Series, day: date, slot: Any) -> dict[str, Any]:
 
 
 def local_start(series: Series, slot: Any) -> str:
-    """A meeting's start in the series' own zone, e.g. "Thursday 07 February 2019, 16:00 America/New_York"."""
+    """A meeting's start in the series' own zone,
+    e.g. "Thursday 07 February 2019, 16:00 America/New_York"."""
     local = slot.start.astimezone(ZoneInfo(series.timezone))
     return f"{local:%A %d %B %Y, %H:%M} {series.timezone}"
 

@@ -100,7 +100,8 @@ def _check_no_clash(series: Series, start: datetime, end: datetime, own_date: da
         ):
             raise OccurrenceClash(
                 f"{local_day} already has the meeting of {other.original_date} "
-                f"({other.start.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}); move or cancel that one first"
+                f"({other.start.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}); "
+                "move or cancel that one first"
             )
 
 

@@ -39,7 +39,8 @@ def create_series(
 ) -> Series:
     if not SLUG_RE.match(slug):
         raise ScheduleError(
-            f"slug {slug!r} must be 1-60 lower-case letters, digits or dashes, starting with a letter or digit"
+            f"slug {slug!r} must be 1-60 lower-case letters, digits or dashes, "
+            "starting with a letter or digit"
         )
     if db.session.scalar(sa.select(Series.id).where(Series.slug == slug)) is not None:
         raise ScheduleError(f"there is already a series {slug!r}")
@@ -116,7 +117,8 @@ def set_until(series: Series, until: date | None, actor: audit.Actor) -> None:
     _check_until(until)
     if until is not None and until < rule.first_date:
         raise ScheduleError(
-            f"the last date {until} is before the current schedule's first meeting {rule.first_date}"
+            f"the last date {until} is before the current schedule's first meeting "
+            f"{rule.first_date}"
         )
     before = rule.until_date
     rule.until_date = until

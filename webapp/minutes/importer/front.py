@@ -43,7 +43,8 @@ def front_follow_ups(data: dict[str, Any], line: int) -> list[ParsedFollowUp]:
         if state not in FOLLOW_UP_STATES:
             raise ImportProblem(
                 line,
-                f"front matter: follow-up state {state!r} is not one of {', '.join(FOLLOW_UP_STATES)}",
+                f"front matter: follow-up state {state!r} is not one of "
+                f"{', '.join(FOLLOW_UP_STATES)}",
             )
         closed = parse_date(raw.get("closed"), line, "follow-up closed date")
         if (state == "open") != (closed is None):

@@ -1,4 +1,5 @@
-"""The minutes pages, one module per concept; ``bp`` is registered by ``webapp.minutes.init_app``."""
+"""The minutes pages, one module per concept; ``bp`` is registered by
+``webapp.minutes.init_app``."""
 
 from __future__ import annotations
 
