@@ -25,6 +25,16 @@ from webapp.meetings.services.validation import (
 from webapp.models import Occurrence, OccurrenceStatus, ScheduleRule, Series
 
 
+def _check_new_slug(slug: str) -> None:
+    if not SLUG_RE.match(slug):
+        raise ScheduleError(
+            f"slug {slug!r} must be 1-60 lower-case letters, digits or dashes, "
+            "starting with a letter or digit"
+        )
+    if db.session.scalar(sa.select(Series.id).where(Series.slug == slug)) is not None:
+        raise ScheduleError(f"there is already a series {slug!r}")
+
+
 def create_series(
     slug: str,
     details: SeriesDetails,
@@ -37,13 +47,7 @@ def create_series(
     interval_weeks: int = 2,
     until: date | None = None,
 ) -> Series:
-    if not SLUG_RE.match(slug):
-        raise ScheduleError(
-            f"slug {slug!r} must be 1-60 lower-case letters, digits or dashes, "
-            "starting with a letter or digit"
-        )
-    if db.session.scalar(sa.select(Series.id).where(Series.slug == slug)) is not None:
-        raise ScheduleError(f"there is already a series {slug!r}")
+    _check_new_slug(slug)
     details = check_details(details)
     tz = schedule.zone(timezone)
     schedule.strict_local(first_date, start_time, tz)
