@@ -261,7 +261,7 @@ def _lifecycle(conference: Conference, subs: list[Submission], now: datetime) ->
     moved = next(s for s in subs if s.title == "vm-bhyve in production")
     _place(moved, conference, (1, 1, "11:00"), now)
     services.release(
-        conference, "vm-bhyve moves to Friday morning.", ACTOR, now - timedelta(days=2), False
+        conference, "vm-bhyve moves to Wednesday morning.", ACTOR, now - timedelta(days=2), False
     )
     reminded = next(s for s in subs if s.title == "PCI passthrough pitfalls")
     reminded.decided_at = now - timedelta(days=5)
