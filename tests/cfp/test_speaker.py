@@ -205,3 +205,31 @@ def test_speaker_rows_belong_to_one_submission(app, client, make_conference, smt
     _submit(client, c, smtp_server)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Speaker)) == 1
+
+
+def test_speaker_edits_the_co_speakers_names(app, client, make_conference, smtp_server) -> None:
+    c = make_conference()
+    token = _submit(
+        client,
+        c,
+        smtp_server,
+        **{"co_speakers-0-name": "Alan Turing", "co_speakers-0-email": "alan@example.org"},
+    )
+    form = client.get(f"/cfp/s/{token}/edit").get_data(as_text=True)
+    assert "Co-speaker&#39;s name" in form
+    assert 'value="Alan Turing"' in form
+    data = {
+        "title": "Live migration in bhyve",
+        "format": str(c.formats[0].id),
+        "abstract": "x" * 10,
+        "speaker_name": "Ada Lovelace",
+    }
+    blank = client.post(f"/cfp/s/{token}/edit", data={**data, "co_speaker_names-0": " "})
+    assert 'id="co_speaker_names-0-errors"' in blank.get_data(as_text=True)
+    saved = client.post(f"/cfp/s/{token}/edit", data={**data, "co_speaker_names-0": "A. M. Turing"})
+    assert saved.status_code == 302
+    assert "A. M. Turing" in client.get(f"/cfp/s/{token}").get_data(as_text=True)
+    with app.app_context():
+        [s] = submissions(app)
+        entry = services.history_of(s)[0]
+        assert entry.changes["co_speakers"] == ["Alan Turing", "A. M. Turing"]

@@ -169,6 +169,10 @@ class SpeakerEditForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
     affiliation = text("Affiliation", 200, help="Company, project or university.")
     bio = text("Short bio", 1000, multiline=True, help="Shown on the talk's page.")
+    #: The other speakers' names as the programme shows them, in their order (filled by the view).
+    co_speaker_names = FieldList(
+        text("Co-speaker's name", 120, required=True), max_entries=MAX_CO_SPEAKERS
+    )
 
 
 class ConferenceForm(FlaskForm):

@@ -236,13 +236,20 @@ def speaker_edit(token: str) -> ResponseReturnValue:
         speaker_name=speaker.name,
         affiliation=speaker.affiliation,
         bio=speaker.bio,
+        co_speaker_names=[s.name for s in services.co_speakers_of(speaker)],
     )
     form.fill_choices(submission.conference)
     if form.validate_on_submit():
         data = _submission_data(form, with_co_speakers=False)
+        names = [entry.data or "" for entry in form.co_speaker_names.entries]
         outcome = commit_or_show(
             lambda: services.update_submission(
-                submission, speaker, data, _speaker_actor(speaker), now
+                submission,
+                speaker,
+                data,
+                _speaker_actor(speaker),
+                now,
+                co_speaker_names=names or None,
             ),
             form=form,
             refused=(services.CfpError,),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,7 +20,23 @@ def _speaker_fields(speaker: Speaker) -> dict[str, object]:
         "speaker.name": speaker.name,
         "speaker.affiliation": speaker.affiliation,
         "speaker.bio": speaker.bio,
+        "co_speakers": ", ".join(s.name for s in co_speakers_of(speaker)),
     }
+
+
+def co_speakers_of(speaker: Speaker) -> list[Speaker]:
+    """The other speakers of ``speaker``'s submission, in the programme's order."""
+    return [s for s in speaker.submission.speakers if s.id != speaker.id]
+
+
+def _rename_co_speakers(speaker: Speaker, names: Sequence[str]) -> None:
+    others = co_speakers_of(speaker)
+    if len(names) != len(others):
+        raise NotAllowed("The list of co-speakers changed meanwhile: reload the page.")
+    for other, name in zip(others, names, strict=True):
+        if not name.strip():
+            raise NotAllowed("Every co-speaker needs a name.")
+        other.name = name.strip()
 
 
 def _submission_fields(s: Submission) -> dict[str, object]:
@@ -39,8 +56,10 @@ def update_submission(
     data: SubmissionData,
     actor: audit.Actor,
     now: datetime,
+    co_speaker_names: Sequence[str] | None = None,
 ) -> None:
-    """A speaker's change. Public pages show it once the next programme release is made."""
+    """A speaker's change (with, when given, the co-speakers' names as the programme shows
+    them). Public pages show it once the next programme release is made."""
     if not speaker_may_edit(submission, now):
         raise NotAllowed("This submission can no longer be changed.")
     _check_choice(submission.conference, data)
@@ -58,6 +77,8 @@ def update_submission(
         speaker.name = data.speaker.name.strip()
         speaker.affiliation = data.speaker.affiliation.strip()
         speaker.bio = data.speaker.bio.strip()
+    if co_speaker_names is not None:
+        _rename_co_speakers(speaker, co_speaker_names)
     submission.updated_at = now
     if title_changed and submission.is_placed:
         schedule_changed(submission, now)
