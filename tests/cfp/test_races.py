@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.cfp.conftest import form_data, page_token, post_submission, submissions
-from tests.conftest import login, postgres_url, service_missing
+from tests.conftest import login
 from webapp import audit
 from webapp.cfp import services
 from webapp.cfp.services import submissions as submissions_service
@@ -23,10 +23,10 @@ from webapp.extensions import db
 from webapp.models import Conference, LateLink, SubmissionReview
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if not postgres_url():
-        service_missing("PostgreSQL: set TEST_DATABASE_URL (these races need row locks)")
+@pytest.fixture
+def database(pg_schema_url: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """These races need row locks: the app runs on PostgreSQL in the SQLite pass too."""
+    return pg_schema_url
 
 
 def _held(barrier: threading.Barrier, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from webapp import clock, mail
 from webapp.extensions import db
 from webapp.outbox_worker import start_thread
@@ -34,21 +32,3 @@ def test_worker_sends_committed_mail_and_nothing_rolled_back(app, smtp_factory) 
         worker.stop()
         thread.join(timeout=10)
     assert not thread.is_alive()
-
-
-def test_on_postgresql_a_commit_wakes_the_worker(app, smtp_factory) -> None:
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
-    sink = smtp_factory.start()
-    app.config.update(MAIL_SERVER=sink.host, MAIL_PORT=sink.port)
-    worker, thread = start_thread(app, interval=60)  # polling alone would take a minute
-    try:
-        time.sleep(1.0)  # the worker has looked once and listens now
-        started = time.monotonic()
-        _queue(app, "ada@example.org")
-        assert len(sink.wait_for(1, timeout=10)) == 1
-        assert time.monotonic() - started < 5
-    finally:
-        worker.stop()
-        thread.join(timeout=70)
