@@ -27,7 +27,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any, cast
@@ -416,9 +416,22 @@ def send_due(now: datetime, limit: int = 500) -> SendReport:
     return send_ids(ids, now, due_only=True)
 
 
+class BeingSent(ValueError):
+    """A sender holds the message right now: a retry would send it twice."""
+
+
 def retry(message: OutboxMessage, now: datetime) -> None:
     """Make a pending or failed message due again (organizers' retry button). Flushes; after
-    the caller's commit the outbox worker sends it within seconds."""
+    the caller's commit the outbox worker sends it within seconds. A message a sender has
+    claimed (and whose lease runs) is refused: its sender reports back first."""
+    claimed = message.claimed_at
+    if message.claim_token is not None and claimed is not None:
+        if claimed.tzinfo is None:  # SQLite gives naive UTC
+            claimed = claimed.replace(tzinfo=UTC)
+        if claimed > now - CLAIM_LEASE:
+            raise BeingSent(
+                "That message is being sent right now; look again in a minute before retrying."
+            )
     message.state = OutboxState.PENDING
     message.attempts = 0
     message.next_attempt_at = now

@@ -11,11 +11,25 @@ from __future__ import annotations
 
 import re
 
-#: Each pattern keeps group 1 (what precedes the token) and replaces the token itself.
+
+def _spelled(word: str) -> str:
+    """``word`` as a request line may spell it: each character plain or percent-encoded."""
+    return "".join(f"(?:{re.escape(c)}|%{ord(c):02x})" for c in word)
+
+
+#: A path separator as the raw request line may write it: repeated or percent-encoded.
+_SLASH = r"(?:/|%2f)+"
+_END = r"[^/?#\s\"'<>%]|%(?!2f)[0-9a-f]{2}"
+
+#: Each pattern keeps group 1 (what precedes the token) and replaces the token itself. Raw
+#: request lines (gunicorn logs them undecoded) may spell the way to a token oddly, for example
+#: ``/cfp//s/...`` or ``/cfp/%73/...``: the patterns match those spellings too.
 TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"(/cfp/s/)[^/?#\s\"'<>]+"),
-    re.compile(r"(/cfp/received/)[^/?#\s\"'<>]+"),
-    re.compile(r"((?:^|[?&;])late=)[^&;#\s\"'<>]+"),
+    re.compile(rf"({_SLASH}{_spelled('cfp')}{_SLASH}{_spelled('s')}{_SLASH})(?:{_END})+", re.I),
+    re.compile(
+        rf"({_SLASH}{_spelled('cfp')}{_SLASH}{_spelled('received')}{_SLASH})(?:{_END})+", re.I
+    ),
+    re.compile(rf"((?:^|[?&;]){_spelled('late')}(?:=|%3d))[^&;#\s\"'<>]+", re.I),
 )
 REDACTED = "[redacted]"
 

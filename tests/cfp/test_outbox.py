@@ -162,6 +162,28 @@ def test_organizers_see_pending_and_failed_mail_and_retry(
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_retry_is_refused_while_a_sender_holds_the_message(
+    app, runner, clock, smtp_factory, csrf_client_as
+) -> None:
+    _queue(app, 1, clock.now)
+    with app.app_context():  # a sender has claimed it and is talking to the mail server
+        message = db.session.scalar(sa.select(OutboxMessage))
+        message.claim_token, message.claimed_at = "held-by-a-sender", clock.now
+        db.session.commit()
+        message_id = message.id
+    organizer = csrf_client_as("organizer")
+    page = organizer.get("/organize/outbox").get_data(as_text=True)
+    response = organizer.post(
+        f"/organize/outbox/{message_id}/retry",
+        data={"csrf_token": csrf_token_from(page)},
+        follow_redirects=True,
+    )
+    assert "That message is being sent right now" in response.get_data(as_text=True)
+    with app.app_context():  # the sender's claim stands: it alone reports the outcome
+        assert db.session.get(OutboxMessage, message_id).claim_token == "held-by-a-sender"
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_organizers_edit_mail_templates_sandboxed(app, clock, smtp_server, csrf_client_as) -> None:
     organizer = csrf_client_as("organizer")
     page = organizer.get("/organize/mail-templates/cfp_received").get_data(as_text=True)

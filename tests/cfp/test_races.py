@@ -20,7 +20,7 @@ from webapp import audit
 from webapp.cfp import services
 from webapp.cfp.services import submissions as submissions_service
 from webapp.extensions import db
-from webapp.models import Conference, LateLink, SubmissionReview
+from webapp.models import AuditEntry, Conference, LateLink, OutboxMessage, SubmissionReview
 
 
 @pytest.fixture
@@ -131,3 +131,38 @@ def test_two_first_reviews_at_once_one_saves_the_other_is_told(
     assert re.search(r"Someone else saved this at the same moment", told)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SubmissionReview)) == 1
+
+
+def test_two_accepts_at_once_apply_and_mail_once(
+    app, client, make_conference, make_user, monkeypatch
+) -> None:
+    c = make_conference()
+    assert post_submission(client, c).status_code == 302
+    [s] = submissions(app)
+    one, two = app.test_client(), app.test_client()
+    login(one, make_user(roles=("organizer",)).email)
+    login(two, make_user(roles=("organizer",)).email)
+    url = f"/organize/conferences/{c.slug}/submissions/{s.code}"
+    forms = [_button(one, url), _button(two, url)]
+    barrier = threading.Barrier(2)
+    monkeypatch.setattr(
+        services, "set_submission_state", _held(barrier, services.set_submission_state)
+    )
+    answers = _together(
+        lambda: one.post(f"{url}/decide", data={**forms[0], "decision": "accept"}),
+        lambda: two.post(f"{url}/decide", data={**forms[1], "decision": "accept"}),
+    )
+    assert [a.status_code for a in answers] == [302, 302]
+    pages = [one.get(url).get_data(as_text=True), two.get(url).get_data(as_text=True)]
+    assert sum("Someone changed this submission at the same moment" in p for p in pages) == 1
+    with app.app_context():
+        accepted = sa.select(sa.func.count()).select_from(OutboxMessage)
+        assert db.session.scalar(accepted.where(OutboxMessage.template == "cfp_accepted")) == 1
+        entries = sa.select(sa.func.count()).select_from(AuditEntry)
+        assert db.session.scalar(entries.where(AuditEntry.action == "submission.accepted")) == 1
+
+
+def _button(client: Any, url: str) -> dict[str, str]:
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    return {"csrf_token": token.group(1)} if token else {}

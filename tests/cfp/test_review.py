@@ -96,10 +96,15 @@ def test_conflict_of_interest_blocks_review(app, client_as, three) -> None:
     assert "You declared a conflict of interest" in page
     assert 'name="score"' not in page
     response = _review(reviewer, code, 5, "sneaky")
-    assert response.status_code == 409
-    assert "You declared a conflict of interest with this submission." in response.get_data(
-        as_text=True
-    )
+    # Refused before anything of the submission is shown (the refusal page showed it all).
+    assert response.status_code == 403
+    refusal = response.get_data(as_text=True)
+    assert "You declared a conflict of interest with this submission." in refusal
+    assert "Beta tutorial" not in refusal
+    assert "About Beta tutorial" not in refusal
+    bad_score = _review(reviewer, code, 9, "sneaky")
+    assert bad_score.status_code == 403
+    assert "Beta tutorial" not in bad_score.get_data(as_text=True)
     with app.app_context():
         assert (
             db.session.scalar(sa.select(sa.func.count()).select_from(SubmissionReview)) == 0
@@ -120,6 +125,11 @@ def test_anonymous_review_hides_speakers_from_reviewers(
         page = reviewer.get(url).get_data(as_text=True)
         assert "Secret Speaker" not in page
         assert "ada@example.org" not in page
+    # Nor can a reviewer find them by searching for a name.
+    found = reviewer.get("/organize/conferences/bhyvecon-2027/submissions?q=Secret").get_data(
+        as_text=True
+    )
+    assert s.code not in found
     assert "Secret Speaker" in client_as("organizer").get(
         f"/organize/conferences/bhyvecon-2027/submissions/{s.code}"
     ).get_data(as_text=True)

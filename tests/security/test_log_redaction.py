@@ -39,6 +39,13 @@ TOKENS = (SPEAKER_TOKEN, LATE_TOKEN, FORM_TOKEN)
         ("/c/cfp?a=1&late=abc#f", "/c/cfp?a=1&late=[redacted]#f"),
         ("/c/cfp/received/abc?x", "/c/cfp/received/[redacted]?x"),
         ("/cfp/submissions?template=late", "/cfp/submissions?template=late"),
+        # Odd spellings of the same address, as a raw request line may carry them.
+        ("GET /cfp//s/abc123 HTTP/1.1", "GET /cfp//s/[redacted] HTTP/1.1"),
+        ("GET /cfp/%73/abc123 HTTP/1.1", "GET /cfp/%73/[redacted] HTTP/1.1"),
+        ("GET /%63fp%2Fs/abc123", "GET /%63fp%2Fs/[redacted]"),
+        ("/c/cfp?%6Cate=abc&x=1", "/c/cfp?%6Cate=[redacted]&x=1"),
+        ("/c/cfp?late%3Dabc", "/c/cfp?late%3D[redacted]"),
+        ("GET /cfp/s/abc%2F123 x", "GET /cfp/s/[redacted]%2F123 x"),
     ],
 )
 def test_the_one_list_of_token_patterns(text, expected) -> None:

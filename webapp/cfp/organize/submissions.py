@@ -153,7 +153,7 @@ def _submission_page(
 @roles_required("organizer", "reviewer")
 def review(slug: str, code: str) -> ResponseReturnValue:
     conference = conference_or_404(slug)
-    sub = submission_or_404(conference, code)  # the service refuses a conflicted reviewer
+    sub = _openable(conference, code)  # a conflicted reviewer sees nothing of it, not even here
     form = ReviewForm()
     if not form.validate_on_submit():
         return _submission_page(conference, sub, form, 400)

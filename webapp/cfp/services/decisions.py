@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from webapp import audit
-from webapp.cfp.services.errors import NotAllowed
+from webapp.cfp.services.errors import CfpError, NotAllowed
 from webapp.cfp.services.mailing import mail_invited_speakers
 from webapp.cfp.services.programme import clear_slot
 from webapp.cfp.services.reminders import past_deadline
@@ -48,6 +50,22 @@ def _organizer_releases(submission: Submission, new_state: SubmissionState, now:
     )
 
 
+def _claim_transition(
+    submission: Submission, old: SubmissionState, new_state: SubmissionState
+) -> None:
+    """Move the row from ``old`` only if it is still there: of two requests that change the same
+    submission at once (a double click, a speaker and an organizer), one wins and the other is
+    told, instead of both applying (and mailing) the change."""
+    moved = db.session.execute(
+        sa.update(Submission)
+        .where(Submission.id == submission.id, Submission.state == old)
+        .values(state=new_state)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise CfpError("Someone changed this submission at the same moment; reload the page.")
+
+
 def set_submission_state(
     submission: Submission,
     new_state: SubmissionState,
@@ -60,6 +78,7 @@ def set_submission_state(
         old = SubmissionState.ACCEPTED
     else:
         old = _check_transition(submission, new_state, by, now)
+    _claim_transition(submission, old, new_state)
     submission.state = new_state
     submission.updated_at = now
     if new_state in (SubmissionState.ACCEPTED, SubmissionState.REJECTED):

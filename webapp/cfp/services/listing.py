@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from webapp.cfp.services.review import sees_all_scores
+from webapp.cfp.services.review import hides_speakers, sees_all_scores
 from webapp.extensions import db
 from webapp.models import (
     Conference,
@@ -69,16 +69,16 @@ def _filtered(conference: Conference, user: User, q: ListQuery) -> Any:
     if text:
         like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like += "%"
-        by_speaker = sa.select(Speaker.submission_id).where(
-            sa.func.lower(Speaker.name).like(like, escape="\\")
-        )
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Submission.title).like(like, escape="\\"),
-                sa.func.lower(Submission.code).like(like, escape="\\"),
-                Submission.id.in_(by_speaker),
+        matches = [
+            sa.func.lower(Submission.title).like(like, escape="\\"),
+            sa.func.lower(Submission.code).like(like, escape="\\"),
+        ]
+        if not hides_speakers(conference, user):  # an anonymous review cannot search by name
+            by_speaker = sa.select(Speaker.submission_id).where(
+                sa.func.lower(Speaker.name).like(like, escape="\\")
             )
-        )
+            matches.append(Submission.id.in_(by_speaker))
+        query = query.where(sa.or_(*matches))
     return query
 
 
