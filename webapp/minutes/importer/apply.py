@@ -139,7 +139,7 @@ def apply(
         return outcome
     w = _Write(series, day, slot, actor, now, PeopleIndex())
     attendees: list[Person] = []
-    if parsed.has_minutes and parsed.cancelled is None:
+    if parsed.has_minutes and (parsed.cancelled is None or parsed.minutes_content):
         state = parsed.state or default_state
         outcome.kind, attendees, created = _write_minutes(w, parsed, minutes, state)
         outcome.new_people += [p.name for p in created]

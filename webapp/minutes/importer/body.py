@@ -25,6 +25,8 @@ class Body:
     decisions: list[str] = field(default_factory=list)
     next_meeting: tuple[int, str] | None = None
     cancelled: str | None = None
+    #: The lines that say the meeting was cancelled (not minutes content).
+    cancelled_lines: set[int] = field(default_factory=set)
     problems: list[ImportProblem] = field(default_factory=list)
 
 
@@ -182,7 +184,8 @@ def _decision(kept: Numbered, index: int, first: str) -> str:
             or ln.next_meeting_text(more) is not None
         ):
             break
-        parts.append(more.strip())
+        item = ln.bullet(more)
+        parts.append(item.text if item else more.strip())
     return " ".join(parts)
 
 
@@ -194,6 +197,26 @@ class _Scan:
     actions_label: bool = False
 
 
+def _cancelled_heading(body: Body, kept: Numbered, index: int) -> None:
+    """``# Meeting cancelled`` then a paragraph: read like ``- Meeting cancelled: paragraph``."""
+    number, line = kept[index]
+    title = line.lstrip("#").strip().rstrip("#").strip().rstrip(":").strip()
+    if ln.cancelled_note(title) is None:
+        return
+    lines: list[int] = [number]
+    parts: list[str] = []
+    for more_number, more in kept[index + 1 :]:
+        if not more.strip() and not parts:
+            continue
+        if not more.strip() or ln.heading(more) is not None:
+            break
+        lines.append(more_number)
+        item = ln.bullet(more)
+        parts.append(item.text if item else more.strip())
+    body.cancelled = ln.cancelled_note(f"{title}: {' '.join(parts)}" if parts else title)
+    body.cancelled_lines.update(lines)
+
+
 def _line(body: Body, kept: Numbered, index: int, state: _Scan, scan: tuple[bool, bool]) -> None:
     scan_actions, scan_decisions = scan
     number, line = kept[index]
@@ -201,6 +224,8 @@ def _line(body: Body, kept: Numbered, index: int, state: _Scan, scan: tuple[bool
     if title is not None:
         state.in_actions = title in ln.ACTION_SECTIONS
         state.actions_label = False
+        if body.cancelled is None:
+            _cancelled_heading(body, kept, index)
         return
     item = ln.bullet(line)
     text = item.text if item else line.strip()
@@ -216,7 +241,8 @@ def _line(body: Body, kept: Numbered, index: int, state: _Scan, scan: tuple[bool
         if item is not None and item.checked is not None:
             _checkbox_task(body, number, item, state.in_actions)
             return
-        if item is not None and state.in_actions and item.indent < 2 and item.text:
+        nexting = item is not None and ln.next_meeting_text(item.text) is not None
+        if item is not None and state.in_actions and item.indent < 2 and item.text and not nexting:
             _section_task(body, number, item.text)
             return
     if scan_decisions and found and found[0] in ln.DECISION_LABELS and found[1]:
@@ -227,6 +253,8 @@ def _line(body: Body, kept: Numbered, index: int, state: _Scan, scan: tuple[bool
         body.next_meeting = (number, following)
     elif body.cancelled is None:
         body.cancelled = ln.cancelled_note(text)
+        if body.cancelled is not None:
+            body.cancelled_lines.add(number)
 
 
 def scan(body: Body, *, scan_actions: bool, scan_decisions: bool) -> None:

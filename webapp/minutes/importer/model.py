@@ -89,5 +89,8 @@ class Parsed:
     has_minutes: bool = True
     #: The note of a cancelled meeting ("Meeting cancelled: FOSDEM"); None when it took place.
     cancelled: str | None = None
+    #: Attendees, decisions, notes besides the cancellation, or a front matter ``state``: a
+    #: cancelled meeting keeps such minutes.
+    minutes_content: bool = False
     extra: ExtraMeeting | None = None
     warnings: list[tuple[int, str]] = field(default_factory=list)

@@ -12,6 +12,7 @@ from typing import Any
 
 from webapp.minutes import frontmatter
 from webapp.minutes.importer import files
+from webapp.minutes.importer import lines as ln
 from webapp.minutes.importer.body import Body, check_attendees, scan, take_attendees
 from webapp.minutes.importer.dates import parse_date, resolve_next_meeting
 from webapp.minutes.importer.front import (
@@ -100,6 +101,9 @@ def _body(parsed: Parsed, data: dict[str, Any], where: dict[str, int], body: Bod
         parsed.decisions = body.decisions
     if body.cancelled is not None and parsed.cancelled is None and not parsed.attendees:
         parsed.cancelled = body.cancelled[:500]
+    notes = [x for n, x in kept if n not in body.cancelled_lines and ln.heading(x) is None]
+    content = parsed.attendees or parsed.decisions or any(x.strip() for x in notes)
+    parsed.minutes_content = bool(content or parsed.state)
     if body.next_meeting is not None:
         parsed.next_meeting_line, parsed.next_meeting_text = body.next_meeting
 
