@@ -19,7 +19,6 @@ died mid-way) may be taken over.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import secrets
 import smtplib
@@ -35,10 +34,10 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from jinja2.sandbox import SandboxedEnvironment
 
 from webapp import sealed
 from webapp.extensions import db
+from webapp.mail_sandbox import render_text
 from webapp.models import MailTemplate, OutboxMessage, OutboxState, SiteSettings
 from webapp.redact import redact
 
@@ -138,8 +137,6 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "link": "https://cadence.example.org/cfp/s/…",
 }
 
-_env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-
 
 class TemplateInvalid(ValueError):
     """An edited mail template that does not render; the message names the problem."""
@@ -172,16 +169,6 @@ def template_text(name: str) -> tuple[str, str]:
         return edited[name]
     default = DEFAULTS[name]
     return default.subject, default.body
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(source: str) -> Any:
-    """Compiling a template costs far more than rendering it: once per distinct text."""
-    return _env.from_string(source)
-
-
-def render_text(source: str, context: dict[str, Any]) -> str:
-    return _compiled(source).render(**context)
 
 
 def check_template(subject: str, body: str) -> None:

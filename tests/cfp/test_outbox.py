@@ -203,6 +203,22 @@ def test_organizers_edit_mail_templates_sandboxed(app, clock, smtp_server, csrf_
         data={"csrf_token": token, "subject": "Hi", "body": "{% if %}"},
     )
     assert "does not render" in broken.get_data(as_text=True)
+    # Nor may a template cost the server its time or the outbox its space.
+    for costly, reason in [
+        ("{{ 'x' * 100000000 }}", "too long for a mail"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "at most 100 items",
+        ),
+        ("{% for i in range(99) %}{{ 'y' * 999 }}{% endfor %}", "more than 50,000 characters"),
+        ("{{ 9 ** 9 ** 9 }}", "power operator"),
+    ]:
+        answer = organizer.post(
+            "/organize/mail-templates/cfp_received",
+            data={"csrf_token": token, "subject": "Hi", "body": costly},
+        ).get_data(as_text=True)
+        assert "does not render" in answer
+        assert reason in answer
     good = organizer.post(
         "/organize/mail-templates/cfp_received",
         data={
