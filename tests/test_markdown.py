@@ -56,9 +56,14 @@ def test_inline_text_links_bare_urls_and_references_and_escapes_the_rest() -> No
 
 
 def _seconds(text: str) -> float:
-    start = time.perf_counter()
-    render_markdown(text)
-    return time.perf_counter() - start
+    """The best of three renders (distinct texts, so no cache answers): one pause of the
+    machine must not decide a ratio."""
+    times = []
+    for n in range(3):
+        start = time.perf_counter()
+        render_markdown(f"{text}end{n}")
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def test_rendering_time_is_linear_in_the_input() -> None:

@@ -6,6 +6,7 @@ import os
 import uuid
 
 import pytest
+from flask import Flask
 
 from tests.conftest import login, service_missing
 from webapp import create_app
@@ -26,21 +27,24 @@ def redis_url() -> str:
     return url  # type: ignore[return-value]
 
 
+def _two_workers(app_config: dict, redis_url: str, limit: str) -> list[Flask]:
+    """Two apps (as two gunicorn workers would be) sharing one Redis and one key prefix."""
+    prefix = f"cadence-test-{uuid.uuid4().hex}"
+    config = dict(
+        app_config,
+        REDIS_URL=redis_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=prefix,
+        LOGIN_RATE_LIMIT=limit,
+    )
+    return [create_app(dict(config)) for _ in ("one", "two")]
+
+
 def test_two_workers_share_the_failed_login_limit(
     app_config: dict, redis_url: str, make_user
 ) -> None:
     user = make_user(roles=("admin",))
-    prefix = f"cadence-test-{uuid.uuid4().hex}"
-    workers = []
-    for _ in ("one", "two"):
-        config = dict(app_config)
-        config.update(
-            REDIS_URL=redis_url,
-            RATELIMIT_ENABLED=True,
-            RATELIMIT_KEY_PREFIX=prefix,
-            LOGIN_RATE_LIMIT="4 per minute",
-        )
-        workers.append(create_app(config))
+    workers = _two_workers(app_config, redis_url, "4 per minute")
     assert workers[0].config["RATELIMIT_STORAGE_URI"] == redis_url
     one, two = (w.test_client() for w in workers)
     assert login(one, user.email).status_code == 302  # the account is real; successes are free
@@ -61,17 +65,7 @@ def test_two_workers_share_the_current_password_limit(
     app_config: dict, redis_url: str, make_user
 ) -> None:
     user = make_user(roles=("scribe",))
-    prefix = f"cadence-test-{uuid.uuid4().hex}"
-    workers = []
-    for _ in ("one", "two"):
-        config = dict(app_config)
-        config.update(
-            REDIS_URL=redis_url,
-            RATELIMIT_ENABLED=True,
-            RATELIMIT_KEY_PREFIX=prefix,
-            LOGIN_RATE_LIMIT="3 per minute",
-        )
-        workers.append(create_app(config))
+    workers = _two_workers(app_config, redis_url, "3 per minute")
     one, two = (w.test_client() for w in workers)
     assert login(one, user.email).status_code == 302
     assert login(two, user.email).status_code == 302
