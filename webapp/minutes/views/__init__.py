@@ -8,6 +8,7 @@ from webapp.minutes.views import (  # noqa: F401 - each module adds its routes t
     editing,
     feed,
     follow_ups,
+    live,
     pages,
     people,
     reviews,

@@ -1,0 +1,1 @@
+"""Minutes written together, live: the shared notes document of the call page."""
