@@ -10,7 +10,7 @@ WORKERS ?= 2
 # The PostgreSQL that `make test` also runs the suite on, when set (see .ci/run).
 TEST_DATABASE_URL ?=
 
-.PHONY: run serve test test-sqlite test-postgres lint fmt bench install install-dev clean
+.PHONY: run serve test test-sqlite test-postgres lint fmt bench install install-dev clean js
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.dev-installed node_modules/.installed
+
+## js: bundle the call page's editor (js/live/, pinned npm packages) into
+## webapp/static/js/live-notes.js with esbuild; the bundle is committed, so `make run` needs no npm
+js: node_modules/.installed
+	node_modules/.bin/esbuild js/live/notes.js --bundle --format=iife --target=es2020 --minify \
+	  --legal-comments=external --outfile=webapp/static/js/live-notes.js
 
 ## run: install, migrate the SQLite database in instance/, load demo data when empty, serve
 ## (with the outbox worker beside the development server, so that mail goes out)

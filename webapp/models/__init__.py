@@ -22,6 +22,7 @@ from webapp.models.cfp import (
     Track,
 )
 from webapp.models.feeds import RenderedFeed
+from webapp.models.live import LiveDocument, LiveUpdate
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -54,6 +55,8 @@ __all__ = [
     "DECIDED_STATES",
     "FOLLOW_UP_STATES",
     "INTERVALS",
+    "LiveDocument",
+    "LiveUpdate",
     "MINUTES_STATES",
     "OUTBOX_STATES",
     "REVIEW_STATES",
