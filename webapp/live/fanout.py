@@ -13,13 +13,16 @@ import secrets
 import struct
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from pycrdt import write_var_uint
 
-from webapp.live import store
+from webapp.live import protocol, store
 from webapp.live.hub import HUB
 from webapp.live.store import UPDATES, Stored
+from webapp.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,9 @@ class Fanout:
         self.pid = 0
         self.redis: Any = None
         self.mine: dict[int, None] = {}  # seqs stored by this process (poll: skip them)
+        #: Poll: presence to write, the latest per (minutes, client), and the clocks seen.
+        self.presence_out: dict[tuple[int, int], tuple[int, bytes]] = {}
+        self.presence_seen: dict[tuple[int, int], int] = {}
 
     def ensure_started(self) -> None:
         with self.lock:
@@ -108,6 +114,15 @@ class Fanout:
         if self.kind == "redis":
             head = _HEAD.pack(origin(), _AWARENESS, minutes_id, 0)
             self._quietly(self._client().publish, self.channel, head + data)
+        elif self.kind == "poll":
+            try:
+                found = protocol.awareness_clients(data)
+            except protocol.ProtocolError:
+                return
+            with self.lock:
+                for client, (clock, state) in found.items():
+                    entry = protocol.awareness_entry(client, clock, state)
+                    self.presence_out[(minutes_id, client)] = (clock, entry)
         elif self.kind == "postgres" and len(data) < 5000:
             payload = f"a:{minutes_id}:{data.hex()}:{origin().hex()}"
             self._quietly(store.notify, self.engine, self.channel, [payload])
@@ -188,17 +203,35 @@ class Fanout:
             if not ids:
                 continue
             try:
-                with self.engine.connect() as conn:
-                    rows = conn.execute(
-                        sa.select(UPDATES.c.seq, UPDATES.c.minutes_id, UPDATES.c.data)
-                        .where(UPDATES.c.seq > last, UPDATES.c.minutes_id.in_(ids))
-                        .order_by(UPDATES.c.seq)
-                        .limit(1000)
-                    ).all()
+                last = self._poll_updates(ids, last)
+                self._poll_presence(ids)
             except sa.exc.SQLAlchemyError as exc:
                 log.warning("live: polling the updates failed: %s", exc)
-                continue
-            for row in rows:
-                last = max(last, row.seq)
-                if row.seq not in self.mine:
-                    HUB.remote_update(row.minutes_id, row.data)
+
+    def _poll_updates(self, ids: list[int], last: int) -> int:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(UPDATES.c.seq, UPDATES.c.minutes_id, UPDATES.c.data)
+                .where(UPDATES.c.seq > last, UPDATES.c.minutes_id.in_(ids))
+                .order_by(UPDATES.c.seq)
+                .limit(1000)
+            ).all()
+        for row in rows:
+            last = max(last, row.seq)
+            if row.seq not in self.mine:
+                HUB.remote_update(row.minutes_id, row.data)
+        return last
+
+    def _poll_presence(self, ids: list[int]) -> None:
+        with self.lock:
+            out, self.presence_out = self.presence_out, {}
+        if out:
+            store.write_presence(self.engine, origin().hex(), out)
+        since = utcnow() - timedelta(minutes=2)
+        with self.engine.connect() as conn:
+            rows = store.read_presence(conn, ids, origin().hex(), since)
+        for row in rows:
+            key = (row.minutes_id, row.client_id)
+            if self.presence_seen.get(key, -1) < row.clock:
+                self.presence_seen[key] = row.clock
+                HUB.remote_awareness(row.minutes_id, write_var_uint(1) + row.entry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import g, url_for
 from flask_login import current_user
@@ -28,7 +29,8 @@ def notes_context(series: Series, day: date, minutes: Minutes | None) -> dict[st
     g.csp_style_nonce = secrets.token_urlsafe(18)
     return {
         "notes": {
-            "socket": url_for("live.socket", slug=series.slug, day=day_text),
+            # A websocket route's url_for is absolute (ws://): the page wants its path only.
+            "socket": urlsplit(url_for("live.socket", slug=series.slug, day=day_text)).path,
             "save": url_for("live.save", slug=series.slug, day=day_text),
             "key": loaded.key,
             "text": store.text_of(loaded.doc()),

@@ -16,17 +16,18 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import cast
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from pycrdt import Doc, Text, merge_updates
 
-from webapp.models import LiveDocument, LiveUpdate
+from webapp.models import LiveDocument, LivePresence, LiveUpdate
 from webapp.models.base import utcnow
 
 DOCS = cast(sa.Table, LiveDocument.__table__)
 UPDATES = cast(sa.Table, LiveUpdate.__table__)
+PRESENCE = cast(sa.Table, LivePresence.__table__)
 TEXT = "notes"
 #: An update that changes nothing: acknowledged in its turn, never stored.
 EMPTY = b"\x00\x00"
@@ -168,6 +169,45 @@ def notify(engine: sa.Engine, channel: str, payloads: list[str]) -> None:
     with engine.begin() as conn:
         for payload in payloads:
             conn.execute(sa.select(sa.func.pg_notify(channel, payload)))
+
+
+def write_presence(
+    engine: sa.Engine, origin: str, entries: dict[tuple[int, int], tuple[int, bytes]]
+) -> None:
+    """Keep the latest awareness entry of each (minutes, client), for polling processes."""
+    now = utcnow()
+    with engine.begin() as conn:
+        for (minutes_id, client), (clock, entry) in entries.items():
+            conn.execute(
+                sa.delete(PRESENCE).where(
+                    PRESENCE.c.minutes_id == minutes_id, PRESENCE.c.client_id == client
+                )
+            )
+            conn.execute(
+                sa.insert(PRESENCE).values(
+                    minutes_id=minutes_id,
+                    client_id=client,
+                    clock=clock,
+                    entry=entry,
+                    origin=origin,
+                    at=now,
+                )
+            )
+        conn.execute(sa.delete(PRESENCE).where(PRESENCE.c.at < now - timedelta(hours=1)))
+
+
+def read_presence(
+    conn: sa.Connection, minutes_ids: list[int], origin: str, since: datetime
+) -> list[sa.Row[Any]]:
+    return list(
+        conn.execute(
+            sa.select(PRESENCE).where(
+                PRESENCE.c.minutes_id.in_(minutes_ids),
+                PRESENCE.c.origin != origin,
+                PRESENCE.c.at >= since,
+            )
+        ).all()
+    )
 
 
 class _Lost(Exception):

@@ -22,7 +22,7 @@ from webapp.models.cfp import (
     Track,
 )
 from webapp.models.feeds import RenderedFeed
-from webapp.models.live import LiveDocument, LiveUpdate
+from webapp.models.live import LiveDocument, LivePresence, LiveUpdate
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -56,6 +56,7 @@ __all__ = [
     "FOLLOW_UP_STATES",
     "INTERVALS",
     "LiveDocument",
+    "LivePresence",
     "LiveUpdate",
     "MINUTES_STATES",
     "OUTBOX_STATES",

@@ -46,3 +46,23 @@ class LiveUpdate(Base):
     #: Who typed it (the account's name or e-mail), kept for the revision's "typed by".
     actor: Mapped[str] = mapped_column(sa.String(254), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LivePresence(Base):
+    """Who is on a call page and where their cursor is, for processes that share nothing but the
+    database (SQLite, polled): the latest awareness entry of each editor. Never part of the
+    minutes; old rows are dropped."""
+
+    __tablename__ = "live_presence"
+
+    minutes_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("minutes.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The Yjs client id of one browser tab.
+    client_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    clock: Mapped[int]
+    #: One awareness entry (client id, clock, state JSON) as y-protocols encodes it.
+    entry: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: The process that wrote it (it does not read its own rows back).
+    origin: Mapped[str] = mapped_column(sa.String(32))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,8 +1,8 @@
-"""live notes: the shared document of the call page, as stored Yjs updates and a snapshot
+"""live notes: the shared document of the call page (stored Yjs updates, snapshot, presence)
 
 Revision ID: 0018l
 Revises: 0011c
-Create Date: 2026-12-02 16:06:54.911449
+Create Date: 2026-12-02 16:24:41.460081
 
 """
 from alembic import op
@@ -30,6 +30,19 @@ def upgrade():
     sa.ForeignKeyConstraint(['minutes_id'], ['minutes.id'], name=op.f('fk_live_documents_minutes_id_minutes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('minutes_id', name=op.f('pk_live_documents'))
     )
+    op.create_table('live_presence',
+    sa.Column('minutes_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('clock', sa.Integer(), nullable=False),
+    sa.Column('entry', sa.LargeBinary(), nullable=False),
+    sa.Column('origin', sa.String(length=32), nullable=False),
+    sa.Column('at', webapp.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['minutes_id'], ['minutes.id'], name=op.f('fk_live_presence_minutes_id_minutes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('minutes_id', 'client_id', name=op.f('pk_live_presence'))
+    )
+    with op.batch_alter_table('live_presence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_presence_at'), ['at'], unique=False)
+
     op.create_table('live_updates',
     sa.Column('seq', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('minutes_id', sa.Integer(), nullable=False),
@@ -53,5 +66,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_live_updates_minutes_id'))
 
     op.drop_table('live_updates')
+    with op.batch_alter_table('live_presence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_presence_at'))
+
+    op.drop_table('live_presence')
     op.drop_table('live_documents')
     # ### end Alembic commands ###
