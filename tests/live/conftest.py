@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import login
-from tests.minutes.conftest import bhyve  # noqa: F401 - the series fixture
+from tests.minutes.conftest import create_bhyve
 from tests.servers import free_port
+from webapp import audit, clock
+from webapp.extensions import db
+from webapp.meetings import services as meetings
+from webapp.minutes import services as svc
+
+DAY = date(2019, 2, 7)
 
 
 @pytest.fixture
@@ -39,3 +46,21 @@ def cookie_as(app: Any, make_user: Callable[..., Any]) -> Callable[..., str]:
         return f"session={cookie.value}"
 
     return make
+
+
+@pytest.fixture
+def bhyve(app: Any) -> str:
+    with app.app_context():
+        create_bhyve()
+        db.session.commit()
+    return "bhyve"
+
+
+@pytest.fixture
+def started(app: Any, bhyve: str) -> int:
+    with app.app_context():
+        series = meetings.get_series("bhyve")
+        minutes = svc.start_minutes(series, DAY, audit.CLI, clock.now())
+        minutes.notes = "Roll call\n"
+        db.session.commit()
+        return minutes.id

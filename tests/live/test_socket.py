@@ -12,30 +12,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.live.yclient import YClient
-from webapp import audit, clock
+from tests.live.yclient import connect
 from webapp.extensions import db
 from webapp.live import protocol, store
-from webapp.meetings import services as meetings
-from webapp.minutes import services as svc
 from webapp.models import LiveUpdate
 
 DAY = date(2019, 2, 7)
 PATH = "/meetings/bhyve/2019-02-07/live/socket"
-
-
-@pytest.fixture
-def started(app: Any, bhyve: str) -> int:
-    with app.app_context():
-        series = meetings.get_series("bhyve")
-        minutes = svc.start_minutes(series, DAY, audit.CLI, clock.now())
-        minutes.notes = "Roll call\n"
-        db.session.commit()
-        return minutes.id
-
-
-def connect(server: str, cookie: str, origin: str | None = None) -> YClient:
-    return YClient(f"ws://{server}{PATH}", cookie, f"http://{server}" if origin is None else origin)
 
 
 def handshake(server: str, cookie: str, origin: str | None = None) -> int:

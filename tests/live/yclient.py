@@ -28,6 +28,7 @@ class YClient:
         self.sent = 0
         self.acked = 0
         self.notices: list[str] = []
+        self.presence: dict[int, str] = {}  # client id -> state JSON
         self.closed = threading.Event()
         self.synced = threading.Event()
         self.on_update: Callable[[bytes], None] | None = None
@@ -68,7 +69,9 @@ class YClient:
             self.notices.append(data[2:].decode(errors="replace"))
             return
         message = protocol.parse(data)
-        if message.kind != protocol.SYNC:
+        if message.kind == protocol.AWARENESS:
+            for client, (_clock, state) in protocol.awareness_clients(message.payload).items():
+                self.presence[client] = state
             return
         if message.step == protocol.STEP1:
             self.sent += 1  # the server stores (and acknowledges) a step 2 like an update
@@ -104,3 +107,11 @@ class YClient:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ws.close()
+
+
+PATH = "/meetings/bhyve/2019-02-07/live/socket"
+
+
+def connect(server: str, cookie: str, origin: str | None = None, path: str = PATH) -> YClient:
+    """A client of the call page of bhyve's 2019-02-07 meeting on ``server`` (host:port)."""
+    return YClient(f"ws://{server}{path}", cookie, f"http://{server}" if origin is None else origin)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from webapp import audit
+from webapp.live import formsync
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
@@ -82,8 +83,10 @@ def _write_minutes(
         minutes, kind = svc.start_minutes(w.series, w.day, w.actor, w.now), "created"
     else:
         kind = "updated"
+    # With the call page's shared notes open, the imported text enters them as an update.
+    notes = formsync.merge(minutes, parsed.notes, None, w.actor)
     data = svc.MinutesInput(
-        notes=parsed.notes,
+        notes=parsed.notes if notes is None else notes,
         decisions="\n".join(parsed.decisions),
         attendees=[name for name, _line in parsed.attendees],
         state=state,

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
+from webapp.live import formsync
 from webapp.minutes import services as svc
 from webapp.minutes.forms import FollowUpForm, MinutesForm
 from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404, people_names
@@ -86,8 +87,12 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         return render_template("minutes/edit.html", form=None, **context)
     form = MinutesForm()
     status = 200
+    live_base = request.form.get(formsync.FIELD)
     if request.method == "GET":
         _fill(form, minutes)
+        shared = formsync.form_state(minutes)  # the call page's notes, when it has been opened
+        if shared is not None:
+            form.notes.data, live_base = shared
     elif not form.validate_on_submit():
         status = 400
     else:
@@ -95,10 +100,12 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         conflicts: list[svc.EditConflict] = []
 
         def change() -> list[Any]:
+            actor, seen = audit.Actor.current(), int(form.version.data or 0)
+            merged = formsync.merge(minutes, data.notes, live_base, actor)
+            if merged is not None:  # merged with the live typing: no conflict on the notes
+                data.notes, seen = merged, minutes.version
             try:
-                return svc.save_minutes(
-                    minutes, int(form.version.data or 0), data, audit.Actor.current(), clock.now()
-                )
+                return svc.save_minutes(minutes, seen, data, actor, clock.now())
             except svc.EditConflict as exc:
                 conflicts.append(exc)
                 raise
@@ -115,4 +122,5 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
             context.update(_conflict(series, meeting_day, form, data))
             status = 409
     just_saved = session.pop("minutes_saved", None) == minutes.id
+    context["live_base"] = live_base
     return render_template("minutes/edit.html", form=form, just_saved=just_saved, **context), status
