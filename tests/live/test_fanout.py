@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -105,12 +104,8 @@ def test_two_nodes_fan_out_through_redis(redis_url: str, tmp_path: Path) -> None
             node.stop()
 
 
-@pytest.fixture
-def postgres(private_postgres: Any) -> Iterator[str]:
-    yield private_postgres.url
-
-
-def test_two_nodes_fan_out_through_postgresql_notify(postgres: str, tmp_path: Path) -> None:
+def test_two_nodes_fan_out_through_postgresql_notify(private_postgres: Any, tmp_path: Path) -> None:
+    postgres = private_postgres.url
     secret, cookie = prepare(postgres, tmp_path)
     nodes = two_nodes(postgres, secret, tmp_path, REDIS_URL="")
     try:
