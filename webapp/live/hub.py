@@ -127,7 +127,7 @@ class Room:
         return write_var_uint(len(entries)) + b"".join(entries)
 
 
-Loader = Callable[[int], tuple[str, bytes]]
+Loader = Callable[[int], tuple[str, list[bytes]]]
 
 
 class Hub:
@@ -149,8 +149,9 @@ class Hub:
             room.connections.add(conn)
         if fresh:
             try:
-                room.key, state = loader(minutes_id)
-                room.apply(state)
+                room.key, updates = loader(minutes_id)
+                for update in updates:
+                    room.apply(update)
             finally:
                 room.ready.set()
         room.ready.wait(30)

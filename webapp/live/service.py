@@ -41,9 +41,9 @@ class Service:
         HUB.stored(items)
         self.fanout.after_commit(items)
 
-    def load(self, minutes_id: int, text: str) -> tuple[str, bytes]:
+    def load(self, minutes_id: int, text: str) -> tuple[str, list[bytes]]:
         loaded = store.load_or_create(self.engine, minutes_id, text)
-        return loaded.key, loaded.merged()
+        return loaded.key, loaded.updates
 
 
 def service(app: Flask | None = None) -> Service:

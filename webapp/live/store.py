@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
-from pycrdt import Doc, Text, merge_updates
+from pycrdt import Doc, Text
 
 from webapp.models import LiveDocument, LivePresence, LiveUpdate
 from webapp.models.base import utcnow
@@ -71,12 +71,16 @@ class Loaded:
     max_seq: int
 
     def doc(self) -> Doc:
+        # Applying the updates one by one is far faster than merging them first (Yrs'
+        # merge_updates takes seconds for 10,000 updates; this takes a fraction of one).
         doc: Doc = Doc()
-        doc.apply_update(self.merged())
+        for update in self.updates:
+            doc.apply_update(update)
         return doc
 
     def merged(self) -> bytes:
-        return self.updates[0] if len(self.updates) == 1 else merge_updates(*self.updates)
+        """The whole state as one update (squashed)."""
+        return self.updates[0] if len(self.updates) == 1 else self.doc().get_update()
 
 
 def initial_state(text: str) -> bytes:
@@ -236,7 +240,7 @@ def _compact(engine: sa.Engine, minutes_id: int) -> int:
         ).all()
         if not rows:
             return 0
-        merged = merge_updates(doc.snapshot, *(r.data for r in rows))
+        merged = Loaded("", 0, 0, None, [doc.snapshot, *(r.data for r in rows)], 0).merged()
         top = max(r.seq for r in rows)
         done = conn.execute(
             sa.update(DOCS)
