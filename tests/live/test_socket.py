@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import os
 from datetime import date
 from typing import Any
@@ -141,3 +142,26 @@ def test_size_and_rate_limits_close_the_socket(live_server, cookie_as, started):
 
 def test_a_meeting_without_minutes_has_no_socket(live_server, cookie_as, bhyve):
     assert refused(live_server, cookie_as("scribe"))
+
+
+def test_presence_shows_the_signed_in_name_whatever_the_browser_claims(
+    app, live_server, make_user, started
+):
+    from tests.conftest import login
+
+    user = make_user(roles=("scribe",), name="Allan Jude")
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    cookie = f"session={client.get_cookie('session').value}"
+    liar, watcher = connect(live_server, cookie), connect(live_server, cookie)
+    assert liar.synced.wait(5)
+    assert watcher.synced.wait(5)
+    state = json.dumps({"user": {"name": "Somebody Else", "colour": 3}})
+    entry = protocol.awareness_entry(liar.doc.client_id, 1, state)
+    liar.send(protocol.awareness(b"\x01" + entry))
+    assert watcher.wait(lambda: liar.doc.client_id in watcher.presence)
+    shown = json.loads(watcher.presence[liar.doc.client_id])
+    assert shown["user"] == {"name": "Allan Jude", "colour": 3}
+    liar.close()
+    assert watcher.wait(lambda: watcher.presence.get(liar.doc.client_id) == "null")
+    watcher.close()

@@ -12,6 +12,7 @@ Every message is one binary WebSocket frame that starts with a message type (a l
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from pycrdt import Decoder, YMessageType, YSyncMessageType, write_var_uint
@@ -127,6 +128,23 @@ def awareness_entry(client: int, clock: int, state: str) -> bytes:
     """One client's entry of an awareness update."""
     raw = state.encode("utf-8")
     return write_var_uint(client) + write_var_uint(clock) + write_var_uint(len(raw)) + raw
+
+
+def named_awareness(data: bytes, name: str) -> bytes:
+    """``data`` (an awareness update from a browser) with each state's ``user.name`` set to the
+    signed-in account's name: nobody appears on the page as someone else."""
+    entries = []
+    for client, (clock, state) in awareness_clients(data).items():
+        if state != "null":
+            try:
+                value = json.loads(state)
+            except ValueError:
+                raise ProtocolError("awareness state is not JSON") from None
+            if isinstance(value, dict) and isinstance(value.get("user"), dict):
+                value["user"]["name"] = name
+                state = json.dumps(value, separators=(",", ":"))
+        entries.append(awareness_entry(client, clock, state))
+    return write_var_uint(len(entries)) + b"".join(entries)
 
 
 def awareness_gone(clients: dict[int, int]) -> bytes:

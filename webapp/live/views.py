@@ -103,9 +103,10 @@ def _serve(ws: Any, conn: Connection, room: Room) -> None:
 def _handle(conn: Connection, room: Room, message: protocol.Message) -> None:
     live = service()
     if message.kind == protocol.AWARENESS:
-        room.note_presence(message.payload, conn)
-        room.broadcast(protocol.awareness(message.payload), but=conn)
-        live.fanout.awareness(room.minutes_id, message.payload)
+        presence = protocol.named_awareness(message.payload, conn.actor)
+        room.note_presence(presence, conn)
+        room.broadcast(protocol.awareness(presence), but=conn)
+        live.fanout.awareness(room.minutes_id, presence)
     elif message.step == protocol.STEP1:
         conn.send(protocol.step2(room.missing(message.payload)))
     else:  # step 2 or update: stored, then acknowledged and sent to the others
