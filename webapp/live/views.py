@@ -80,6 +80,13 @@ def socket(ws: Any, slug: str, day: str) -> None:
             live.fanout.awareness(minutes_id, gone)
 
 
+@bp.route("/meetings/<slug>/<day>/live/socket")
+@roles_required(*EDITORS)
+def socket_address(slug: str, day: str) -> ResponseReturnValue:
+    """The socket's address opened as a page (no WebSocket upgrade)."""
+    abort(400, "This address is the call page's WebSocket: open the call page instead.")
+
+
 def _serve(ws: Any, conn: Connection, room: Room) -> None:
     while True:
         data = ws.receive(timeout=None)
