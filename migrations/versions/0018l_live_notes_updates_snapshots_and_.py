@@ -2,7 +2,7 @@
 
 Revision ID: 0018l
 Revises: 0011c
-Create Date: 2026-12-02 16:24:41.460081
+Create Date: 2026-12-02 17:01:01.753943
 
 """
 from alembic import op
@@ -52,7 +52,8 @@ def upgrade():
     sa.Column('at', webapp.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['minutes_id'], ['minutes.id'], name=op.f('fk_live_updates_minutes_id_minutes'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_live_updates_user_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_live_updates'))
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_live_updates')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('live_updates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_live_updates_minutes_id'), ['minutes_id'], unique=False)

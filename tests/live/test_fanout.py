@@ -70,7 +70,8 @@ def check_two_nodes(nodes: list[Gunicorn], cookie: str) -> None:
         assert alice.synced.wait(10)
         assert bob.synced.wait(10)
         alice.send(protocol.awareness(awareness_of(alice, "Alice")))
-        assert bob.wait(lambda: "Alice" in json.dumps(bob.presence), 10)
+        assert bob.wait(lambda: alice.doc.client_id in bob.presence, 10)
+        assert json.loads(bob.presence[alice.doc.client_id])["user"]["name"] == "scribe@example.org"
         alice.type("typed on node one\n")
         bob.type("typed on node two\n")
         for client in (alice, bob):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tests.live.yclient import connect
 from webapp.extensions import db
 from webapp.live import janitor
+from webapp.live.hub import HUB
 from webapp.models import Minutes, MinutesRevision
 
 LIVE = "/meetings/bhyve/2019-02-07/live"
@@ -157,3 +158,10 @@ def test_an_automatic_revision_waits_for_a_pause(app, live_server, cookie_as, st
         janitor.tend(app, started)
     assert len(revisions(app)) == count + 1  # coalesced: the last one is too recent
     typist.close()
+    # Closed by everyone, the document is still tended until its last words are in a revision.
+    assert typist.wait(lambda: HUB.room(started) is None)
+    assert started in HUB.tended_ids(keep=60)
+    app.config.update(LIVE_REVISION_INTERVAL=0)
+    with app.app_context():
+        janitor.tend(app, started)
+    assert "more" in revisions(app)[-1].notes

@@ -68,18 +68,22 @@ class Fanout:
         self.lock = threading.Lock()
         self.pid = 0
         self.redis: Any = None
+        self.ready = threading.Event()
         self.mine: dict[int, None] = {}  # seqs stored by this process (poll: skip them)
         #: Poll: presence to write, the latest per (minutes, client), and the clocks seen.
         self.presence_out: dict[tuple[int, int], tuple[int, bytes]] = {}
         self.presence_seen: dict[tuple[int, int], int] = {}
 
     def ensure_started(self) -> None:
+        """Start listening in this process; wait (a moment, once) until the subscription is
+        made, so that what others publish right after this socket opened is not missed."""
         with self.lock:
-            if self.pid == os.getpid():
-                return
-            self.pid = os.getpid()
-            target = {"redis": self._redis_loop, "postgres": self._pg_loop, "poll": self._poll}
-            threading.Thread(target=target[self.kind], name="live-fanout", daemon=True).start()
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                self.ready = threading.Event()
+                target = {"redis": self._redis_loop, "postgres": self._pg_loop, "poll": self._poll}
+                threading.Thread(target=target[self.kind], name="live-fanout", daemon=True).start()
+        self.ready.wait(3)
 
     # -- sending
     def _payloads(self, items: list[Stored]) -> list[str]:
@@ -149,6 +153,8 @@ class Fanout:
             try:
                 pubsub = redis.Redis.from_url(self.redis_url).pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
+                pubsub.get_message(timeout=2)  # the subscription's confirmation
+                self.ready.set()
                 for message in pubsub.listen():
                     self._on_redis(message["data"])
             except Exception as exc:  # noqa: BLE001 - reconnect
@@ -176,6 +182,7 @@ class Fanout:
                 assert pg is not None  # noqa: S101
                 pg.autocommit = True
                 pg.execute(f'LISTEN "{self.channel}"')
+                self.ready.set()
                 for note in pg.notifies():
                     self._on_pg(note.payload)
             except Exception as exc:  # noqa: BLE001 - reconnect
@@ -197,6 +204,7 @@ class Fanout:
     def _poll(self) -> None:
         with self.engine.connect() as conn:
             last = conn.scalar(sa.select(sa.func.max(UPDATES.c.seq))) or 0
+        self.ready.set()
         while True:
             time.sleep(POLL_INTERVAL)
             ids = HUB.open_ids()

@@ -80,6 +80,7 @@ class Room:
     #: Presence: client id -> (clock, one-entry awareness update).
     presence: dict[int, tuple[int, bytes]] = field(default_factory=dict)
     ready: threading.Event = field(default_factory=threading.Event)
+    loaded: bool = False
 
     def apply(self, update: bytes) -> None:
         """Apply ``update``; ``protocol.ProtocolError`` when it does not decode."""
@@ -127,6 +128,10 @@ class Room:
         return write_var_uint(len(entries)) + b"".join(entries)
 
 
+class LoadFailed(RuntimeError):
+    """The document could not be read from the database."""
+
+
 Loader = Callable[[int], tuple[str, list[bytes]]]
 
 
@@ -135,6 +140,8 @@ class Hub:
 
     def __init__(self) -> None:
         self.rooms: dict[int, Room] = {}
+        #: Documents closed here lately (minutes id: when), still owed an automatic revision.
+        self.closed: dict[int, float] = {}
         self.lock = threading.Lock()
 
     def join(self, minutes_id: int, conn: Connection, loader: Loader) -> Room:
@@ -152,9 +159,13 @@ class Hub:
                 room.key, updates = loader(minutes_id)
                 for update in updates:
                     room.apply(update)
+                room.loaded = True
             finally:
                 room.ready.set()
         room.ready.wait(30)
+        if not room.loaded:  # the database failed: nobody may edit a half-loaded document
+            self.leave(room, conn)
+            raise LoadFailed(minutes_id)
         return room
 
     def leave(self, room: Room, conn: Connection) -> bytes | None:
@@ -164,6 +175,7 @@ class Hub:
             room.connections.discard(conn)
             if not room.connections and self.rooms.get(room.minutes_id) is room:
                 del self.rooms[room.minutes_id]
+                self.closed[room.minutes_id] = time.monotonic()
         gone = {c: clock for c, clock in conn.clients.items() if c in room.presence}
         for client in gone:
             room.presence.pop(client, None)
@@ -176,6 +188,16 @@ class Hub:
     def open_ids(self) -> list[int]:
         with self.lock:
             return list(self.rooms)
+
+    def tended_ids(self, keep: float) -> list[int]:
+        """Open documents, and those closed within ``keep`` seconds (their last words still
+        become a revision once the interval allows)."""
+        now = time.monotonic()
+        with self.lock:
+            for minutes_id, at in list(self.closed.items()):
+                if now - at > keep or minutes_id in self.rooms:
+                    del self.closed[minutes_id]
+            return [*self.rooms, *self.closed]
 
     def stored(self, items: list[Stored]) -> None:
         """After a commit: acknowledge each sender, send each update to the others here."""

@@ -43,7 +43,8 @@ def ensure_started(app: Flask) -> None:
 def _loop(app: Flask) -> None:
     while True:
         time.sleep(INTERVAL)
-        for minutes_id in HUB.open_ids():
+        keep = 2 * app.config["LIVE_REVISION_INTERVAL"] + app.config["LIVE_PAUSE_SECONDS"] + 60
+        for minutes_id in HUB.tended_ids(keep):
             try:
                 with app.app_context():
                     tend(app, minutes_id)

@@ -66,7 +66,13 @@ def socket(ws: Any, slug: str, day: str) -> None:
     minutes_id, notes = g.live_minutes
     user_id, actor = g.live_actor
     conn = Connection(ws, user_id, actor, live.limits)
-    room = HUB.join(minutes_id, conn, lambda mid: live.load(mid, notes))
+    try:
+        room = HUB.join(minutes_id, conn, lambda mid: live.load(mid, notes))
+    except Exception:  # noqa: BLE001 - the browser retries; its edits wait in IndexedDB
+        log.exception("live: loading the notes of minutes %s failed", minutes_id)
+        conn.send(protocol.notice("The server could not load the notes; retrying."))
+        ws.close(1011, "could not load the notes")
+        return
     try:
         conn.send(protocol.step1(room.doc.get_state()))
         presence = room.presence_update()

@@ -36,6 +36,8 @@ class LiveUpdate(Base):
     """One Yjs update as a browser (or the no-JS form) sent it, in the order it was stored."""
 
     __tablename__ = "live_updates"
+    # SQLite would reuse the seq of deleted (compacted) rows: AUTOINCREMENT never does.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     minutes_id: Mapped[int] = mapped_column(
