@@ -27,7 +27,11 @@ ACTION_SECTIONS = frozenset(
 )
 #: ``LABEL: owner: text`` task lines (``AI`` only in capitals: "ai" is a word).
 TASK_LABELS = frozenset({"action", "action item", "todo", "to do"})
+#: ``DONE: owner: text`` closes a follow-up like a ticked checkbox.
+DONE_LABELS = frozenset({"done", "closed", "completed"})
 DECISION_LABELS = frozenset({"conclusion", "decision", "decided", "resolution"})
+#: Labels that start a line of their own (a decision's continuation stops there).
+LINE_LABELS = TASK_LABELS | DONE_LABELS | DECISION_LABELS
 #: Words that join a person to what they will do: "John will post…", "Michael Dexter to send…".
 CONNECTORS = frozenset({"to", "will", "should", "shall", "must", "can", "needs", "is", "has"})
 CANCELLED = ("meeting cancelled", "meeting canceled", "cancelled", "canceled", "no meeting")
@@ -103,16 +107,35 @@ def is_attendee_word(word: str) -> bool:
     return word.startswith("attend") or word in ATTENDEE_WORDS
 
 
+def _top_level_split(text: str) -> list[str]:
+    """``text`` split at commas, semicolons and `` and `` outside brackets."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        c = text[i]
+        if c in "(<[":
+            depth += 1
+        elif c in ")>]":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (c in ",;" or text.startswith(" and ", i)):
+            parts.append(text[start:i])
+            start = i + (1 if c in ",;" else 5)
+            i = start
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
 def split_names(text: str) -> list[str]:
-    """``markj, jhb, emaste and imp`` → the four names."""
+    """``markj, jhb, emaste and imp`` → the four names (commas inside brackets are kept:
+    ``Ada @ada (TSC, chair), Grace`` is two names)."""
     names = []
-    for part in text.replace(";", ",").split(","):
-        for name in part.split(" and "):
-            name = name.strip().strip(".").strip()
-            if name.startswith("and "):
-                name = name[4:].strip()
-            if name:
-                names.append(name)
+    for part in _top_level_split(text):
+        name = part.strip().strip(".").strip()
+        if name.startswith("and "):
+            name = name[4:].strip()
+        if name:
+            names.append(name)
     return names
 
 
