@@ -31,6 +31,9 @@ def upgrade():
     with op.batch_alter_table("follow_ups", schema=None) as batch_op:
         batch_op.add_column(sa.Column("raised_line", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("closed_line", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("close_note", sa.String(length=200), server_default="", nullable=False)
+        )
     op.create_table(
         "import_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -67,6 +70,7 @@ def downgrade():
     op.drop_table("import_changes")
     op.drop_table("import_runs")
     with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.drop_column("close_note")
         batch_op.drop_column("closed_line")
         batch_op.drop_column("raised_line")
     with op.batch_alter_table("minutes_attendees", schema=None) as batch_op:

@@ -199,6 +199,8 @@ class FollowUp(TimestampMixin, Base):
     raised_line: Mapped[int | None]
     #: Which task line of the closing meeting's minutes closed it (``DONE:``, ``- [x]``).
     closed_line: Mapped[int | None]
+    #: Why it was closed, when no line said so ("closed in the archive").
+    close_note: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     owner: Mapped[Person | None] = relationship(lazy="joined")
     raised_at: Mapped[Occurrence] = relationship(foreign_keys=[raised_occurrence_id], lazy="joined")

@@ -160,7 +160,7 @@ def _cancelled_heading(body: Body, kept: Numbered, index: int) -> None:
     """``# Meeting cancelled`` then a paragraph: read like ``- Meeting cancelled: paragraph``."""
     number, line = kept[index]
     title = line.lstrip("#").strip().rstrip("#").strip().rstrip(":").strip()
-    if ln.cancelled_note(title) is None:
+    if ln.cancelled_note(title) is None and ln.cancelled_title(title) is None:
         return
     lines: list[int] = [number]
     parts: list[str] = []
@@ -174,7 +174,8 @@ def _cancelled_heading(body: Body, kept: Numbered, index: int) -> None:
         lines.append(more_number)
         item = ln.bullet(more)
         parts.append(item.text if item else more.strip())
-    body.cancelled = ln.cancelled_note(f"{title}: {' '.join(parts)}" if parts else title)
+    note = f"{title}: {' '.join(parts)}" if parts else title
+    body.cancelled = ln.cancelled_note(note) or ln.cancelled_title(title) and note
     body.cancelled_lines.update(lines)
 
 

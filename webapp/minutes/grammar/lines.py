@@ -34,7 +34,30 @@ DECISION_LABELS = frozenset({"conclusion", "decision", "decided", "resolution"})
 LINE_LABELS = TASK_LABELS | DONE_LABELS | DECISION_LABELS
 #: Words that join a person to what they will do: "John will post…", "Michael Dexter to send…".
 CONNECTORS = frozenset({"to", "will", "should", "shall", "must", "can", "needs", "is", "has"})
-CANCELLED = ("meeting cancelled", "meeting canceled", "cancelled", "canceled", "no meeting")
+CANCELLED: tuple[str, ...] = (
+    "meeting cancelled",
+    "meeting canceled",
+    "meeting was cancelled",
+    "cancelled",
+)
+CANCELLED += ("canceled", "no meeting", "no call", "call cancelled", "meeting skipped")
+CANCELLED += ("skipped", "not held", "meeting not held")
+#: What may follow those words on a line that says the meeting did not take place.
+CANCELLED_AFTER: tuple[str, ...] = (
+    ":",
+    " -",
+    " –",
+    " —",
+    " (",
+    " due",
+    " because",
+    " for ",
+    " this",
+    " today",
+)
+CANCELLED_AFTER += (",", ".", " as ", " in ", " on ", " owing")
+#: A title (a heading, a file of one line) that says so anywhere in it.
+CANCELLED_TITLE = ("cancelled", "canceled", "no meeting", "skipped", "not held", "no call")
 DONE_SUFFIXES = ("(done)", "[done]", "- done", "— done", ": done", "(closed)")
 MAX_OWNER_WORDS = 6
 MAX_LABEL = 30
@@ -206,7 +229,28 @@ def cancelled_note(text: str) -> str | None:
     plain = _emphasis(text).rstrip(".!").strip()
     lowered = plain.casefold()
     for start in CANCELLED:
-        if lowered == start or lowered.startswith((start + ":", start + " -", start + " (")):
+        if lowered == start or lowered.startswith(tuple(start + a for a in CANCELLED_AFTER)):
+            return plain
+    return None
+
+
+_TITLE_WORDS = ("minutes", "meeting", "call", "weekly", "bi-weekly", "biweekly", "of", "the")
+
+
+def cancelled_title(title: str) -> str | None:
+    """A title that says so after its date (``# 2019-03-14: no meeting (FOSDEM)``,
+    ``# Meeting 2020-04-02 - skipped``) or at its end (``# bhyve call, 2019-03-14 (cancelled)``)."""
+    plain = _emphasis(title).rstrip(".!").strip()
+    if len(plain) > 120:
+        return None
+    lowered = plain.casefold()
+    words = lowered.replace(":", " ").replace(",", " ").split()
+    while words and (words[0] in _TITLE_WORDS or not words[0].strip("0123456789-/.")):
+        words = words[1:]
+    rest = " ".join(words).lstrip("-–— ")
+    ending = lowered.rstrip(")").rstrip()
+    for word in CANCELLED_TITLE:
+        if rest.startswith(word) or ending.endswith(word):
             return plain
     return None
 

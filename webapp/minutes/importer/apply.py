@@ -10,11 +10,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from webapp import audit
+from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
 from webapp.minutes.grammar import split_attendance
-from webapp.minutes.importer import write_follow_ups, write_reviews
+from webapp.minutes.importer import runs, write_follow_ups, write_reviews
 from webapp.minutes.importer.meeting import ensure_meeting
 from webapp.minutes.importer.model import ImportProblem, Parsed
 from webapp.minutes.importer.parse import parse
@@ -30,6 +31,7 @@ class Outcome:
     warnings: list[tuple[int, str]] = field(default_factory=list)
     new_people: list[str] = field(default_factory=list)
     follow_ups: SyncReport = field(default_factory=SyncReport)
+    series: Series | None = None
 
     def line(self, announced: set[str] | None = None) -> str:
         """The summary, naming the new people not ``announced`` by an earlier file yet."""
@@ -86,6 +88,9 @@ def _write_minutes(
         minutes, kind = svc.start_minutes(w.series, w.day, w.actor, w.now), "created"
     else:
         kind = "updated"
+        journal = db.session.info.get(runs.KEY)
+        if journal is not None:
+            journal.before(minutes)  # saved by an UPDATE the journal does not see
     present, absent = split_attendance(parsed.attendees)
     data = svc.MinutesInput(
         notes=parsed.notes,
@@ -149,6 +154,7 @@ def apply(
     slot, meeting_changes = ensure_meeting(series, parsed, actor, add_missing=add_missing)
     changes = list(meeting_changes)
     outcome = Outcome("unchanged", "", [*parsed.warnings, *_next_meeting_warning(series, parsed)])
+    outcome.series = series
     minutes = svc.get_minutes(series, day)
     if minutes is not None and minutes.content_hash == parsed.content_hash:
         outcome.summary = (

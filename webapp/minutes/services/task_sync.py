@@ -61,10 +61,13 @@ class SyncReport:
     closed: int = 0
     removed: int = 0
     reopened: int = 0
+    #: The open follow-ups the text lists (raised, kept, updated or restated there), by id.
+    listed: list[int] = field(default_factory=list)
 
     def add(self, other: SyncReport) -> None:
         for name in ("raised", "updated", "closed", "removed", "reopened"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.listed += other.listed
 
     def text(self) -> str:
         parts = [f"{self.raised} raised", f"{self.updated} updated", f"{self.closed} closed"]
@@ -124,7 +127,7 @@ class Owners:
 class Step:
     """One task line and what it does."""
 
-    action: str  # raise, update, keep, close, remove, reopen
+    action: str  # raise, update, keep, close, carry, remove, reopen
     item: ParsedFollowUp | None
     owner: Person | None
     owner_name: str | None
@@ -187,11 +190,9 @@ def _pool(occ: Occurrence | None) -> _Pool:
     return _Pool(list(raised), list(closed))
 
 
-def _earlier_open(
-    series: Series, day: date, owner: Person | None, text: str, claimed: set[int]
-) -> FollowUp | None:
+def _open_before(series: Series, day: date) -> list[FollowUp]:
+    """The series' follow-ups raised before ``day`` and still open, oldest first."""
     raised = aliased(Occurrence)
-    same = FollowUp.owner_id.is_(None) if owner is None else FollowUp.owner_id == owner.id
     query = (
         sa.select(FollowUp)
         .join(raised, FollowUp.raised_occurrence_id == raised.id)
@@ -199,11 +200,25 @@ def _earlier_open(
             FollowUp.series_id == series.id,
             FollowUp.state == FollowUpState.OPEN,
             raised.original_date < day,
-            same,
         )
         .order_by(raised.original_date, FollowUp.id)
     )
-    found = (f for f in db.session.scalars(query) if f.id not in claimed and similar(f.text, text))
+    return list(db.session.scalars(query))
+
+
+def _earlier(
+    candidates: list[FollowUp], owner: Person | None, text: str, claimed: set[int], *, exact: bool
+) -> FollowUp | None:
+    """The oldest open one with the same owner and a similar text (``exact``: the same text,
+    punctuation and case aside)."""
+    owner_id, plain = _id(owner), _plain(text)
+    found = (
+        f
+        for f in candidates
+        if f.id not in claimed
+        and f.owner_id == owner_id
+        and (_plain(f.text) == plain if exact else similar(f.text, text))
+    )
     return next(found, None)
 
 
@@ -249,14 +264,19 @@ def plan(
                     steps[i] = _matched(item, wanted[i], found, closing)
                     break
     done: list[Step] = []
+    candidates = _open_before(series, day) if None in steps else []
     for i, item in enumerate(items):
         owner, name, text = wanted[i]
         step = steps[i]
-        if step is None and item.state != FollowUpState.OPEN:
-            earlier = _earlier_open(series, day, owner, text, pool.claimed)
-            if earlier is not None:
-                pool.claimed.add(earlier.id)
-                step = Step("close", item, owner, name, text, earlier)
+        closing = item.state != FollowUpState.OPEN
+        # A ticked line closes a similar one; an open line restating one word for word
+        # carries it over as it is.
+        earlier = (
+            None if step else _earlier(candidates, owner, text, pool.claimed, exact=not closing)
+        )
+        if earlier is not None:
+            pool.claimed.add(earlier.id)
+            step = Step("close" if closing else "carry", item, owner, name, text, earlier)
         done.append(step or Step("raise", item, owner, name, text))
     return done + _leftovers(pool)
 
@@ -282,7 +302,7 @@ def _audit_edit(actor: audit.Actor, f: FollowUp, before: tuple[object, ...]) -> 
         audit.record(actor, "follow_up.update", "follow_up", f.id, f.text[:200], changes)
 
 
-def _raise(series: Series, day: date, step: Step, actor: audit.Actor) -> None:
+def _raise(series: Series, day: date, step: Step, actor: audit.Actor) -> FollowUp:
     item = step.item
     assert item is not None  # noqa: S101 - a raise step always has its line
     f = add_follow_up(series, day, step.owner, step.text, actor, due=item.due)
@@ -290,6 +310,7 @@ def _raise(series: Series, day: date, step: Step, actor: audit.Actor) -> None:
     if item.state != FollowUpState.OPEN:
         set_follow_up_state(f, item.state, series, day, actor)
         f.closed_line = item.ordinal
+    return f
 
 
 def _update(series: Series, day: date, occ: Occurrence, step: Step, actor: audit.Actor) -> bool:
@@ -313,7 +334,8 @@ def _update(series: Series, day: date, occ: Occurrence, step: Step, actor: audit
     elif f.closed_occurrence_id is None:
         f.closed_line = None
     _audit_edit(actor, f, before[:3])
-    return before != (f.owner_id, f.text, f.due_date, f.raised_line, f.closed_line, f.state)
+    # A line that only moved (another inserted or removed above it) is no update.
+    return (before[:3], before[5]) != ((f.owner_id, f.text, f.due_date), f.state)
 
 
 def _id(person: Person | None) -> int | None:
@@ -327,7 +349,7 @@ def carry_out(series: Series, day: date, steps: list[Step], actor: audit.Actor) 
     for step in steps:
         f = step.follow_up
         if step.action == "raise":
-            _raise(series, day, step, actor)
+            f = _raise(series, day, step, actor)
             report.raised += 1
         elif step.action in ("update", "keep"):
             if _update(series, day, occ, step, actor):
@@ -344,6 +366,8 @@ def carry_out(series: Series, day: date, steps: list[Step], actor: audit.Actor) 
             set_follow_up_state(f, FollowUpState.OPEN, series, None, actor)
             f.closed_line = None
             report.reopened += 1
+        if f is not None and step.item is not None and f.state == FollowUpState.OPEN:
+            report.listed.append(f.id)
     db.session.flush()
     return report
 
@@ -370,7 +394,7 @@ def sync_follow_ups(
 class PreviewItem:
     """What one task line would do, for the call page to show while someone types."""
 
-    action: str  # raise, update, keep, close, remove, reopen
+    action: str  # raise, update, keep, close, carry, remove, reopen
     line: int | None
     owner_text: str | None
     #: The person it names (stored or an attendee being typed); None: no owner or unknown.
