@@ -127,6 +127,11 @@ function start (root) {
     })
     const form = document.getElementById('live-save')
     if (form) guardSave(form, conn, status)
+    // The panels (live-panels.js) preview follow-ups, decisions and attendees from the text.
+    const announce = () => document.dispatchEvent(
+      new CustomEvent('live-notes-changed', { detail: { text: ytext.toString() } }))
+    ytext.observe(announce)
+    announce()
     window.addEventListener('offline', () => conn.pause())
     window.addEventListener('online', () => conn.resume())
     renderStatus(status, conn, store)

@@ -165,3 +165,40 @@ def test_an_automatic_revision_waits_for_a_pause(app, live_server, cookie_as, st
     with app.app_context():
         janitor.tend(app, started)
     assert "more" in revisions(app)[-1].notes
+
+
+def test_attendees_decisions_and_tasks_typed_live_feed_the_minutes(
+    app, live_server, cookie_as, client_as, started
+):
+    from webapp import audit
+    from webapp.minutes import services as svc
+    from webapp.models import FollowUp
+
+    with app.app_context():
+        for name, handle in (("Rod Grimes", "rgrimes"), ("John Baldwin", "jhb")):
+            svc.create_person(name, audit.CLI, handle=handle)
+        db.session.commit()
+    typist = connect(live_server, cookie_as("scribe"))
+    assert typist.synced.wait(5)
+    typist.type(
+        "Attendees: John Baldwin @jhb, Nobody Known\n"
+        "Decision: the APIC patch goes in\n"
+        "- [ ] Rod Grimes: collect ACPI dumps\n"
+    )
+    assert typist.wait(lambda: typist.acked == 2)
+    organizer = client_as("organizer")
+    assert save(organizer).status_code == 302
+    assert "Follow-ups: 1 raised" in organizer.get(LIVE).get_data(as_text=True)
+    with app.app_context():
+        minutes = db.session.get(Minutes, started)
+        assert minutes is not None
+        assert [p.name for p in minutes.attendees] == ["John Baldwin"]  # nobody created
+        assert minutes.decision_list == ["the APIC patch goes in"]
+        assert "Attendees:" not in minutes.notes
+        assert "Decision: the APIC patch goes in" in minutes.notes
+        follow_up = db.session.scalars(sa.select(FollowUp)).one()
+        assert follow_up.owner is not None
+        assert (follow_up.owner.name, follow_up.text) == ("Rod Grimes", "collect ACPI dumps")
+    assert save(organizer).status_code == 302  # the same text again: no new revision
+    assert "Nothing changed since the last revision" in organizer.get(LIVE).get_data(as_text=True)
+    typist.close()

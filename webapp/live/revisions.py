@@ -14,7 +14,9 @@ from webapp import audit
 from webapp.extensions import db
 from webapp.live import store
 from webapp.live.store import DOCS, Stored
+from webapp.minutes import grammar
 from webapp.minutes import services as svc
+from webapp.minutes.services.matching import PeopleIndex
 from webapp.models import Minutes, MinutesState
 
 
@@ -30,6 +32,7 @@ def snapshot(
     *,
     publish: bool = False,
     how: str = "saved on the call page",
+    report: svc.SyncReport | None = None,
 ) -> int | None:
     """Save the stored shared text as a revision (flushes; the caller commits). None when the
     text and state are those of the latest revision: nothing is saved then."""
@@ -38,24 +41,56 @@ def snapshot(
         if loaded is None:
             return None
         names = store.typists(conn, minutes.id, loaded.revised_seq)
-    text = svc.clean_text(store.text_of(loaded.doc()))
-    state = MinutesState.PUBLISHED if publish else minutes.state
+    data = fields_of(minutes, store.text_of(loaded.doc()), publish)
     mark = sa.update(DOCS).where(DOCS.c.minutes_id == minutes.id)
-    if text == minutes.notes and state == minutes.state:
+    if data is None:
         db.session.execute(mark.values(revised_seq=loaded.max_seq))
         return None
     if actor is None:  # an automatic revision: those who typed made it
         actor = audit.Actor(label=("live notes " + typed_by(names))[:254])
-    data = svc.MinutesInput(
-        notes=text,
-        decisions=minutes.decisions,
-        attendees=[p.name for p in minutes.attendees],
-        state=state,
-    )
     summary = f"{how}; notes {typed_by(names)}"
-    svc.save_minutes(minutes, minutes.version, data, actor, now, summary=summary)
+    svc.save_minutes(minutes, minutes.version, data, actor, now, summary=summary, report=report)
     db.session.execute(mark.values(revised_seq=loaded.max_seq, revised_at=now))
     return minutes.version
+
+
+def fields_of(minutes: Minutes, text: str, publish: bool) -> svc.MinutesInput | None:
+    """What a revision of the shared ``text`` saves, read with the minutes grammar as the
+    importer reads a file: the attendance block (``Attendees:``) leaves the notes, the people it
+    names who are known join the attendees (a name nobody has is left to the call page's
+    attendee panel, which asks before creating anyone); ``Decision:`` lines join the decisions;
+    task lines become follow-ups when ``save_minutes`` syncs them. Attendees and decisions
+    entered in the panels are kept. None when nothing would change."""
+    reading = grammar.read_minutes(text)
+    notes = svc.clean_text(reading.notes)
+    decisions = list(minutes.decision_list)
+    decisions += [d for d in reading.decisions if d.strip() and d.strip() not in decisions]
+    present = svc.attendee_lines(minutes)
+    there = {row.person_id for row in minutes.present_rows}
+    index = PeopleIndex()
+    for attendee in reading.attendees:
+        person = svc.find_person(attendee.name, index) or (
+            svc.find_person(f"@{attendee.handle}", index) if attendee.handle else None
+        )
+        if person is not None and person.id not in there:
+            there.add(person.id)
+            present.append(grammar.format_attendee(person.name, person.handle, attendee.role))
+    state = MinutesState.PUBLISHED if publish else minutes.state
+    unchanged = (
+        notes == minutes.notes
+        and svc.clean_lines("\n".join(decisions)) == minutes.decisions
+        and len(present) == len(minutes.present_rows)
+        and state == minutes.state
+    )
+    if unchanged:
+        return None
+    return svc.MinutesInput(
+        notes=notes,
+        decisions="\n".join(decisions),
+        attendees=present,
+        state=state,
+        absent=svc.absent_lines(minutes),
+    )
 
 
 def _utf8(text: str, index: int) -> int:

@@ -150,9 +150,11 @@ def save(slug: str, day: str) -> ResponseReturnValue:
     if minutes is None:
         abort(404)
     publish = request.form.get("action") == "publish"
-    engine = db.engine
+    engine, report = db.engine, svc.SyncReport()
     outcome = commit_or_show(
-        lambda: snapshot(engine, minutes, audit.Actor.current(), clock.now(), publish=publish),
+        lambda: snapshot(
+            engine, minutes, audit.Actor.current(), clock.now(), publish=publish, report=report
+        ),
         race_message="Someone saved at the same moment; press Save again to include what was "
         "typed since.",
     )
@@ -161,5 +163,6 @@ def save(slug: str, day: str) -> ResponseReturnValue:
             flash("Nothing changed since the last revision: no new revision.", "info")
         else:
             what = "Published" if publish else "Saved"
-            flash(f"{what}: minutes version {outcome.value}.", "success")
+            note = f" {report.text().capitalize()}." if report.changed else ""
+            flash(f"{what}: minutes version {outcome.value}.{note}", "success")
     return redirect(url_for("minutes.live", slug=slug, day=day))
