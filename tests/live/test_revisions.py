@@ -105,7 +105,7 @@ def test_the_form_without_javascript_merges_with_live_typing(
     typist.type("typed while the form was open\n")  # and an automatic revision meanwhile
     assert typist.wait(lambda: typist.acked == 3)
     with app.app_context():
-        janitor.snapshot(db.engine, db.session.get(Minutes, started), None, _now(), how="test")
+        janitor.snapshot(db.session.get(Minutes, started), None, _now(), how="test")
         db.session.commit()
     response = editor.post(
         EDIT,

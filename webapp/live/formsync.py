@@ -22,8 +22,7 @@ FIELD = "live_base"
 
 def form_state(minutes: Minutes) -> tuple[str, str] | None:
     """(the shared text, the state to send with the form) when the minutes have shared notes."""
-    with db.engine.connect() as conn:
-        loaded = store.load(conn, minutes.id)
+    loaded = store.load(db.session.connection(), minutes.id)
     if loaded is None:
         return None
     doc = loaded.doc()
@@ -40,4 +39,4 @@ def merge(minutes: Minutes, text: str, base: str | None, actor: audit.Actor) -> 
             state = base64.b64decode(base.encode("ascii"), validate=True)
         except (binascii.Error, UnicodeEncodeError):
             state = None
-    return enter_text(db.engine, minutes, text, actor, state)
+    return enter_text(minutes, text, actor, state)

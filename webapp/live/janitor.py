@@ -78,7 +78,7 @@ def tend(app: Flask, minutes_id: int) -> None:
         minutes = db.session.get(Minutes, minutes_id)
         if minutes is not None:
             try:
-                snapshot(db.engine, minutes, None, clock.now(), how="automatic")
+                snapshot(minutes, None, clock.now(), how="automatic")
                 db.session.commit()
             except (ValueError, sa.exc.IntegrityError):  # someone saved first: next time
                 db.session.rollback()

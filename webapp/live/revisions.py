@@ -25,7 +25,6 @@ def typed_by(names: list[str]) -> str:
 
 
 def snapshot(
-    engine: sa.Engine,
     minutes: Minutes,
     actor: audit.Actor | None,
     now: datetime,
@@ -35,12 +34,13 @@ def snapshot(
     report: svc.SyncReport | None = None,
 ) -> int | None:
     """Save the stored shared text as a revision (flushes; the caller commits). None when the
-    text and state are those of the latest revision: nothing is saved then."""
-    with engine.connect() as conn:
-        loaded = store.load(conn, minutes.id)
-        if loaded is None:
-            return None
-        names = store.typists(conn, minutes.id, loaded.revised_seq)
+    text and state are those of the latest revision: nothing is saved then. Reads in the
+    session's own transaction (a second SQLite connection could wait on its write lock)."""
+    conn = db.session.connection()
+    loaded = store.load(conn, minutes.id)
+    if loaded is None:
+        return None
+    names = store.typists(conn, minutes.id, loaded.revised_seq)
     data = fields_of(minutes, store.text_of(loaded.doc()), publish)
     mark = sa.update(DOCS).where(DOCS.c.minutes_id == minutes.id)
     if data is None:
@@ -147,13 +147,12 @@ def form_update(base_state: bytes | None, current: Doc, new_text: str) -> bytes:
 
 
 def enter_text(
-    engine: sa.Engine, minutes: Minutes, new_text: str, actor: audit.Actor, base: bytes | None
+    minutes: Minutes, new_text: str, actor: audit.Actor, base: bytes | None
 ) -> str | None:
     """Put ``new_text`` (saved by a form or an import) into the shared notes as an update, in
     the caller's transaction. Returns the merged text, or None when the minutes have no shared
     notes yet (the text then goes into the minutes as before)."""
-    with engine.connect() as conn:
-        loaded = store.load(conn, minutes.id)
+    loaded = store.load(db.session.connection(), minutes.id)
     if loaded is None:
         return None
     current = loaded.doc()

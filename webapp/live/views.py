@@ -150,10 +150,10 @@ def save(slug: str, day: str) -> ResponseReturnValue:
     if minutes is None:
         abort(404)
     publish = request.form.get("action") == "publish"
-    engine, report = db.engine, svc.SyncReport()
+    report = svc.SyncReport()
     outcome = commit_or_show(
         lambda: snapshot(
-            engine, minutes, audit.Actor.current(), clock.now(), publish=publish, report=report
+            minutes, audit.Actor.current(), clock.now(), publish=publish, report=report
         ),
         race_message="Someone saved at the same moment; press Save again to include what was "
         "typed since.",
