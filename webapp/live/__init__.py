@@ -47,7 +47,10 @@ def init_app(app: Flask) -> None:
         raise ConfigError(reason)
     app.config["LIVE_FANOUT_KIND"] = kind
     limits = dict(app.config["LIVE_LIMITS"])
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": limits["max_bytes"]})
+    # A ping every 25 s: a browser that vanished without closing frees its thread within 50 s.
+    app.config.setdefault(
+        "SOCK_SERVER_OPTIONS", {"max_message_size": limits["max_bytes"], "ping_interval": 25}
+    )
     app.register_blueprint(bp)
     sock.init_app(app)
     if not getattr(sa.orm.Session, "_cadence_live", False):
