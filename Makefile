@@ -33,7 +33,9 @@ install-dev: $(VENV)/.dev-installed node_modules/.installed
 ## webapp/static/js/live-notes.js with esbuild; the bundle is committed, so `make run` needs no npm
 js: node_modules/.installed
 	node_modules/.bin/esbuild js/live/notes.js --bundle --format=iife --target=es2020 --minify \
-	  --legal-comments=external --outfile=webapp/static/js/live-notes.js
+	  --legal-comments=none --metafile=node_modules/.live-notes.meta.json \
+	  --outfile=webapp/static/js/live-notes.js
+	node js/tools/licenses.mjs node_modules/.live-notes.meta.json > webapp/static/js/live-notes.LICENSES.txt
 
 ## run: install, migrate the SQLite database in instance/, load demo data when empty, serve
 ## (with the outbox worker beside the development server, so that mail goes out)
