@@ -165,3 +165,26 @@ def test_presence_shows_the_signed_in_name_whatever_the_browser_claims(
     liar.close()
     assert watcher.wait(lambda: watcher.presence.get(liar.doc.client_id) == "null")
     watcher.close()
+
+
+def test_a_socket_closes_once_its_sign_in_is_revoked(
+    app, live_server, make_user, started, monkeypatch
+):
+    from tests.conftest import login
+    from webapp import clock
+    from webapp.auth import signins
+    from webapp.live import views
+
+    monkeypatch.setattr(views, "RECHECK_SECONDS", 0.3)
+    user = make_user(roles=("scribe",))
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    socket = connect(live_server, f"session={client.get_cookie('session').value}")
+    assert socket.synced.wait(5)
+    socket.type("before")
+    assert socket.wait(lambda: socket.acked == 2)
+    with app.app_context():
+        signins.revoke_all(user.id, clock.now())
+        db.session.commit()
+    assert socket.closed.wait(5)
+    assert any("Signed out" in notice for notice in socket.notices)

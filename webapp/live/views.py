@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,6 +56,7 @@ def check_socket() -> None:
         abort(404, "No minutes yet: start them on the call page.")
     g.live_minutes = (minutes.id, minutes.notes)
     g.live_actor = (current_user.id, current_user.display_name)
+    g.live_token = current_user.get_id()
     db.session.remove()  # a socket lives long: it holds no database connection
 
 
@@ -93,9 +95,30 @@ def socket_address(slug: str, day: str) -> ResponseReturnValue:
     abort(400, "This address is the call page's WebSocket: open the call page instead.")
 
 
+#: How often an open socket checks that its sign-in still holds (signed out, revoked, role gone).
+RECHECK_SECONDS = 60
+
+
+def still_signed_in(token: str) -> bool:
+    from webapp.auth import signins
+
+    try:
+        user = signins.load_user(token, clock.now(), signins.Lifetimes.of(current_app.config))
+        return bool(user is not None and user.has_role(*EDITORS))
+    finally:
+        db.session.remove()
+
+
 def _serve(ws: Any, conn: Connection, room: Room) -> None:
+    checked = time.monotonic()
     while True:
-        data = ws.receive(timeout=None)
+        data = ws.receive(timeout=RECHECK_SECONDS)
+        if time.monotonic() - checked >= RECHECK_SECONDS:
+            checked = time.monotonic()
+            if not still_signed_in(g.live_token):
+                conn.send(protocol.notice("Signed out: reload the page and sign in again."))
+                ws.close(1008, "signed out")
+                return
         if data is None:
             continue
         if isinstance(data, str):
