@@ -38,8 +38,8 @@ class Service:
         janitor.ensure_started(self.app)
 
     def after_commit(self, items: list[Stored]) -> None:
+        self.fanout.after_commit(items)  # the other nodes first: their path is the longer
         HUB.stored(items)
-        self.fanout.after_commit(items)
 
     def load(self, minutes_id: int, text: str) -> tuple[str, list[bytes]]:
         loaded = store.load_or_create(self.engine, minutes_id, text)

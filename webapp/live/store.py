@@ -32,7 +32,7 @@ TEXT = "notes"
 #: An update that changes nothing: acknowledged in its turn, never stored.
 EMPTY = b"\x00\x00"
 #: How long the writer waits after the first queued update for others to join its commit.
-GROUP_WINDOW = 0.005
+GROUP_WINDOW = 0.002
 #: At most this many updates in one commit.
 GROUP_LIMIT = 500
 #: A writer thread with nothing to do for this long ends (a new one starts when needed).
