@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from webapp import audit
+from webapp import addresses, audit
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed
 from webapp.cfp.services.late_links import late_link_for, use_late_link
 from webapp.cfp.services.mailing import mail_organizers, mail_speaker
@@ -72,7 +72,8 @@ def _check_choice(conference: Conference, data: SubmissionData) -> None:
 def _check_speakers(data: SubmissionData) -> SpeakerData:
     if data.speaker is None:
         raise CfpError("A submission needs a speaker.")
-    emails = [data.speaker.email.lower()] + [c.email.lower() for c in data.co_speakers]
+    everyone = [data.speaker, *data.co_speakers]
+    emails = [addresses.key_or_none(s.email) or s.email.strip().lower() for s in everyone]
     if len(set(emails)) != len(emails):
         raise CfpError("Each speaker needs a different email address.")
     return data.speaker
@@ -96,7 +97,8 @@ def cfp_entry(conference: Conference, late_token: str | None, now: datetime) -> 
 
 
 def check_limit(conference: Conference, email: str) -> None:
-    """At most ``proposal_limit`` live proposals per address. The conference row is written
+    """At most ``proposal_limit`` live proposals per address, counted by its key
+    (``addresses.key``: ``x+1@`` and ``X+2@`` are one address). The conference row is written
     first, so concurrent submissions to one conference count one after the other."""
     limit = conference.proposal_limit
     if not limit:
@@ -113,7 +115,7 @@ def check_limit(conference: Conference, email: str) -> None:
         .where(
             Submission.conference_id == conference.id,
             Submission.state != SubmissionState.WITHDRAWN,
-            sa.func.lower(Speaker.email) == email.strip().lower(),
+            Speaker.email_key == (addresses.key_or_none(email) or email.strip().lower()),
         )
     )
     if (count or 0) >= limit:
