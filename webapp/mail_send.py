@@ -281,20 +281,22 @@ def retry(message: OutboxMessage, now: datetime) -> None:
     wake_worker()
 
 
-def reseal() -> int:
-    """Seal every unsent message's context and body again under the current key (the first
-    of ``SECRET_KEY`` and its fallbacks), so that the fallback can be removed. Flushes; returns
-    how many messages it re-sealed. A message no key opens is left as it is (it fails)."""
-    count = 0
+def reseal() -> tuple[int, int]:
+    """Seal every unsent message's context and body again under ``SECRET_KEY`` (they may be
+    sealed under a key of ``SECRET_KEY_FALLBACKS``), so that the fallback can be removed.
+    Flushes; returns how many messages were re-sealed and how many no key opens (left as they
+    are: they fail when sent)."""
+    count = unreadable = 0
     query = sa.select(OutboxMessage).where(OutboxMessage.state != OutboxState.SENT)
     for message in db.session.scalars(query.order_by(OutboxMessage.id)):
         try:
             context = sealed.reseal(message.context) if message.context else message.context
             body = sealed.reseal(message.body) if sealed.is_sealed(message.body) else message.body
         except sealed.Unreadable:
+            unreadable += 1
             continue
         if (context, body) != (message.context, message.body):
             message.context, message.body = context, body
             count += 1
     db.session.flush()
-    return count
+    return count, unreadable
