@@ -306,3 +306,14 @@ class MailTemplateForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """Empty form: CSRF only (buttons)."""
+
+
+class LinkRequestForm(FlaskForm):
+    """ "Send me my link": the address a proposal was sent with."""
+
+    email = EmailField(
+        "Your email",
+        validators=[DataRequired(), Length(max=254), PlainText(), Address()],
+        filters=[_strip],
+        description="Required. The address you gave with your proposal.",
+    )
