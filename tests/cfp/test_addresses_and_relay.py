@@ -6,13 +6,15 @@ from __future__ import annotations
 import html
 import re
 import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from tests.cfp.conftest import link_token, post_submission
 from tests.conftest import login
-from webapp import addresses
+from tests.test_redis_limits import redis_url  # noqa: F401 - the fixture
+from webapp import addresses, create_app
 from webapp.extensions import db
 from webapp.models import Speaker
 
@@ -166,3 +168,31 @@ def test_send_me_my_link(app, client, make_conference, smtp_server) -> None:
     assert limited.status_code == 429
     bad = client.post(url, data={"email": "not an address"})
     assert "An email address must have an @-sign." in bad.get_data(as_text=True)
+
+
+def test_two_workers_share_the_link_limits_through_redis(
+    app,
+    app_config,
+    make_conference,
+    redis_url,  # noqa: F811 - the imported fixture
+) -> None:
+    conference = make_conference()
+    prefix = f"cadence-test-{uuid.uuid4().hex}"
+    config = dict(
+        app_config,
+        REDIS_URL=redis_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=prefix,
+        CFP_LINK_ADDRESS_LIMIT="2 per day",
+    )
+    workers = [create_app(dict(config)) for _ in ("one", "two")]
+    assert workers[0].config["RATELIMIT_STORAGE_URI"] == redis_url
+    url = f"/conferences/{conference.slug}/cfp/link"
+    codes = [
+        workers[i % 2].test_client().post(url, data={"email": email}).status_code
+        for i, email in enumerate(["ada@example.org", "Ada+x@example.org", "ADA@example.org"])
+    ]
+    assert codes == [302, 302, 429]
+    for w in workers:
+        with w.app_context():
+            db.engine.dispose()
