@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -129,15 +130,25 @@ def render_many(jobs: list[tuple[str, dict[str, Any]]]) -> list[Rendered]:
         if _child is None:
             _child = _Child(memory_mb)
         answer = _child.ask(payload, wall_timeout)
+        ended = _child.proc.poll()
         if answer is None or answer.get("restart"):
             _drop_child()
     if answer is None:
-        reason = f"the template takes too long or too much memory to render (budget {budget:g} s)"
-        return [Rendered(None, reason) for _ in jobs]
+        return [Rendered(None, _why_silent(ended, budget)) for _ in jobs]
     return [
         Rendered(text, None) if state == "ok" else Rendered(None, text)
         for state, text in answer["results"]
     ]
+
+
+def _why_silent(ended: int | None, budget: float) -> str:
+    """Why the child gave no answer: it hung (and was killed), the kernel's CPU limit ended
+    it, or it stopped some other way."""
+    if ended is None:
+        return f"the template takes too long to render (budget {budget:g} s of CPU time)"
+    if ended == -signal.SIGXCPU:
+        return f"the template takes more than {budget:g} s of CPU time to render"
+    return f"the template renderer stopped while rendering it (exit status {ended})"
 
 
 def render(source: str, context: dict[str, Any]) -> Rendered:
