@@ -15,6 +15,7 @@ save check (``webapp.mail``).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -159,3 +160,6 @@ def stop() -> None:
     """End this process's child (it also ends by itself when this process does)."""
     with _lock:
         _drop_child()
+
+
+atexit.register(stop)

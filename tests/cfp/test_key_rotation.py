@@ -5,6 +5,7 @@ delivered, sessions, "keep me signed in" cookies and forms opened before still w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,10 +21,22 @@ OLD = "the-old-secret-key-of-this-site-0123456789abcdef"
 NEW = "the-new-secret-key-of-this-site-9876543210fedcba"
 
 
-def _app(app_config: dict[str, Any], key: str, fallbacks: list[str]) -> Flask:
-    app = create_app({**app_config, "SECRET_KEY": key, "SECRET_KEY_FALLBACKS": fallbacks})
-    app.config["CADENCE_NOW"] = Clock(DURING)
-    return app
+@pytest.fixture
+def rotated_app(app_config: dict[str, Any]) -> Iterator[Callable[[str, list[str]], Flask]]:
+    """``rotated_app(key, fallbacks)``: the same site restarted with other keys."""
+    made: list[Flask] = []
+
+    def make(key: str, fallbacks: list[str]) -> Flask:
+        app = create_app({**app_config, "SECRET_KEY": key, "SECRET_KEY_FALLBACKS": fallbacks})
+        app.config["CADENCE_NOW"] = Clock(DURING)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _carry(old: FlaskClient, new: FlaskClient, names: tuple[str, ...]) -> None:
@@ -53,7 +66,7 @@ def _cfp_form(client: FlaskClient, conference: Any) -> dict[str, Any]:
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True, SECRET_KEY=OLD)
 def test_rotation_keeps_mail_sessions_and_open_forms_until_the_fallback_goes(
-    app, app_config, client, make_user, make_conference, smtp_factory
+    app, rotated_app, client, make_user, make_conference, smtp_factory
 ) -> None:
     organizer = make_user(roles=("organizer",))
     conference = make_conference()
@@ -69,7 +82,7 @@ def test_rotation_keeps_mail_sessions_and_open_forms_until_the_fallback_goes(
     )
     assert sent_early.status_code == 302
 
-    rotated = _app(app_config, NEW, [OLD])
+    rotated = rotated_app(NEW, [OLD])
     later = rotated.test_client()
     _carry(browser, later, ("session", "remember_token"))
     assert later.get("/organize/outbox").status_code == 200  # still signed in
@@ -115,7 +128,7 @@ def test_rotation_keeps_mail_sessions_and_open_forms_until_the_fallback_goes(
         "re-sealed 1 unsent message(s)"
         in rotated.test_cli_runner().invoke(args=["outbox", "reseal"]).output
     )
-    final = _app(app_config, NEW, [])
+    final = rotated_app(NEW, [])
     final.config.update(MAIL_SERVER=sink.host, MAIL_PORT=sink.port)
     with final.app_context():
         assert mail.send_due(DURING).sent == 1
