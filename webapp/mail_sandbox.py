@@ -161,7 +161,10 @@ def _precheck_filter(name: str, value: Any, rest: tuple[Any, ...], kw: dict[str,
         count = arg(0, "linecount" if name == "batch" else "slices", 1)
         if not isinstance(count, int) or count > MAX_ITEMS:
             _refuse(f"{name}() in a mail template takes at most {MAX_ITEMS:,}")
-    elif name in {"string", "wordwrap", "truncate", "trim", "title", "upper", "lower"}:
+    elif name == "wordwrap":  # at worst a wrap string after every character
+        wrap = arg(2, "wrapstring", None)
+        _check_text_size(size + size * (len(str(wrap)) if wrap is not None else 1))
+    elif name in {"string", "truncate", "trim", "title", "upper", "lower"}:
         _check_text_size(size)
 
 

@@ -54,6 +54,7 @@ HOSTILE = [
     ("{{ ('\n' * 40000)|indent(100) }}", "longer than 50,000 characters"),
     ("{% set a = 'x' * 40000 %}{{ [a, a]|join }}", "longer than 50,000 characters"),
     ("{{ [1]|batch(1000000000, 0)|list }}", "at most 10,000"),
+    ("{{ ('a ' * 20000)|wordwrap(1, wrapstring='x' * 40000) }}", "longer than 50,000"),
     ("{{ range(100)|map('string')|map('center', 40000)|join }}", "2,000,000 characters in all"),
     ("{{ 'x'.ljust(1000000000) }}", "unsafe"),
     ("{{ '{:>999999999}'.format(1) }}", "unsafe"),
