@@ -259,3 +259,23 @@ def test_accept_remind_confirm_place_release_move_release(
         == "v2"
     )
     assert page.console_errors == []
+
+
+def test_a_speaker_who_lost_the_link_asks_for_it_again(page, conference, smtp_server) -> None:
+    fill_the_form(page, "Lost and found")
+    first = private_link(smtp_server, "ada@example.org", "We received")
+    page.goto("/conferences/bhyvecon-2027/")
+    page.get_by_role("link", name="Send me my link").click()
+    expect(page.get_by_role("heading", name="Send me my link")).to_be_visible()
+    page.get_by_label("Your email").fill("ada@example.org")
+    page.get_by_role("button", name="Send me my link").click()
+    expect(page.get_by_text("a mail with its private link is on its way there")).to_be_visible()
+    again = private_link(smtp_server, "ada@example.org", "Your private link")
+    assert again != first
+    for link in (first, again):  # the older link keeps working
+        page.goto(link)
+        expect(page.get_by_role("heading", name="Lost and found")).to_be_visible()
+    page.goto("/conferences/bhyvecon-2027/cfp/link")
+    page.get_by_label("Your email").fill("ｘ@example.org")
+    page.get_by_role("button", name="Send me my link").click()
+    expect(page.get_by_text("plain ASCII letters, digits and punctuation")).to_be_visible()
