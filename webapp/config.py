@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_FAST_PATH": True,
     # Seconds a process may reuse the feeds' data version before asking the database again.
     "FEED_VERSION_TTL": 1,
+    # Answer anonymous GETs of public pages from stored renders (webapp.page_cache).
+    "PAGE_CACHE": True,
     # Call for papers: submissions per client address (Flask-Limiter syntax), on POST only.
     "CFP_RATE_LIMIT": "10 per hour",
     # Outbox: the worker (`flask outbox work`) sends committed messages within seconds and
@@ -89,7 +91,7 @@ _ENV_INT = (
     "FEED_VERSION_TTL",
     "MAIL_MAX_ATTEMPTS",
 )
-_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "PROXY_FIX")
+_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "PROXY_FIX", "PAGE_CACHE")
 _ENV_FLOAT = ("CFP_TEST_DELAY_SECONDS",)
 
 #: Values that must never sign a production session.

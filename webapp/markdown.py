@@ -242,12 +242,15 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def render_markdown(text: str, *, references: bool = True) -> Markup:
+def render_markdown(
+    text: str, *, references: bool = True, patterns: Patterns | None = None
+) -> Markup:
     """Markdown ``text`` as safe HTML: no raw HTML, no script, no event handlers, no
-    ``javascript:`` or ``data:`` links; bare URLs and references linked."""
-    env: dict[str, Any] = {
-        "cadence_reference_patterns": configured_patterns() if references else ()
-    }
+    ``javascript:`` or ``data:`` links; bare URLs and references linked (with ``patterns``, else
+    the site's)."""
+    if patterns is None:
+        patterns = configured_patterns() if references else ()
+    env: dict[str, Any] = {"cadence_reference_patterns": patterns}
     with _no_cycle_collection():
         html = _md.render(text or "", env)
     return Markup(clean(html))  # noqa: S704 - sanitised by nh3
