@@ -59,8 +59,16 @@ MEMORY_SIZE, PATHS_SIZE = 512, 4096
 STORED_HEADERS = (("Cache-Control", "no-cache"), ("Vary", "Cookie"))
 
 
+_dates: tuple[int, tuple[str, str]] = (0, ("Date", ""))
+
+
 def _date() -> tuple[str, str]:
-    return ("Date", http_date(time.time()))
+    """The Date header, formatted once per second."""
+    global _dates
+    now = int(time.time())
+    if _dates[0] != now:
+        _dates = (now, ("Date", http_date(now)))
+    return _dates[1]
 
 
 class PageCache:
@@ -152,15 +160,14 @@ class PageCache:
     def replay(
         self, page: Page, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Any:
-        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
-        if conditional and not is_resource_modified(
-            environ, etag=page.etag, last_modified=page.last_modified
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        if match == page.quoted_etag or (
+            (match or "HTTP_IF_MODIFIED_SINCE" in environ)
+            and not is_resource_modified(environ, etag=page.etag, last_modified=page.last_modified)
         ):
-            kept = [(k, v) for k, v in page.headers if k.lower() not in ("content-type",)]
-            start_response("304 NOT MODIFIED", [*kept, _date()])
+            start_response("304 NOT MODIFIED", [*page.not_modified, _date()])
             return [b""]
-        headers = [*page.headers, ("Content-Length", str(len(page.body))), _date()]
-        start_response("200 OK", headers)
+        start_response("200 OK", [*page.full_headers, _date()])
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [page.body]
 
     def remember(self, path: str, page: Page) -> None:

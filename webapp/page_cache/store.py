@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -29,6 +30,18 @@ class Page:
     last_modified: datetime
     headers: tuple[tuple[str, str], ...]
     body: bytes
+
+    @cached_property
+    def quoted_etag(self) -> str:
+        return f'"{self.etag}"'
+
+    @cached_property
+    def full_headers(self) -> tuple[tuple[str, str], ...]:
+        return (*self.headers, ("Content-Length", str(len(self.body))))
+
+    @cached_property
+    def not_modified(self) -> tuple[tuple[str, str], ...]:
+        return tuple((k, v) for k, v in self.headers if k.lower() != "content-type")
 
 
 def read_version() -> tuple[int, datetime]:
