@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, is_resource_modified
 
@@ -145,7 +146,10 @@ class PageCache:
         if not self.applies(environ):
             return self.wsgi_app(environ, start_response)
         path = environ["PATH_INFO"]
-        counter, changed = self.version()
+        try:
+            counter, changed = self.version()
+        except SQLAlchemyError:  # no database, or not migrated: pages as before, never stored
+            return self.wsgi_app(environ, start_response)
         now = self.now()
         page = self.pages.get(path)
         if page is None or page.counter != counter or now >= page.until:
