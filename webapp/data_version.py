@@ -55,6 +55,11 @@ def _on_execute(state: ORMExecuteState) -> None:
         state.session.info[_CHANGED] = True
 
 
+def mark_changed(session: Session) -> None:
+    """For writes below the ORM (plain connection statements): the commit bumps the version."""
+    session.info[_CHANGED] = True
+
+
 def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the outer transaction's commit bumps, once
