@@ -93,3 +93,19 @@ def test_texts_stored_before_their_html_show_and_the_cli_renders_them(
     assert "rendered" in result.output
     with app.app_context():
         assert "reviews.freebsd.org/D12345" in db.session.scalar(sa.select(Minutes.notes_html))
+
+
+def test_the_minutes_page_shows_gfm_and_hides_comments_the_text_keeps(app, client, bhyve) -> None:
+    notes = (
+        "Attendees:\n<!--\n* Hidden Person\n-->\n\n| Item | Owner |\n|---|---|\n| ACPI | Rod |\n\n"
+        "~~dropped~~ kept <!-- aside -->\n\n- [x] done\n- [ ] open\n"
+    )
+    start(app, notes, "published")
+    page = client.get(MINUTES).get_data(as_text=True)
+    assert "Hidden Person" not in page
+    assert "aside" not in page
+    assert "<td>ACPI</td>" in page
+    assert "<s>dropped</s> kept" in page
+    assert page.count('type="checkbox"') == 2
+    with app.app_context():
+        assert "<!--\n* Hidden Person\n-->" in db.session.scalar(sa.select(Minutes.notes))
