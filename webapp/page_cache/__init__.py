@@ -22,6 +22,7 @@ so the bytes are the same for everyone.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -55,8 +56,10 @@ PAGES = frozenset(
         "cfp.talk",
     }
 )
-#: Pages kept in each process's memory; paths remembered as page or not.
-MEMORY_SIZE, PATHS_SIZE = 512, 4096
+#: Each process keeps at most this many pages and bytes in memory (the newest asked for), and
+#: remembers this many paths as page or not.
+MEMORY_SIZE, MEMORY_BYTES, PATHS_SIZE = 512, 64 * 1024 * 1024, 4096
+logger = logging.getLogger(__name__)
 STORED_HEADERS = (("Cache-Control", "no-cache"), ("Vary", "Cookie"))
 
 
@@ -78,6 +81,7 @@ class PageCache:
     def __init__(self, app: Flask, wsgi_app: Callable[..., Any]) -> None:
         self.app, self.wsgi_app = app, wsgi_app
         self.pages: OrderedDict[str, Page] = OrderedDict()
+        self.bytes = 0
         self.paths: dict[str, bool] = {}
         self.lock = threading.Lock()
         self.version_at: tuple[int, datetime, float] | None = None
@@ -135,8 +139,12 @@ class PageCache:
         cached = self.until
         if cached is not None and cached[0] == counter and cached[1] <= now < cached[2]:
             return cached[2]
-        with self.app.app_context():
-            until = next_change(now)
+        try:
+            with self.app.app_context():
+                until = next_change(now)
+        except (SQLAlchemyError, ValueError, LookupError):  # look again in a minute
+            logger.exception("page cache: the next change of the pages could not be computed")
+            until = now + timedelta(minutes=1)
         self.until = (counter, now, until)
         return until
 
@@ -176,10 +184,15 @@ class PageCache:
 
     def remember(self, path: str, page: Page) -> None:
         with self.lock:
+            old = self.pages.get(path)
+            if old is page:
+                self.pages.move_to_end(path)
+                return
+            self.bytes += len(page.body) - (len(old.body) if old is not None else 0)
             self.pages[path] = page
             self.pages.move_to_end(path)
-            while len(self.pages) > MEMORY_SIZE:
-                self.pages.popitem(last=False)
+            while len(self.pages) > MEMORY_SIZE or (self.bytes > MEMORY_BYTES and self.pages):
+                self.bytes -= len(self.pages.popitem(last=False)[1].body)
 
     def record(
         self,
