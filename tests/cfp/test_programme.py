@@ -266,7 +266,8 @@ def test_unplaced_or_declined_talks_leave_the_feed(
 
 
 def test_programme_feed_reads_the_same_in_independent_readers(app, client, programme) -> None:
-    """ical.js, the strict ical package and recurring-ical-events see each talk at its instant."""
+    """ical.js, libical, the strict ical package and recurring-ical-events see each talk at its
+    instant."""
     c, codes, _ = programme
     with app.app_context():
         talks = db.session.scalars(
@@ -281,6 +282,12 @@ def test_programme_feed_reads_the_same_in_independent_readers(app, client, progr
         readers.append(readers_mod.occurrences_icaljs)
     elif os.environ.get("CADENCE_REQUIRE_SERVICES"):
         pytest.fail("node is needed for the ical.js reader")
+    try:
+        readers_mod.libical_reader()
+        readers.append(readers_mod.occurrences_libical)
+    except readers_mod.LibicalUnavailable as exc:
+        if os.environ.get("CADENCE_REQUIRE_SERVICES"):
+            pytest.fail(str(exc))
     for read in readers:
         assert sorted(read(ics, *window)) == expected, read.__name__
 

@@ -14,7 +14,15 @@ import pytest
 from icalendar import Calendar
 
 from tests.conftest import service_missing
-from tests.meetings.test_feeds import WINDOW_END, WINDOW_START, api, cli, expected, instant
+from tests.meetings.test_feeds import (
+    WINDOW_END,
+    WINDOW_START,
+    api,
+    cli,
+    expected,
+    instant,
+    libical,
+)
 from tests.readers import (
     node_available,
     occurrences_icaljs,
@@ -72,6 +80,7 @@ def _icaljs(ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = Tr
 
 READERS = {
     "ical.js": _icaljs,
+    "libical": libical,
     "ical": occurrences_strict_ical,
     "recurring-ical-events": occurrences_recurring_ical_events,
 }
@@ -79,7 +88,11 @@ READERS = {
 
 @pytest.mark.parametrize("hide_zones", [True, False], ids=["zones-hidden", "as-served"])
 @pytest.mark.parametrize("reader", list(READERS))
-def test_readers_agree_with_the_api_on_clock_changes(client, edges, reader, hide_zones) -> None:
+def test_readers_agree_with_the_api_on_clock_changes(  # type: ignore[no-untyped-def]
+    client, edges, reader, hide_zones, request
+) -> None:
+    if reader == "libical" and not hide_zones:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="gap-day EXDATE: next commit"))
     read = READERS[reader]
     for slug in edges:
         response = client.get(f"/calendar/{slug}.ics")
