@@ -71,7 +71,8 @@ def _rrule(event: FeedEvent) -> vRecur:
 
 
 def _is_ambiguous(local: datetime) -> bool:
-    """Whether this wall time happens twice (the hour repeated when clocks go back)."""
+    """Whether this wall time happens twice (the hour repeated when clocks go back) or not at all
+    (the hour skipped): zoneinfo then gives its two folds different offsets."""
     return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
 
 
@@ -86,6 +87,20 @@ def _wall_or_utc(local: datetime, may_use_utc: bool) -> datetime:
     if may_use_utc and _is_ambiguous(local):
         return local.astimezone(UTC)
     return local
+
+
+def _exdate_values(local: datetime) -> list[datetime]:
+    """One EXDATE per line: the TZID of the series and the wall time of DTSTART; on a day that
+    skips or repeats that wall time, also each instant a reader may give it, in UTC.
+
+    libical reads a known TZID in an EXDATE with its own zone data, which resolves a skipped wall
+    time otherwise than the VTIMEZONE it expands the rule with: the local EXDATE alone then
+    cancels nothing there. A UTC value is the same instant in every reader, and the one that is
+    not an occurrence matches nothing.
+    """
+    if not _is_ambiguous(local):
+        return [local]
+    return [local, *sorted({local.replace(fold=f).astimezone(UTC) for f in (0, 1)})]
 
 
 def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
@@ -107,8 +122,8 @@ def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
     if event.rule is not None:
         component.add("rrule", _rrule(event))
         for exdate in sorted(event.exdates):
-            # One EXDATE per line, TZID of the series, wall time of DTSTART.
-            component.add("exdate", wall_in(exdate, event.zone).replace(microsecond=0))
+            for value in _exdate_values(wall_in(exdate, event.zone).replace(microsecond=0)):
+                component.add("exdate", value)
     component.add("status", str(event.status))
     description = _description(event)
     if description:
