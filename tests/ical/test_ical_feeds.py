@@ -211,8 +211,8 @@ def test_an_override_and_an_exdate_at_a_wall_time_the_clock_skips(reader: str) -
     ics = render_calendar(FeedCalendar(name="Owls", events=(master, override)))
     assert b"RECURRENCE-ID;TZID=America/New_York:20260308T023000\r\n" in ics
     assert b"EXDATE;TZID=America/New_York:20270314T023000\r\n" in ics
-    # Beside it, each instant a reader may give 02:30 (EST before the gap, EDT after), in UTC.
-    assert b"EXDATE:20270314T063000Z\r\nEXDATE:20270314T073000Z\r\n" in ics
+    # Beside it, its instant in UTC (02:30 read with the offset before the gap: 03:30 EDT).
+    assert b"EXDATE;TZID=America/New_York:20270314T023000\r\nEXDATE:20270314T073000Z\r\n" in ics
     assert b"DTSTART;TZID=America/New_York:20260308T033000\r\n" in ics
     expected = []
     day = date(2026, 1, 4)

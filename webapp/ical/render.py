@@ -89,18 +89,22 @@ def _wall_or_utc(local: datetime, may_use_utc: bool) -> datetime:
     return local
 
 
-def _exdate_values(local: datetime) -> list[datetime]:
-    """One EXDATE per line: the TZID of the series and the wall time of DTSTART; on a day that
-    skips or repeats that wall time, also each instant a reader may give it, in UTC.
+def _skipped(local: datetime) -> bool:
+    """Whether the clock skips this wall time (zoneinfo then gives it the offset before the gap)."""
+    back = local.astimezone(UTC).astimezone(local.tzinfo)
+    return back.replace(tzinfo=None) != local.replace(tzinfo=None)
 
-    libical reads a known TZID in an EXDATE with its own zone data, which resolves a skipped wall
-    time otherwise than the VTIMEZONE it expands the rule with: the local EXDATE alone then
-    cancels nothing there. A UTC value is the same instant in every reader, and the one that is
-    not an occurrence matches nothing.
+
+def _exdate_values(local: datetime) -> list[datetime]:
+    """One EXDATE per line: the TZID of the series and the wall time of DTSTART; on a day whose
+    wall time the clock skips, also its instant (RFC 5545 3.3.5: the offset before the gap) in UTC.
+
+    libical reads a known TZID in an EXDATE with its own zone data, which puts a skipped wall time
+    after the gap, while its rule iterator puts the occurrence before it: the local EXDATE alone
+    cancels nothing there. Only that one extra value: ical.js checks a single EXDATE value per
+    occurrence, so an extra value earlier than the occurrence it reads would hide the EXDATE.
     """
-    if not _is_ambiguous(local):
-        return [local]
-    return [local, *sorted({local.replace(fold=f).astimezone(UTC) for f in (0, 1)})]
+    return [local, local.astimezone(UTC)] if _skipped(local) else [local]
 
 
 def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
@@ -122,8 +126,11 @@ def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
     if event.rule is not None:
         component.add("rrule", _rrule(event))
         for exdate in sorted(event.exdates):
-            for value in _exdate_values(wall_in(exdate, event.zone).replace(microsecond=0)):
+            local = wall_in(exdate, event.zone).replace(microsecond=0)
+            for value in _exdate_values(local):
                 component.add("exdate", value)
+        for instant in sorted(event.utc_exdates):
+            component.add("exdate", instant.astimezone(UTC).replace(microsecond=0))
     component.add("status", str(event.status))
     description = _description(event)
     if description:

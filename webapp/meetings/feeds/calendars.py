@@ -12,7 +12,7 @@ from webapp import settings, wiring
 from webapp.ical import FeedCalendar, FeedEvent, google_calendar_url, webcal_url
 from webapp.meetings import services
 from webapp.meetings.feeds.events import SeriesView, series_events, series_url, slot_event
-from webapp.meetings.feeds.window import window_start
+from webapp.meetings.feeds.window import feed_horizon, window_start
 from webapp.models import Series
 from webapp.urls import base_url, external_url
 
@@ -21,16 +21,16 @@ def series_calendar(series: Series, now: datetime) -> FeedCalendar:
     return FeedCalendar(
         name=series.title,
         description=f"{services.describe_schedule(series)}. {series_url(series)}",
-        events=tuple(series_events(series, window_start(now))),
+        events=tuple(series_events(series, window_start(now), feed_horizon(now))),
         x_wr_timezone=series.timezone,
     )
 
 
 def all_calendar(now: datetime) -> FeedCalendar:
-    start = window_start(now)
+    start, horizon = window_start(now), feed_horizon(now)
     events: list[FeedEvent] = []
     for series in services.list_series(public_only=True):
-        events += series_events(series, start)
+        events += series_events(series, start, horizon)
     for provider in wiring.of().feed_providers:
         events += list(provider.events(now))
     community = settings.current().community_name
