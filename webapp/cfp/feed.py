@@ -123,8 +123,8 @@ def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
             f"The programme of {conference.name}. "
             f"{external_url(f'/conferences/{conference.slug}/program')}"
         ),
+        # No X-WR-TIMEZONE: see webapp.meetings.feeds.calendars.series_calendar.
         events=tuple(feed_event(e) for e in events),
-        x_wr_timezone=conference.timezone,
     )
     return render_calendar(cal), _last_modified(conference, events, release)
 

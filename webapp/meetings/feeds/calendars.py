@@ -21,8 +21,10 @@ def series_calendar(series: Series, now: datetime) -> FeedCalendar:
     return FeedCalendar(
         name=series.title,
         description=f"{services.describe_schedule(series)}. {series_url(series)}",
+        # No X-WR-TIMEZONE (nor in the site and programme feeds): recurring-ical-events reads
+        # UTC values through it as wall times, and a move ending in a repeated hour then ended
+        # before it began. Every value carries its TZID or is UTC; nothing is floating.
         events=tuple(series_events(series, window_start(now), feed_horizon(now))),
-        x_wr_timezone=series.timezone,
     )
 
 
