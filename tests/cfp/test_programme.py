@@ -335,3 +335,26 @@ def test_site_wide_calendar_includes_the_programme(app, client, programme) -> No
     second = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200
     assert second.headers["ETag"] != first.headers["ETag"]
+
+
+def test_last_modified_of_the_programme_comes_from_its_data(app, client, clock, programme) -> None:
+    """Rendered again after the stored renders are lost, an hour later: same bytes, same ETag,
+    same Last-Modified (the programme's latest change, not the time of rendering)."""
+    from datetime import timedelta
+
+    from webapp.meetings.feeds import cache
+
+    app.config["FEED_FAST_PATH"] = False
+    paths = ("/conferences/bhyvecon-2027/program.ics", "/conferences/bhyvecon-2027/schedule.json")
+    before = {path: client.get(path) for path in paths}
+    with app.app_context():
+        db.session.execute(sa.text("DELETE FROM rendered_feeds"))
+        db.session.commit()
+    cache.memory.clear()
+    clock.now = clock.now + timedelta(hours=1)
+    for path in paths:
+        after = client.get(path)
+        assert after.status_code == 200, path
+        assert after.data == before[path].data, path
+        assert after.headers["ETag"] == before[path].headers["ETag"], path
+        assert after.headers["Last-Modified"] == before[path].headers["Last-Modified"], path

@@ -173,8 +173,21 @@ class FeedCalendar:
     description: str = ""
     refresh_interval: timedelta = field(default=timedelta(hours=6))
     x_wr_timezone: str | None = None
+    #: The last change of the calendar's own data (its name and description).
+    last_modified: datetime | None = None
+
+    @property
+    def last_modified_utc(self) -> datetime:
+        """The latest change of anything the calendar holds, to the second: HTTP's Last-Modified,
+        from the data, never the time of rendering (the same data gives the same value)."""
+        stamps = [e.last_modified_utc for e in self.events]
+        if self.last_modified is not None:
+            stamps.append(self.last_modified.astimezone(UTC).replace(microsecond=0))
+        return max(stamps, default=datetime(1970, 1, 1, tzinfo=UTC))
 
     def __post_init__(self) -> None:
+        if self.last_modified is not None:
+            _aware("FeedCalendar.last_modified", self.last_modified)
         if self.refresh_interval <= timedelta(0):
             raise ValueError("FeedCalendar.refresh_interval must be positive")
         if self.x_wr_timezone is not None:

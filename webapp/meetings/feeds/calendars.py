@@ -25,7 +25,14 @@ def series_calendar(series: Series, now: datetime) -> FeedCalendar:
         # UTC values through it as wall times, and a move ending in a repeated hour then ended
         # before it began. Every value carries its TZID or is UTC; nothing is floating.
         events=tuple(series_events(series, window_start(now), feed_horizon(now))),
+        last_modified=series.updated_at,
     )
+
+
+def _settings_changed() -> datetime | None:
+    """When the site settings (the community's name, in the site feed's NAME) last changed."""
+    row = settings.stored()
+    return row.updated_at if row is not None else None
 
 
 def all_calendar(now: datetime) -> FeedCalendar:
@@ -40,6 +47,7 @@ def all_calendar(now: datetime) -> FeedCalendar:
         name=f"{community}: meetings",
         description=f"Every public meeting of the {community}. {base_url()}/",
         events=tuple(events),
+        last_modified=_settings_changed(),
     )
 
 
@@ -64,6 +72,7 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
         # No X-WR-TIMEZONE: with no recurrence there is nothing for it to do, and
         # recurring-ical-events then reads a meeting on a repeated hour as zero minutes long.
         events=(slot_event(view, slot, sequence, stamps),),
+        last_modified=series.updated_at,
     )
 
 
