@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vRecur, vText
 
+from webapp import plaintext
 from webapp.ical.model import FeedCalendar, FeedEvent, wall_in
 from webapp.ical.timezones import vtimezone
 
@@ -40,9 +41,10 @@ _LINE = re.compile("\r\n|[\r\u0085\u2028\u2029]")
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """TEXT a strict reader accepts: no control characters (RFC 5545 allows none but HTAB in
-    TEXT; icalendar escapes the line breaks that remain), one-line values without line breaks.
+    TEXT; icalendar escapes the line breaks that remain), one-line values without line breaks,
+    and none of the invisible bidirectional or zero-width characters of ``webapp.plaintext``.
     Input is refused at the entry points; this keeps old data from breaking a whole feed."""
-    text = _LINE.sub("\n", text)
+    text = _LINE.sub("\n", plaintext.strip_hidden(text))
     kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return kept if multiline else kept.replace("\n", " ")
 
