@@ -197,7 +197,10 @@ def test_feed_answers_304_to_conditional_requests(client, clock, programme) -> N
 def test_frab_schedule_json_shape(client, programme) -> None:
     c, codes, _ = programme
     data = client.get("/conferences/bhyvecon-2027/schedule.json").get_json()
+    assert data["schedule"]["base_url"] == "http://localhost/"
+    assert data["schedule"]["url"] == "http://localhost/conferences/bhyvecon-2027/program"
     conf = data["schedule"]["conference"]
+    assert conf["url"] == "http://localhost/conferences/bhyvecon-2027/"
     assert conf["acronym"] == "bhyvecon-2027"
     assert conf["time_zone_name"] == "Europe/Amsterdam"
     assert conf["daysCount"] == 2
