@@ -34,6 +34,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from webapp import plaintext
 from webapp.addresses import Address
 
 MAX_CO_SPEAKERS = 10
@@ -41,8 +42,8 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class PlainText:
-    """Refuses control characters (NUL breaks PostgreSQL); single-line fields also refuse
-    newlines."""
+    """Refuses control characters (NUL breaks PostgreSQL) and invisible bidirectional or
+    zero-width characters (``webapp.plaintext``); single-line fields also refuse newlines."""
 
     def __init__(self, multiline: bool = False) -> None:
         self.multiline = multiline
@@ -55,6 +56,8 @@ class PlainText:
                 raise ValidationError(
                     "Remove the line breaks." if ch in "\r\n" else "Remove the control characters."
                 )
+        if (hidden := plaintext.hidden_in(value)) is not None:
+            raise ValidationError(f"Remove the invisible character {plaintext.describe(hidden)}.")
 
 
 class Limit:
