@@ -7,7 +7,7 @@ limits count it (filled here from the stored addresses with the pinned email-val
 ``password_throttles``.
 
 Revision ID: 0014m
-Revises: 0011c
+Revises: 0012a
 Create Date: 2026-12-02 16:12:33.197242
 
 """
@@ -18,7 +18,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0014m'
-down_revision = '0011c'
+down_revision = '0012a'
 branch_labels = None
 depends_on = None
 
