@@ -10,6 +10,7 @@ import icalendar
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.helpers import sign_in
 from webapp import audit
 from webapp.cfp import services
@@ -261,12 +262,15 @@ def test_accept_remind_confirm_place_release_move_release(
     assert page.console_errors == []
 
 
-def test_a_speaker_who_lost_the_link_asks_for_it_again(page, conference, smtp_server) -> None:
+def test_a_speaker_who_lost_the_link_asks_for_it_again(
+    page, conference, smtp_server, make_user
+) -> None:
     fill_the_form(page, "Lost and found")
     first = private_link(smtp_server, "ada@example.org", "We received")
     page.goto("/conferences/bhyvecon-2027/")
     page.get_by_role("link", name="Send me my link").click()
     expect(page.get_by_role("heading", name="Send me my link")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Your email").fill("ada@example.org")
     page.get_by_role("button", name="Send me my link").click()
     expect(page.get_by_text("a mail with its private link is on its way there")).to_be_visible()
@@ -279,3 +283,11 @@ def test_a_speaker_who_lost_the_link_asks_for_it_again(page, conference, smtp_se
     page.get_by_label("Your email").fill("ｘ@example.org")
     page.get_by_role("button", name="Send me my link").click()
     expect(page.get_by_text("plain ASCII letters, digits and punctuation")).to_be_visible()
+    assert_accessible(page)
+    # The organizers' outbox lists the mail sent, by kind.
+    sign_in(page, make_user(roles=("organizer",)).email)
+    page.goto("/organize/outbox")
+    page.get_by_label("Kind").select_option("cfp_link_again")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("cell", name="ada@example.org")).to_have_count(1)
+    assert_accessible(page)
