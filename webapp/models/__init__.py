@@ -21,7 +21,7 @@ from webapp.models.cfp import (
     SubmissionState,
     Track,
 )
-from webapp.models.feeds import RenderedFeed
+from webapp.models.feeds import DataVersion, RenderedFeed
 from webapp.models.live import LiveDocument, LivePresence, LiveUpdate
 from webapp.models.meetings import (
     INTERVALS,
@@ -49,7 +49,7 @@ from webapp.models.minutes import (
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.settings import SiteSettings
-from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
+from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
     "ACCEPTED_STATES",
@@ -85,7 +85,9 @@ __all__ = [
     "OccurrenceStatus",
     "OutboxMessage",
     "OutboxState",
+    "PasswordThrottle",
     "Person",
+    "DataVersion",
     "RenderedFeed",
     "Review",
     "ReviewConflict",
