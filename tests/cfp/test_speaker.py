@@ -224,9 +224,14 @@ def test_speaker_edits_the_co_speakers_names(app, client, make_conference, smtp_
         "abstract": "x" * 10,
         "speaker_name": "Ada Lovelace",
     }
-    blank = client.post(f"/cfp/s/{token}/edit", data={**data, "co_speaker_names-0": " "})
-    assert 'id="co_speaker_names-0-errors"' in blank.get_data(as_text=True)
-    saved = client.post(f"/cfp/s/{token}/edit", data={**data, "co_speaker_names-0": "A. M. Turing"})
+    with app.app_context():
+        alan_id = db.session.scalar(sa.select(Speaker.id).where(Speaker.position == 1))
+    row = {"co_speakers-0-speaker_id": str(alan_id), "co_speakers-0-email": "alan@example.org"}
+    blank = client.post(f"/cfp/s/{token}/edit", data={**data, **row, "co_speakers-0-name": " "})
+    assert 'id="co_speakers-0-name-errors"' in blank.get_data(as_text=True)
+    saved = client.post(
+        f"/cfp/s/{token}/edit", data={**data, **row, "co_speakers-0-name": "A. M. Turing"}
+    )
     assert saved.status_code == 302
     assert "A. M. Turing" in client.get(f"/cfp/s/{token}").get_data(as_text=True)
     with app.app_context():

@@ -165,14 +165,63 @@ class CfpForm(SubmissionForm):
     add_speaker = SubmitField("Add another co-speaker")
 
 
+class CoSpeakerRowForm(Form):
+    """One co-speaker on the speaker's edit form: a stored one (``speaker_id``) or a new row."""
+
+    speaker_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,12}$")])
+    name = text("Co-speaker's name", 120)
+    email = EmailField(
+        "Co-speaker's email",
+        validators=[Optional(), Email(), Length(max=254), PlainText()],
+        filters=[_strip],
+        description="A new or corrected address gets its own private link once invited.",
+    )
+    remove = BooleanField("Remove this co-speaker")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.remove.data:
+            return ok
+        name, email = (self.name.data or "").strip(), (self.email.data or "").strip()
+        if self.speaker_id.data and not name:
+            self.name.errors = [*self.name.errors, "Every co-speaker needs a name."]
+            ok = False
+        elif email and not name:
+            self.name.errors = [*self.name.errors, "Give the co-speaker's name too."]
+            ok = False
+        if name and not email:
+            self.email.errors = [*self.email.errors, "Give the co-speaker's email too."]
+            ok = False
+        return ok
+
+
 class SpeakerEditForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
     affiliation = text("Affiliation", 200, help="Company, project or university.")
     bio = text("Short bio", 1000, multiline=True, help="Shown on the talk's page.")
-    #: The other speakers' names as the programme shows them, in their order (filled by the view).
-    co_speaker_names = FieldList(
-        text("Co-speaker's name", 120, required=True), max_entries=MAX_CO_SPEAKERS
-    )
+    #: The other speakers, in the programme's order; new rows add co-speakers.
+    co_speakers = FieldList(FormField(CoSpeakerRowForm), max_entries=MAX_CO_SPEAKERS)
+    add_speaker = SubmitField("Add another co-speaker")
+
+
+def speaker_edit_values(submission: Any, speaker: Any) -> dict[str, Any]:
+    """The speaker's edit form as stored (see ``webapp.edit_forms``)."""
+    others = [s for s in submission.speakers if s.id != speaker.id]
+    return {
+        "title": submission.title,
+        "format": submission.format_id,
+        "track": submission.track_id or 0,
+        "abstract": submission.abstract,
+        "description": submission.description,
+        "notes": submission.notes,
+        "speaker_name": speaker.name,
+        "affiliation": speaker.affiliation,
+        "bio": speaker.bio,
+        "co_speakers": [
+            {"speaker_id": str(s.id), "name": s.name, "email": s.email, "remove": False}
+            for s in others
+        ],
+    }
 
 
 class ConferenceForm(FlaskForm):

@@ -22,7 +22,14 @@ from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
 from webapp.cfp import feed, services
-from webapp.cfp.forms import TOKEN_RE, ButtonForm, CfpForm, SpeakerEditForm
+from webapp.cfp.forms import (
+    TOKEN_RE,
+    ButtonForm,
+    CfpForm,
+    SpeakerEditForm,
+    speaker_edit_values,
+)
+from webapp.edit_forms import edit_form
 from webapp.extensions import limiter
 from webapp.meetings.feeds.http import serve_bytes
 from webapp.models import Conference, Speaker, SubmissionState
@@ -109,7 +116,7 @@ def _closed(conference: Conference, late_token: str | None, status: int) -> Resp
     ), status
 
 
-def _add_co_speaker_row(form: CfpForm) -> None:
+def _add_co_speaker_row(form: CfpForm | SpeakerEditForm) -> None:
     if len(form.co_speakers.entries) < form.co_speakers.max_entries:  # type: ignore[operator]
         form.co_speakers.append_entry()
     else:
@@ -229,27 +236,15 @@ def speaker_edit(token: str) -> ResponseReturnValue:
     if not services.speaker_may_edit(submission, now):
         flash("This submission can no longer be changed.", "error")
         return redirect(url_for("cfp.speaker_page", token=token))
-    form = SpeakerEditForm(
-        obj=submission,
-        format=submission.format_id,
-        track=submission.track_id or 0,
-        speaker_name=speaker.name,
-        affiliation=speaker.affiliation,
-        bio=speaker.bio,
-        co_speaker_names=[s.name for s in services.co_speakers_of(speaker)],
-    )
+    form = edit_form(SpeakerEditForm, speaker_edit_values(submission, speaker))
     form.fill_choices(submission.conference)
-    if form.validate_on_submit():
+    if request.method == "POST" and form.add_speaker.data:
+        _add_co_speaker_row(form)
+    elif form.validate_on_submit():
         data = _submission_data(form, with_co_speakers=False)
-        names = [entry.data or "" for entry in form.co_speaker_names.entries]
         outcome = commit_or_show(
             lambda: services.update_submission(
-                submission,
-                speaker,
-                data,
-                _speaker_actor(speaker),
-                now,
-                co_speaker_names=names or None,
+                submission, speaker, data, _speaker_actor(speaker), now, _co_speaker_rows(form)
             ),
             form=form,
             refused=(services.CfpError,),
@@ -264,8 +259,26 @@ def speaker_edit(token: str) -> ResponseReturnValue:
             token=token,
             submission=submission,
             conference=submission.conference,
+            roster_open=services.roster_open(submission, now),
         )
     )
+
+
+def _co_speaker_rows(form: SpeakerEditForm) -> list[services.CoSpeakerRow]:
+    rows = []
+    for entry in form.co_speakers.entries:
+        row = entry.form
+        name, email = (row.name.data or "").strip(), (row.email.data or "").strip()
+        if row.speaker_id.data or name or email:
+            rows.append(
+                services.CoSpeakerRow(
+                    speaker_id=int(row.speaker_id.data) if row.speaker_id.data else None,
+                    name=name,
+                    email=email,
+                    remove=bool(row.remove.data),
+                )
+            )
+    return rows
 
 
 SPEAKER_ACTIONS = {

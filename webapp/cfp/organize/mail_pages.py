@@ -10,6 +10,7 @@ from webapp import audit, clock, mail
 from webapp.cfp.forms import ButtonForm, MailTemplateForm
 from webapp.cfp.organize.blueprint import bp, button_form_or_400
 from webapp.cfp.services import mail_templates as mail_templates_service
+from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.models import MailTemplate, OutboxMessage, OutboxState
 from webapp.security import roles_required
@@ -72,7 +73,7 @@ def mail_template(name: str) -> ResponseReturnValue:
     if name not in mail.DEFAULTS:
         abort(404)
     subject, body = mail.template_text(name)
-    form = MailTemplateForm(subject=subject, body=body)
+    form = edit_form(MailTemplateForm, {"subject": subject, "body": body})
     if form.validate_on_submit():
         actor = audit.Actor.current()
         done: Outcome[object]

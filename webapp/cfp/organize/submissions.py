@@ -18,6 +18,7 @@ from webapp.cfp.organize.blueprint import (
     conference_or_404,
     submission_or_404,
 )
+from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.models import STATE_VALUES, Conference, Submission, SubmissionState
 from webapp.security import roles_required
@@ -125,7 +126,13 @@ def _openable(conference: Conference, code: str) -> Submission:
 def submission(slug: str, code: str) -> ResponseReturnValue:
     conference = conference_or_404(slug)
     sub = _openable(conference, code)
-    return _submission_page(conference, sub, ReviewForm(obj=services.own_review(sub, current_user)))
+    own = services.own_review(sub, current_user)
+    form = (
+        ReviewForm()
+        if own is None
+        else edit_form(ReviewForm, {"score": own.score, "comment": own.comment})
+    )
+    return _submission_page(conference, sub, form)
 
 
 def _submission_page(

@@ -54,7 +54,13 @@ from webapp.cfp.services.review import (
     sees_all_scores,
     visible_mean,
 )
-from webapp.cfp.services.speaker_edits import co_speakers_of, history_of, update_submission
+from webapp.cfp.services.speaker_edits import (
+    CoSpeakerRow,
+    co_speakers_of,
+    history_of,
+    roster_open,
+    update_submission,
+)
 from webapp.cfp.services.speaker_links import hash_token, issue_speaker_link, speaker_by_token
 from webapp.cfp.services.submissions import (
     SpeakerData,
@@ -143,6 +149,8 @@ __all__ = [
     "unplace_talk",
     "update_conference",
     "update_submission",
+    "CoSpeakerRow",
+    "roster_open",
     "co_speakers_of",
     "visible_mean",
     "zone_or_error",

@@ -218,10 +218,11 @@ def _record_and_notify(submission: Submission, late: bool, now: datetime) -> Non
 
 
 def invite_co_speakers(speaker: Speaker, now: datetime) -> int:
-    """The submitting speaker has opened their link: their co-speakers get theirs now."""
+    """A speaker has opened the link mailed to them: their co-speakers not yet invited (at
+    submission, or added or corrected later) get theirs now."""
     submission = speaker.submission
-    if speaker.position != 0:
-        raise NotAllowed("Only the speaker who sent the proposal invites the co-speakers.")
+    if speaker.invited_at is None:
+        raise NotAllowed("Only a speaker who got their own link invites the co-speakers.")
     invited = 0
     for other in submission.speakers:
         if other.invited_at is None:
