@@ -132,11 +132,11 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     page.get_by_role("link", name="Review & programme", exact=True).click()
     page.get_by_role("link", name="bhyvecon 2027").click()
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_label("Score").select_option(label="4 – good")
+    page.get_by_label("Overall").select_option(label="4")
     page.get_by_label("Comment").fill("Solid, practical.")
     page.get_by_role("button", name="Save my review").click()
     expect(page.get_by_text("Your review is saved.")).to_be_visible()
-    expect(page.get_by_text("Mean score: 4.00 (1 review)")).to_be_visible()
+    expect(page.get_by_text("Mean score: 4.00 (1 review;")).to_be_visible()
     sign_out(page)
 
     sign_in(page, organizer.email)

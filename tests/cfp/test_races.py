@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.cfp.conftest import form_data, page_token, post_submission, submissions
+from tests.cfp.conftest import form_data, page_token, post_submission, score_field, submissions
 from tests.conftest import login
 from webapp import audit
 from webapp.cfp import services
@@ -122,9 +122,10 @@ def test_two_first_reviews_at_once_one_saves_the_other_is_told(
     barrier = threading.Barrier(2)
     monkeypatch.setattr(services, "save_review", _held(barrier, services.save_review))
     url = f"/organize/conferences/{c.slug}/submissions/{s.code}/review"
+    field = score_field(app)
     answers = _together(
-        lambda: one.post(url, data={"score": "4", "comment": "one"}),
-        lambda: two.post(url, data={"score": "2", "comment": "two"}),
+        lambda: one.post(url, data={field: "4", "comment": "one"}),
+        lambda: two.post(url, data={field: "2", "comment": "two"}),
     )
     assert sorted(a.status_code for a in answers) == [302, 409]
     told = next(a for a in answers if a.status_code == 409).get_data(as_text=True)

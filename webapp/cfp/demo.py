@@ -13,6 +13,7 @@ from webapp.cfp import services
 from webapp.extensions import db
 from webapp.models import (
     Conference,
+    ReviewScore,
     Speaker,
     SpeakerLink,
     Submission,
@@ -162,6 +163,7 @@ def _conference(now: datetime) -> Conference:
             ),
             formats=[("Talk", 30), ("Lightning", 10), ("Tutorial", 90)],
             tracks=["Core", "Operations"],
+            criteria=[("Relevance", 2, 5), ("Clarity", 1, 5)],
             rooms=["Main hall", "Workshop room"],
         ),
         ACTOR,
@@ -210,15 +212,16 @@ def _submission(conference: Conference, n: int, talk: tuple[Any, ...], now: date
 
 def _review(sub: Submission, n: int, reviewers: list[User]) -> None:
     for i, reviewer in enumerate(reviewers):
-        sub.reviews.append(
-            SubmissionReview(
-                reviewer_id=reviewer.id,
-                score=(n + i) % 5 + 1,
-                comment="Demo review.",
-                created_at=sub.submitted_at,
-                updated_at=sub.submitted_at,
-            )
+        review = SubmissionReview(
+            reviewer_id=reviewer.id,
+            comment="Demo review.",
+            created_at=sub.submitted_at,
+            updated_at=sub.submitted_at,
         )
+        for j, criterion in enumerate(sub.conference.criteria):
+            score = (n + i + j) % (criterion.scale_max + 1)
+            review.scores.append(ReviewScore(criterion=criterion, score=score))
+        sub.reviews.append(review)
 
 
 def _place(

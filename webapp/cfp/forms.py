@@ -35,6 +35,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from webapp.edit_forms import edit_form
+
 MAX_CO_SPEAKERS = 10
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -293,21 +295,68 @@ class ConferenceForm(FlaskForm):
     chair_sees_scores = BooleanField(
         "Organizers who review see every score at once (otherwise only after scoring)"
     )
+    criteria = TextAreaField(
+        "Review criteria",
+        default="Overall:1:5",
+        validators=[DataRequired(), Length(max=2000)],
+        description="Required. One per line, name:weight:highest score, e.g. Relevance:2:5 "
+        "(scored 0 to 5, counting twice). The total is the weighted mean.",
+    )
+    reviews_per_submission = IntegerField(
+        "Reviews per submission",
+        default=3,
+        validators=[Optional(), NumberRange(min=1, max=20)],
+        description="“Assign automatically” gives each submission at least this many "
+        "reviewers (1 to 20).",
+    )
+
+
+def _score_or_none(value: Any) -> int | None:
+    return None if value in (None, "", "None") else int(value)
 
 
 class ReviewForm(FlaskForm):
-    score = SelectField(
-        "Score",
-        coerce=int,
-        validators=[InputRequired()],
-        choices=[
-            SelectChoice(i, f"{i} – {w}")
-            for i, w in ((1, "reject"), (2, "weak"), (3, "fair"), (4, "good"), (5, "excellent"))
-        ],
-        description="Required. 1 (reject) to 5 (excellent).",
-    )
+    """A review: a score per criterion (``c<id>`` fields, added by ``review_form``), an explicit
+    abstention, a comment; any one of them is a review."""
+
+    abstain = BooleanField("Abstain: I give no score (you then see the others' scores)")
     comment = text(
         "Comment", 5000, multiline=True, help="Seen by the other reviewers and organizers."
+    )
+    save_next = SubmitField("Save and next")
+
+    def score_fields(self) -> list[Any]:
+        return [f for f in self if f.name.startswith("c") and f.name[1:].isdigit()]
+
+    def scores(self) -> dict[int, int | None]:
+        return {int(f.name[1:]): f.data for f in self.score_fields()}
+
+
+def review_form(criteria: Any, review: Any = None) -> ReviewForm:
+    """The review form for a conference's criteria, filled from ``review`` when there is one."""
+
+    class ConferenceReviewForm(ReviewForm):
+        pass
+
+    for c in criteria:
+        setattr(
+            ConferenceReviewForm,
+            f"c{c.id}",
+            SelectField(
+                c.name,
+                coerce=_score_or_none,
+                choices=[SelectChoice("", "— no score —")]
+                + [SelectChoice(i, str(i)) for i in range(c.scale_max + 1)],
+                validators=[Optional()],
+                description=f"0 to {c.scale_max}; weight {c.weight}. Optional.",
+            ),
+        )
+    if review is None:
+        return ConferenceReviewForm()
+    scores = {s.criterion_id: s.score for s in review.scores}
+    stored: dict[str, Any] = {f"c{c.id}": scores.get(c.id) for c in criteria}
+    return edit_form(
+        ConferenceReviewForm, stored | {"abstain": review.abstain, "comment": review.comment}
     )
 
 

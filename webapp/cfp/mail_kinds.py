@@ -52,6 +52,21 @@ The {{ conference.name }} organizers
 """,
         "To each speaker of a talk that a programme release changes (one per release).",
     ),
+    "cfp_review_assigned": DefaultTemplate(
+        "[{{ conference.name }}] {{ submissions|length }} submission(s) to review",
+        """Hello {{ reviewer.name }},
+
+the organizers of {{ conference.name }} ask you to review:
+{% for s in submissions %}
+  - {{ s.code }}: {{ s.title }}
+    {{ s.link }}{% endfor %}
+
+Your queue lists them first, with your progress: {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To a reviewer when submissions are assigned to them (one mail per assignment round).",
+    ),
 }
 
 

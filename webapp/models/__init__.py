@@ -21,6 +21,15 @@ from webapp.models.cfp import (
     SubmissionState,
     Track,
 )
+from webapp.models.committee import (
+    QUESTION_KINDS,
+    QUESTION_VISIBILITY,
+    CustomQuestion,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewScore,
+    SubmissionMail,
+)
 from webapp.models.feeds import RenderedFeed
 from webapp.models.meetings import (
     INTERVALS,
@@ -49,6 +58,13 @@ from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
 
 __all__ = [
+    "QUESTION_KINDS",
+    "QUESTION_VISIBILITY",
+    "CustomQuestion",
+    "SubmissionMail",
+    "ReviewAssignment",
+    "ReviewCriterion",
+    "ReviewScore",
     "ACCEPTED_STATES",
     "ACTIVE_STATES",
     "DECIDED_STATES",

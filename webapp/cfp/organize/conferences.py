@@ -44,6 +44,7 @@ def _form_data(form: ConferenceForm) -> services.ConferenceData:
         formats=formats,
         tracks=(form.tracks.data or "").splitlines(),
         rooms=(form.rooms.data or "").splitlines(),
+        criteria=services.parse_criteria(form.criteria.data or ""),
     )
 
 
@@ -54,6 +55,8 @@ def _settings_of(form: ConferenceForm, conference: Conference) -> None:
     if form.confirm_days.data is not None:
         conference.confirm_days = form.confirm_days.data
     conference.chair_sees_scores = bool(form.chair_sees_scores.data)
+    if form.reviews_per_submission.data is not None:
+        conference.reviews_per_submission = form.reviews_per_submission.data
 
 
 @bp.route("/conferences/new", methods=["GET", "POST"])
@@ -101,6 +104,8 @@ def _edit_form(conference: Conference) -> ConferenceForm:
             "proposal_limit": conference.proposal_limit,
             "confirm_days": conference.confirm_days,
             "chair_sees_scores": conference.chair_sees_scores,
+            "criteria": services.criteria_text(conference),
+            "reviews_per_submission": conference.reviews_per_submission,
         },
     )
 

@@ -11,14 +11,13 @@ from flask_login import current_user
 
 from webapp import audit, clock
 from webapp.cfp import services
-from webapp.cfp.forms import ButtonForm, ReviewForm
+from webapp.cfp.forms import ButtonForm, ReviewForm, review_form
 from webapp.cfp.organize.blueprint import (
     bp,
     button_form_or_400,
     conference_or_404,
     submission_or_404,
 )
-from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.models import STATE_VALUES, Conference, Submission, SubmissionState
 from webapp.security import roles_required
@@ -126,12 +125,7 @@ def _openable(conference: Conference, code: str) -> Submission:
 def submission(slug: str, code: str) -> ResponseReturnValue:
     conference = conference_or_404(slug)
     sub = _openable(conference, code)
-    own = services.own_review(sub, current_user)
-    form = (
-        ReviewForm()
-        if own is None
-        else edit_form(ReviewForm, {"score": own.score, "comment": own.comment})
-    )
+    form = review_form(conference.criteria, services.own_review(sub, current_user))
     return _submission_page(conference, sub, form)
 
 
@@ -161,26 +155,32 @@ def _submission_page(
 def review(slug: str, code: str) -> ResponseReturnValue:
     conference = conference_or_404(slug)
     sub = _openable(conference, code)  # a conflicted reviewer sees nothing of it, not even here
-    form = ReviewForm()
+    form = review_form(conference.criteria)
     if not form.validate_on_submit():
         return _submission_page(conference, sub, form, 400)
     outcome = commit_or_show(
         lambda: services.save_review(
             sub,
             current_user,
-            form.score.data,  # type: ignore[arg-type]
+            form.scores(),
             form.comment.data or "",
             audit.Actor.current(),
             clock.now(),
+            abstain=bool(form.abstain.data),
         ),
         form=form,
-        field="score",
+        field="comment",
         refused=(services.CfpError,),
     )
     if not outcome.ok:
-        flash(outcome.error or "", "error")
         return _submission_page(conference, sub, form, 409)
     flash("Your review is saved.", "success")
+    if form.save_next.data:
+        following = services.next_to_review(conference, current_user, after=sub)
+        if following is not None:
+            return redirect(url_for("organize.submission", slug=slug, code=following.code))
+        flash("No submission is waiting for your review.", "info")
+        return redirect(url_for("organize.submissions", slug=slug))
     return redirect(url_for("organize.submission", slug=slug, code=code))
 
 

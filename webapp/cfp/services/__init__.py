@@ -8,6 +8,17 @@ write ``from webapp.cfp import services`` and ``services.submit(...)``.
 
 from __future__ import annotations
 
+from webapp.cfp.services.assignment import (
+    Progress,
+    assign,
+    assign_automatically,
+    assigned_ids,
+    next_to_review,
+    notify_reviewers,
+    progress,
+    reviewers,
+    unassign,
+)
 from webapp.cfp.services.conference import (
     SLUG_RE,
     ConferenceData,
@@ -17,6 +28,7 @@ from webapp.cfp.services.conference import (
     parse_format,
     update_conference,
 )
+from webapp.cfp.services.criteria import criteria_text, parse_criteria, parse_criterion
 from webapp.cfp.services.decisions import decide_many, set_submission_state
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed, SlotConflict
 from webapp.cfp.services.export import export_csv
@@ -149,6 +161,18 @@ __all__ = [
     "unplace_talk",
     "update_conference",
     "update_submission",
+    "Progress",
+    "assign",
+    "assign_automatically",
+    "assigned_ids",
+    "next_to_review",
+    "notify_reviewers",
+    "progress",
+    "reviewers",
+    "unassign",
+    "criteria_text",
+    "parse_criteria",
+    "parse_criterion",
     "CoSpeakerRow",
     "roster_open",
     "co_speakers_of",

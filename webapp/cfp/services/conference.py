@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from webapp import audit, dates
+from webapp.cfp.services.criteria import DEFAULT_CRITERIA, Criterion, sync_criteria
 from webapp.cfp.services.errors import CfpError
 from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
@@ -36,6 +37,7 @@ class ConferenceData:
     formats: list[tuple[str, int]] = field(default_factory=list)
     tracks: list[str] = field(default_factory=list)
     rooms: list[str] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=lambda: list(DEFAULT_CRITERIA))
 
 
 def parse_format(text: str) -> tuple[str, int]:
@@ -157,6 +159,7 @@ def _conference_fields(c: Conference) -> dict[str, object]:
         "formats": [f"{f.name}:{f.minutes}" for f in c.formats],
         "tracks": [t.name for t in c.tracks],
         "rooms": [r.name for r in c.rooms],
+        "criteria": [f"{r.name}:{r.weight}:{r.scale_max}" for r in c.criteria],
     }
 
 
@@ -213,6 +216,7 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
         Submission.room_id,
         "Room {name!r} has talks in the programme; it cannot be removed.",
     )
+    sync_criteria(conference, data.criteria)
 
 
 def _used(column: InstrumentedAttribute[int | None], value: int) -> bool:

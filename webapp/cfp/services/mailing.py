@@ -11,7 +11,7 @@ from webapp import mail
 from webapp.cfp.services.speaker_links import issue_speaker_link
 from webapp.cfp.services.text import format_local
 from webapp.extensions import db
-from webapp.models import Speaker, Submission, User, UserRole
+from webapp.models import Conference, Speaker, Submission, User, UserRole
 from webapp.urls import external_url
 
 
@@ -74,3 +74,20 @@ def mail_organizers(submission: Submission, now: datetime) -> None:
     context = mail_context(submission, None, link)
     for email in organizer_emails():
         mail.enqueue(email, "cfp_new_submission", context, now)
+
+
+def mail_reviewer(
+    conference: Conference, reviewer: User, submissions: Sequence[Submission], now: datetime
+) -> None:
+    """Tell a reviewer what was assigned to them (titles and codes only: never speakers)."""
+    base = f"/organize/conferences/{conference.slug}"
+    context = {
+        "conference": {"name": conference.name, "slug": conference.slug},
+        "reviewer": {"name": reviewer.display_name},
+        "submissions": [
+            {"code": s.code, "title": s.title, "link": external_url(f"{base}/submissions/{s.code}")}
+            for s in submissions
+        ],
+        "link": external_url(f"{base}/submissions?sort=date"),
+    }
+    mail.enqueue(reviewer.email, "cfp_review_assigned", context, now)
