@@ -45,7 +45,8 @@ def test_a_comment_alone_is_a_review_and_sets_no_score(app, client_as, two) -> N
         review = db.session.scalar(
             sa.select(SubmissionReview).where(SubmissionReview.comment == "Only a remark")
         )
-        assert review.scores == [] and review.total is None
+        assert review.scores == []
+        assert review.total is None
     # A comment does not unlock the others' scores; the mean counts only scores.
     page = second.get(url).get_data(as_text=True)
     assert "Great" not in page
