@@ -118,6 +118,16 @@ def test_the_form_shows_errors_beside_fields_and_adds_co_speaker_rows_without_js
     context.close()
 
 
+def accept_and_send(page) -> None:
+    """Accept (a pending decision, sent by nobody), then "Send decisions"."""
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("pending accepted. Nothing is sent until")).to_be_visible()
+    page.get_by_role("link", name="Send decisions").first.click()
+    expect(page.get_by_text("1 Acceptance mail(s)")).to_be_visible()
+    page.get_by_role("button", name="Send 1 mail(s) now").click()
+    expect(page.get_by_text("1 decision(s) sent")).to_be_visible()
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
@@ -142,8 +152,7 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     sign_in(page, organizer.email)
     page.goto("/organize/conferences/bhyvecon-2027/submissions")
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_role("button", name="Accept").click()
-    expect(page.get_by_text("is now accepted; the speakers are told by mail.")).to_be_visible()
+    accept_and_send(page)
     sign_out(page)
 
     page.goto(private_link(smtp_server, "ada@example.org", "Accepted"))
@@ -203,8 +212,7 @@ def test_accept_remind_confirm_place_release_move_release(
     sign_in(page, organizer.email)
     page.goto("/organize/conferences/bhyvecon-2027/submissions")
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_role("button", name="Accept").click()
-    expect(page.get_by_text("is now accepted; the speakers are told by mail.")).to_be_visible()
+    accept_and_send(page)
     private_link(smtp_server, "ada@example.org", "Accepted")
 
     # Three days later the daily reminder run finds Ada silent; a second run adds nothing.

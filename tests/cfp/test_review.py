@@ -170,7 +170,7 @@ def test_filter_and_sort(app, client_as, three) -> None:
     assert organizer.get(base + "?state=bogus&sort=bogus&format=x").status_code == 200
 
 
-def test_bulk_decisions_send_mail_and_reviewers_cannot_decide(
+def test_bulk_decisions_wait_for_send_and_reviewers_cannot_decide(
     app, client_as, three, smtp_server
 ) -> None:
     _, codes = three
@@ -188,11 +188,19 @@ def test_bulk_decisions_send_mail_and_reviewers_cannot_decide(
         data={"decision": "accept", "code": [codes["Alpha talk"], codes["Beta tutorial"]]},
         follow_redirects=True,
     )
-    assert "2 submission(s) now accepted." in response.get_data(as_text=True)
+    assert "2 submission(s) now pending accepted" in response.get_data(as_text=True)
     organizer.post(
         f"/organize/conferences/bhyvecon-2027/submissions/{codes['Gamma lightning']}/decide",
         data={"decision": "reject"},
     )
+    # Nothing is sent, and nothing shows, until "Send decisions".
+    assert {s.state for s in submissions(app)} == {"submitted"}
+    assert reviewer.post("/organize/conferences/bhyvecon-2027/decisions").status_code == 403
+    preview = organizer.get("/organize/conferences/bhyvecon-2027/decisions").get_data(as_text=True)
+    assert "<strong>2</strong> Acceptance mail(s)" in preview
+    assert "<strong>1</strong> Rejection mail(s)" in preview
+    sent = organizer.post("/organize/conferences/bhyvecon-2027/decisions", follow_redirects=True)
+    assert "3 decision(s) sent" in sent.get_data(as_text=True)
     states = {s.title: s.state for s in submissions(app)}
     assert states == {
         "Alpha talk": "accepted",

@@ -70,7 +70,52 @@ The {{ conference.name }} organizers
 }
 
 
+#: The decision mails, sent by "Send decisions": with the committee's note, and for an
+#: acceptance the date to confirm by.
+DECISION_MAIL: dict[str, DefaultTemplate] = {
+    "cfp_accepted": DefaultTemplate(
+        "[{{ conference.name }}] Accepted: {{ submission.title }}",
+        """Hello {{ speaker.name }},
+
+we are glad to tell you that “{{ submission.title }}” is accepted for {{ conference.name }}
+({{ conference.dates }}, {{ conference.place }}).
+{% if note %}
+A note from the programme committee:
+
+{{ note }}
+{% endif %}
+Please confirm that you will give it, or decline, on your private page\
+{% if confirm_by %} by {{ confirm_by }}{% endif %}:
+
+    {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker when the organizers send an acceptance (Send decisions).",
+    ),
+    "cfp_rejected": DefaultTemplate(
+        "[{{ conference.name }}] About your submission “{{ submission.title }}”",
+        """Hello {{ speaker.name }},
+
+thank you for submitting “{{ submission.title }}” to {{ conference.name }}. We received many
+more proposals than the programme can hold, and we could not include yours this time.
+{% if note %}
+A note from the programme committee:
+
+{{ note }}
+{% endif %}
+Your submission stays on your private page: {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker when the organizers send a rejection (Send decisions).",
+    ),
+}
+
+
 def register(defaults: dict[str, DefaultTemplate]) -> None:
-    """Add the call for papers' kinds to the outbox's templates (from ``init_app``)."""
+    """Add the call for papers' kinds to the outbox's templates (from ``init_app``); the
+    decision mails replace the outbox's first versions, which knew no note or deadline."""
     for name, template in CFP_MAIL.items():
         defaults.setdefault(name, template)
+    defaults.update(DECISION_MAIL)

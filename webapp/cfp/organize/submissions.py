@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -18,7 +17,6 @@ from webapp.cfp.organize.blueprint import (
     conference_or_404,
     submission_or_404,
 )
-from webapp.extensions import db
 from webapp.models import STATE_VALUES, Conference, Submission, SubmissionState
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
@@ -68,36 +66,8 @@ def submissions(slug: str) -> ResponseReturnValue:
         is_organizer=services.is_organizer(current_user),
         may_sort_by_score=services.sees_all_scores(conference, current_user),
         hide_speakers=services.hides_speakers(conference, current_user),
+        pending=services.pending_count(conference) if services.is_organizer(current_user) else 0,
     )
-
-
-DECISIONS = {"accept": SubmissionState.ACCEPTED, "reject": SubmissionState.REJECTED}
-
-
-@bp.route("/conferences/<slug>/submissions/decide", methods=["POST"])
-@roles_required("organizer")
-def decide_bulk(slug: str) -> ResponseReturnValue:
-    conference = conference_or_404(slug)
-    button_form_or_400()
-    decision = DECISIONS.get(request.form.get("decision", ""))
-    codes = request.form.getlist("code")
-    if decision is None or not codes:
-        flash("Choose submissions and a decision.", "error")
-        return redirect(url_for("organize.submissions", slug=slug))
-    chosen = db.session.scalars(
-        sa.select(Submission).where(
-            Submission.conference_id == conference.id, Submission.code.in_(codes[:1000])
-        )
-    ).all()
-    outcome = commit_or_show(
-        lambda: services.decide_many(chosen, decision, audit.Actor.current(), clock.now())
-    )
-    if outcome.value is not None:
-        changed, skipped = outcome.value
-        flash(f"{changed} submission(s) now {decision}.", "success")
-        for message in skipped:
-            flash(message, "error")
-    return redirect(url_for("organize.submissions", slug=slug))
 
 
 @bp.route("/conferences/<slug>/submissions.csv")
@@ -196,25 +166,6 @@ def conflict(slug: str, code: str) -> ResponseReturnValue:
     if outcome.ok:
         flash("Conflict of interest noted: you will not review this submission.", "success")
     return redirect(url_for("organize.submissions", slug=slug))
-
-
-@bp.route("/conferences/<slug>/submissions/<code>/decide", methods=["POST"])
-@roles_required("organizer")
-def decide(slug: str, code: str) -> ResponseReturnValue:
-    conference = conference_or_404(slug)
-    sub = submission_or_404(conference, code)
-    decision = DECISIONS.get(request.form.get("decision", ""))
-    if not ButtonForm().validate_on_submit() or decision is None:
-        abort(400, "Choose accept or reject.")
-    outcome = commit_or_show(
-        lambda: services.set_submission_state(
-            sub, decision, "organizer", audit.Actor.current(), clock.now()
-        ),
-        refused=(services.CfpError,),
-    )
-    if outcome.ok:
-        flash(f"{sub.code} is now {decision}; the speakers are told by mail.", "success")
-    return redirect(url_for("organize.submission", slug=slug, code=code))
 
 
 @bp.route("/conferences/<slug>/submissions/<code>/release-slot", methods=["POST"])

@@ -29,7 +29,7 @@ from webapp.cfp.services.conference import (
     update_conference,
 )
 from webapp.cfp.services.criteria import criteria_text, parse_criteria, parse_criterion
-from webapp.cfp.services.decisions import decide_many, set_submission_state
+from webapp.cfp.services.decisions import set_submission_state
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed, SlotConflict
 from webapp.cfp.services.export import export_csv
 from webapp.cfp.services.late_links import create_late_link, late_link_for, late_links
@@ -74,6 +74,14 @@ from webapp.cfp.services.speaker_edits import (
     update_submission,
 )
 from webapp.cfp.services.speaker_links import hash_token, issue_speaker_link, speaker_by_token
+from webapp.cfp.services.staged import batch as decision_batch
+from webapp.cfp.services.staged import pending as pending_decisions
+from webapp.cfp.services.staged import (
+    pending_count,
+    send_decisions,
+    stage_decision,
+    stage_many,
+)
 from webapp.cfp.services.submissions import (
     SpeakerData,
     SubmissionData,
@@ -112,7 +120,6 @@ __all__ = [
     "confirmed_talks",
     "create_conference",
     "create_late_link",
-    "decide_many",
     "declare_conflict",
     "export_csv",
     "format_local",
@@ -161,6 +168,12 @@ __all__ = [
     "unplace_talk",
     "update_conference",
     "update_submission",
+    "decision_batch",
+    "pending_count",
+    "pending_decisions",
+    "send_decisions",
+    "stage_decision",
+    "stage_many",
     "Progress",
     "assign",
     "assign_automatically",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -72,8 +71,10 @@ def set_submission_state(
     by: str,
     actor: audit.Actor,
     now: datetime,
+    mail_extra: dict[str, object] | None = None,
 ) -> None:
-    """THE way a submission changes state: validate, save, audit, queue mail."""
+    """THE way a submission changes state: validate, save, audit, queue mail. Organizers'
+    accept and reject come here from "Send decisions" (``webapp.cfp.services.staged``)."""
     if by == "organizer" and _organizer_releases(submission, new_state, now):
         old = SubmissionState.ACCEPTED
     else:
@@ -98,22 +99,5 @@ def set_submission_state(
     )
     template = STATE_MAIL.get(new_state)
     if template:
-        mail_invited_speakers(submission, template, now)
+        mail_invited_speakers(submission, template, now, **(mail_extra or {}))
         db.session.flush()
-
-
-def decide_many(
-    submissions: Iterable[Submission], new_state: SubmissionState, actor: audit.Actor, now: datetime
-) -> tuple[int, list[str]]:
-    """Bulk accept/reject; returns (changed, messages about the ones skipped)."""
-    changed, skipped = 0, []
-    for submission in submissions:
-        if submission.state == new_state:
-            continue
-        try:
-            set_submission_state(submission, new_state, "organizer", actor, now)
-        except NotAllowed as exc:
-            skipped.append(f"{submission.code}: {exc}")
-        else:
-            changed += 1
-    return changed, skipped

@@ -11,7 +11,15 @@ from webapp import mail
 from webapp.cfp.services.speaker_links import issue_speaker_link
 from webapp.cfp.services.text import format_local
 from webapp.extensions import db
-from webapp.models import Conference, Speaker, Submission, User, UserRole
+from webapp.models import (
+    Conference,
+    OutboxMessage,
+    Speaker,
+    Submission,
+    SubmissionMail,
+    User,
+    UserRole,
+)
 from webapp.urls import external_url
 
 
@@ -55,7 +63,13 @@ def mail_speaker(
 ) -> None:
     """A fresh private link for ``speaker`` and message ``template`` with it."""
     link = issue_speaker_link(speaker, now)
-    mail.enqueue(speaker.email, template, mail_context(submission, speaker, link, **extra), now)
+    context = mail_context(submission, speaker, link, **extra)
+    record_mail(submission, mail.enqueue(speaker.email, template, context, now), template)
+
+
+def record_mail(submission: Submission, message: OutboxMessage, kind: str) -> None:
+    """Keep what a submission's people were told: its page lists every message queued for it."""
+    submission.mails.append(SubmissionMail(message=message, kind=kind))
 
 
 def mail_invited_speakers(
@@ -73,7 +87,8 @@ def mail_organizers(submission: Submission, now: datetime) -> None:
     )
     context = mail_context(submission, None, link)
     for email in organizer_emails():
-        mail.enqueue(email, "cfp_new_submission", context, now)
+        message = mail.enqueue(email, "cfp_new_submission", context, now)
+        record_mail(submission, message, "cfp_new_submission")
 
 
 def mail_reviewer(
