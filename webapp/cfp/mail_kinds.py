@@ -52,6 +52,21 @@ The {{ conference.name }} organizers
 """,
         "To each speaker of a talk that a programme release changes (one per release).",
     ),
+    "cfp_link_reissued": DefaultTemplate(
+        "[{{ conference.name }}] Your new private link for “{{ submission.title }}”",
+        """Hello {{ speaker.name }},
+
+the organizers of {{ conference.name }} sent you a new private link for
+“{{ submission.title }}” ({{ submission.code }}). Earlier links no longer work.
+
+    {{ link }}
+
+Keep this link to yourself: anyone who has it can act for you.
+
+The {{ conference.name }} organizers
+""",
+        "To a speaker when the organizers re-issue their private link (earlier ones revoked).",
+    ),
     "cfp_review_assigned": DefaultTemplate(
         "[{{ conference.name }}] {{ submissions|length }} submission(s) to review",
         """Hello {{ reviewer.name }},

@@ -29,7 +29,38 @@ def outbox() -> ResponseReturnValue:
     sent = db.session.scalar(
         sa.select(sa.func.count()).where(OutboxMessage.state == OutboxState.SENT)
     )
-    return render_template("cfp/organize/outbox.html", rows=rows, sent=sent, form=ButtonForm())
+    address = request.args.get("to", "")[:254].strip().replace("\x00", "")
+    kind = request.args.get("kind", "")
+    kind = kind if kind in mail.DEFAULTS else ""
+    return render_template(
+        "cfp/organize/outbox.html",
+        rows=rows,
+        sent=sent,
+        form=ButtonForm(),
+        sent_rows=_sent(address, kind),
+        address=address,
+        kind=kind,
+        kinds=sorted(mail.DEFAULTS),
+    )
+
+
+SENT_SHOWN = 200
+
+
+def _sent(address: str, kind: str) -> list[OutboxMessage]:
+    """Sent mail, newest first, by recipient (part of the address) and kind; bodies stay out."""
+    query = sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.SENT)
+    if address:
+        like = "%" + address.lower().replace("\\", "\\\\").replace("%", "\\%")
+        like = like.replace("_", "\\_") + "%"
+        query = query.where(sa.func.lower(OutboxMessage.to_addr).like(like, escape="\\"))
+    if kind:
+        query = query.where(OutboxMessage.template == kind)
+    return list(
+        db.session.scalars(
+            query.order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()).limit(SENT_SHOWN)
+        )
+    )
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])

@@ -184,3 +184,24 @@ def release_slot(slug: str, code: str) -> ResponseReturnValue:
     if outcome.ok:
         flash(f"{sub.code} is declined: its slot is free.", "success")
     return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/speakers/<int:speaker_id>/link", methods=["POST"])
+@roles_required("organizer")
+def reissue_link(slug: str, code: str, speaker_id: int) -> ResponseReturnValue:
+    """A new private link for one speaker, mailed to them; their earlier links stop working."""
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)
+    speaker = next((sp for sp in sub.speakers if sp.id == speaker_id), None)
+    if speaker is None:
+        abort(404)
+    button_form_or_400()
+    outcome = commit_or_show(
+        lambda: services.reissue_link(speaker, audit.Actor.current(), clock.now())
+    )
+    if outcome.ok:
+        flash(
+            f"A new private link is on its way to {speaker.email}; earlier ones are revoked.",
+            "success",
+        )
+    return redirect(url_for("organize.submission", slug=slug, code=code))

@@ -70,6 +70,7 @@ from webapp.cfp.services.speaker_edits import (
     CoSpeakerRow,
     co_speakers_of,
     history_of,
+    reissue_link,
     roster_open,
     update_submission,
 )
@@ -188,6 +189,7 @@ __all__ = [
     "parse_criterion",
     "CoSpeakerRow",
     "roster_open",
+    "reissue_link",
     "co_speakers_of",
     "visible_mean",
     "zone_or_error",

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from webapp import audit
 from webapp.cfp.services.errors import NotAllowed
+from webapp.cfp.services.mailing import mail_speaker
 from webapp.cfp.services.programme import schedule_changed
 from webapp.cfp.services.submissions import SubmissionData, _check_choice, speaker_may_edit
 from webapp.extensions import db
@@ -168,4 +169,19 @@ def history_of(submission: Submission) -> list[AuditEntry]:
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(200)
         )
+    )
+
+
+def reissue_link(speaker: Speaker, actor: audit.Actor, now: datetime) -> None:
+    """A new private link for ``speaker``, mailed to them; every earlier link stops working."""
+    speaker.links.clear()
+    db.session.flush()
+    speaker.invited_at = speaker.invited_at or now
+    mail_speaker(speaker.submission, speaker, "cfp_link_reissued", now)
+    audit.record(
+        actor,
+        "submission.link",
+        "submission",
+        speaker.submission.code,
+        f"new private link for {speaker.email}; earlier ones revoked",
     )
