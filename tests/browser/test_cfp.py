@@ -97,6 +97,8 @@ def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(
     expect(page.get_by_role("heading", name="UEFI guests on bhyve, revisited")).to_be_visible()
 
     page.get_by_role("button", name="Withdraw the proposal").click()
+    expect(page.get_by_text("No mail is sent, to you or your co-speakers")).to_be_visible()
+    page.get_by_role("button", name="Yes, withdraw the proposal").click()
     expect(page.get_by_text("You withdrew this proposal.")).to_be_visible()
     assert page.console_errors == []
 

@@ -137,11 +137,15 @@ def test_speaker_edits_and_withdraws_until_the_deadline(
     clock.now = CLOSES_UTC + timedelta(seconds=1)
     assert client.get(f"/cfp/s/{token}/edit").status_code == 302  # closed for edits
     assert "Edit the proposal" not in client.get(f"/cfp/s/{token}").get_data(as_text=True)
-    client.post(f"/cfp/s/{token}/withdraw")
+    client.post(f"/cfp/s/{token}/withdraw", data={"confirmed": "1"})
     assert submissions(app)[0].state == "submitted"  # too late to withdraw
 
     clock.now = CLOSES_UTC - timedelta(seconds=1)
-    assert client.post(f"/cfp/s/{token}/withdraw").status_code == 302
+    asked = client.post(f"/cfp/s/{token}/withdraw")
+    assert asked.status_code == 200
+    assert "No mail is sent, to you or your co-speakers" in asked.get_data(as_text=True)
+    assert submissions(app)[0].state == "submitted"
+    assert client.post(f"/cfp/s/{token}/withdraw", data={"confirmed": "1"}).status_code == 302
     assert submissions(app)[0].state == "withdrawn"
     assert "You withdrew this proposal." in client.get(f"/cfp/s/{token}").get_data(as_text=True)
 

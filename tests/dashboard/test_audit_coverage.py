@@ -292,7 +292,7 @@ def test_speaker_link_changes_are_audited_with_the_link_as_actor(app, client) ->
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert client.post(f"{link}/withdraw").status_code == 302
+    assert client.post(f"{link}/withdraw", data={"confirmed": "1"}).status_code == 302
     with app.app_context():
         [edit] = entries("submission.update")
         assert edit.actor == "speaker link (ada@example.org)"

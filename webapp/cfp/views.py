@@ -21,7 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
-from webapp.cfp import feed, services
+from webapp.cfp import consequences, feed, services
 from webapp.cfp.forms import (
     TOKEN_RE,
     ButtonForm,
@@ -286,6 +286,8 @@ SPEAKER_ACTIONS = {
     "confirm": SubmissionState.CONFIRMED,
     "decline": SubmissionState.DECLINED,
 }
+#: Destructive actions: a page says what will happen, and a second click does it.
+ASK_FIRST = {"withdraw": consequences.speaker_withdraw, "decline": consequences.speaker_decline}
 SPEAKER_DONE = {
     "withdraw": "Your submission is withdrawn.",
     "confirm": "Thank you: your talk is confirmed.",
@@ -319,6 +321,20 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
     if action not in SPEAKER_ACTIONS:
         abort(404)
     _button_form_or_400()
+    if action in ASK_FIRST and request.form.get("confirmed") != "1":
+        heading, lines, button = ASK_FIRST[action](speaker.submission)
+        return _private(
+            render_template(
+                "cfp/confirm.html",
+                heading=heading,
+                lines=lines,
+                button=button,
+                action=url_for("cfp.speaker_action", token=token, action=action),
+                fields={},
+                cancel=url_for("cfp.speaker_page", token=token),
+                destructive=True,
+            )
+        )
     outcome = commit_or_show(
         lambda: services.set_submission_state(
             speaker.submission,

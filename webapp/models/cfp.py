@@ -60,7 +60,13 @@ TRANSITIONS: dict[tuple[SubmissionState, SubmissionState], str] = {
     (SubmissionState.ACCEPTED, SubmissionState.CONFIRMED): "speaker",
     (SubmissionState.ACCEPTED, SubmissionState.DECLINED): "speaker",
     (SubmissionState.CONFIRMED, SubmissionState.DECLINED): "speaker",
+    # Undo (until the conference ends): a withdrawal, or a decline back to where it was.
+    (SubmissionState.WITHDRAWN, SubmissionState.SUBMITTED): "organizer",
+    (SubmissionState.DECLINED, SubmissionState.ACCEPTED): "organizer",
+    (SubmissionState.DECLINED, SubmissionState.CONFIRMED): "organizer",
 }
+#: The states an undo leaves: no mail goes out for an undo, and the decision keeps its date.
+UNDOABLE_STATES = (SubmissionState.WITHDRAWN, SubmissionState.DECLINED)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
-from webapp.cfp import services
+from webapp.cfp import consequences, services
 from webapp.cfp.forms import ButtonForm
 from webapp.cfp.organize.blueprint import (
     bp,
@@ -65,6 +65,14 @@ def decide(slug: str, code: str) -> ResponseReturnValue:
     if not ButtonForm().validate_on_submit() or decision is None:
         abort(400, "Choose accept or reject.")
     note = request.form.get("note")
+    if (
+        decision == SubmissionState.REJECTED
+        and sub.state == SubmissionState.ACCEPTED
+        and sub.pending_state != SubmissionState.REJECTED
+        and request.form.get("confirmed") != "1"
+    ):
+        fields = {"decision": "reject", "note": note or ""}
+        return _ask(consequences.organizer_reject_accepted(sub), request.path, fields, sub)
     outcome = commit_or_show(
         lambda: services.stage_decision(sub, decision, audit.Actor.current(), note),
         refused=(services.CfpError,),
@@ -103,3 +111,56 @@ def send_decisions(slug: str) -> ResponseReturnValue:
         form=ButtonForm(),
         kinds={"cfp_accepted": "Acceptance", "cfp_rejected": "Rejection"},
     )
+
+
+def _ask(
+    said: consequences.Said, action: str, fields: dict[str, str], sub: Submission
+) -> ResponseReturnValue:
+    heading, lines, button = said
+    cancel = url_for("organize.submission", slug=sub.conference.slug, code=sub.code)
+    return render_template(
+        "cfp/confirm.html",
+        heading=heading,
+        lines=lines,
+        button=button,
+        action=action,
+        fields=fields,
+        cancel=cancel,
+        destructive=True,
+    )
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/release-slot", methods=["POST"])
+@roles_required("organizer")
+def release_slot(slug: str, code: str) -> ResponseReturnValue:
+    """Decline an accepted talk whose speakers did not confirm by the deadline (asked once)."""
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)
+    button_form_or_400()
+    if request.form.get("confirmed") != "1":
+        return _ask(consequences.organizer_release(sub), request.path, {}, sub)
+    outcome = commit_or_show(
+        lambda: services.set_submission_state(
+            sub, SubmissionState.DECLINED, "organizer", audit.Actor.current(), clock.now()
+        ),
+        refused=(services.CfpError,),
+    )
+    if outcome.ok:
+        flash(f"{sub.code} is declined: its slot is free. You can undo this.", "success")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/conferences/<slug>/submissions/<code>/undo", methods=["POST"])
+@roles_required("organizer")
+def undo(slug: str, code: str) -> ResponseReturnValue:
+    """Undo a withdrawal or a decline, until the conference ends; nobody is mailed."""
+    conference = conference_or_404(slug)
+    sub = submission_or_404(conference, code)
+    button_form_or_400()
+    outcome = commit_or_show(
+        lambda: services.undo(sub, audit.Actor.current(), clock.now()),
+        refused=(services.CfpError,),
+    )
+    if outcome.value is not None:
+        flash(f"{sub.code} is {outcome.value} again; nobody was mailed.", "success")
+    return redirect(url_for("organize.submission", slug=slug, code=code))

@@ -117,6 +117,7 @@ def _submission_page(
         State=SubmissionState,
         mean=services.visible_mean(sub, user),
         history=services.history_of(sub) if services.is_organizer(user) else [],
+        undo_to=services.undo_target(sub, clock.now()) if services.is_organizer(user) else None,
     ), status
 
 
@@ -166,24 +167,6 @@ def conflict(slug: str, code: str) -> ResponseReturnValue:
     if outcome.ok:
         flash("Conflict of interest noted: you will not review this submission.", "success")
     return redirect(url_for("organize.submissions", slug=slug))
-
-
-@bp.route("/conferences/<slug>/submissions/<code>/release-slot", methods=["POST"])
-@roles_required("organizer")
-def release_slot(slug: str, code: str) -> ResponseReturnValue:
-    """Decline an accepted talk whose speakers did not confirm by the deadline."""
-    conference = conference_or_404(slug)
-    sub = submission_or_404(conference, code)
-    button_form_or_400()
-    outcome = commit_or_show(
-        lambda: services.set_submission_state(
-            sub, SubmissionState.DECLINED, "organizer", audit.Actor.current(), clock.now()
-        ),
-        refused=(services.CfpError,),
-    )
-    if outcome.ok:
-        flash(f"{sub.code} is declined: its slot is free.", "success")
-    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/conferences/<slug>/submissions/<code>/speakers/<int:speaker_id>/link", methods=["POST"])

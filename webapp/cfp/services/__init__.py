@@ -29,7 +29,7 @@ from webapp.cfp.services.conference import (
     update_conference,
 )
 from webapp.cfp.services.criteria import criteria_text, parse_criteria, parse_criterion
-from webapp.cfp.services.decisions import set_submission_state
+from webapp.cfp.services.decisions import set_submission_state, undo, undo_target
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed, SlotConflict
 from webapp.cfp.services.export import export_csv
 from webapp.cfp.services.late_links import create_late_link, late_link_for, late_links
@@ -162,6 +162,8 @@ __all__ = [
     "save_review",
     "sees_all_scores",
     "set_submission_state",
+    "undo",
+    "undo_target",
     "speaker_by_token",
     "speaker_may_edit",
     "submission_by_form_token",

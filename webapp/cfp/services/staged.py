@@ -39,6 +39,12 @@ def stage_decision(
     if decision not in DECISIONS:
         raise CfpError("Choose accept or reject.")
     current = SubmissionState(submission.state)
+    if current not in (
+        SubmissionState.SUBMITTED,
+        SubmissionState.ACCEPTED,
+        SubmissionState.REJECTED,
+    ):
+        raise NotAllowed(f"It is {current}: no decision to make.")
     if decision != current and TRANSITIONS.get((current, decision)) != "organizer":
         raise NotAllowed(f"A submission that is {current} cannot become {decision}.")
     wanted = None if decision == current else str(decision)
