@@ -35,8 +35,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.edit_forms import edit_form
-
 MAX_CO_SPEAKERS = 10
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -143,6 +141,13 @@ class SubmissionForm(FlaskForm):
         if field.data is None:
             field.data = 0
 
+    def question_fields(self) -> list[Any]:
+        """The conference's custom questions (``q<id>`` fields, added by ``with_questions``)."""
+        return [f for f in self if f.name.startswith("q") and f.name[1:].isdigit()]
+
+    def answers(self) -> dict[str, Any]:
+        return {f.name[1:]: f.data for f in self.question_fields()}
+
 
 class CfpForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
@@ -204,26 +209,6 @@ class SpeakerEditForm(SubmissionForm):
     #: The other speakers, in the programme's order; new rows add co-speakers.
     co_speakers = FieldList(FormField(CoSpeakerRowForm), max_entries=MAX_CO_SPEAKERS)
     add_speaker = SubmitField("Add another co-speaker")
-
-
-def speaker_edit_values(submission: Any, speaker: Any) -> dict[str, Any]:
-    """The speaker's edit form as stored (see ``webapp.edit_forms``)."""
-    others = [s for s in submission.speakers if s.id != speaker.id]
-    return {
-        "title": submission.title,
-        "format": submission.format_id,
-        "track": submission.track_id or 0,
-        "abstract": submission.abstract,
-        "description": submission.description,
-        "notes": submission.notes,
-        "speaker_name": speaker.name,
-        "affiliation": speaker.affiliation,
-        "bio": speaker.bio,
-        "co_speakers": [
-            {"speaker_id": str(s.id), "name": s.name, "email": s.email, "remove": False}
-            for s in others
-        ],
-    }
 
 
 class ConferenceForm(FlaskForm):
@@ -302,61 +287,20 @@ class ConferenceForm(FlaskForm):
         description="Required. One per line, name:weight:highest score, e.g. Relevance:2:5 "
         "(scored 0 to 5, counting twice). The total is the weighted mean.",
     )
+    questions = TextAreaField(
+        "Custom questions",
+        validators=[Optional(), Length(max=20000)],
+        description="Optional. One per line: kind | required or optional | reviewers, "
+        "organizers or public | the question | choices separated by ; — kinds: text, long text, "
+        "choice, choices, yes/no, url. E.g. choice | required | public | Audience level | "
+        "Beginner; Intermediate; Expert",
+    )
     reviews_per_submission = IntegerField(
         "Reviews per submission",
         default=3,
         validators=[Optional(), NumberRange(min=1, max=20)],
         description="“Assign automatically” gives each submission at least this many "
         "reviewers (1 to 20).",
-    )
-
-
-def _score_or_none(value: Any) -> int | None:
-    return None if value in (None, "", "None") else int(value)
-
-
-class ReviewForm(FlaskForm):
-    """A review: a score per criterion (``c<id>`` fields, added by ``review_form``), an explicit
-    abstention, a comment; any one of them is a review."""
-
-    abstain = BooleanField("Abstain: I give no score (you then see the others' scores)")
-    comment = text(
-        "Comment", 5000, multiline=True, help="Seen by the other reviewers and organizers."
-    )
-    save_next = SubmitField("Save and next")
-
-    def score_fields(self) -> list[Any]:
-        return [f for f in self if f.name.startswith("c") and f.name[1:].isdigit()]
-
-    def scores(self) -> dict[int, int | None]:
-        return {int(f.name[1:]): f.data for f in self.score_fields()}
-
-
-def review_form(criteria: Any, review: Any = None) -> ReviewForm:
-    """The review form for a conference's criteria, filled from ``review`` when there is one."""
-
-    class ConferenceReviewForm(ReviewForm):
-        pass
-
-    for c in criteria:
-        setattr(
-            ConferenceReviewForm,
-            f"c{c.id}",
-            SelectField(
-                c.name,
-                coerce=_score_or_none,
-                choices=[SelectChoice("", "— no score —")]
-                + [SelectChoice(i, str(i)) for i in range(c.scale_max + 1)],
-                validators=[Optional()],
-                description=f"0 to {c.scale_max}; weight {c.weight}. Optional.",
-            ),
-        )
-    if review is None:
-        return ConferenceReviewForm()
-    scores = {s.criterion_id: s.score for s in review.scores}
-    stored: dict[str, Any] = {f"c{c.id}": scores.get(c.id) for c in criteria}
-    return edit_form(
-        ConferenceReviewForm, stored | {"abstain": review.abstain, "comment": review.comment}
     )
 
 

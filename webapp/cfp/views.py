@@ -22,13 +22,8 @@ from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
 from webapp.cfp import consequences, feed, services
-from webapp.cfp.forms import (
-    TOKEN_RE,
-    ButtonForm,
-    CfpForm,
-    SpeakerEditForm,
-    speaker_edit_values,
-)
+from webapp.cfp.committee_forms import speaker_edit_values, with_questions
+from webapp.cfp.forms import TOKEN_RE, ButtonForm, CfpForm, SpeakerEditForm
 from webapp.edit_forms import edit_form
 from webapp.extensions import limiter
 from webapp.meetings.feeds.http import serve_bytes
@@ -104,6 +99,7 @@ def _submission_data(form: Any, with_co_speakers: bool = True) -> services.Submi
             bio=form.bio.data or "",
         ),
         co_speakers=co,
+        answers=form.answers(),
     )
 
 
@@ -131,7 +127,7 @@ def cfp_form(slug: str) -> ResponseReturnValue:
     conference = _conference(slug, with_choices=True)
     now = clock.now()
     late_token = request.args.get("late") or None
-    form = CfpForm()
+    form = with_questions(CfpForm, conference.questions)()
     form.fill_choices(conference)
     if request.method == "POST" and form.website.data:
         # The honeypot is filled in: a bot. It sees success; nothing is stored.
@@ -236,7 +232,8 @@ def speaker_edit(token: str) -> ResponseReturnValue:
     if not services.speaker_may_edit(submission, now):
         flash("This submission can no longer be changed.", "error")
         return redirect(url_for("cfp.speaker_page", token=token))
-    form = edit_form(SpeakerEditForm, speaker_edit_values(submission, speaker))
+    asked = with_questions(SpeakerEditForm, submission.conference.questions)
+    form = edit_form(asked, speaker_edit_values(submission, speaker))
     form.fill_choices(submission.conference)
     if request.method == "POST" and form.add_speaker.data:
         _add_co_speaker_row(form)

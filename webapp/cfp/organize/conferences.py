@@ -45,6 +45,7 @@ def _form_data(form: ConferenceForm) -> services.ConferenceData:
         tracks=(form.tracks.data or "").splitlines(),
         rooms=(form.rooms.data or "").splitlines(),
         criteria=services.parse_criteria(form.criteria.data or ""),
+        questions=services.parse_questions(form.questions.data or ""),
     )
 
 
@@ -105,6 +106,7 @@ def _edit_form(conference: Conference) -> ConferenceForm:
             "confirm_days": conference.confirm_days,
             "chair_sees_scores": conference.chair_sees_scores,
             "criteria": services.criteria_text(conference),
+            "questions": services.questions_text(conference),
             "reviews_per_submission": conference.reviews_per_submission,
         },
     )

@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from webapp import audit, clock
 from webapp.cfp import services
-from webapp.cfp.forms import ButtonForm, ReviewForm, review_form
+from webapp.cfp.committee_forms import ReviewForm, review_form
+from webapp.cfp.forms import ButtonForm
 from webapp.cfp.organize.blueprint import (
     bp,
     button_form_or_400,
@@ -118,6 +119,9 @@ def _submission_page(
         mean=services.visible_mean(sub, user),
         history=services.history_of(sub) if services.is_organizer(user) else [],
         undo_to=services.undo_target(sub, clock.now()) if services.is_organizer(user) else None,
+        answers=services.shown_answers(
+            sub, "organizer" if services.is_organizer(user) else "reviewer"
+        ),
     ), status
 
 

@@ -47,6 +47,12 @@ from webapp.cfp.services.published import (
     released_talk,
     released_talks,
 )
+from webapp.cfp.services.questions import (
+    check_answers,
+    parse_questions,
+    questions_text,
+    shown_answers,
+)
 from webapp.cfp.services.releases import describe, latest_release, release, releases
 from webapp.cfp.services.reminders import (
     confirm_by,
@@ -171,6 +177,10 @@ __all__ = [
     "unplace_talk",
     "update_conference",
     "update_submission",
+    "check_answers",
+    "parse_questions",
+    "questions_text",
+    "shown_answers",
     "decision_batch",
     "pending_count",
     "pending_decisions",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload
 from webapp import audit, dates
 from webapp.cfp.services.criteria import DEFAULT_CRITERIA, Criterion, sync_criteria
 from webapp.cfp.services.errors import CfpError
+from webapp.cfp.services.questions import QuestionSpec, questions_text, sync_questions
 from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
 from webapp.models import Conference, Room, SessionFormat, Submission, Track
@@ -38,6 +39,7 @@ class ConferenceData:
     tracks: list[str] = field(default_factory=list)
     rooms: list[str] = field(default_factory=list)
     criteria: list[Criterion] = field(default_factory=lambda: list(DEFAULT_CRITERIA))
+    questions: list[QuestionSpec] = field(default_factory=list)
 
 
 def parse_format(text: str) -> tuple[str, int]:
@@ -160,6 +162,7 @@ def _conference_fields(c: Conference) -> dict[str, object]:
         "tracks": [t.name for t in c.tracks],
         "rooms": [r.name for r in c.rooms],
         "criteria": [f"{r.name}:{r.weight}:{r.scale_max}" for r in c.criteria],
+        "questions": questions_text(c),
     }
 
 
@@ -217,6 +220,7 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
         "Room {name!r} has talks in the programme; it cannot be removed.",
     )
     sync_criteria(conference, data.criteria)
+    sync_questions(conference, data.questions)
 
 
 def _used(column: InstrumentedAttribute[int | None], value: int) -> bool:

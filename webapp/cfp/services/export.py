@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp import csvsafe
+from webapp.cfp.services.questions import shown_answers
 from webapp.extensions import db
 from webapp.models import Conference, ReviewScore, Submission, SubmissionReview
 
@@ -26,6 +27,7 @@ def export_csv(conference: Conference) -> str:
             "emails",
             "mean score",
             *(f"mean {c.name} (0-{c.scale_max}, weight {c.weight})" for c in conference.criteria),
+            *(q.text for q in conference.questions),
             "reviews",
             "submitted at (UTC)",
             "abstract",
@@ -55,6 +57,7 @@ def export_csv(conference: Conference) -> str:
                 ", ".join(sp.email for sp in s.speakers),
                 f"{mean:.2f}" if mean is not None else "",
                 *(_criterion_mean(s, c.id) for c in conference.criteria),
+                *(answer for _q, answer in shown_answers(s, "organizer")),
                 len(s.reviews),
                 s.submitted_at.strftime("%Y-%m-%d %H:%M"),
                 s.abstract,

@@ -12,6 +12,7 @@ from webapp import audit
 from webapp.cfp.services.errors import NotAllowed
 from webapp.cfp.services.mailing import mail_speaker
 from webapp.cfp.services.programme import schedule_changed
+from webapp.cfp.services.questions import check_answers
 from webapp.cfp.services.submissions import SubmissionData, _check_choice, speaker_may_edit
 from webapp.extensions import db
 from webapp.models import AuditEntry, Speaker, Submission
@@ -116,6 +117,7 @@ def _submission_fields(s: Submission) -> dict[str, object]:
         "abstract": s.abstract,
         "description": s.description,
         "notes": s.notes,
+        "answers": dict(s.answers or {}),
     }
 
 
@@ -142,6 +144,7 @@ def update_submission(
     submission.abstract = data.abstract.strip()
     submission.description = data.description.strip()
     submission.notes = data.notes.strip()
+    submission.answers = check_answers(submission.conference, data.answers)
     if data.speaker is not None:
         speaker.name = data.speaker.name.strip()
         speaker.affiliation = data.speaker.affiliation.strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from webapp import audit
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed
 from webapp.cfp.services.late_links import late_link_for, use_late_link
 from webapp.cfp.services.mailing import mail_organizers, mail_speaker
+from webapp.cfp.services.questions import check_answers
 from webapp.cfp.services.text import format_local
 from webapp.extensions import db
 from webapp.models import (
@@ -51,6 +53,8 @@ class SubmissionData:
     notes: str = ""
     speaker: SpeakerData | None = None
     co_speakers: list[SpeakerData] = field(default_factory=list)
+    #: Answers to the conference's custom questions, by question id (as text).
+    answers: dict[str, Any] = field(default_factory=dict)
 
 
 def new_code() -> str:
@@ -136,6 +140,7 @@ def _new_submission(
         abstract=data.abstract.strip(),
         description=data.description.strip(),
         notes=data.notes.strip(),
+        answers=check_answers(conference, data.answers),
         form_token=form_token,
         submitted_at=now,
         created_at=now,
