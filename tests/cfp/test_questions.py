@@ -96,3 +96,37 @@ def test_questions_are_written_one_per_line(asked, app) -> None:
     ]:
         response = resubmit(organizer, f"{BASE}/edit", {"questions": bad})
         assert message in response.get_data(as_text=True), bad
+
+
+def test_public_answers_go_out_with_the_next_release(app, client, programme) -> None:
+    from tests.cfp.conftest import _release
+    from webapp.models import Submission
+
+    conference, codes, organizer = programme
+    questions = "choice | optional | public | Level | Beginner; Expert\n" + (
+        "text | optional | reviewers | Secret"
+    )
+    assert resubmit(organizer, f"{BASE}/edit", {"questions": questions}).status_code == 302
+    with app.app_context():
+        level, secret = db.session.scalars(
+            sa.select(CustomQuestion.id).order_by(CustomQuestion.position)
+        ).all()
+        talk = db.session.scalar(sa.select(Submission).where(Submission.code == codes["tutorial"]))
+        talk.answers = {str(level): "Beginner", str(secret): "only reviewers"}
+        db.session.commit()
+    url = f"/conferences/bhyvecon-2027/talks/{codes['tutorial']}"
+    assert "Beginner" not in client.get(url).get_data(as_text=True)  # not released yet
+    _release(organizer, "Levels")
+    page = client.get(url).get_data(as_text=True)
+    assert "<dt>Level</dt>" in page
+    assert "only reviewers" not in page
+    schedule = client.get("/conferences/bhyvecon-2027/schedule.json").get_json()
+    events = [
+        e
+        for day in schedule["schedule"]["conference"]["days"]
+        for room in day["rooms"].values()
+        for e in room
+    ]
+    [event] = [e for e in events if e["code"] == codes["tutorial"]]
+    assert event["answers"] == [{"question": "Level", "answer": "Beginner"}]
+    assert "only reviewers" not in str(schedule)
