@@ -68,6 +68,8 @@ def submissions(slug: str) -> ResponseReturnValue:
         may_sort_by_score=services.sees_all_scores(conference, current_user),
         hide_speakers=services.hides_speakers(conference, current_user),
         pending=services.pending_count(conference) if services.is_organizer(current_user) else 0,
+        assigned=services.assigned_ids(conference, current_user),
+        progress=services.progress(conference, current_user),
     )
 
 
@@ -119,6 +121,7 @@ def _submission_page(
         mean=services.visible_mean(sub, user),
         history=services.history_of(sub) if services.is_organizer(user) else [],
         undo_to=services.undo_target(sub, clock.now()) if services.is_organizer(user) else None,
+        reviewers=services.reviewers() if services.is_organizer(user) else [],
         answers=services.shown_answers(
             sub, "organizer" if services.is_organizer(user) else "reviewer"
         ),

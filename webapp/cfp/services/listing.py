@@ -12,6 +12,7 @@ from webapp.cfp.services.review import hides_speakers, sees_all_scores, weighted
 from webapp.extensions import db
 from webapp.models import (
     Conference,
+    ReviewAssignment,
     ReviewConflict,
     ReviewScore,
     Speaker,
@@ -97,8 +98,12 @@ def list_submissions(conference: Conference, user: User, q: ListQuery) -> Page:
         order = (sa.func.lower(Submission.title), Submission.id)
     else:
         order = (Submission.submitted_at, Submission.id)
+    # A reviewer's queue: the submissions assigned to them first.
+    assigned = Submission.id.in_(
+        sa.select(ReviewAssignment.submission_id).where(ReviewAssignment.user_id == user.id)
+    )
     rows = db.session.scalars(
-        query.order_by(*order)
+        query.order_by(sa.case((assigned, 0), else_=1), *order)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
         .options(
