@@ -55,6 +55,17 @@ def test_assign_automatically_balances_and_skips_conflicts(
         [mail] = smtp_server.to(user.email)
         assert f"{per_reviewer[user.id]} submission(s) to review" in str(mail["Subject"])
     assert "0 review(s) assigned" in chair.post(f"{BASE}/assign", follow_redirects=True).text
+    # A conflict declared later ends the assignment.
+    [(sub_id, user_id)] = [(s_, u) for s_, u in pairs if u == reviewers[1].id][:1]
+    code = next(s.code for s in submissions(app) if s.id == sub_id)
+    assert clients[user_id].post(f"{BASE}/submissions/{code}/conflict").status_code == 302
+    with app.app_context():
+        left = db.session.scalars(
+            sa.select(ReviewAssignment).where(
+                ReviewAssignment.submission_id == sub_id, ReviewAssignment.user_id == user_id
+            )
+        ).all()
+    assert left == []
 
 
 def test_the_queue_puts_assigned_first_with_progress_and_save_and_next_follows_it(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer
 
 from webapp import audit, mail
 from webapp.cfp.services.errors import CfpError
-from webapp.cfp.services.mailing import mail_context
+from webapp.cfp.services.mailing import mail_context, record_mail
 from webapp.cfp.services.programme import placed_talks
 from webapp.cfp.services.questions import shown_answers
 from webapp.cfp.services.speaker_links import issue_speaker_link
@@ -225,4 +225,5 @@ def _mail_speakers(
             changes=lines,
             programme_url=programme_url,
         )
-        mail.enqueue(speaker.email, "cfp_programme_change", context, now)
+        message = mail.enqueue(speaker.email, "cfp_programme_change", context, now)
+        record_mail(talk, message, "cfp_programme_change")

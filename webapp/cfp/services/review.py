@@ -170,5 +170,8 @@ def declare_conflict(submission: Submission, user: User, actor: audit.Actor, now
     if review is not None:
         submission.reviews.remove(review)
     submission.conflicts.append(ReviewConflict(user_id=user.id, created_at=now))
+    # A declared conflict ends an assignment: nobody reviews against their own interest.
+    for assignment in [a for a in submission.assignments if a.user_id == user.id]:
+        submission.assignments.remove(assignment)
     db.session.flush()
     audit.record(actor, "review.conflict", "submission", submission.code, "declared a conflict")
