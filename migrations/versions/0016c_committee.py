@@ -65,17 +65,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_review_assignments_user_id'), ['user_id'], unique=False)
 
     op.create_table('submission_mails',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),
     sa.Column('message_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.ForeignKeyConstraint(['message_id'], ['outbox_messages.id'], name=op.f('fk_submission_mails_message_id_outbox_messages'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_submission_mails_submission_id_submissions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_submission_mails'))
+    sa.PrimaryKeyConstraint('submission_id', 'message_id', name=op.f('pk_submission_mails'))
     )
     with op.batch_alter_table('submission_mails', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submission_mails_message_id'), ['message_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_submission_mails_submission_id'), ['submission_id'], unique=False)
 
     op.create_table('review_scores',
     sa.Column('review_id', sa.Integer(), nullable=False),
@@ -151,7 +149,6 @@ def downgrade():
 
     op.drop_table('review_scores')
     with op.batch_alter_table('submission_mails', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_submission_mails_submission_id'))
         batch_op.drop_index(batch_op.f('ix_submission_mails_message_id'))
 
     op.drop_table('submission_mails')

@@ -257,7 +257,9 @@ class Submission(TimestampMixin, Base):
         back_populates="submission", cascade="all, delete-orphan"
     )
     mails: Mapped[list[SubmissionMail]] = relationship(
-        cascade="all, delete-orphan", order_by="SubmissionMail.id"
+        back_populates="submission",
+        cascade="all, delete-orphan",
+        order_by="SubmissionMail.message_id",
     )
 
     @property

@@ -87,15 +87,16 @@ class SubmissionMail(Base):
 
     __tablename__ = "submission_mails"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # No surrogate key: the rows of one request go in one batched INSERT.
     submission_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
     )
     message_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     kind: Mapped[str] = mapped_column(sa.String(60))
     message: Mapped[OutboxMessage] = relationship()
+    submission: Mapped[Submission] = relationship(back_populates="mails")
 
 
 QUESTION_KINDS = ("text", "long_text", "choice", "choices", "yes_no", "url")

@@ -228,10 +228,15 @@ def _used(column: InstrumentedAttribute[int | None], value: int) -> bool:
 
 
 def conference_by_slug(slug: str, with_choices: bool = False) -> Conference | None:
-    """The conference; ``with_choices`` loads its formats and tracks in the same round trip."""
+    """The conference; ``with_choices`` loads its formats, tracks and custom questions in the
+    same round trip."""
     query = sa.select(Conference).where(Conference.slug == slug)
     if with_choices:
-        query = query.options(joinedload(Conference.formats), joinedload(Conference.tracks))
+        query = query.options(
+            joinedload(Conference.formats),
+            joinedload(Conference.tracks),
+            joinedload(Conference.questions),
+        )
     return db.session.scalars(query).unique().first()
 
 

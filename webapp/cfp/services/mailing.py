@@ -24,12 +24,14 @@ from webapp.urls import external_url
 
 
 def organizer_emails() -> Sequence[str]:
-    return db.session.scalars(
-        sa.select(User.email)
-        .join(UserRole)
-        .where(UserRole.role == "organizer", User.active.is_(True))
-        .order_by(User.email)
-    ).all()
+    # Without autoflush: the messages queued so far go in one flush with the rest.
+    with db.session.no_autoflush:
+        return db.session.scalars(
+            sa.select(User.email)
+            .join(UserRole)
+            .where(UserRole.role == "organizer", User.active.is_(True))
+            .order_by(User.email)
+        ).all()
 
 
 def mail_context(
@@ -69,7 +71,8 @@ def mail_speaker(
 
 def record_mail(submission: Submission, message: OutboxMessage, kind: str) -> None:
     """Keep what a submission's people were told: its page lists every message queued for it."""
-    submission.mails.append(SubmissionMail(message=message, kind=kind))
+    # Through the row's own side: appending to ``submission.mails`` would load the collection.
+    db.session.add(SubmissionMail(submission=submission, message=message, kind=kind))
 
 
 def mail_invited_speakers(
