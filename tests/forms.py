@@ -79,13 +79,18 @@ class _FormReader(HTMLParser):
             self._form = None
 
 
-def read_form(html: str, index: int = -1, action: str | None = None) -> dict[str, Any]:
-    """The ``index``-th form of the page (or the one whose action contains ``action``)."""
+def read_form(
+    html: str, index: int = -1, action: str | None = None, having: str | None = None
+) -> dict[str, Any]:
+    """The ``index``-th POST form of the page (of those whose action contains ``action``, or
+    that have a field named ``having``)."""
     reader = _FormReader()
     reader.feed(html)
     forms = [f for f in reader.forms if f["method"].lower() == "post"]
     if action is not None:
         forms = [f for f in forms if action in f["action"]]
+    if having is not None:
+        forms = [f for f in forms if any(name == having for name, _ in f["fields"])]
     assert forms, "no such form on the page"
     return forms[index]
 
@@ -96,12 +101,13 @@ def resubmit(
     changes: dict[str, str] | None = None,
     button: str | None = None,
     index: int = -1,
+    having: str | None = None,
 ) -> Any:
     """GET ``url``, then POST its form as shown (with ``changes``), by its first (default)
     submit button unless ``button`` names another."""
     page = client.get(url)
     assert page.status_code == 200, page.status_code
-    form = read_form(page.get_data(as_text=True), index)
+    form = read_form(page.get_data(as_text=True), index, having=having)
     data = MultiDict(form["fields"])
     for key, value in (changes or {}).items():
         data.setlist(key, [value])
