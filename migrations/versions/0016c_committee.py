@@ -1,7 +1,7 @@
 """committee: review criteria, assignments, staged decisions, mails, custom questions
 
 Revision ID: 0016c
-Revises: 0011c
+Revises: 0014m
 Create Date: 2026-12-02 16:13:15.029443
 
 """
@@ -12,7 +12,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0016c'
-down_revision = '0011c'
+down_revision = '0014m'
 branch_labels = None
 depends_on = None
 

@@ -26,10 +26,10 @@ def test_sent_mail_is_listed_by_address_and_kind_without_bodies(
     rows = only_bob.split('id="sent-mail"', 1)[1]
     assert "bob@example.org" in rows
     assert "ada@example.org" not in rows
-    notices = organizer.get("/organize/outbox?kind=cfp_new_submission").get_data(as_text=True)
+    notices = organizer.get("/organize/outbox?template=cfp_new_submission").get_data(as_text=True)
     rows = notices.split('id="sent-mail"', 1)[1]
     assert "cfp_received" not in rows.split("</thead>", 1)[1]
-    assert organizer.get("/organize/outbox?kind=bogus&to=%25_").status_code == 200
+    assert organizer.get("/organize/outbox?template=bogus&to=%25_").status_code == 200
 
 
 def test_an_organizer_reissues_a_speakers_link(

@@ -46,6 +46,8 @@ from webapp.models.minutes import (
     AgendaItem,
     FollowUp,
     FollowUpState,
+    ImportChange,
+    ImportRun,
     Minutes,
     MinutesAttendee,
     MinutesRevision,
@@ -56,7 +58,7 @@ from webapp.models.minutes import (
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.settings import SiteSettings
-from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
+from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
     "QUESTION_KINDS",
@@ -84,6 +86,8 @@ __all__ = [
     "Conference",
     "FollowUp",
     "FollowUpState",
+    "ImportChange",
+    "ImportRun",
     "LateLink",
     "ProgrammeRelease",
     "MailTemplate",
@@ -95,6 +99,7 @@ __all__ = [
     "OccurrenceStatus",
     "OutboxMessage",
     "OutboxState",
+    "PasswordThrottle",
     "Person",
     "RenderedFeed",
     "Review",

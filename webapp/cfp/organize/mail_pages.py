@@ -29,18 +29,18 @@ def outbox() -> ResponseReturnValue:
     sent = db.session.scalar(
         sa.select(sa.func.count()).where(OutboxMessage.state == OutboxState.SENT)
     )
-    address = request.args.get("to", "")[:254].strip().replace("\x00", "")
-    kind = request.args.get("kind", "")
+    kind = request.args.get("template", "")
     kind = kind if kind in mail.DEFAULTS else ""
+    address = request.args.get("to", "")[:254].strip().replace("\x00", "")
     return render_template(
         "cfp/organize/outbox.html",
         rows=rows,
         sent=sent,
-        form=ButtonForm(),
         sent_rows=_sent(address, kind),
-        address=address,
         kind=kind,
+        address=address,
         kinds=sorted(mail.DEFAULTS),
+        form=ButtonForm(),
     )
 
 
@@ -124,17 +124,13 @@ def mail_template(name: str) -> ResponseReturnValue:
         if done.ok:
             flash(message, "success")
             return redirect(url_for("organize.mail_template", name=name))
-    try:
-        preview = (
-            mail.render_text(form.subject.data or "", mail.SAMPLE_CONTEXT),
-            mail.render_text(form.body.data or "", mail.SAMPLE_CONTEXT),
-        )
-    except Exception:  # noqa: BLE001 - a broken template has no preview
-        preview = None
+    # The preview renders in the sandbox's child, under the same budget as the worker.
+    shown = mail.preview(form.subject.data or "", form.body.data or "", name)
     return render_template(
         "cfp/organize/mail_template.html",
         name=name,
         form=form,
         default=mail.DEFAULTS[name],
-        preview=preview,
+        preview=shown if isinstance(shown, tuple) else None,
+        preview_error=shown if isinstance(shown, str) else None,
     )

@@ -90,6 +90,7 @@ from webapp.cfp.services.staged import (
     stage_many,
 )
 from webapp.cfp.services.submissions import (
+    InviteCaps,
     SpeakerData,
     SubmissionData,
     cfp_entry,
@@ -135,6 +136,7 @@ __all__ = [
     "hides_speakers",
     "history_of",
     "invite_co_speakers",
+    "InviteCaps",
     "is_organizer",
     "issue_speaker_link",
     "late_link_for",

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from webapp import audit
+from webapp import addresses, audit
 from webapp.cfp.services.errors import NotAllowed
 from webapp.cfp.services.mailing import mail_speaker
 from webapp.cfp.services.programme import schedule_changed
@@ -69,7 +69,7 @@ def _change_stored(speaker: Speaker, other: Speaker, row: CoSpeakerRow, open_: b
     if not row.name.strip():
         raise NotAllowed("Every co-speaker needs a name.")
     other.name = row.name.strip()
-    if row.email.strip().lower() != other.email.lower():
+    if (addresses.key_or_none(row.email) or row.email.strip().lower()) != other.email_key:
         if not open_:
             raise _too_late()
         if other.position == 0:
@@ -97,7 +97,7 @@ def _apply_co_speakers(speaker: Speaker, rows: Sequence[CoSpeakerRow], now: date
             )
     if len(submission.speakers) > MAX_SPEAKERS:
         raise NotAllowed(f"At most {MAX_SPEAKERS - 1} co-speakers.")
-    emails = [s.email.lower() for s in submission.speakers]
+    emails = [s.email_key for s in submission.speakers]
     if len(set(emails)) != len(emails):
         raise NotAllowed("Each speaker needs a different email address.")
     stored = sorted((s for s in submission.speakers if s.id is not None), key=_position)

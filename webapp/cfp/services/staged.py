@@ -110,7 +110,8 @@ def decision_extra(
 
 def batch(conference: Conference, now: datetime) -> Batch:
     """The pending decisions, counted and previewed (rendered like the real messages, with a
-    placeholder for the private link: a preview issues no link)."""
+    placeholder for the private link: a preview issues no link). Each kind is previewed with
+    its first submission's data."""
     found = Batch(pending(conference))
     for s in found.submissions:
         decision = SubmissionState(s.pending_state or s.state)
@@ -121,7 +122,11 @@ def batch(conference: Conference, now: datetime) -> Batch:
             context = mail_context(
                 s, invited[0], "(their private link)", **decision_extra(s, decision, now)
             )
-            found.previews[kind] = mail.render(kind, context)
+            subject, body = mail.template_text(kind)
+            try:  # rendered as the worker will, in the sandbox's child process and budget
+                found.previews[kind] = mail.render_queued(kind, subject, body, context)[:2]
+            except mail.RenderFailed as exc:
+                found.previews[kind] = ("(does not render)", str(exc))
     return found
 
 

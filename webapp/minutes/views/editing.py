@@ -12,6 +12,7 @@ from webapp import audit, clock
 from webapp.edit_forms import edit_form
 from webapp.minutes import services as svc
 from webapp.minutes.forms import FollowUpForm, MinutesForm
+from webapp.minutes.grammar import read_attendees
 from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404, people_names
 from webapp.models import Minutes, Series
 from webapp.security import roles_required
@@ -29,11 +30,15 @@ def start(slug: str, day: str) -> ResponseReturnValue:
 
 
 def _input(form: MinutesForm) -> svc.MinutesInput:
+    """The form as the services take it; the attendee box is read by the attendee grammar
+    (``Name @handle (role)`` lines, ``Guests:`` and ``Absent:`` groups)."""
+    present, absent, _problems = read_attendees(form.attendees.data or "")
     return svc.MinutesInput(
         notes=form.notes.data or "",
         decisions=form.decisions.data or "",
-        attendees=(form.attendees.data or "").splitlines(),
+        attendees=present,
         state=form.state.data or "draft",
+        absent=absent,
     )
 
 
@@ -51,7 +56,7 @@ def _conflict(
         "conflict_diff": svc.text_diff(
             current.notes, svc.clean_text(data.notes), "their notes", "your notes"
         ),
-        "conflict_attendees": "\n".join(p.name for p in current.attendees),
+        "conflict_attendees": svc.attendee_text(current),
     }
 
 
@@ -67,7 +72,7 @@ def _new_people_note(created: list[Any], shown: int = 10) -> str:
 def _stored(minutes: Minutes) -> dict[str, Any]:
     """The editor as stored (see ``webapp.edit_forms``)."""
     return {
-        "attendees": "\n".join(p.name for p in minutes.attendees),
+        "attendees": svc.attendee_text(minutes),
         "notes": minutes.notes,
         "decisions": minutes.decisions,
         "state": minutes.state,
@@ -97,11 +102,17 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
     elif request.method == "POST":
         data = _input(form)
         conflicts: list[svc.EditConflict] = []
+        report = svc.SyncReport()
 
         def change() -> list[Any]:
             try:
                 return svc.save_minutes(
-                    minutes, int(form.version.data or 0), data, audit.Actor.current(), clock.now()
+                    minutes,
+                    int(form.version.data or 0),
+                    data,
+                    audit.Actor.current(),
+                    clock.now(),
+                    report=report,
                 )
             except svc.EditConflict as exc:
                 conflicts.append(exc)
@@ -111,6 +122,8 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         if outcome.ok:
             session["minutes_saved"] = minutes.id
             note = _new_people_note(outcome.value or [])
+            if report.changed:
+                note += f" {report.text().capitalize()}."
             flash(f"Minutes saved (version {minutes.version}, {minutes.state}).{note}", "success")
             return redirect(url_for("minutes.edit", slug=slug, day=day))
         status = 400
