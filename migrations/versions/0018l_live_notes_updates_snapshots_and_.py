@@ -1,7 +1,7 @@
 """live notes: the shared document of the call page (stored Yjs updates, snapshot, presence)
 
 Revision ID: 0018l
-Revises: 0013r
+Revises: 0016c
 Create Date: 2026-12-02 17:01:01.753943
 
 """
@@ -12,7 +12,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0018l'
-down_revision = '0013r'
+down_revision = '0016c'
 branch_labels = None
 depends_on = None
 
