@@ -157,6 +157,11 @@ def test_bare_urls_and_references_stay_linked_with_gfm_on() -> None:
     assert 'href="https://reviews.freebsd.org/D12345"' in html
     assert 'href="https://bugs.freebsd.org/bugzilla/show_bug.cgi?id=229852"' in html
     assert 'href="http://www.freebsd.org"' in html
+    # Emphasis markers inside a URL are part of it, as before.
+    starred = str(render_markdown("https://x.org/a*b*c and https://x.org/_foo_ end"))
+    assert 'href="https://x.org/a*b*c"' in starred
+    assert 'href="https://x.org/_foo_"' in starred
+    assert "<em>" not in starred
 
 
 # --- linear in the input, whatever the shape ------------------------------------------------------
