@@ -1,7 +1,7 @@
 """Markdown stored as HTML beside its text; one data version for the stored page renders
 
 Revision ID: 0013r
-Revises: 0011c
+Revises: 0014m
 Create Date: 2026-12-02 16:25:00
 
 """
@@ -12,7 +12,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0013r'
-down_revision = '0011c'
+down_revision = '0014m'
 branch_labels = None
 depends_on = None
 
