@@ -207,8 +207,13 @@ def test_pathological_shapes_render_in_linear_time(name: str) -> None:
     while size < 40_000 and _seconds(shape(unit, size)) < 0.02:
         size *= 2
     small, large = shape(unit, size), shape(unit, size * 10)
-    ratio = _seconds(large) / max(_seconds(small), 1e-4)
-    assert ratio < 25, f"{name}: 10x the text ({size * 10:,} chars) took {ratio:.0f}x the time"
+    large_seconds = _seconds(large)
+    ratio = large_seconds / max(_seconds(small), 1e-4)
+    # Below 50 ms for 50-400 KB, a ratio measures caches, not the algorithm (a quadratic shape
+    # takes seconds there).
+    assert ratio < 25 or large_seconds < 0.05, (
+        f"{name}: 10x the text ({size * 10:,} chars) took {ratio:.0f}x the time"
+    )
 
 
 def test_the_reported_url_run_renders_at_once() -> None:
