@@ -21,7 +21,7 @@ from webapp.models.cfp import (
     SubmissionState,
     Track,
 )
-from webapp.models.feeds import RenderedFeed
+from webapp.models.feeds import DataVersion, RenderedFeed
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -36,6 +36,8 @@ from webapp.models.minutes import (
     AgendaItem,
     FollowUp,
     FollowUpState,
+    ImportChange,
+    ImportRun,
     Minutes,
     MinutesAttendee,
     MinutesRevision,
@@ -46,7 +48,7 @@ from webapp.models.minutes import (
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.settings import SiteSettings
-from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
+from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
     "ACCEPTED_STATES",
@@ -66,6 +68,8 @@ __all__ = [
     "Conference",
     "FollowUp",
     "FollowUpState",
+    "ImportChange",
+    "ImportRun",
     "LateLink",
     "ProgrammeRelease",
     "MailTemplate",
@@ -77,7 +81,9 @@ __all__ = [
     "OccurrenceStatus",
     "OutboxMessage",
     "OutboxState",
+    "PasswordThrottle",
     "Person",
+    "DataVersion",
     "RenderedFeed",
     "Review",
     "ReviewConflict",
