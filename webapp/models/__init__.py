@@ -1,5 +1,11 @@
 """Every model, imported here so that Alembic and ``db.create_all`` see the whole schema."""
 
+from webapp.models.announcements import (
+    ANNOUNCEMENT_KINDS,
+    Announcement,
+    AnnouncementKind,
+    AnnouncementSettings,
+)
 from webapp.models.audit import AuditEntry
 from webapp.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from webapp.models.cfp import (
@@ -52,6 +58,7 @@ from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, Use
 
 __all__ = [
     "ACCEPTED_STATES",
+    "ANNOUNCEMENT_KINDS",
     "ACTIVE_STATES",
     "DECIDED_STATES",
     "FOLLOW_UP_STATES",
@@ -63,6 +70,9 @@ __all__ = [
     "STATE_VALUES",
     "TRANSITIONS",
     "AgendaItem",
+    "Announcement",
+    "AnnouncementKind",
+    "AnnouncementSettings",
     "AuditEntry",
     "Base",
     "Conference",
