@@ -171,3 +171,15 @@ def test_past_meetings_and_imports_are_not_announced(
         meetings.cancel(series, date(2026, 1, 29), audit.CLI, reason="import", announce=False)
         db.session.commit()
     assert _pending(app) == 0
+
+
+def test_the_demo_series_announces_and_loading_it_mails_nobody(
+    app: Any, cli: Callable[..., Any]
+) -> None:
+    cli("demo", "load")
+    assert _pending(app) == 0
+    out = cli("series", "announcements", "bhyve").output
+    assert "on; to bhyve-virtualization@example.org; agenda 24 h before" in out
+    queued = cli("announcements", "queue").output
+    # The demo call meets every other Thursday since 2019-01-24: today, 2026-01-15, at 16:00.
+    assert "queued the agenda of bhyve 2026-01-15 to 1 address(es)" in queued
