@@ -14,6 +14,7 @@ from webapp.models.cfp import (
     DECIDED_STATES,
     STATE_VALUES,
     TRANSITIONS,
+    UNDOABLE_STATES,
     Conference,
     LateLink,
     ProgrammeRelease,
@@ -26,6 +27,15 @@ from webapp.models.cfp import (
     SubmissionReview,
     SubmissionState,
     Track,
+)
+from webapp.models.committee import (
+    QUESTION_KINDS,
+    QUESTION_VISIBILITY,
+    CustomQuestion,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewScore,
+    SubmissionMail,
 )
 from webapp.models.feeds import DataVersion, RenderedFeed
 from webapp.models.meetings import (
@@ -57,6 +67,13 @@ from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
+    "QUESTION_KINDS",
+    "QUESTION_VISIBILITY",
+    "CustomQuestion",
+    "SubmissionMail",
+    "ReviewAssignment",
+    "ReviewCriterion",
+    "ReviewScore",
     "ACCEPTED_STATES",
     "ANNOUNCEMENT_KINDS",
     "ACTIVE_STATES",
@@ -69,6 +86,7 @@ __all__ = [
     "ROLE_VALUES",
     "STATE_VALUES",
     "TRANSITIONS",
+    "UNDOABLE_STATES",
     "AgendaItem",
     "Announcement",
     "AnnouncementKind",
