@@ -171,6 +171,7 @@ def markdown_render() -> None:
 
 
 def register(app: Flask) -> None:
+    from webapp.announcements.cli import announcements_cli
     from webapp.cfp.cli import conference, outbox
     from webapp.meetings.cli import series_cli
     from webapp.minutes.cli import minutes_cli
@@ -184,3 +185,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(conference)
     app.cli.add_command(outbox)
     app.cli.add_command(markdown_cli)
+    app.cli.add_command(announcements_cli)

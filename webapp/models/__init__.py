@@ -1,5 +1,11 @@
 """Every model, imported here so that Alembic and ``db.create_all`` see the whole schema."""
 
+from webapp.models.announcements import (
+    ANNOUNCEMENT_KINDS,
+    Announcement,
+    AnnouncementKind,
+    AnnouncementSettings,
+)
 from webapp.models.audit import AuditEntry
 from webapp.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from webapp.models.cfp import (
@@ -70,6 +76,7 @@ __all__ = [
     "ReviewCriterion",
     "ReviewScore",
     "ACCEPTED_STATES",
+    "ANNOUNCEMENT_KINDS",
     "ACTIVE_STATES",
     "DECIDED_STATES",
     "FOLLOW_UP_STATES",
@@ -85,6 +92,9 @@ __all__ = [
     "TRANSITIONS",
     "UNDOABLE_STATES",
     "AgendaItem",
+    "Announcement",
+    "AnnouncementKind",
+    "AnnouncementSettings",
     "AuditEntry",
     "Base",
     "Conference",

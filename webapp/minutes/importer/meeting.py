@@ -30,6 +30,7 @@ def _add_extra(series: Series, parsed: Parsed, actor: audit.Actor) -> Slot:
             actor,
             duration_minutes=extra.duration if extra else None,
             title=extra.title if extra else "",
+            announce=False,  # imports never announce
         )
         return meetings.find_occurrence(series, parsed.day)
     except ScheduleError as exc:
@@ -51,7 +52,7 @@ def ensure_meeting(
         changes.append("added as an extra meeting")
     if parsed.cancelled is not None and not slot.cancelled:
         try:
-            meetings.cancel(series, parsed.day, actor, reason=parsed.cancelled)
+            meetings.cancel(series, parsed.day, actor, reason=parsed.cancelled, announce=False)
         except ScheduleError as exc:
             raise ImportProblem(parsed.day_line, f"cannot cancel the meeting: {exc}") from None
         changes.append("cancelled")
