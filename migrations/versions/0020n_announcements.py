@@ -1,7 +1,7 @@
 """Announcements: per-series settings and the log that queues each mail once
 
 Revision ID: 0020n
-Revises: 0016c
+Revises: 0018l
 Create Date: 2026-12-02 17:35:00
 
 """
@@ -12,7 +12,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0020n'
-down_revision = '0016c'
+down_revision = '0018l'
 branch_labels = None
 depends_on = None
 
