@@ -48,7 +48,7 @@ from webapp.models.minutes import (
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.settings import SiteSettings
-from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
+from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
     "ACCEPTED_STATES",
@@ -81,6 +81,7 @@ __all__ = [
     "OccurrenceStatus",
     "OutboxMessage",
     "OutboxState",
+    "PasswordThrottle",
     "Person",
     "RenderedFeed",
     "Review",
