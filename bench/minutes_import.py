@@ -132,9 +132,10 @@ def main() -> None:
     parser.add_argument("--steering", type=int, default=300)
     options = parser.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as archive:
-        paths = write_archive(Path(archive), options.files)
-        rows.append(("shapes", options.files, *measure(paths, archive=False)))
+    if options.files:
+        with tempfile.TemporaryDirectory() as archive:
+            paths = write_archive(Path(archive), options.files)
+            rows.append(("shapes", options.files, *measure(paths, archive=False)))
     with tempfile.TemporaryDirectory() as archive:
         paths = [str(p) for p in steering.write_archive(Path(archive), options.steering)]
         rows.append(("steering", options.steering, *measure(paths, archive=True)))
