@@ -8,6 +8,7 @@ from webapp.models.cfp import (
     DECIDED_STATES,
     STATE_VALUES,
     TRANSITIONS,
+    UNDOABLE_STATES,
     Conference,
     LateLink,
     ProgrammeRelease,
@@ -21,7 +22,16 @@ from webapp.models.cfp import (
     SubmissionState,
     Track,
 )
-from webapp.models.feeds import RenderedFeed
+from webapp.models.committee import (
+    QUESTION_KINDS,
+    QUESTION_VISIBILITY,
+    CustomQuestion,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewScore,
+    SubmissionMail,
+)
+from webapp.models.feeds import DataVersion, RenderedFeed
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -51,6 +61,13 @@ from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
+    "QUESTION_KINDS",
+    "QUESTION_VISIBILITY",
+    "CustomQuestion",
+    "SubmissionMail",
+    "ReviewAssignment",
+    "ReviewCriterion",
+    "ReviewScore",
     "ACCEPTED_STATES",
     "ACTIVE_STATES",
     "DECIDED_STATES",
@@ -62,6 +79,7 @@ __all__ = [
     "ROLE_VALUES",
     "STATE_VALUES",
     "TRANSITIONS",
+    "UNDOABLE_STATES",
     "AgendaItem",
     "AuditEntry",
     "Base",
@@ -83,6 +101,7 @@ __all__ = [
     "OutboxState",
     "PasswordThrottle",
     "Person",
+    "DataVersion",
     "RenderedFeed",
     "Review",
     "ReviewConflict",
