@@ -174,7 +174,7 @@ def register(app: Flask) -> None:
     from webapp.announcements.cli import announcements_cli
     from webapp.cfp.cli import conference, outbox
     from webapp.meetings.cli import series_cli
-    from webapp.minutes.cli import minutes_cli
+    from webapp.minutes.cli import minutes_cli, people_cli
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
@@ -182,6 +182,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(series_cli)
     app.cli.add_command(minutes_cli)
+    app.cli.add_command(people_cli)
     app.cli.add_command(conference)
     app.cli.add_command(outbox)
     app.cli.add_command(markdown_cli)
