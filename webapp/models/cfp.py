@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -102,6 +102,10 @@ class Conference(TimestampMixin, Base):
     confirm_days: Mapped[int] = mapped_column(default=14, server_default="14")
     #: Organizers see every score at once (otherwise only after scoring, like reviewers).
     chair_sees_scores: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The programme's hours each day (local wall times) and the grid's row length.
+    day_starts: Mapped[time] = mapped_column(default=time(9, 0), server_default="09:00:00")
+    day_ends: Mapped[time] = mapped_column(default=time(18, 0), server_default="18:00:00")
+    slot_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
 
     formats: Mapped[list[SessionFormat]] = relationship(
         back_populates="conference", cascade="all, delete-orphan", order_by="SessionFormat.position"
@@ -346,6 +350,8 @@ class ProgrammeRelease(Base):
     created_by: Mapped[str] = mapped_column(sa.String(254), default="")
     talks: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: The released breaks and other blocks (``webapp.models.programme.ProgrammeBlock``).
+    blocks: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     @property
     def label(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -53,6 +55,12 @@ def _settings_of(form: ConferenceForm, conference: Conference) -> None:
     if form.confirm_days.data is not None:
         conference.confirm_days = form.confirm_days.data
     conference.chair_sees_scores = bool(form.chair_sees_scores.data)
+    services.set_hours(
+        conference,
+        form.day_starts.data or conference.day_starts or time(9, 0),
+        form.day_ends.data or conference.day_ends or time(18, 0),
+        form.slot_minutes.data or conference.slot_minutes or 15,
+    )
 
 
 @bp.route("/conferences/new", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from webapp.cfp.organize.blueprint import (
     conference_or_404,
     submission_or_404,
 )
-from webapp.models import Conference, Submission
+from webapp.models import Conference, Room, Submission
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
 
@@ -26,12 +26,45 @@ from webapp.transaction import commit_or_show
 @bp.route("/conferences/<slug>/programme")
 @roles_required("organizer")
 def programme(slug: str) -> ResponseReturnValue:
+    """The working programme; ``?talk=CODE&…`` shows a refused placement beside its talk."""
     conference = conference_or_404(slug)
-    return _programme_page(conference, {})
+    forms: dict[int, PlaceForm] = {}
+    code = request.args.get("talk", "")
+    if code:
+        talk = submission_or_404(conference, code[:12])
+        forms[talk.id] = _refused_form(conference, talk)
+    return _programme_page(conference, forms)
 
 
-def _place_form(conference: Conference, talk: Submission, formdata: Any = None) -> PlaceForm:
+def _refused_form(conference: Conference, talk: Submission) -> PlaceForm:
+    """The form as the organizer sent it, with the refusal recomputed beside it (no write)."""
+    form = _place_form(conference, talk, formdata=request.args, csrf=False)
+    if form.validate():
+        try:
+            _check(conference, talk, form)
+        except services.CfpError as exc:
+            form.start.errors = [*form.start.errors, str(exc)]
+    return form
+
+
+def _room(conference: Conference, form: PlaceForm) -> Room:
+    room = next((r for r in conference.rooms if r.id == form.room.data), None)
+    if room is None:
+        raise services.CfpError("Choose a room.")
+    return room
+
+
+def _check(conference: Conference, talk: Submission, form: PlaceForm) -> None:
+    start = datetime.combine(form.day.data, form.start.data)  # type: ignore[arg-type]
+    services.check_talk_slot(talk, _room(conference, form), start)
+
+
+def _place_form(
+    conference: Conference, talk: Submission, formdata: Any = None, csrf: bool = True
+) -> PlaceForm:
     kwargs: dict[str, Any] = {"prefix": f"t{talk.id}"}
+    if not csrf:
+        kwargs["meta"] = {"csrf": False}
     if talk.starts_at is not None and formdata is None:
         local = conference.local(talk.starts_at)
         kwargs.update(room=talk.room_id, day=local.date(), start=local.time())
@@ -55,6 +88,9 @@ def _programme_page(
         "cfp/organize/programme.html",
         conference=conference,
         talks=talks,
+        blocks=services.blocks_of(conference),
+        conflicts=services.conflicts_of(conference),
+        days=services.conference_days(conference),
         forms=forms,
         button=ButtonForm(),
         release_form=release_form or ReleaseForm(formdata=None),
@@ -62,13 +98,10 @@ def _programme_page(
     ), status
 
 
-def _place(conference: Conference, talk: Submission, form: PlaceForm) -> None:
-    room = next((r for r in conference.rooms if r.id == form.room.data), None)
-    if room is None:
-        raise services.CfpError("Choose a room.")
-    services.place_talk(
+def _place(conference: Conference, talk: Submission, form: PlaceForm) -> list[services.Conflict]:
+    return services.place_talk(
         talk,
-        room,
+        _room(conference, form),
         datetime.combine(form.day.data, form.start.data),  # type: ignore[arg-type]
         audit.Actor.current(),
         clock.now(),
@@ -90,16 +123,25 @@ def place(slug: str, code: str) -> ResponseReturnValue:
         return redirect(url_for("organize.programme", slug=slug))
     form = _place_form(conference, talk, formdata=request.form)
     if form.validate():
-        outcome = commit_or_show(
+        placed = commit_or_show(
             lambda: _place(conference, talk, form),
             form=form,
             field="start",
             refused=(services.CfpError,),
         )
-        if outcome.ok:
+        if placed.value is not None:
             flash(f"“{talk.title}” placed.", "success")
-            return redirect(url_for("organize.programme", slug=slug))
-    return _programme_page(conference, {talk.id: form}, 409)
+            for warning in placed.value:
+                flash(warning.message, "warning")
+            return redirect(url_for("organize.programme", slug=slug, _anchor=f"talk-{code}"))
+    elif getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+        return _programme_page(conference, {talk.id: form}, 400)
+    # Back to the programme page, at the talk, with what was typed and the reason beside it.
+    sent: dict[str, Any] = {k: v for k, v in request.form.items() if k.startswith(f"t{talk.id}-")}
+    sent.pop(f"t{talk.id}-csrf_token", None)
+    return redirect(
+        url_for("organize.programme", slug=slug, talk=code, _anchor=f"talk-{code}", **sent), 303
+    )
 
 
 @bp.route("/conferences/<slug>/programme/release", methods=["POST"])

@@ -15,7 +15,7 @@ from webapp import audit, dates
 from webapp.cfp.services.errors import CfpError
 from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
-from webapp.models import Conference, Room, SessionFormat, Submission, Track
+from webapp.models import Conference, ProgrammeBlock, Room, SessionFormat, Submission, Track
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -171,7 +171,7 @@ def _keep_named(
     current: list[Named],
     names: list[str],
     make: type[Named],
-    column: InstrumentedAttribute[int | None],
+    columns: tuple[InstrumentedAttribute[int | None], ...],
     refusal: str,
 ) -> list[Named]:
     """The rows named ``names`` (existing ones kept); removing one a submission uses is refused."""
@@ -182,7 +182,7 @@ def _keep_named(
         row.position = pos
         kept.append(row)
     for gone in by_name.values():
-        if gone.id and _used(column, gone.id):
+        if gone.id and any(_used(column, gone.id) for column in columns):
             raise CfpError(refusal.format(name=gone.name))
     return kept
 
@@ -203,15 +203,15 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
         conference.tracks,
         _names(data.tracks),
         Track,
-        Submission.track_id,
+        (Submission.track_id,),
         "Track {name!r} has submissions; it cannot be removed.",
     )
     conference.rooms = _keep_named(
         conference.rooms,
         _names(data.rooms),
         Room,
-        Submission.room_id,
-        "Room {name!r} has talks in the programme; it cannot be removed.",
+        (Submission.room_id, ProgrammeBlock.room_id),
+        "Room {name!r} has talks or blocks in the programme; it cannot be removed.",
     )
 
 
