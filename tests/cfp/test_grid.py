@@ -349,3 +349,36 @@ def test_the_per_talk_form_still_places_without_javascript(app, programme) -> No
     response = _place(organizer, codes["lightning"], c.rooms[1].id, "2027-06-11", "09:00")
     assert response.status_code == 302
     assert response.location.endswith(f"#talk-{codes['lightning']}")
+
+
+def test_the_demo_programme_links_a_grid_with_every_room_its_talks_and_lunch(
+    app, runner, client, client_as
+) -> None:
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    organizer = client_as("organizer")
+    page = organizer.get(f"/organize/conferences/{SLUG}/programme").get_data(as_text=True)
+    with app.app_context():
+        from webapp.cfp import services
+
+        c = services.conference_by_slug(SLUG)
+        first = c.starts_on.isoformat()
+        rooms = [r.name for r in c.rooms]
+        placed = [
+            t.code for t in services.placed_talks(c) if c.local(t.starts_at).date() == c.starts_on
+        ]
+    assert f'href="{GRID}/{first}"' in page
+    grid = organizer.get(f"{GRID}/{first}").get_data(as_text=True)
+    assert re.findall(r'class="grid-head gr-1 gc-\d+"[^>]*>([^<]+)<', grid)[1:] == rooms
+    for code in placed:
+        assert f'data-item="talk:{code}"' in grid
+    lunch = re.search(r'<article class="gb kind-break gr-(\d+) gs-4 all-rooms"', grid)
+    assert lunch is not None
+    assert lunch.group(1) == "14"
+    events = {str(e["SUMMARY"]) for e in _events(client).values()}
+    assert "Lunch" in events
+    days = client.get(f"/conferences/{SLUG}/schedule.json").get_json()["schedule"]["conference"][
+        "days"
+    ]
+    for day in days:
+        for room in rooms:
+            assert [e["title"] for e in day["rooms"][room] if e["type"] == "break"] == ["Lunch"]

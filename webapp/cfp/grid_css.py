@@ -17,7 +17,7 @@ BASE = """\
 .grid-side ul { padding: 0; }
 .grid-side li { list-style: none; margin-bottom: .5rem; }
 .grid-scroll { overflow-x: auto; }
-.grid-board { display: grid; grid-auto-rows: minmax(1.6rem, auto); position: relative;
+.grid-board { display: grid; grid-auto-rows: 2rem; position: relative;
   border-top: 1px solid var(--pico-muted-border-color); font-size: .85rem; }
 .grid-head { position: sticky; top: 0; z-index: 3; background: var(--pico-background-color);
   font-weight: bold; padding: .25rem .5rem;
@@ -29,13 +29,20 @@ BASE = """\
 .grid-cell.drop-over { background: var(--pico-primary-focus); }
 .grid-free { z-index: 1; pointer-events: none; margin: 2px; border: 1px dashed #7bb37b;
   background: #eef8ee; color: #2f6a2f; padding: 0 .35rem; font-size: .75rem; border-radius: 4px; }
-.gb { z-index: 2; margin: 2px; padding: .25rem .4rem; border-radius: 4px; overflow: hidden;
-  background: #e4ecfa; border: 1px solid #6d8fc9; color: #1b2a44; cursor: grab; }
+.gb { z-index: 2; margin: 2px; padding: .1rem .4rem; border-radius: 4px; overflow: hidden;
+  background: #e4ecfa; border: 1px solid #6d8fc9; color: #1b2a44; cursor: grab;
+  position: relative; line-height: 1.25; }
+.grid-board .gb:hover, .grid-board .gb:focus-within {
+  align-self: start; min-height: calc(100% - 4px);
+  overflow: visible; z-index: 5; box-shadow: 0 2px 8px rgba(0, 0, 0, .25); }
+.gb .gb-move { position: absolute; top: .15rem; right: .25rem; margin: 0; }
 .gb:focus, .gb.picked { outline: 3px solid #1d4ed8; outline-offset: 1px; }
 .gb .gb-code { font-family: monospace; font-size: .75rem; }
-.gb .gb-title { display: block; font-weight: bold; line-height: 1.2; }
+.gb .gb-title { display: block; font-weight: bold; }
 .gb .gb-meta { display: block; font-size: .75rem; }
-.gb button { font-size: .7rem; padding: .1rem .4rem; margin: .15rem .15rem 0 0; width: auto; }
+.gb a { color: inherit; text-decoration: underline; font-size: .75rem; }
+.gb button { font-size: .7rem; padding: .05rem .4rem; margin: .15rem .15rem 0 0; width: auto; }
+.grid-side .gb .gb-move { position: static; }
 .gb.kind-break { background: #f4eddc; border-color: #a8894a; color: #3d2f0f; }
 .gb.kind-keynote { background: #efe4f7; border-color: #8a5fb0; color: #2e1840; }
 .gb.kind-social { background: #e2f3ef; border-color: #4f9a88; color: #12372f; }

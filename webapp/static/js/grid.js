@@ -55,7 +55,9 @@
   function showRefusal(block, cell, message) {
     clearRefusals();
     var ghost = block.cloneNode(true);
-    ghost.removeAttribute("draggable");
+    ["draggable", "data-item", "data-room", "data-day", "data-start"].forEach(function (a) {
+      ghost.removeAttribute(a);
+    });
     ghost.removeAttribute("aria-labelledby");
     ghost.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
     ghost.querySelectorAll("button, a, .gb-conflict").forEach(function (el) { el.remove(); });
