@@ -132,6 +132,14 @@ def test_moves_by_drag_and_drop_and_keyboard_refusals_undo_conflicts_and_release
     expect(status).to_contain_text(f"“{ARM}” is now in Workshop room")
     expect(_block(page, codes[ARM])).to_have_attribute("data-start", "15:00")
     expect(_block(page, codes[ARM])).to_have_attribute("data-room", str(workshop))
+    # Or with the arrow keys on its Move… button (focused again after the move): two rows down.
+    expect(page.locator(f'.gb[data-item="talk:{codes[ARM]}"] .gb-move')).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(status).to_contain_text(f"“{ARM}” to Workshop room, 15:30. Enter moves it there")
+    page.keyboard.press("Enter")
+    expect(status).to_contain_text(f"“{ARM}” is now in Workshop room")
+    expect(_block(page, codes[ARM])).to_have_attribute("data-start", "15:30")
 
     # An overlap is refused, with the reason on the moved block where it was dropped.
     _drag(page, codes[UEFI], workshop, "14:15")
@@ -170,7 +178,7 @@ def test_moves_by_drag_and_drop_and_keyboard_refusals_undo_conflicts_and_release
         "section", has=page.get_by_role("heading", name="Workshop room")
     )
     expect(workshop_list.locator("li", has_text=LIVE)).to_contain_text("14:00–14:30")
-    expect(workshop_list.locator("li", has_text=ARM)).to_contain_text("15:00–15:30")
+    expect(workshop_list.locator("li", has_text=ARM)).to_contain_text("15:30–16:00")
     expect(first_day.locator(".programme-everywhere")).to_contain_text("Lunch")
     # The refused move's 409 is logged by Chromium as a failed load; nothing else may be.
     assert [e for e in page.console_errors if "status of 409" not in e] == []

@@ -382,3 +382,25 @@ def test_the_demo_programme_links_a_grid_with_every_room_its_talks_and_lunch(
     for day in days:
         for room in rooms:
             assert [e["title"] for e in day["rooms"][room] if e["type"] == "break"] == ["Lunch"]
+
+
+def test_the_conference_hours_and_row_length_shape_the_grid_and_the_conflicts(
+    app, programme
+) -> None:
+    from tests.cfp.test_conference_edits import _edit
+
+    c, codes, organizer = programme
+    refused = _edit(organizer, day_starts="18:00", day_ends="09:00", slot_minutes="30")
+    assert "The day ends (09:00) before it starts (18:00)." in refused.get_data(as_text=True)
+    assert (
+        _edit(organizer, day_starts="10:00", day_ends="17:00", slot_minutes="30").status_code == 302
+    )
+    grid = organizer.get(f"{GRID}/2027-06-10").get_data(as_text=True)
+    # The keynote at 09:30 is before the day's start: the grid starts there, and lists it.
+    assert re.findall(r'class="grid-time gr-(\d+)">([^<]+)<', grid)[:3] == [
+        ("2", "09:30"),
+        ("3", "10:00"),
+        ("4", "10:30"),
+    ]
+    assert "“Keynote: bhyve in 2027”" in grid
+    assert "outside the conference&#39;s hours (10:00–17:00)" in grid

@@ -93,8 +93,12 @@
     lastUndo = result.undo;
     undoButton.hidden = false;
     say(result.message + (result.warnings.length ? " Warning: " + result.warnings.join(" ") : ""));
-    refresh();
-    return true;
+    return refresh().then(function () { refocus(result.item); return true; });
+  }
+
+  function refocus(item) {
+    var button = main.querySelector('.gb[data-item="' + item + '"] .gb-move');
+    if (button) { button.focus(); }
   }
 
   function move(block, fields, cell) {
@@ -202,9 +206,92 @@
       }
       if (!result.ok && target) { dialog.close(); }
       done(result, block, target);
-      var focusBack = main.querySelector('.gb[data-item="' + fields.item + '"] .gb-move');
-      if (result.ok && focusBack) { focusBack.focus(); }
     });
+  });
+
+  // -- keyboard: arrow keys on a block's Move… button ------------------------------------------
+  // An arrow key picks the block up: Up/Down move it a row, Left/Right a room (the place is
+  // announced and previewed); Enter moves it there, Escape puts it down where it was.
+  var picked = null;
+
+  function rooms() {
+    var seen = [];
+    main.querySelectorAll(".grid-cell").forEach(function (c) {
+      var r = c.getAttribute("data-room");
+      if (seen.indexOf(r) < 0) { seen.push(r); }
+    });
+    return seen;
+  }
+
+  function preview() {
+    var cell = cellAt(picked.rooms[picked.room], picked.row);
+    if (!cell) { return; }
+    picked.cell = cell;
+    main.querySelectorAll(".drop-over").forEach(function (el) { el.classList.remove("drop-over"); });
+    cell.classList.add("drop-over");
+    var head = document.getElementById("room-" + cell.getAttribute("data-room"));
+    say("“" + picked.block.getAttribute("data-title") + "” to " +
+      (picked.allRooms ? "all rooms" : (head ? head.textContent : "")) + ", " +
+      cell.getAttribute("data-start") + ". Enter moves it there, Escape cancels.");
+  }
+
+  function pick(block) {
+    var first = main.querySelector(".grid-cell");
+    var list = rooms();
+    var startCell = main.querySelector('.grid-cell[data-room="' +
+      (block.getAttribute("data-room") || list[0]) + '"][data-start="' +
+      block.getAttribute("data-start") + '"]') || first;
+    if (!startCell) { return; }
+    picked = {
+      block: block,
+      rooms: list,
+      room: Math.max(0, list.indexOf(startCell.getAttribute("data-room"))),
+      row: parseInt(startCell.getAttribute("data-row"), 10),
+      allRooms: block.classList.contains("all-rooms")
+    };
+    block.classList.add("picked");
+  }
+
+  function drop(commit) {
+    var p = picked;
+    picked = null;
+    p.block.classList.remove("picked");
+    main.querySelectorAll(".drop-over").forEach(function (el) { el.classList.remove("drop-over"); });
+    if (!commit) { say("Not moved."); return; }
+    move(p.block, {
+      item: p.block.getAttribute("data-item"),
+      room: p.allRooms ? "" : p.cell.getAttribute("data-room"),
+      day: main.getAttribute("data-day"),
+      start: p.cell.getAttribute("data-start")
+    }, p.cell);
+  }
+
+  var STEPS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+  main.addEventListener("keydown", function (e) {
+    var button = e.target.closest && e.target.closest(".grid-board .gb-move");
+    if (!button) { return; }
+    var step = STEPS[e.key];
+    if (step) {
+      e.preventDefault();
+      if (!picked || picked.block !== button.closest(".gb")) { pick(button.closest(".gb")); }
+      if (!picked) { return; }
+      if (!picked.allRooms) {
+        picked.room = Math.min(picked.rooms.length - 1, Math.max(0, picked.room + step[0]));
+      }
+      var next = picked.row + step[1];
+      if (cellAt(picked.rooms[picked.room], next)) { picked.row = next; }
+      preview();
+    } else if (picked && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      drop(true);
+    } else if (picked && e.key === "Escape") {
+      e.preventDefault();
+      drop(false);
+    }
+  });
+
+  main.addEventListener("focusout", function (e) {
+    if (picked && e.target.closest && e.target.closest(".gb") === picked.block) { drop(false); }
   });
 
   document.getElementById("move-cancel").addEventListener("click", function () {
