@@ -404,3 +404,32 @@ def test_the_conference_hours_and_row_length_shape_the_grid_and_the_conflicts(
     ]
     assert "“Keynote: bhyve in 2027”" in grid
     assert "outside the conference&#39;s hours (10:00–17:00)" in grid
+
+
+def test_the_grid_sends_as_many_statements_for_sixty_talks_as_for_six(app, programme) -> None:
+    from tests.querycount import count_queries
+
+    c, codes, organizer = programme
+
+    def statements() -> int:
+        organizer.get(f"{GRID}/2027-06-10")  # warm: the sign-in's own statements settle
+        with app.app_context():
+            engine = db.engine
+        with count_queries(engine) as counter:
+            assert organizer.get(f"{GRID}/2027-06-10").status_code == 200
+        return counter.count
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            code = _confirmed(app, c, f"Talk {i}", speaker=f"Speaker {i}")
+            room = c.rooms[i % 2].id
+            minute = 13 * 60 + (i // 2) * 5 % 300
+            moved = _move(
+                organizer, code, room, "2027-06-10", f"{minute // 60:02d}:{minute % 60:02d}"
+            )
+            assert moved.status_code in (200, 409)
+
+    add(6, 0)
+    few = statements()
+    add(54, 6)
+    assert statements() == few

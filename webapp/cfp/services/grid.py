@@ -191,10 +191,11 @@ def grid_day(conference: Conference, day: date) -> GridDay:
     nrows = min(-(-(last - first) // slot), MAX_ROWS)
     entries = [_entry(k, t, a, b, first, slot, cols, day) for k, t, a, b in items]
     found = conflicts.conflicts_of(conference)
+    by_key = {e.key: e for e in entries}
     for c in found:
-        for e in entries:
-            if e.key in c.keys:
-                e.messages.append(c.message)
+        for key in c.keys:
+            if key in by_key:
+                by_key[key].messages.append(c.message)
     cells, runs = _free(rooms, entries, nrows, first, slot)
     return GridDay(
         conference=conference,

@@ -118,6 +118,11 @@ def confirmed_talks(conference: Conference) -> list[Submission]:
                 Submission.conference_id == conference.id,
                 Submission.state == SubmissionState.CONFIRMED,
             )
+            .options(
+                selectinload(Submission.speakers),
+                selectinload(Submission.format),
+                selectinload(Submission.room),
+            )
             .order_by(Submission.starts_at.is_(None).desc(), Submission.starts_at, Submission.title)
         )
     )
