@@ -433,3 +433,22 @@ def test_the_grid_sends_as_many_statements_for_sixty_talks_as_for_six(app, progr
     few = statements()
     add(54, 6)
     assert statements() == few
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_move_needs_the_pages_token_in_its_header(app, make_conference, csrf_client_as) -> None:
+    c = make_conference()
+    code = _confirmed(app, c, "Token talk")
+    organizer = csrf_client_as("organizer")
+    grid = organizer.get(f"{GRID}/2027-06-10").get_data(as_text=True)
+    token = re.search(r'data-csrf="([^"]+)"', grid).group(1)
+    fields = {"item": code, "room": str(c.rooms[0].id), "day": "2027-06-10", "start": "11:00"}
+    move = f"/organize/conferences/{SLUG}/programme/move"
+    assert organizer.post(move, data=fields).status_code == 400
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(Submission.starts_at).where(Submission.code == code))
+            is None
+        )
+    moved = organizer.post(move, data=fields, headers={"X-CSRFToken": token})
+    assert moved.status_code == 200, moved.get_data(as_text=True)
