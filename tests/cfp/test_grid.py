@@ -452,3 +452,12 @@ def test_a_move_needs_the_pages_token_in_its_header(app, make_conference, csrf_c
         )
     moved = organizer.post(move, data=fields, headers={"X-CSRFToken": token})
     assert moved.status_code == 200, moved.get_data(as_text=True)
+
+
+def test_a_conference_has_at_most_as_many_rooms_as_the_grid_has_columns(app, programme) -> None:
+    from tests.cfp.test_conference_edits import _edit
+
+    c, codes, organizer = programme
+    rooms = "\n".join(["Main hall", "Workshop room"] + [f"Room {i}" for i in range(19)])
+    page = _edit(organizer, rooms=rooms).get_data(as_text=True)
+    assert "A conference has at most 20 rooms" in page

@@ -17,6 +17,8 @@ from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
 from webapp.models import Conference, ProgrammeBlock, Room, SessionFormat, Submission, Track
 
+#: The schedule grid has a column for each room (``webapp.cfp.services.grid.MAX_ROOMS``).
+MAX_ROOMS = 20
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 
@@ -80,6 +82,8 @@ def _check(data: ConferenceData) -> tuple[datetime, datetime]:
             f"The CFP closes ({data.cfp_closes_local:%Y-%m-%d %H:%M}) before it opens "
             f"({data.cfp_opens_local:%Y-%m-%d %H:%M})."
         )
+    if len(_names(data.rooms)) > MAX_ROOMS:
+        raise CfpError(f"A conference has at most {MAX_ROOMS} rooms (the schedule grid's columns).")
     if not data.formats:
         raise CfpError("The conference needs at least one session format, e.g. Talk:30.")
     names = [n.lower() for n, _ in data.formats]

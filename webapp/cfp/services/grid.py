@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from webapp.cfp.services import conference as conference_settings
 from webapp.cfp.services import conflicts
 from webapp.cfp.services.blocks import blocks_of
 from webapp.cfp.services.programme import confirmed_talks
@@ -17,7 +18,7 @@ from webapp.models import Conference, ProgrammeBlock, Room, Submission
 
 #: The grid's CSS has classes for this many rows (a day of 5-minute slots) and room columns.
 MAX_ROWS = 24 * 60 // 5
-MAX_ROOMS = 20
+MAX_ROOMS = conference_settings.MAX_ROOMS
 DAY_MINUTES = 24 * 60
 
 
