@@ -330,8 +330,11 @@ def test_blocks_are_checked_like_talks(app, programme) -> None:
                 audit.CLI,
                 datetime(2027, 2, 1, tzinfo=UTC),
             )
-    # Deleting asks for the form's token and removes it.
+    # Deleting asks first, then removes it.
     coffee = _block_id(app, "Coffee")
+    ask = organizer.get(f"/organize/conferences/{SLUG}/programme/blocks/{coffee}/delete")
+    assert "Delete “Coffee”?" in ask.get_data(as_text=True)
+    assert _block_id(app, "Coffee") == coffee
     assert (
         organizer.post(f"/organize/conferences/{SLUG}/programme/blocks/{coffee}/delete").status_code
         == 302

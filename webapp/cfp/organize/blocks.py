@@ -100,11 +100,19 @@ def block_edit(slug: str, block_id: int) -> ResponseReturnValue:
     return _edit(conference, _block_or_404(conference, block_id))
 
 
-@bp.route("/conferences/<slug>/programme/blocks/<int:block_id>/delete", methods=["POST"])
+@bp.route("/conferences/<slug>/programme/blocks/<int:block_id>/delete", methods=["GET", "POST"])
 @roles_required("organizer")
 def block_delete(slug: str, block_id: int) -> ResponseReturnValue:
+    """Asks first (GET), then deletes (POST); the public programme keeps it until a release."""
     conference = conference_or_404(slug)
     block = _block_or_404(conference, block_id)
+    if request.method == "GET":
+        return render_template(
+            "cfp/organize/block_delete.html",
+            conference=conference,
+            block=block,
+            button=ButtonForm(),
+        )
     button_form_or_400()
     title = block.title
     if commit_or_show(lambda: services.delete_block(block, audit.Actor.current())).ok:
