@@ -186,8 +186,12 @@ def placed_items(
 def check(conference: Conference, item: Item) -> list[Conflict]:
     """The conflicts ``item`` would have if placed; raises ``SlotConflict`` for a refused one.
 
-    Returns the warnings (the caller places the item and shows them).
+    Returns the warnings (the caller places the item and shows them). The conference's row is
+    locked first (PostgreSQL), so two moves into one slot at once are checked one after the other.
     """
+    db.session.execute(
+        sa.select(Conference.id).where(Conference.id == conference.id).with_for_update()
+    )
     found = _alone(conference, item)
     for other in placed_items(conference, item.starts_at, item.ends_at):
         if other.key != item.key:
