@@ -464,3 +464,21 @@ def test_a_conference_has_at_most_as_many_rooms_as_the_grid_has_columns(app, pro
     rooms = "\n".join(["Main hall", "Workshop room"] + [f"Room {i}" for i in range(19)])
     page = _edit(organizer, rooms=rooms).get_data(as_text=True)
     assert "A conference has at most 20 rooms" in page
+
+
+def test_an_overlap_from_before_the_rules_is_listed_and_marked(app, programme) -> None:
+    """Rows written around the service (an import, an older version) still show on the grid."""
+    c, codes, organizer = programme
+    with app.app_context():
+        talk = db.session.scalar(sa.select(Submission).where(Submission.code == codes["lightning"]))
+        talk.room_id = c.rooms[0].id
+        talk.starts_at = datetime(2027, 6, 10, 7, 45, tzinfo=UTC)  # 09:45, over the keynote
+        talk.ends_at = talk.starts_at + timedelta(minutes=10)
+        db.session.commit()
+    grid = organizer.get(f"{GRID}/2027-06-10").get_data(as_text=True)
+    assert (
+        f"“Keynote: bhyve in 2027” ({codes['keynote']}) and “Lightning: vm-bhyve” "
+        f"({codes['lightning']}) overlap in Main hall (Thu 09:45–09:55)." in grid
+    )
+    marked = re.findall(r'class="gb kind-talk[^"]*has-conflict"[^>]*data-item="talk:(\w+)"', grid)
+    assert set(marked) == {codes["keynote"], codes["lightning"]}

@@ -234,7 +234,16 @@ def conflicts_of(conference: Conference, items: list[Item] | None = None) -> lis
 
     for room_items in by_room.values():
         for a, b in _sweep(room_items):
-            add(_pair(conference, b, a)[:1])
+            where = a.room_name if a.room_id else "every room"
+            add(
+                [
+                    Conflict(
+                        ROOM,
+                        f"{a.label} and {b.label} overlap in {where} ({_when(conference, a, b)}).",
+                        (a.key, b.key),
+                    )
+                ]
+            )
     everywhere = by_room.get(None, [])
     if everywhere:
         for a, b in _sweep(sorted(items, key=lambda i: (i.starts_at, i.key))):
