@@ -109,10 +109,15 @@ def test_moves_by_drag_and_drop_and_keyboard_refusals_undo_conflicts_and_release
     expect(status).to_contain_text(f"“{LIVE}” is now in Workshop room")
     expect(_block(page, codes[LIVE])).to_have_attribute("data-start", "14:00")
     expect(_block(page, codes[LIVE])).to_have_attribute("data-room", str(workshop))
-    page.get_by_role("button", name="Undo the last move").click()
+    undo = page.locator("#grid-undo")
+    expect(undo).to_contain_text(f"Undo the last move (“{LIVE}” back to Main hall, ")
+    expect(undo).to_contain_text("10:00)")
+    page.reload()  # Undo outlives a reload of the page
+    undo.click()
     expect(status).to_contain_text("Undone")
     expect(_block(page, codes[LIVE])).to_have_attribute("data-start", "10:00")
     expect(_block(page, codes[LIVE])).to_have_attribute("data-room", str(main))
+    expect(undo).to_be_hidden()
     _drag(page, codes[LIVE], workshop, "14:00")
     expect(_block(page, codes[LIVE])).to_have_attribute("data-start", "14:00")
 

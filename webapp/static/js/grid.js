@@ -18,6 +18,36 @@
 
   function say(text) { status.textContent = text; }
 
+  // Undo survives the page's reloads (sessionStorage of this tab); its label says what it does.
+  var STORE = "cadence-grid-undo:" + moveUrl;
+  function roomName(id) {
+    var option = document.querySelector('#move-room option[value="' + id + '"]');
+    return option ? option.textContent : "all rooms";
+  }
+  function dayName(day) {
+    var option = document.querySelector('#move-day option[value="' + day + '"]');
+    return option ? option.textContent : day;
+  }
+  function showUndo() {
+    if (!lastUndo) { undoButton.hidden = true; return; }
+    var f = lastUndo.fields;
+    var where = f.unplace ? "to the list of talks not placed" :
+      "to " + (f.room ? roomName(f.room) : "all rooms") + ", " + dayName(f.day) + " " + f.start;
+    undoButton.textContent = "Undo the last move (“" + lastUndo.title + "” back " + where + ")";
+    undoButton.hidden = false;
+  }
+  function setUndo(fields, title) {
+    lastUndo = fields ? { fields: fields, title: title } : null;
+    try {
+      if (lastUndo) { window.sessionStorage.setItem(STORE, JSON.stringify(lastUndo)); }
+      else { window.sessionStorage.removeItem(STORE); }
+    } catch (ignore) { /* storage off: Undo lasts until the page is left */ }
+    showUndo();
+  }
+  try { lastUndo = JSON.parse(window.sessionStorage.getItem(STORE) || "null"); }
+  catch (ignore) { lastUndo = null; }
+  showUndo();
+
   function post(fields) {
     var body = new URLSearchParams();
     body.set("csrf_token", csrf);
@@ -90,8 +120,7 @@
       say("Not moved: " + result.error);
       return false;
     }
-    lastUndo = result.undo;
-    undoButton.hidden = false;
+    setUndo(result.undo, block.getAttribute("data-title"));
     say(result.message + (result.warnings.length ? " Warning: " + result.warnings.join(" ") : ""));
     return refresh().then(function () { refocus(result.item); return true; });
   }
@@ -300,11 +329,9 @@
 
   undoButton.addEventListener("click", function () {
     if (!lastUndo) { return; }
-    var fields = lastUndo;
-    post(fields).then(function (result) {
+    post(lastUndo.fields).then(function (result) {
       if (!result.ok) { say("Undo refused: " + result.error); return; }
-      lastUndo = null;
-      undoButton.hidden = true;
+      setUndo(null);
       say("Undone: " + result.message);
       refresh();
     });
