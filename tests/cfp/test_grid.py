@@ -482,3 +482,33 @@ def test_an_overlap_from_before_the_rules_is_listed_and_marked(app, programme) -
     )
     marked = re.findall(r'class="gb kind-talk[^"]*has-conflict"[^>]*data-item="talk:(\w+)"', grid)
     assert set(marked) == {codes["keynote"], codes["lightning"]}
+
+
+def test_the_per_talk_form_offers_undo_without_javascript(app, programme) -> None:
+    c, codes, organizer = programme
+    code = codes["lightning"]
+    moved = _place(organizer, code, c.rooms[1].id, "2027-06-11", "09:00")
+    page = organizer.get(moved.location).get_data(as_text=True)
+    assert "Undo: put “Lightning: vm-bhyve” back to Main hall, Fri 11 Jun 14:00" in page
+    undo = re.search(
+        r'<form method="post" action="([^"]+)" class="inline-form undo-form">(.*?)</form>',
+        page,
+        re.S,
+    )
+    action = undo.group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', undo.group(2)))
+    assert organizer.post(action, data=fields).status_code == 302
+    with app.app_context():
+        talk = db.session.scalar(sa.select(Submission).where(Submission.code == code))
+        assert talk.starts_at == datetime(2027, 6, 11, 12, 0, tzinfo=UTC)
+        assert talk.room_id == c.rooms[0].id
+    # Taking a talk out offers to put it back too.
+    out = organizer.post(f"/organize/conferences/{SLUG}/programme/{code}", data={"unplace": "1"})
+    assert "Undo: put “Lightning: vm-bhyve” back to Main hall, Fri 11 Jun 14:00" in (
+        organizer.get(out.location).get_data(as_text=True)
+    )
+    first = _confirmed(app, c, "Brand new")
+    placed = _place(organizer, first, c.rooms[1].id, "2027-06-11", "09:00")
+    assert "Undo: put “Brand new” out of the programme" in organizer.get(placed.location).get_data(
+        as_text=True
+    )

@@ -33,7 +33,47 @@ def programme(slug: str) -> ResponseReturnValue:
     if code:
         talk = submission_or_404(conference, code[:12])
         forms[talk.id] = _refused_form(conference, talk)
-    return _programme_page(conference, forms)
+    return _programme_page(conference, forms, undo=_undo_offer(conference))
+
+
+def _undo_offer(conference: Conference) -> dict[str, Any] | None:
+    """``?undo=CODE&was_…``: after a placement, a button that puts the talk back (no JS)."""
+    args = request.args
+    code = args.get("undo", "")[:12]
+    talk = next((t for t in services.confirmed_talks(conference) if t.code == code), None)
+    if talk is None:
+        return None
+    if args.get("was") == "out":
+        return {"code": code, "where": "out of the programme", "fields": {"unplace": "1"}}
+    try:
+        start = services.parse_slot(args.get("was_day", ""), args.get("was_start", ""))
+    except services.CfpError:
+        return None
+    room = next((r for r in conference.rooms if str(r.id) == args.get("was_room")), None)
+    if room is None:
+        return None
+    p = f"t{talk.id}-"
+    return {
+        "code": code,
+        "where": f"back to {room.name}, {start:%a %d %b %H:%M}",
+        "fields": {
+            p + "room": str(room.id),
+            p + "day": f"{start:%Y-%m-%d}",
+            p + "start": f"{start:%H:%M}",
+        },
+    }
+
+
+def _undo_args(conference: Conference, talk: Submission) -> dict[str, Any]:
+    was = services.slot_of(conference, talk, talk.code)
+    if "unplace" in was:
+        return {"undo": talk.code, "was": "out"}
+    return {
+        "undo": talk.code,
+        "was_room": was["room"],
+        "was_day": was["day"],
+        "was_start": was["start"],
+    }
 
 
 def _refused_form(conference: Conference, talk: Submission) -> PlaceForm:
@@ -80,6 +120,7 @@ def _programme_page(
     forms: dict[int, PlaceForm],
     status: int = 200,
     release_form: ReleaseForm | None = None,
+    undo: dict[str, Any] | None = None,
 ) -> Any:
     talks = services.confirmed_talks(conference)
     for t in talks:
@@ -92,6 +133,7 @@ def _programme_page(
         conflicts=services.conflicts_of(conference),
         days=services.conference_days(conference),
         forms=forms,
+        undo=undo,
         button=ButtonForm(),
         release_form=release_form or ReleaseForm(formdata=None),
         releases=services.releases(conference, limit=5),
@@ -115,14 +157,19 @@ def place(slug: str, code: str) -> ResponseReturnValue:
     talk = submission_or_404(conference, code)
     if request.form.get("unplace"):
         button_form_or_400()
+        undo = _undo_args(conference, talk)
         outcome = commit_or_show(
             lambda: services.unplace_talk(talk, audit.Actor.current(), clock.now())
         )
         if outcome.ok:
             flash(f"“{talk.title}” is out of the programme.", "success")
+            return redirect(
+                url_for("organize.programme", slug=slug, _anchor=f"talk-{code}", **undo)
+            )
         return redirect(url_for("organize.programme", slug=slug))
     form = _place_form(conference, talk, formdata=request.form)
     if form.validate():
+        undo = _undo_args(conference, talk)
         placed = commit_or_show(
             lambda: _place(conference, talk, form),
             form=form,
@@ -133,7 +180,8 @@ def place(slug: str, code: str) -> ResponseReturnValue:
             flash(f"“{talk.title}” placed.", "success")
             for warning in placed.value:
                 flash(warning.message, "warning")
-            return redirect(url_for("organize.programme", slug=slug, _anchor=f"talk-{code}"))
+            back = url_for("organize.programme", slug=slug, _anchor=f"talk-{code}", **undo)
+            return redirect(back)
     elif getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
         return _programme_page(conference, {talk.id: form}, 400)
     # Back to the programme page, at the talk, with what was typed and the reason beside it.

@@ -35,7 +35,7 @@ from webapp.cfp.services.grid import GridDay, conference_days, grid_day
 from webapp.cfp.services.late_links import create_late_link, late_link_for, late_links
 from webapp.cfp.services.listing import PAGE_SIZE, SORTS, ListQuery, list_submissions
 from webapp.cfp.services.mailing import mail_context, organizer_emails
-from webapp.cfp.services.moves import Move, find_item, move_item, parse_slot
+from webapp.cfp.services.moves import Move, find_item, move_item, parse_slot, slot_of
 from webapp.cfp.services.programme import (
     check_talk_slot,
     confirmed_talks,
@@ -102,6 +102,7 @@ __all__ = [
     "grid_day",
     "move_item",
     "parse_slot",
+    "slot_of",
     "SLOT_CHOICES",
     "BlockData",
     "Conflict",

@@ -61,7 +61,7 @@ def find_item(conference: Conference, key: str) -> Submission | ProgrammeBlock:
     return talk
 
 
-def _slot(conference: Conference, thing: Submission | ProgrammeBlock, key: str) -> dict[str, str]:
+def slot_of(conference: Conference, thing: Submission | ProgrammeBlock, key: str) -> dict[str, str]:
     """Where ``thing`` is now, as the fields of a move (what Undo sends back)."""
     if thing.starts_at is None:
         return {"item": key, "unplace": "1"}
@@ -85,7 +85,7 @@ def move_item(
     """Move (or, with ``local_start`` None, take out) a talk or block; flushes, never commits."""
     thing = find_item(conference, key)
     key = f"block:{thing.id}" if isinstance(thing, ProgrammeBlock) else f"talk:{thing.code}"
-    undo = _slot(conference, thing, key)
+    undo = slot_of(conference, thing, key)
     if local_start is None:
         if isinstance(thing, ProgrammeBlock):
             raise CfpError("A block stays in the programme; delete it from its page instead.")
