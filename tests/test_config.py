@@ -79,3 +79,17 @@ def test_instance_config_file_is_read(tmp_path: Path, monkeypatch: pytest.Monkey
     app = create_app()
     assert app.config["COMMUNITY_NAME"] == "Test Community"
     assert app.config["FEED_PAST_MONTHS"] == 6
+
+
+def test_secret_key_fallbacks_from_the_environment_sign_csrf_tokens_too(tmp_path: Path) -> None:
+    found = from_environment({"SECRET_KEY_FALLBACKS": " older-key-" + "o" * 30 + " , oldest-key ,"})
+    assert found["SECRET_KEY_FALLBACKS"] == ["older-key-" + "o" * 30, "oldest-key"]
+    app = create_app(base(tmp_path, SECRET_KEY="n" * 40, SECRET_KEY_FALLBACKS=["o" * 40]))
+    # itsdangerous signs with the last key of the list and accepts every one.
+    assert app.config["WTF_CSRF_SECRET_KEY"] == ["o" * 40, "n" * 40]
+    with pytest.raises(ConfigError, match="SECRET_KEY_FALLBACKS holds a key shorter"):
+        create_app(
+            base(
+                tmp_path, CADENCE_ENV="production", SECRET_KEY="n" * 40, SECRET_KEY_FALLBACKS="dev"
+            )
+        )

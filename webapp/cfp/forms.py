@@ -27,7 +27,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -35,6 +34,8 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+
+from webapp.addresses import Address
 
 MAX_CO_SPEAKERS = 10
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -100,7 +101,7 @@ class CoSpeakerForm(Form):
     name = text("Co-speaker name", 120)
     email = EmailField(
         "Co-speaker email",
-        validators=[Optional(), Email(), Length(max=254), PlainText()],
+        validators=[Optional(), Length(max=254), PlainText(), Address()],
         filters=[_strip],
         description="At most 254 characters. They get their own private link.",
     )
@@ -147,7 +148,7 @@ class CfpForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
     email = EmailField(
         "Your email",
-        validators=[DataRequired(), Email(), Length(max=254), PlainText()],
+        validators=[DataRequired(), Length(max=254), PlainText(), Address()],
         filters=[_strip],
         description="Required. At most 254 characters. Your private link goes there.",
     )
@@ -350,3 +351,14 @@ class BlockForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """Empty form: CSRF only (buttons)."""
+
+
+class LinkRequestForm(FlaskForm):
+    """ "Send me my link": the address a proposal was sent with."""
+
+    email = EmailField(
+        "Your email",
+        validators=[DataRequired(), Length(max=254), PlainText(), Address()],
+        filters=[_strip],
+        description="Required. The address you gave with your proposal.",
+    )

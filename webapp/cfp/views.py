@@ -290,8 +290,13 @@ def speaker_invite(token: str) -> ResponseReturnValue:
     """The submitting speaker shows the address is theirs: the co-speakers get their links."""
     speaker = _speaker(token)
     _button_form_or_400()
+    config = current_app.config
+    caps = services.InviteCaps(
+        int(config["CFP_INVITATIONS_PER_DAY"]), int(config["CFP_INVITEES_PER_SUBMITTER"])
+    )
     outcome = commit_or_show(
-        lambda: services.invite_co_speakers(speaker, clock.now()), refused=(services.CfpError,)
+        lambda: services.invite_co_speakers(speaker, clock.now(), caps),
+        refused=(services.CfpError,),
     )
     if outcome.ok:
         flash(f"{outcome.value} co-speaker(s) invited: each gets a private link.", "success")

@@ -36,6 +36,8 @@ from webapp.models.minutes import (
     AgendaItem,
     FollowUp,
     FollowUpState,
+    ImportChange,
+    ImportRun,
     Minutes,
     MinutesAttendee,
     MinutesRevision,
@@ -47,7 +49,7 @@ from webapp.models.minutes import (
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.programme import BLOCK_KINDS, BlockKind, ProgrammeBlock
 from webapp.models.settings import SiteSettings
-from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
+from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
     "BLOCK_KINDS",
@@ -70,6 +72,8 @@ __all__ = [
     "Conference",
     "FollowUp",
     "FollowUpState",
+    "ImportChange",
+    "ImportRun",
     "LateLink",
     "ProgrammeRelease",
     "MailTemplate",
@@ -81,6 +85,7 @@ __all__ = [
     "OccurrenceStatus",
     "OutboxMessage",
     "OutboxState",
+    "PasswordThrottle",
     "Person",
     "RenderedFeed",
     "Review",

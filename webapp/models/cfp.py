@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from webapp.addresses import key_or_none
 from webapp.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
@@ -249,7 +250,12 @@ class Speaker(Base):
     )
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(sa.String(120))
+    #: The address in its normalised form (``webapp.addresses``).
     email: Mapped[str] = mapped_column(sa.String(254))
+    #: The address as limits count it: plus-tag folded, case-folded (``addresses.key``).
+    email_key: Mapped[str] = mapped_column(
+        sa.String(254), default="", server_default="", index=True
+    )
     affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
     bio: Mapped[str] = mapped_column(sa.Text, default="")
     #: When this speaker got their private link: co-speakers only once the submitting
@@ -259,6 +265,12 @@ class Speaker(Base):
     links: Mapped[list[SpeakerLink]] = relationship(
         back_populates="speaker", cascade="all, delete-orphan"
     )
+
+    @validates("email")
+    def _keep_key(self, _name: str, value: str) -> str:
+        """The counting key follows the address, whoever sets it."""
+        self.email_key = key_or_none(value) or value.strip().lower()[:254]
+        return value
 
 
 class SpeakerLink(Base):
