@@ -65,6 +65,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_FAST_PATH": True,
     # Seconds a process may reuse the feeds' data version before asking the database again.
     "FEED_VERSION_TTL": 1,
+    # Answer anonymous GETs of public pages from stored renders (webapp.page_cache).
+    "PAGE_CACHE": True,
     # Call for papers: submissions per client address (Flask-Limiter syntax), on POST only.
     "CFP_RATE_LIMIT": "10 per hour",
     # "Send me my link": requests per client address, and per address asked for.
@@ -114,7 +116,7 @@ _ENV_INT = (
     "LOGIN_FREE_FAILURES",
     "LOGIN_MAX_DELAY",
 )
-_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "PROXY_FIX", "MAIL_SMTPUTF8")
+_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "PROXY_FIX", "MAIL_SMTPUTF8", "PAGE_CACHE")
 _ENV_FLOAT = ("CFP_TEST_DELAY_SECONDS", "MAIL_RENDER_CPU_SECONDS")
 #: Read as a list, comma-separated: SECRET_KEY_FALLBACKS="older-key,oldest-key".
 _ENV_LIST = ("SECRET_KEY_FALLBACKS",)

@@ -21,7 +21,7 @@ from webapp.models.cfp import (
     SubmissionState,
     Track,
 )
-from webapp.models.feeds import RenderedFeed
+from webapp.models.feeds import DataVersion, RenderedFeed
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -87,6 +87,7 @@ __all__ = [
     "OutboxState",
     "PasswordThrottle",
     "Person",
+    "DataVersion",
     "RenderedFeed",
     "Review",
     "ReviewConflict",

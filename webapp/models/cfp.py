@@ -94,6 +94,9 @@ class Conference(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(sa.String(64))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     call_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The two texts above as HTML, rendered when saved (``webapp.stored_html``).
+    description_html: Mapped[str | None] = mapped_column(sa.Text)
+    call_text_html: Mapped[str | None] = mapped_column(sa.Text)
     cfp_opens_at: Mapped[datetime]
     cfp_closes_at: Mapped[datetime]
     anonymous_review: Mapped[bool] = mapped_column(default=False)
