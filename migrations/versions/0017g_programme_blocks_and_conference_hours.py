@@ -1,7 +1,7 @@
 """programme blocks and conference hours
 
 Revision ID: 0017g
-Revises: 0014m
+Revises: 0013r
 Create Date: 2026-12-02 16:07:47.267160
 
 """
@@ -12,7 +12,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0017g'
-down_revision = '0014m'
+down_revision = '0013r'
 branch_labels = None
 depends_on = None
 
