@@ -25,7 +25,8 @@ class ConfigError(SystemExit):
 
 DEFAULTS: dict[str, Any] = {
     "CADENCE_ENV": "development",
-    "CADENCE_BASE_URL": "http://127.0.0.1:5000",
+    # None: http://HOST:PORT of the server being run (``default_base_url``).
+    "CADENCE_BASE_URL": None,
     "COMMUNITY_NAME": "bhyve community",
     "DEFAULT_TIMEZONE": "America/New_York",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -184,8 +185,30 @@ def development_secret_key(instance_path: Path) -> str:
     return key
 
 
-def finalise(config: dict[str, Any], instance_path: Path) -> None:
+def default_base_url(environ: os._Environ[str] | dict[str, str]) -> str:
+    """Where the development server or gunicorn serves, when ``CADENCE_BASE_URL`` is not set:
+    ``http://HOST:PORT`` from the environment (``make run`` and ``make serve`` pass both), so
+    ``PORT=5500 make run`` puts :5500 in subscribe buttons, feeds and mail. A wildcard listen
+    address (0.0.0.0, ::) becomes 127.0.0.1."""
+    port = environ.get("PORT") or "5000"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"PORT must be a port number, not {port!r}")
+    host = environ.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - a listen address, replaced
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}"
+
+
+def finalise(
+    config: dict[str, Any], instance_path: Path, environ: os._Environ[str] | None = None
+) -> None:
     """Fill derived settings and refuse unsafe ones. Mutates ``config``."""
+    if not config.get("CADENCE_BASE_URL"):
+        config["CADENCE_BASE_URL"] = default_base_url(
+            environ if environ is not None else os.environ
+        )
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'cadence.sqlite'}"
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

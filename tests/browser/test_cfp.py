@@ -10,6 +10,7 @@ import icalendar
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.helpers import sign_in
 from webapp import audit
 from webapp.cfp import services
@@ -98,6 +99,8 @@ def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(
     expect(page.get_by_role("heading", name="UEFI guests on bhyve, revisited")).to_be_visible()
 
     page.get_by_role("button", name="Withdraw the proposal").click()
+    expect(page.get_by_text("No mail is sent, to you or your co-speakers")).to_be_visible()
+    page.get_by_role("button", name="Yes, withdraw the proposal").click()
     expect(page.get_by_text("You withdrew this proposal.")).to_be_visible()
     assert page.console_errors == []
 
@@ -119,6 +122,16 @@ def test_the_form_shows_errors_beside_fields_and_adds_co_speaker_rows_without_js
     context.close()
 
 
+def accept_and_send(page) -> None:
+    """Accept (a pending decision, sent by nobody), then "Send decisions"."""
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("pending accepted. Nothing is sent until")).to_be_visible()
+    page.get_by_role("link", name="Send decisions").first.click()
+    expect(page.get_by_text("1 Acceptance mail(s)")).to_be_visible()
+    page.get_by_role("button", name="Send 1 mail(s) now").click()
+    expect(page.get_by_text("1 decision(s) sent")).to_be_visible()
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
@@ -133,18 +146,17 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     page.get_by_role("link", name="Review & programme", exact=True).click()
     page.get_by_role("link", name="bhyvecon 2027").click()
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_label("Score").select_option(label="4 – good")
+    page.get_by_label("Overall").select_option(label="4")
     page.get_by_label("Comment").fill("Solid, practical.")
     page.get_by_role("button", name="Save my review").click()
     expect(page.get_by_text("Your review is saved.")).to_be_visible()
-    expect(page.get_by_text("Mean score: 4.00 (1 review)")).to_be_visible()
+    expect(page.get_by_text("Mean score: 4.00 (1 review;")).to_be_visible()
     sign_out(page)
 
     sign_in(page, organizer.email)
     page.goto("/organize/conferences/bhyvecon-2027/submissions")
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_role("button", name="Accept").click()
-    expect(page.get_by_text("is now accepted; the speakers are told by mail.")).to_be_visible()
+    accept_and_send(page)
     sign_out(page)
 
     page.goto(private_link(smtp_server, "ada@example.org", "Accepted"))
@@ -204,8 +216,7 @@ def test_accept_remind_confirm_place_release_move_release(
     sign_in(page, organizer.email)
     page.goto("/organize/conferences/bhyvecon-2027/submissions")
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_role("button", name="Accept").click()
-    expect(page.get_by_text("is now accepted; the speakers are told by mail.")).to_be_visible()
+    accept_and_send(page)
     private_link(smtp_server, "ada@example.org", "Accepted")
 
     # Three days later the daily reminder run finds Ada silent; a second run adds nothing.
@@ -261,12 +272,15 @@ def test_accept_remind_confirm_place_release_move_release(
     assert page.console_errors == []
 
 
-def test_a_speaker_who_lost_the_link_asks_for_it_again(page, conference, smtp_server) -> None:
+def test_a_speaker_who_lost_the_link_asks_for_it_again(
+    page, conference, smtp_server, make_user
+) -> None:
     fill_the_form(page, "Lost and found")
     first = private_link(smtp_server, "ada@example.org", "We received")
     page.goto("/conferences/bhyvecon-2027/")
     page.get_by_role("link", name="Send me my link").click()
     expect(page.get_by_role("heading", name="Send me my link")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Your email").fill("ada@example.org")
     page.get_by_role("button", name="Send me my link").click()
     expect(page.get_by_text("a mail with its private link is on its way there")).to_be_visible()
@@ -279,3 +293,11 @@ def test_a_speaker_who_lost_the_link_asks_for_it_again(page, conference, smtp_se
     page.get_by_label("Your email").fill("ｘ@example.org")
     page.get_by_role("button", name="Send me my link").click()
     expect(page.get_by_text("plain ASCII letters, digits and punctuation")).to_be_visible()
+    assert_accessible(page)
+    # The organizers' outbox lists the mail sent, by kind.
+    sign_in(page, make_user(roles=("organizer",)).email)
+    page.goto("/organize/outbox")
+    page.get_by_label("Kind").select_option("cfp_link_again")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("cell", name="ada@example.org")).to_have_count(1)
+    assert_accessible(page)

@@ -109,6 +109,9 @@ def test_form_refuses_dates_outside_the_range_and_long_conferences(
         ("--cfp-opens", "0001-01-01 00:00", "0001-01-01 is outside the dates Cadence accepts"),
         ("--cfp-closes", "9999-12-31 23:59", "9999-12-31 is outside the dates Cadence accepts"),
         ("--ends", "2030-06-10", "at most 14 are allowed"),
+        ("--name", "bhyve\u202econ", "may not contain the invisible character U+202E"),
+        ("--place", "Room\u200b1", "may not contain the invisible character U+200B"),
+        ("--name", "bell\x07con", "may not contain control characters"),
     ],
 )
 def test_cli_refuses_dates_outside_the_range(app, runner, option, value, message) -> None:
@@ -129,3 +132,10 @@ def test_cli_refuses_dates_outside_the_range(app, runner, option, value, message
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Conference)) == 0
+
+
+def test_the_edit_form_posted_unchanged_changes_nothing(app, client_as, make_conference) -> None:
+    from tests.test_edit_forms import assert_unchanged
+
+    make_conference()
+    assert_unchanged(app, client_as("organizer"), "/organize/conferences/bhyvecon-2027/edit")

@@ -62,6 +62,13 @@ LONG = "x" * 10_000
         ({"title": "x" * 201}, "title", "At most 200 characters; this has 201."),
         ({"title": "two\nlines"}, "title", "Remove the line breaks."),
         ({"title": "nul\x00byte"}, "title", "Remove the control characters."),
+        (
+            {"title": "invoice\u202efdp.exe"},
+            "title",
+            "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE.",
+        ),
+        ({"abstract": "a\u200bb" * 10}, "abstract", "U+200B ZERO WIDTH SPACE"),
+        ({"speaker_name": "\u2068Kept\u2069"}, "speaker_name", "U+2068 FIRST STRONG ISOLATE"),
         ({"format": "999"}, "format", "Not a valid choice"),
         ({"format": "talk"}, "format", "Invalid Choice"),
         ({"track": "999"}, "track", "Not a valid choice"),

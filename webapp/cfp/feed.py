@@ -19,7 +19,7 @@ from webapp.cfp.services import ReleasedBlock, ReleasedTalk
 from webapp.extensions import db
 from webapp.ical import FeedCalendar, FeedEvent, render_calendar
 from webapp.models import Conference, ProgrammeRelease
-from webapp.urls import external_url, site_host
+from webapp.urls import base_url, external_url, site_host
 from webapp.wiring import FeedProvider
 
 # -- the programme -------------------------------------------------------------------------------
@@ -155,8 +155,8 @@ def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
             f"The programme of {conference.name}. "
             f"{external_url(f'/conferences/{conference.slug}/program')}"
         ),
+        # No X-WR-TIMEZONE: see webapp.meetings.feeds.calendars.series_calendar.
         events=tuple(feed_event(e) for e in events),
-        x_wr_timezone=conference.timezone,
     )
     return render_calendar(cal), _last_modified(conference, events, release)
 
@@ -220,6 +220,8 @@ def _frab_event(conference: Conference, t: ReleasedTalk, local: datetime) -> dic
         "recording_license": "",
         "do_not_record": False,
         "persons": [{"id": s.id, "public_name": s.name} for s in t.speakers],
+        # The public custom questions (an extension; frab readers skip unknown keys).
+        "answers": [{"question": q, "answer": a} for q, a in t.answers],
         "links": [],
         "attachments": [],
     }
@@ -305,7 +307,7 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
     """The programme in the frab schedule JSON format that conference apps read."""
     release, talks, blocks = services.released_programme(conference)
     events = [_event(conference, t) for t in talks] + [_block_event(conference, b) for b in blocks]
-    base = external_url("")
+    base = base_url()  # no trailing slash (external_url("") has one: base_url was "…//")
     data = {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": "cadence", "version": "0.1.0"},

@@ -8,6 +8,7 @@ from webapp.models.cfp import (
     DECIDED_STATES,
     STATE_VALUES,
     TRANSITIONS,
+    UNDOABLE_STATES,
     Conference,
     LateLink,
     ProgrammeRelease,
@@ -20,6 +21,15 @@ from webapp.models.cfp import (
     SubmissionReview,
     SubmissionState,
     Track,
+)
+from webapp.models.committee import (
+    QUESTION_KINDS,
+    QUESTION_VISIBILITY,
+    CustomQuestion,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewScore,
+    SubmissionMail,
 )
 from webapp.models.feeds import DataVersion, RenderedFeed
 from webapp.models.meetings import (
@@ -55,6 +65,13 @@ __all__ = [
     "BLOCK_KINDS",
     "BlockKind",
     "ProgrammeBlock",
+    "QUESTION_KINDS",
+    "QUESTION_VISIBILITY",
+    "CustomQuestion",
+    "SubmissionMail",
+    "ReviewAssignment",
+    "ReviewCriterion",
+    "ReviewScore",
     "ACCEPTED_STATES",
     "ACTIVE_STATES",
     "DECIDED_STATES",
@@ -66,6 +83,7 @@ __all__ = [
     "ROLE_VALUES",
     "STATE_VALUES",
     "TRANSITIONS",
+    "UNDOABLE_STATES",
     "AgendaItem",
     "AuditEntry",
     "Base",

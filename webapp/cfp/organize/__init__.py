@@ -5,7 +5,26 @@ One module per page group; each adds its routes to the one ``organize`` blueprin
 
 from __future__ import annotations
 
-from webapp.cfp.organize import blocks, conferences, grid, mail_pages, programme, submissions
+from webapp.cfp.organize import (
+    assignments,
+    blocks,
+    conferences,
+    decisions,
+    grid,
+    mail_pages,
+    programme,
+    submissions,
+)
 from webapp.cfp.organize.blueprint import bp
 
-__all__ = ["blocks", "bp", "conferences", "grid", "mail_pages", "programme", "submissions"]
+__all__ = [
+    "assignments",
+    "blocks",
+    "bp",
+    "conferences",
+    "decisions",
+    "grid",
+    "mail_pages",
+    "programme",
+    "submissions",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,8 +12,10 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
-from webapp import audit, dates
+from webapp import audit, dates, plaintext
+from webapp.cfp.services.criteria import DEFAULT_CRITERIA, Criterion, sync_criteria
 from webapp.cfp.services.errors import CfpError
+from webapp.cfp.services.questions import QuestionSpec, questions_text, sync_questions
 from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
 from webapp.models import Conference, ProgrammeBlock, Room, SessionFormat, Submission, Track
@@ -38,6 +41,8 @@ class ConferenceData:
     formats: list[tuple[str, int]] = field(default_factory=list)
     tracks: list[str] = field(default_factory=list)
     rooms: list[str] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=lambda: list(DEFAULT_CRITERIA))
+    questions: list[QuestionSpec] = field(default_factory=list)
 
 
 def parse_format(text: str) -> tuple[str, int]:
@@ -66,6 +71,22 @@ def _check_days(data: ConferenceData) -> None:
         )
 
 
+def _check_names(data: ConferenceData) -> None:
+    """Names that reach the programme feed: no control or invisible characters (the forms'
+    ``PlainText`` says the same beside the field; this covers the CLI)."""
+    names = [("The name", data.name), ("The place", data.place)]
+    names += [("A track", t) for t in data.tracks] + [("A room", r) for r in data.rooms]
+    names += [("A session format", n) for n, _ in data.formats]
+    for what, value in names:
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise CfpError(f"{what} {value[:60]!r} may not contain control characters.")
+        if (hidden := plaintext.hidden_in(value)) is not None:
+            raise CfpError(
+                f"{what} {value[:60]!r} may not contain the invisible character "
+                f"{plaintext.describe(hidden)}."
+            )
+
+
 def _check(data: ConferenceData) -> tuple[datetime, datetime]:
     if not SLUG_RE.match(data.slug):
         raise CfpError(
@@ -73,6 +94,7 @@ def _check(data: ConferenceData) -> tuple[datetime, datetime]:
         )
     if not data.name.strip():
         raise CfpError("The conference needs a name.")
+    _check_names(data)
     zone = zone_or_error(data.timezone)
     _check_days(data)
     opens = local_to_utc(data.cfp_opens_local, zone, "CFP opening")
@@ -161,6 +183,8 @@ def _conference_fields(c: Conference) -> dict[str, object]:
         "formats": [f"{f.name}:{f.minutes}" for f in c.formats],
         "tracks": [t.name for t in c.tracks],
         "rooms": [r.name for r in c.rooms],
+        "criteria": [f"{r.name}:{r.weight}:{r.scale_max}" for r in c.criteria],
+        "questions": questions_text(c),
     }
 
 
@@ -217,6 +241,8 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
         (Submission.room_id, ProgrammeBlock.room_id),
         "Room {name!r} has talks or blocks in the programme; it cannot be removed.",
     )
+    sync_criteria(conference, data.criteria)
+    sync_questions(conference, data.questions)
 
 
 def _used(column: InstrumentedAttribute[int | None], value: int) -> bool:
@@ -224,10 +250,15 @@ def _used(column: InstrumentedAttribute[int | None], value: int) -> bool:
 
 
 def conference_by_slug(slug: str, with_choices: bool = False) -> Conference | None:
-    """The conference; ``with_choices`` loads its formats and tracks in the same round trip."""
+    """The conference; ``with_choices`` loads its formats, tracks and custom questions in the
+    same round trip."""
     query = sa.select(Conference).where(Conference.slug == slug)
     if with_choices:
-        query = query.options(joinedload(Conference.formats), joinedload(Conference.tracks))
+        query = query.options(
+            joinedload(Conference.formats),
+            joinedload(Conference.tracks),
+            joinedload(Conference.questions),
+        )
     return db.session.scalars(query).unique().first()
 
 

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
+from webapp.edit_forms import edit_form
 from webapp.minutes import services as svc
 from webapp.minutes.forms import FollowUpForm, MinutesForm
 from webapp.minutes.grammar import read_attendees
@@ -68,10 +69,15 @@ def _new_people_note(created: list[Any], shown: int = 10) -> str:
     return f" New people: {names}{more}."
 
 
-def _fill(form: MinutesForm, minutes: Minutes) -> None:
-    form.attendees.data = svc.attendee_text(minutes)
-    form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
-    form.state.data, form.version.data = minutes.state, minutes.version
+def _stored(minutes: Minutes) -> dict[str, Any]:
+    """The editor as stored (see ``webapp.edit_forms``)."""
+    return {
+        "attendees": svc.attendee_text(minutes),
+        "notes": minutes.notes,
+        "decisions": minutes.decisions,
+        "state": minutes.state,
+        "version": minutes.version,
+    }
 
 
 @bp.route("/meetings/<slug>/<day>/minutes/edit", methods=["GET", "POST"])
@@ -89,13 +95,11 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
     }
     if minutes is None:
         return render_template("minutes/edit.html", form=None, **context)
-    form = MinutesForm()
+    form = edit_form(MinutesForm, _stored(minutes))
     status = 200
-    if request.method == "GET":
-        _fill(form, minutes)
-    elif not form.validate_on_submit():
+    if request.method == "POST" and not form.validate_on_submit():
         status = 400
-    else:
+    elif request.method == "POST":
         data = _input(form)
         conflicts: list[svc.EditConflict] = []
         report = svc.SyncReport()
