@@ -44,11 +44,17 @@ def test_conflicting_slot_is_refused_naming_the_other_talk(app, programme) -> No
     c, codes, organizer = programme
     other = _confirmed(app, c, "Overlapping talk")
     response = _place(organizer, other, c.rooms[0].id, "2027-06-10", "09:45")
-    assert response.status_code == 409
-    page = response.get_data(as_text=True)
+    # Back on the programme page, at the talk, with what was typed and the reason beside it.
+    assert response.status_code == 303
+    assert response.location.endswith(f"#talk-{other}")
+    assert response.location.startswith("/organize/conferences/bhyvecon-2027/programme?")
+    page = organizer.get(response.location).get_data(as_text=True)
+    form = page[page.index(f'id="talk-{other}"') :]
+    form = form[: form.index("</article>")]
+    assert 'value="09:45"' in form
     assert (
         "Main hall is taken then by “Keynote: bhyve in 2027” "
-        f"({codes['keynote']}), Thu 09:30–10:00." in page
+        f"({codes['keynote']}), Thu 09:30–10:00." in form
     )
     # Back to back is fine; another room at the same time is fine.
     assert _place(organizer, other, c.rooms[0].id, "2027-06-10", "10:00").status_code == 302
@@ -65,8 +71,8 @@ def test_conflicting_slot_is_refused_naming_the_other_talk(app, programme) -> No
 def test_bad_slots_are_refused(app, programme, day, start, message) -> None:
     c, codes, organizer = programme
     response = _place(organizer, codes["keynote"], c.rooms[0].id, day, start)
-    assert response.status_code == 409
-    assert message in response.get_data(as_text=True)
+    assert response.status_code == 303
+    assert message in organizer.get(response.location).get_data(as_text=True)
 
 
 def test_only_confirmed_talks_are_placed(app, make_conference, clock) -> None:
@@ -312,7 +318,7 @@ def test_rooms_and_formats_in_use_cannot_be_removed(app, clock, programme) -> No
             rooms=["Main hall"],
         )
         with pytest.raises(
-            services.CfpError, match="Room 'Workshop room' has talks in the programme"
+            services.CfpError, match="Room 'Workshop room' has talks or blocks in the programme"
         ):
             services.update_conference(conference, data, audit.CLI, clock.now)
         db.session.rollback()

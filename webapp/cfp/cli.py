@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from webapp import audit, clock, mail
 from webapp.cfp import services
 from webapp.extensions import db
-from webapp.models import OutboxMessage, OutboxState
+from webapp.models import Conference, OutboxMessage, OutboxState
 
 conference = AppGroup("conference", help="Conferences and their call for papers.")
 outbox = AppGroup("outbox", help="Outgoing mail.")
@@ -95,6 +95,92 @@ def conference_release(slug: str, note: str) -> None:
     click.echo(f"released {found.slug} {row.label}: {len(row.changes)} change(s)")
     for change in row.changes:
         click.echo(f"  {services.describe(change, found)}")
+
+
+def _conference_or_fail(slug: str) -> Conference:
+    found = services.conference_by_slug(slug)
+    if found is None:
+        raise click.ClickException(f"No conference {slug!r}.")
+    return found
+
+
+def _room_id(found: Conference, room: str | None) -> int | None:
+    if room is None:
+        return None
+    match = next((r for r in found.rooms if r.name.lower() == room.strip().lower()), None)
+    if match is None:
+        names = ", ".join(r.name for r in found.rooms) or "none"
+        raise click.ClickException(f"No room {room!r} (rooms: {names}).")
+    return match.id
+
+
+def _say_warnings(found: Conference, warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@conference.command("place")
+@click.argument("slug")
+@click.argument("item")
+@click.option("--room", help="The room's name (a block in all rooms stays there).")
+@click.option("--at", "at", help='"YYYY-MM-DD HH:MM" in the conference\'s zone.')
+@click.option("--unplace", is_flag=True, help="Take the talk out of the programme.")
+def conference_place(slug: str, item: str, room: str | None, at: str | None, unplace: bool) -> None:
+    """Move ITEM (a talk's code, or block:ID) like the grid does: same refusals and warnings."""
+    found = _conference_or_fail(slug)
+    try:
+        start = None
+        if not unplace:
+            if at is None:
+                raise services.CfpError('Give --at "YYYY-MM-DD HH:MM" (or --unplace).')
+            day, _, hhmm = at.strip().partition(" ")
+            start = services.parse_slot(day, hhmm)
+        done = services.move_item(found, item, _room_id(found, room), start, audit.CLI, clock.now())
+    except services.CfpError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(done.message)
+    _say_warnings(found, done.warnings)
+
+
+@conference.command("block")
+@click.argument("slug")
+@click.option("--title", required=True, help="For example Lunch.")
+@click.option("--kind", default="break", show_default=True, help="break, keynote, social, other.")
+@click.option("--room", help="The room's name; without it, all rooms.")
+@click.option("--at", "at", required=True, help='"YYYY-MM-DD HH:MM" in the conference\'s zone.')
+@click.option("--minutes", default=60, show_default=True, help="Its length.")
+def conference_block(
+    slug: str, title: str, kind: str, room: str | None, at: str, minutes: int
+) -> None:
+    """Add a break, keynote, social or other block to the working programme."""
+    found = _conference_or_fail(slug)
+    try:
+        day, _, hhmm = at.strip().partition(" ")
+        data = services.BlockData(
+            title, kind, _room_id(found, room), services.parse_slot(day, hhmm), minutes
+        )
+        block, warnings = services.save_block(found, None, data, audit.CLI, clock.now())
+    except services.CfpError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"added block:{block.id} {block.kind} “{block.title}” ({block.room_name})")
+    _say_warnings(found, [w.message for w in warnings])
+
+
+@conference.command("conflicts")
+@click.argument("slug")
+def conference_conflicts(slug: str) -> None:
+    """The conflicts of the working programme (exit 1 when there is one)."""
+    found = _conference_or_fail(slug)
+    listed = services.conflicts_of(found)
+    for c in listed:
+        click.echo(f"{c.kind}\t{c.message}")
+    if listed:
+        raise SystemExit(1)
+    click.echo("no conflicts")
 
 
 @conference.command("remind")

@@ -268,8 +268,22 @@ def load(now: datetime) -> None:
             _place(sub, conference, talk[5], now)
         subs.append(sub)
     db.session.flush()
+    _lunch(conference, now)
     _committee(conference, subs, now)
     _lifecycle(conference, subs, now)
+
+
+def _lunch(conference: Conference, now: datetime) -> None:
+    """Lunch across all rooms each day (in the first release, like the talks)."""
+    for index in range((conference.ends_on - conference.starts_on).days + 1):
+        day = conference.starts_on + timedelta(days=index)
+        services.save_block(
+            conference,
+            None,
+            services.BlockData("Lunch", "break", None, datetime.combine(day, time(12, 0)), 60),
+            ACTOR,
+            now,
+        )
 
 
 def _committee(conference: Conference, subs: list[Submission], now: datetime) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from webapp.cfp import services
-from webapp.cfp.services import ReleasedTalk
+from webapp.cfp.services import ReleasedBlock, ReleasedTalk
 from webapp.extensions import db
 from webapp.ical import FeedCalendar, FeedEvent, render_calendar
 from webapp.models import Conference, ProgrammeRelease
@@ -80,10 +80,43 @@ def _event(conference: Conference, talk: ReleasedTalk) -> ProgrammeEvent:
     )
 
 
+def block_uid(conference: Conference, block_id: int) -> str:
+    return f"block-{conference.slug}-{block_id}@{site_host()}"
+
+
+def _block_event(conference: Conference, b: ReleasedBlock) -> ProgrammeEvent:
+    """A released break or other block: its own UID, "All rooms" when it is in every room."""
+    url = external_url(f"/conferences/{conference.slug}/program")
+    return ProgrammeEvent(
+        uid=block_uid(conference, b.id),
+        conference_slug=conference.slug,
+        code=b.code,
+        title=b.title,
+        starts_at=b.starts_at,
+        ends_at=b.ends_at,
+        timezone=conference.timezone,
+        room=b.room_name,
+        location=", ".join(p for p in (b.room_name, conference.place) if p),
+        url=url,
+        description=f"{b.kind.capitalize()} ({b.room_name.lower()}).\n\n{url}",
+        track=b.kind.capitalize(),
+        sequence=b.sequence,
+        last_modified=b.last_modified,
+    )
+
+
+def _events(conference: Conference) -> tuple[ProgrammeRelease | None, list[ProgrammeEvent]]:
+    """The released talks and blocks of a conference as events, in time order."""
+    release, talks, blocks = services.released_programme(conference)
+    events = [_event(conference, t) for t in talks]
+    events += [_block_event(conference, b) for b in blocks]
+    return release, sorted(events, key=lambda e: (e.starts_at, e.room, e.uid))
+
+
 def programme_events(conference: Conference | None = None) -> list[ProgrammeEvent]:
-    """The released talks of one conference, or of every published one."""
+    """The released talks and blocks of one conference, or of every published one."""
     conferences = [conference] if conference is not None else services.published_conferences()
-    return [_event(c, t) for c in conferences for t in services.released_talks(c)[1]]
+    return [e for c in conferences for e in _events(c)[1]]
 
 
 def _last_modified(
@@ -115,8 +148,7 @@ def feed_event(e: ProgrammeEvent) -> FeedEvent:
 
 def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
     """The programme feed's bytes and its last change."""
-    release, talks = services.released_talks(conference)
-    events = [_event(conference, t) for t in talks]
+    release, events = _events(conference)
     cal = FeedCalendar(
         name=f"{conference.name} programme",
         description=(
@@ -195,7 +227,59 @@ def _frab_event(conference: Conference, t: ReleasedTalk, local: datetime) -> dic
     }
 
 
-def _frab_days(conference: Conference, talks: list[ReleasedTalk]) -> list[dict[str, Any]]:
+#: frab event ids of blocks: above the talks' (submission ids), one per block and room.
+BLOCK_ID_BASE = 1_000_000_000
+
+
+def _frab_block(
+    conference: Conference, b: ReleasedBlock, local: datetime, room: str, position: int
+) -> dict[str, Any]:
+    """A block as a frab event of its type; an all-rooms block has one event in each room."""
+    minutes = int((b.ends_at - b.starts_at).total_seconds() // 60)
+    uid = block_uid(conference, b.id) + ("" if b.room else f"/{room}")
+    return {
+        "guid": str(uuid.uuid5(_NAMESPACE, uid)),
+        "id": BLOCK_ID_BASE + b.id * 100 + position,
+        "code": b.code,
+        "logo": None,
+        "date": local.isoformat(),
+        "start": local.strftime("%H:%M"),
+        "duration": _hhmm(minutes),
+        "room": room,
+        "slug": f"{conference.slug}-{b.code}-{_slugify(b.title)}",
+        "url": external_url(f"/conferences/{conference.slug}/program"),
+        "title": b.title,
+        "subtitle": "",
+        "track": None,
+        "type": b.kind,
+        "language": "en",
+        "abstract": "",
+        "description": "",
+        "recording_license": "",
+        "do_not_record": True,
+        "persons": [],
+        "links": [],
+        "attachments": [],
+    }
+
+
+def _frab_blocks(
+    conference: Conference, blocks: list[ReleasedBlock], day: date, rooms: dict[str, list[Any]]
+) -> None:
+    for b in blocks:
+        local = b.starts_at.astimezone(conference.zone)
+        if local.date() != day:
+            continue
+        names = [b.room.name] if b.room else list(rooms)
+        for position, name in enumerate(names):
+            rooms.setdefault(name, []).append(_frab_block(conference, b, local, name, position))
+    for events in rooms.values():
+        events.sort(key=lambda e: (e["date"], e["id"]))
+
+
+def _frab_days(
+    conference: Conference, talks: list[ReleasedTalk], blocks: list[ReleasedBlock]
+) -> list[dict[str, Any]]:
     zone = conference.zone
     days = []
     for index in range((conference.ends_on - conference.starts_on).days + 1):
@@ -205,6 +289,7 @@ def _frab_days(conference: Conference, talks: list[ReleasedTalk]) -> list[dict[s
             local = t.starts_at.astimezone(zone)
             if local.date() == day:
                 rooms.setdefault(t.room.name, []).append(_frab_event(conference, t, local))
+        _frab_blocks(conference, blocks, day, rooms)
         day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
         days.append(
             {
@@ -220,8 +305,8 @@ def _frab_days(conference: Conference, talks: list[ReleasedTalk]) -> list[dict[s
 
 def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
     """The programme in the frab schedule JSON format that conference apps read."""
-    release, talks = services.released_talks(conference)
-    events = [_event(conference, t) for t in talks]
+    release, talks, blocks = services.released_programme(conference)
+    events = [_event(conference, t) for t in talks] + [_block_event(conference, b) for b in blocks]
     base = base_url()  # no trailing slash (external_url("") has one: base_url was "…//")
     data = {
         "$schema": "https://c3voc.de/schedule/schema.json",
@@ -247,7 +332,7 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
                     for r in conference.rooms
                 ],
                 "tracks": [{"name": t.name} for t in conference.tracks],
-                "days": _frab_days(conference, talks),
+                "days": _frab_days(conference, talks, blocks),
             },
         },
     }

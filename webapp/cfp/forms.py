@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import time
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -284,6 +285,26 @@ class ConferenceForm(FlaskForm):
     chair_sees_scores = BooleanField(
         "Organizers who review see every score at once (otherwise only after scoring)"
     )
+    day_starts = TimeField(
+        "Programme starts each day",
+        default=time(9, 0),
+        validators=[Optional()],
+        description="Local time; a talk before it is shown as a conflict.",
+    )
+    day_ends = TimeField(
+        "Programme ends each day",
+        default=time(18, 0),
+        validators=[Optional()],
+        description="Local time; a talk after it is shown as a conflict.",
+    )
+    slot_minutes = SelectField(
+        "Rows of the schedule grid",
+        coerce=int,
+        default=15,
+        choices=[SelectChoice(n, f"{n} minutes") for n in (5, 10, 15, 20, 30, 60)],
+        description="The grid's time step; talks start on it.",
+    )
+
     criteria = TextAreaField(
         "Review criteria",
         default="Overall:1:5",
@@ -346,6 +367,31 @@ class MailTemplateForm(FlaskForm):
         "Body",
         validators=[DataRequired(), Length(max=20000), PlainText(multiline=True)],
         description="Required. Plain text; Jinja placeholders such as {{ speaker.name }}.",
+    )
+
+
+class BlockForm(FlaskForm):
+    """A break, keynote, social or other block; ``room`` 0 is every room."""
+
+    title = text("Title", 200, required=True, help="For example Lunch, Coffee, Opening.")
+    kind = SelectField(
+        "Kind",
+        choices=[
+            SelectChoice("break", "Break"),
+            SelectChoice("keynote", "Keynote"),
+            SelectChoice("social", "Social"),
+            SelectChoice("other", "Other"),
+        ],
+        validators=[InputRequired()],
+    )
+    room = SelectField("Room", coerce=int, validators=[InputRequired()])
+    day = DateField("Day", validators=[InputRequired()])
+    start = TimeField("Start", validators=[InputRequired()], description="Local time.")
+    minutes = IntegerField(
+        "Length (minutes)",
+        default=60,
+        validators=[InputRequired(), NumberRange(min=5, max=720)],
+        description="5 to 720 minutes.",
     )
 
 

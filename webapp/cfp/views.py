@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from itertools import groupby
 from typing import Any
 
 from flask import (
@@ -360,14 +359,8 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
 @public
 def program(slug: str) -> ResponseReturnValue:
     conference = _conference(slug)
-    release, talks = services.released_talks(conference)
-    days = []
-    for day, day_talks in groupby(talks, key=lambda t: conference.local(t.starts_at).date()):
-        listed = list(day_talks)
-        names = [r.name for r in conference.rooms]
-        names += sorted({t.room.name for t in listed} - set(names))
-        rooms = [(name, [t for t in listed if t.room.name == name]) for name in names]
-        days.append((day, [(r, ts) for r, ts in rooms if ts]))
+    release, talks, blocks = services.released_programme(conference)
+    days = services.programme_days(conference, talks, blocks)
     return render_template("cfp/program.html", conference=conference, days=days, release=release)
 
 

@@ -64,10 +64,14 @@ from webapp.models.minutes import (
     ReviewState,
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
+from webapp.models.programme import BLOCK_KINDS, BlockKind, ProgrammeBlock
 from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 __all__ = [
+    "BLOCK_KINDS",
+    "BlockKind",
+    "ProgrammeBlock",
     "QUESTION_KINDS",
     "QUESTION_VISIBILITY",
     "CustomQuestion",

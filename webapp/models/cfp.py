@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -119,6 +119,10 @@ class Conference(TimestampMixin, Base):
     confirm_days: Mapped[int] = mapped_column(default=14, server_default="14")
     #: Organizers see every score at once (otherwise only after scoring, like reviewers).
     chair_sees_scores: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The programme's hours each day (local wall times) and the grid's row length.
+    day_starts: Mapped[time] = mapped_column(default=time(9, 0), server_default="09:00:00")
+    day_ends: Mapped[time] = mapped_column(default=time(18, 0), server_default="18:00:00")
+    slot_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
     #: "Assign automatically" gives each submission at least this many reviewers.
     reviews_per_submission: Mapped[int] = mapped_column(default=3, server_default="3")
 
@@ -424,6 +428,8 @@ class ProgrammeRelease(Base):
     created_by: Mapped[str] = mapped_column(sa.String(254), default="")
     talks: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: The released breaks and other blocks (``webapp.models.programme.ProgrammeBlock``).
+    blocks: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     @property
     def label(self) -> str:

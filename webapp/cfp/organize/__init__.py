@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from webapp.cfp.organize import (
     assignments,
+    blocks,
     conferences,
     decisions,
+    grid,
     mail_pages,
     programme,
     submissions,
@@ -17,9 +19,11 @@ from webapp.cfp.organize.blueprint import bp
 
 __all__ = [
     "assignments",
+    "blocks",
     "bp",
     "conferences",
     "decisions",
+    "grid",
     "mail_pages",
     "programme",
     "submissions",

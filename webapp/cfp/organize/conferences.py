@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -56,6 +58,12 @@ def _settings_of(form: ConferenceForm, conference: Conference) -> None:
     if form.confirm_days.data is not None:
         conference.confirm_days = form.confirm_days.data
     conference.chair_sees_scores = bool(form.chair_sees_scores.data)
+    services.set_hours(
+        conference,
+        form.day_starts.data or conference.day_starts or time(9, 0),
+        form.day_ends.data or conference.day_ends or time(18, 0),
+        form.slot_minutes.data or conference.slot_minutes or 15,
+    )
     if form.reviews_per_submission.data is not None:
         conference.reviews_per_submission = form.reviews_per_submission.data
 
@@ -108,6 +116,9 @@ def _edit_form(conference: Conference) -> ConferenceForm:
             "criteria": services.criteria_text(conference),
             "questions": services.questions_text(conference),
             "reviews_per_submission": conference.reviews_per_submission,
+            "day_starts": conference.day_starts,
+            "day_ends": conference.day_ends,
+            "slot_minutes": conference.slot_minutes,
         },
     )
 

@@ -19,6 +19,16 @@ from webapp.cfp.services.assignment import (
     reviewers,
     unassign,
 )
+from webapp.cfp.services.blocks import (
+    SLOT_CHOICES,
+    BlockData,
+    block_by_id,
+    blocks_of,
+    delete_block,
+    move_block,
+    save_block,
+    set_hours,
+)
 from webapp.cfp.services.conference import (
     SLUG_RE,
     ConferenceData,
@@ -28,22 +38,30 @@ from webapp.cfp.services.conference import (
     parse_format,
     update_conference,
 )
+from webapp.cfp.services.conflicts import Conflict, conflicts_of
 from webapp.cfp.services.criteria import criteria_text, parse_criteria, parse_criterion
 from webapp.cfp.services.decisions import set_submission_state, undo, undo_target
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed, SlotConflict
 from webapp.cfp.services.export import export_csv
+from webapp.cfp.services.grid import GridDay, conference_days, grid_day
 from webapp.cfp.services.late_links import create_late_link, late_link_for, late_links
 from webapp.cfp.services.listing import PAGE_SIZE, SORTS, ListQuery, list_submissions
 from webapp.cfp.services.mailing import mail_context, organizer_emails
+from webapp.cfp.services.moves import Move, find_item, move_item, parse_slot, slot_of
 from webapp.cfp.services.programme import (
+    check_talk_slot,
     confirmed_talks,
     place_talk,
     placed_talks,
     unplace_talk,
 )
 from webapp.cfp.services.published import (
+    ProgrammeDay,
+    ReleasedBlock,
     ReleasedTalk,
+    programme_days,
     published_conferences,
+    released_programme,
     released_talk,
     released_talks,
 )
@@ -110,6 +128,29 @@ from webapp.cfp.services.text import (
 )
 
 __all__ = [
+    "GridDay",
+    "Move",
+    "check_talk_slot",
+    "conference_days",
+    "find_item",
+    "grid_day",
+    "move_item",
+    "parse_slot",
+    "slot_of",
+    "SLOT_CHOICES",
+    "BlockData",
+    "Conflict",
+    "ReleasedBlock",
+    "ProgrammeDay",
+    "programme_days",
+    "block_by_id",
+    "blocks_of",
+    "conflicts_of",
+    "delete_block",
+    "move_block",
+    "released_programme",
+    "save_block",
+    "set_hours",
     "SLUG_RE",
     "SORTS",
     "PAGE_SIZE",

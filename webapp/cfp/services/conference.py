@@ -18,8 +18,10 @@ from webapp.cfp.services.errors import CfpError
 from webapp.cfp.services.questions import QuestionSpec, questions_text, sync_questions
 from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
-from webapp.models import Conference, Room, SessionFormat, Submission, Track
+from webapp.models import Conference, ProgrammeBlock, Room, SessionFormat, Submission, Track
 
+#: The schedule grid has a column for each room (``webapp.cfp.services.grid.MAX_ROOMS``).
+MAX_ROOMS = 20
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 
@@ -102,6 +104,8 @@ def _check(data: ConferenceData) -> tuple[datetime, datetime]:
             f"The CFP closes ({data.cfp_closes_local:%Y-%m-%d %H:%M}) before it opens "
             f"({data.cfp_opens_local:%Y-%m-%d %H:%M})."
         )
+    if len(_names(data.rooms)) > MAX_ROOMS:
+        raise CfpError(f"A conference has at most {MAX_ROOMS} rooms (the schedule grid's columns).")
     if not data.formats:
         raise CfpError("The conference needs at least one session format, e.g. Talk:30.")
     names = [n.lower() for n, _ in data.formats]
@@ -195,7 +199,7 @@ def _keep_named(
     current: list[Named],
     names: list[str],
     make: type[Named],
-    column: InstrumentedAttribute[int | None],
+    columns: tuple[InstrumentedAttribute[int | None], ...],
     refusal: str,
 ) -> list[Named]:
     """The rows named ``names`` (existing ones kept); removing one a submission uses is refused."""
@@ -206,7 +210,7 @@ def _keep_named(
         row.position = pos
         kept.append(row)
     for gone in by_name.values():
-        if gone.id and _used(column, gone.id):
+        if gone.id and any(_used(column, gone.id) for column in columns):
             raise CfpError(refusal.format(name=gone.name))
     return kept
 
@@ -227,15 +231,15 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
         conference.tracks,
         _names(data.tracks),
         Track,
-        Submission.track_id,
+        (Submission.track_id,),
         "Track {name!r} has submissions; it cannot be removed.",
     )
     conference.rooms = _keep_named(
         conference.rooms,
         _names(data.rooms),
         Room,
-        Submission.room_id,
-        "Room {name!r} has talks in the programme; it cannot be removed.",
+        (Submission.room_id, ProgrammeBlock.room_id),
+        "Room {name!r} has talks or blocks in the programme; it cannot be removed.",
     )
     sync_criteria(conference, data.criteria)
     sync_questions(conference, data.questions)

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp import audit
-from webapp.cfp.services.errors import CfpError, NotAllowed, SlotConflict
+from webapp.cfp.services import conflicts
+from webapp.cfp.services.errors import CfpError, NotAllowed
 from webapp.cfp.services.text import local_to_utc
 from webapp.extensions import db
 from webapp.models import Conference, Room, Submission, SubmissionState
@@ -27,10 +28,10 @@ def clear_slot(submission: Submission, now: datetime) -> None:
     schedule_changed(submission, now)
 
 
-def place_talk(
-    submission: Submission, room: Room, local_start: datetime, actor: audit.Actor, now: datetime
-) -> None:
-    """Put a confirmed talk into ``room`` at a local wall time; overlaps in the room are refused."""
+def check_talk_slot(
+    submission: Submission, room: Room, local_start: datetime
+) -> tuple[datetime, datetime, list[conflicts.Conflict]]:
+    """The slot's instants and warnings, or the refusal (``CfpError``); writes nothing."""
     conference = submission.conference
     if submission.state != SubmissionState.CONFIRMED:
         raise NotAllowed("Only confirmed talks go into the programme.")
@@ -43,25 +44,26 @@ def place_talk(
         )
     starts = local_to_utc(local_start, conference.zone, "Start")
     ends = starts + timedelta(minutes=submission.format.minutes)
-    other = db.session.scalar(
-        sa.select(Submission).where(
-            Submission.room_id == room.id,
-            Submission.id != submission.id,
-            Submission.starts_at < ends,
-            Submission.ends_at > starts,
-        )
-    )
-    if other is not None:
-        raise SlotConflict(
-            f"{room.name} is taken then by “{other.title}” ({other.code}), "
-            f"{conference.local(other.starts_at):%a %H:%M}–{conference.local(other.ends_at):%H:%M}."  # type: ignore[arg-type]
-        )
+    warnings = conflicts.check(conference, conflicts.talk_item(submission, room, starts, ends))
+    return starts, ends, warnings
+
+
+def place_talk(
+    submission: Submission, room: Room, local_start: datetime, actor: audit.Actor, now: datetime
+) -> list[conflicts.Conflict]:
+    """Put a confirmed talk into ``room`` at a local wall time; returns the warnings.
+
+    The rules are ``conflicts.check``'s: an overlap in the room is refused naming the other talk
+    or block; a speaker elsewhere at the time, or a slot outside the conference's hours, is
+    placed and warned about.
+    """
+    starts, ends, warnings = check_talk_slot(submission, room, local_start)
     if (
         submission.room_id == room.id
         and submission.starts_at == starts
         and submission.ends_at == ends
     ):
-        return
+        return warnings
     before = {
         "room": submission.room.name if submission.room else None,
         "starts_at": submission.starts_at,
@@ -80,6 +82,7 @@ def place_talk(
         f"{room.name} {local_start:%Y-%m-%d %H:%M}",
         audit.diff(before, {"room": room.name, "starts_at": starts}),
     )
+    return warnings
 
 
 def unplace_talk(submission: Submission, actor: audit.Actor, now: datetime) -> None:
@@ -114,6 +117,11 @@ def confirmed_talks(conference: Conference) -> list[Submission]:
             .where(
                 Submission.conference_id == conference.id,
                 Submission.state == SubmissionState.CONFIRMED,
+            )
+            .options(
+                selectinload(Submission.speakers),
+                selectinload(Submission.format),
+                selectinload(Submission.room),
             )
             .order_by(Submission.starts_at.is_(None).desc(), Submission.starts_at, Submission.title)
         )

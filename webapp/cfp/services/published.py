@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,12 +67,89 @@ def _released(t: dict[str, Any]) -> ReleasedTalk:
     )
 
 
-def released_talks(conference: Conference) -> tuple[ProgrammeRelease | None, list[ReleasedTalk]]:
-    """The latest release and its talks in time order (none before the first release)."""
+@dataclass(frozen=True)
+class ReleasedBlock:
+    """A break, keynote, social or other block as the latest release published it."""
+
+    id: int
+    code: str  # block-ID: its key in the changes
+    title: str
+    kind: str
+    room: Named | None  # None: every room
+    starts_at: datetime
+    ends_at: datetime
+    sequence: int
+    last_modified: datetime
+
+    @property
+    def room_name(self) -> str:
+        return self.room.name if self.room else "All rooms"
+
+
+def _released_block(b: dict[str, Any]) -> ReleasedBlock:
+    return ReleasedBlock(
+        id=b["id"],
+        code=b["code"],
+        title=b["title"],
+        kind=b["kind"],
+        room=Named(b["room"]) if b.get("room") else None,
+        starts_at=datetime.fromisoformat(b["starts_at"]),
+        ends_at=datetime.fromisoformat(b["ends_at"]),
+        sequence=b["sequence"],
+        last_modified=datetime.fromisoformat(b["last_modified"]),
+    )
+
+
+def released_programme(
+    conference: Conference,
+) -> tuple[ProgrammeRelease | None, list[ReleasedTalk], list[ReleasedBlock]]:
+    """The latest release, its talks and its blocks in time order (none before a release)."""
     row = latest_release(conference)
     if row is None:
-        return None, []
+        return None, [], []
     talks = sorted((_released(t) for t in row.talks), key=lambda t: (t.starts_at, t.room.name))
+    blocks = sorted(
+        (_released_block(b) for b in row.blocks or []), key=lambda b: (b.starts_at, b.id)
+    )
+    return row, talks, blocks
+
+
+@dataclass(frozen=True)
+class ProgrammeDay:
+    """One day of the public programme: blocks in every room, then each room's talks and blocks."""
+
+    day: date
+    everywhere: list[ReleasedBlock]
+    rooms: list[tuple[str, list[ReleasedTalk | ReleasedBlock]]]
+
+
+def programme_days(
+    conference: Conference, talks: list[ReleasedTalk], blocks: list[ReleasedBlock]
+) -> list[ProgrammeDay]:
+    """The released programme by day and room, in the conference's rooms' order."""
+    by_day: dict[date, list[ReleasedTalk | ReleasedBlock]] = {}
+    every: list[ReleasedTalk | ReleasedBlock] = [*talks, *blocks]
+    for item in sorted(every, key=lambda i: i.starts_at):
+        by_day.setdefault(conference.local(item.starts_at).date(), []).append(item)
+    days = []
+    for day, items in sorted(by_day.items()):
+        in_rooms: dict[str, list[ReleasedTalk | ReleasedBlock]] = {
+            r.name: [] for r in conference.rooms
+        }
+        everywhere = []
+        for item in items:
+            if item.room is None:
+                everywhere.append(item)
+            else:
+                in_rooms.setdefault(item.room.name, []).append(item)
+        rooms = [(name, listed) for name, listed in in_rooms.items() if listed]
+        days.append(ProgrammeDay(day, everywhere, rooms))  # type: ignore[arg-type]
+    return days
+
+
+def released_talks(conference: Conference) -> tuple[ProgrammeRelease | None, list[ReleasedTalk]]:
+    """The latest release and its talks in time order (none before the first release)."""
+    row, talks, _ = released_programme(conference)
     return row, talks
 
 

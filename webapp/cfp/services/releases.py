@@ -1,8 +1,9 @@
 """Programme releases: what the public sees is the latest release, never the working programme.
 
 Releasing records a version (``v1``, ``v2``, …) with a note, the released talks (public fields
-only) and the changes since the previous release; each talk's SEQUENCE rises when a release
-changes it, and the speakers of changed talks get one "programme change" mail per release.
+only) and blocks (breaks and others), and the changes since the previous release; each talk's
+and block's SEQUENCE rises when a release changes it, and the speakers of changed talks get one
+"programme change" mail per release.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
 from webapp import audit, mail
+from webapp.cfp.services.blocks import blocks_of
 from webapp.cfp.services.errors import CfpError
 from webapp.cfp.services.mailing import mail_context, record_mail
 from webapp.cfp.services.programme import placed_talks
 from webapp.cfp.services.questions import shown_answers
 from webapp.cfp.services.speaker_links import issue_speaker_link
 from webapp.extensions import db
-from webapp.models import Conference, ProgrammeRelease, Speaker, Submission
+from webapp.models import Conference, ProgrammeBlock, ProgrammeRelease, Speaker, Submission
 from webapp.urls import external_url
 
 #: The public fields of a released talk: a change to any of them is a change of the programme.
 PUBLIC = ("title", "abstract", "format", "minutes", "track", "speakers", "answers")
 SLOT = ("starts_at", "ends_at", "room")
+#: The public fields of a released block (breaks and others).
+BLOCK_PUBLIC = ("title", "kind")
 
 
 def _talk(t: Submission) -> dict[str, Any]:
@@ -49,6 +53,20 @@ def _talk(t: Submission) -> dict[str, Any]:
         # The answers to the public custom questions, as the talk's page shows them (the key
         # only when there are some: releases made before questions existed compare equal).
         **({"answers": answers} if answers else {}),
+    }
+
+
+def _block(b: ProgrammeBlock) -> dict[str, Any]:
+    """A block as released; ``room`` None is every room; ``code`` keys it in the changes."""
+    return {
+        "code": f"block-{b.id}",
+        "id": b.id,
+        "block": True,
+        "title": b.title,
+        "kind": b.kind,
+        "room": b.room.name if b.room else None,
+        "starts_at": b.starts_at.isoformat(),
+        "ends_at": b.ends_at.isoformat(),
     }
 
 
@@ -75,8 +93,11 @@ def releases(conference: Conference, limit: int = 100) -> Sequence[ProgrammeRele
 def _change(kind: str, new: dict[str, Any] | None, old: dict[str, Any] | None) -> dict[str, Any]:
     talk = new or old or {}
     change: dict[str, Any] = {"kind": kind, "code": talk.get("code"), "title": talk.get("title")}
+    if talk.get("block"):
+        change["block"] = talk.get("kind")
     if old is not None and new is not None:
-        change["fields"] = [f for f in (*SLOT, *PUBLIC) if old.get(f) != new.get(f)]
+        public = BLOCK_PUBLIC if talk.get("block") else PUBLIC
+        change["fields"] = [f for f in (*SLOT, *public) if old.get(f) != new.get(f)]
     for side, value in (("before", old), ("after", new)):
         if value is not None:
             change[side] = {f: value.get(f) for f in SLOT}
@@ -98,7 +119,7 @@ def diff(
             changes.append(_change("moved", talk, was))
         elif was["room"] != talk["room"]:
             changes.append(_change("room", talk, was))
-        elif any(was.get(f) != talk.get(f) for f in PUBLIC):
+        elif any(was.get(f) != talk.get(f) for f in (*PUBLIC, *BLOCK_PUBLIC)):
             changes.append(_change("updated", talk, was))
     for code, was in before.items():
         if code not in after:
@@ -144,11 +165,18 @@ def release(
     talks = [_talk(t) for t in placed_talks(conference)]
     gone = [t["code"] for t in old if t["code"] not in {n["code"] for n in talks}]
     changes = diff(old, talks, _gone_states(conference, gone))
+    old_blocks = previous.blocks if previous else []
+    blocks = [_block(b) for b in blocks_of(conference)]
+    changes += diff(old_blocks, blocks, {})
     if not changes:
         raise CfpError(
-            f"Nothing changed since {previous.label}." if previous else "No talk is placed yet."
+            f"Nothing changed since {previous.label}."
+            if previous
+            else "Nothing is placed yet: no talk and no block."
         )
-    _sequenced(talks, {t["code"]: t for t in old}, {c["code"] for c in changes}, now)
+    changed = {c["code"] for c in changes}
+    _sequenced(talks, {t["code"]: t for t in old}, changed, now)
+    _sequenced(blocks, {b["code"]: b for b in old_blocks}, changed, now)
     version = (previous.version if previous else 0) + 1
     row = ProgrammeRelease(
         conference_id=conference.id,
@@ -157,6 +185,7 @@ def release(
         created_at=now,
         created_by=actor.label,
         talks=talks,
+        blocks=blocks,
         changes=changes,
     )
     db.session.add(row)
@@ -169,7 +198,7 @@ def release(
         f"released v{version}: {len(changes)} change(s)",
     )
     if notify:
-        _mail_speakers(conference, row, changes, now)
+        _mail_speakers(conference, row, [c for c in changes if not c.get("block")], now)
     return row
 
 
@@ -181,9 +210,11 @@ def describe(change: dict[str, Any], conference: Conference) -> str:
         if not slot.get("starts_at"):
             return ""
         local = conference.local(datetime.fromisoformat(slot["starts_at"]))
-        return f"{local:%a %d %b %H:%M}, {slot.get('room', '')}"
+        return f"{local:%a %d %b %H:%M}, {slot.get('room') or 'all rooms'}"
 
     title = f"“{change['title']}”"
+    if change.get("block"):
+        title = f"{str(change['block']).capitalize()} {title}"
     return {
         "added": f"{title} added: {when('after')}",
         "moved": f"{title} moved from {when('before')} to {when('after')}",
