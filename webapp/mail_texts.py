@@ -262,16 +262,20 @@ def sample_context(name: str | None = None) -> dict[str, Any]:
     return {**SAMPLE_CONTEXT, **(default.sample if default else {})}
 
 
-def _stretched(value: Any) -> Any:
+def _stretched(value: Any, nested: bool = False) -> Any:
+    """Every text long and every list long; a list inside a list item keeps its length (thirty
+    owners of thirty follow-ups each would be a sample no real mail comes near), and a text in
+    a list item is a third as long as a single one."""
     if isinstance(value, bool):
         return True
     if isinstance(value, str):
-        return (value + " Ω ") * (HOSTILE_TEXT // (len(value) + 3) + 1)
+        size = HOSTILE_TEXT // 3 if nested else HOSTILE_TEXT
+        return (value + " Ω ") * (size // (len(value) + 3) + 1)
     if isinstance(value, list):
-        items = [_stretched(v) for v in value] or [_stretched("item")]
-        return (items * HOSTILE_ITEMS)[:HOSTILE_ITEMS]
+        items = [_stretched(v, True) for v in value] or [_stretched("item", True)]
+        return items if nested else (items * HOSTILE_ITEMS)[:HOSTILE_ITEMS]
     if isinstance(value, dict):
-        return {k: _stretched(v) for k, v in value.items()}
+        return {k: _stretched(v, nested) for k, v in value.items()}
     return value
 
 
