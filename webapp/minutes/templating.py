@@ -17,6 +17,7 @@ from webapp.markdown import render_inline, render_markdown
 from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.rendering import notes_html
+from webapp.minutes.services.live_entry import current_or_last, window_open
 from webapp.minutes.views.helpers import can_edit
 from webapp.models import Series
 
@@ -61,6 +62,32 @@ def local_start(series: Series, slot: Any) -> str:
     return f"{local:%A %d %B %Y, %H:%M} {series.timezone}"
 
 
+_UNKNOWN = "?"
+
+
+def take_minutes(series: Series, slot: Any, state: str | None = _UNKNOWN) -> dict[str, Any] | None:
+    """ "Take minutes" for a signed-in scribe or organizer while the meeting is open for minutes:
+    ``{"url", "start"}`` (``start``: no minutes yet, so the button POSTs to start them), or None.
+
+    ``state`` ("draft", "published", None for no minutes) spares a query when the caller knows it.
+    """
+    if slot is None or not can_edit():
+        return None
+    day = slot.original_date
+    if state == _UNKNOWN:
+        minutes = svc.get_minutes(series, day)
+        state = minutes.state if minutes is not None else None
+    if not window_open(slot, state, clock.now()):
+        return None
+    endpoint = "minutes.live_start" if state is None else "minutes.live"
+    return {"url": url_for(endpoint, slug=series.slug, day=day.isoformat()), "start": state is None}
+
+
+def take_minutes_slot(series: Series) -> Any:
+    """The meeting a series page offers "Take minutes" for (None for the public: no queries)."""
+    return current_or_last(series, clock.now()) if can_edit() else None
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "local_start": local_start,
@@ -71,4 +98,6 @@ def template_helpers() -> dict[str, Any]:
         "minutes_html": notes_html,
         "render_inline": render_inline,
         "can_edit_minutes": can_edit,
+        "take_minutes": take_minutes,
+        "take_minutes_slot": take_minutes_slot,
     }
