@@ -16,13 +16,14 @@ from webapp.minutes.services.live_actions import (
     follow_up_rows,
     recently_closed_reviews,
 )
+from webapp.minutes.services.live_preview import preview
 from webapp.minutes.services.reviews import review_tree
 from webapp.models import Minutes, Person, Series
 
 #: People offered in the attendee field's list without JavaScript (with it, matches are fetched).
 LISTED_PEOPLE = 500
 
-PANELS = ("agenda", "follow-ups", "reviews", "attendees", "decisions")
+PANELS = ("agenda", "follow-ups", "reviews", "attendees", "decisions", "preview")
 
 
 def people_list(limit: int = LISTED_PEOPLE) -> list[Suggestion]:
@@ -42,4 +43,5 @@ def panels_context(
         "panel_attendees": list(minutes.attendees) if minutes is not None else [],
         "panel_decisions": minutes.decision_list if minutes is not None else [],
         "panel_people": people_list(),
+        "panel_preview": preview(series, day, minutes.notes) if minutes is not None else None,
     }

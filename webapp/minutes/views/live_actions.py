@@ -21,6 +21,7 @@ from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.services import live_actions as live
 from webapp.minutes.services.live_panels import panels_context
+from webapp.minutes.services.live_preview import TooLong, preview
 from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404
 from webapp.models import FollowUp, Minutes, Review, Series
 from webapp.security import roles_required
@@ -194,3 +195,23 @@ def live_people(slug: str, day: str) -> ResponseReturnValue:
         ],
         match=live.Suggestion(person.name, person.handle).label if person else None,
     )
+
+
+@bp.route("/meetings/<slug>/<day>/live/preview", methods=["POST"])
+@roles_required(*EDITORS)
+def live_preview(slug: str, day: str) -> ResponseReturnValue:
+    """What the notes will become: JSON ``{"text"}`` (or a form field) in; the redrawn panel and
+    the preview as data out. Writes nothing."""
+    series, meeting_day, slot = occurrence_or_404(slug, day)
+    body = request.get_json(silent=True) if request.is_json else None
+    text = body.get("text") if isinstance(body, dict) else request.form.get("text")
+    if not isinstance(text, str):
+        return jsonify(error='send the notes as {"text": "..."}'), 400
+    try:
+        result = preview(series, meeting_day, text)
+    except TooLong as exc:
+        return jsonify(error=str(exc)), 413
+    html = render_template(
+        "minutes/live/_panel_preview.html", series=series, day=meeting_day, panel_preview=result
+    )
+    return jsonify(panel="live-preview", html=html, preview=result.as_json())

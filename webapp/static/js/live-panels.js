@@ -22,7 +22,7 @@
     }
   }
 
-  function redraw(body, label, fallbackSelector) {
+  function redraw(body, label, fallbackSelector, keepFocus) {
     var panel = body && body.panel ? document.getElementById(body.panel) : null;
     if (!panel || !body.html) { return; }
     var holder = document.createElement("template");
@@ -30,7 +30,7 @@
     var fresh = holder.content.firstElementChild;
     if (!fresh) { return; }
     panel.replaceWith(fresh);
-    focusAfter(fresh, label, fallbackSelector);
+    if (!keepFocus) { focusAfter(fresh, label, fallbackSelector); }
   }
 
   document.addEventListener("submit", function (event) {
@@ -99,4 +99,44 @@
       }
     }).catch(function () { /* the form still works: the server asks before adding anyone */ });
   }
+
+  // What the notes will become, as they are typed. The shared notes editor announces each change
+  // with document.dispatchEvent(new CustomEvent("live-notes-changed", {detail: {text: "..."}}));
+  // the text is sent at most every PREVIEW_DELAY ms (the last one always) and the panel redrawn.
+  var PREVIEW_DELAY = 600;
+  var pending = null, previewTimer = null, inFlight = false;
+
+  function sendPreview() {
+    var panel = document.getElementById("live-preview");
+    if (!panel || pending === null || inFlight) { return; }
+    var text = pending;
+    pending = null;
+    inFlight = true;
+    fetch(panel.getAttribute("data-preview"), {
+      method: "POST",
+      body: JSON.stringify({ text: text }),
+      headers: {
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": panel.getAttribute("data-csrf")
+      },
+      credentials: "same-origin"
+    }).then(function (r) { return r.json(); }).then(function (body) {
+      if (body.panel) { redraw(body, "", null, true); }
+    }).catch(function () { /* offline: the next change tries again */ }).then(function () {
+      inFlight = false;
+      if (pending !== null) { schedule(); }
+    });
+  }
+
+  function schedule() {
+    if (previewTimer) { return; }
+    previewTimer = setTimeout(function () { previewTimer = null; sendPreview(); }, PREVIEW_DELAY);
+  }
+
+  document.addEventListener("live-notes-changed", function (event) {
+    if (!event.detail || typeof event.detail.text !== "string") { return; }
+    pending = event.detail.text;
+    schedule();
+  });
 })();
