@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic and ``db.create_all`` see the whole schema."""
 
+from webapp.models import search as _search  # noqa: E402 - after the tables it indexes
 from webapp.models.audit import AuditEntry
 from webapp.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from webapp.models.cfp import (
@@ -47,6 +48,8 @@ from webapp.models.minutes import (
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
+
+_search.listen(Minutes.__table__)
 
 __all__ = [
     "ACCEPTED_STATES",

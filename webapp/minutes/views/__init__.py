@@ -13,6 +13,7 @@ from webapp.minutes.views import (  # noqa: F401 - each module adds its routes t
     pages,
     people,
     reviews,
+    search,
 )
 from webapp.minutes.views.helpers import bp
 
