@@ -129,3 +129,22 @@ def test_private_series_minutes_only_for_scribes(archive, client, client_as) -> 
         db.session.commit()
     assert days(client, "friends") == []
     assert days(client_as("scribe"), "friends") == ["2019-03-21"]
+
+
+def test_series_page_marks_published_minutes_and_links_the_latest(archive, client) -> None:
+    archive.config["CADENCE_NOW"] = datetime(2019, 4, 10, tzinfo=UTC)
+    page = client.get("/series/bhyve").get_data(as_text=True)
+    assert 'href="/meetings/bhyve/2019-03-21/minutes">Latest minutes (2019-03-21)</a>' in page
+    marked = [
+        d
+        for d in ("2019-02-07", "2019-02-21", "2019-03-07", "2019-03-21")
+        if f'href="/meetings/bhyve/{d}/minutes" class="has-minutes"' in page
+    ]
+    assert marked == ["2019-02-07", "2019-02-21", "2019-03-21"]  # not the draft of 03-07
+    for link in ("/series/bhyve/follow-ups", "/series/bhyve/reviews", "/people/", "/minutes.atom"):
+        assert f'href="{link}"' in page, link
+    home = client.get("/").get_data(as_text=True)
+    for link in ("/series/bhyve/follow-ups", "/series/bhyve/reviews", "/people/", "/minutes.atom"):
+        assert f'href="{link}"' in home, link
+    assert "Latest minutes (2019-03-21)" in home
+    assert 'href="/search"' in home

@@ -56,10 +56,10 @@ def meeting_panel(series: Series, day: date, slot: Any) -> dict[str, Any]:
 
 
 def local_start(series: Series, slot: Any) -> str:
-    """A meeting's start in the series' own zone,
-    e.g. "Thursday 07 February 2019, 16:00 America/New_York"."""
+    """A meeting's start in the series' own zone, in the one format of meeting times (the
+    meetings area's ``wall`` filter), e.g. "Thursday 7 February 2019, 16:00 EST"."""
     local = slot.start.astimezone(ZoneInfo(series.timezone))
-    return f"{local:%A %d %B %Y, %H:%M} {series.timezone}"
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname()}"
 
 
 _UNKNOWN = "?"
@@ -88,6 +88,11 @@ def take_minutes_slot(series: Series) -> Any:
     return current_or_last(series, clock.now()) if can_edit() else None
 
 
+def published_minutes_days(series: Series) -> list[date]:
+    """The meetings of ``series`` with published minutes, newest first (one query)."""
+    return svc.published_days(series)
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "local_start": local_start,
@@ -100,4 +105,5 @@ def template_helpers() -> dict[str, Any]:
         "can_edit_minutes": can_edit,
         "take_minutes": take_minutes,
         "take_minutes_slot": take_minutes_slot,
+        "published_minutes_days": published_minutes_days,
     }

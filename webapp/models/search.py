@@ -36,6 +36,7 @@ SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS minutes_fts USING fts5("
     "notes, decisions, tokenize = 'unicode61 remove_diacritics 0')",
     "CREATE TRIGGER IF NOT EXISTS minutes_fts_insert AFTER INSERT ON minutes BEGIN "
+    "DELETE FROM minutes_fts WHERE rowid = new.id; "
     "INSERT INTO minutes_fts(rowid, notes, decisions) VALUES (new.id, new.notes, new.decisions); "
     "END",
     "CREATE TRIGGER IF NOT EXISTS minutes_fts_update AFTER UPDATE OF notes, decisions ON minutes "
@@ -81,4 +82,8 @@ def listen(table: sa.FromClause) -> None:
     def create(target: Any, connection: sa.Connection, **kw: Any) -> None:
         install(connection)
 
+    def drop(target: Any, connection: sa.Connection, **kw: Any) -> None:
+        uninstall(connection)
+
     sa.event.listen(table, "after_create", create)
+    sa.event.listen(table, "before_drop", drop)
