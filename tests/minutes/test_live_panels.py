@@ -219,3 +219,16 @@ def test_panel_forms_need_the_csrf_token(call, client, make_user) -> None:
         client.post(url, data={"state": "done", "csrf_token": token}, headers=JSON).status_code
         == 200
     )
+
+
+def test_done_on_the_meeting_page_can_be_undone_there(call, client_as) -> None:
+    scribe = client_as("scribe")
+    item = ids(call, FollowUp)["collect ACPI dumps"]
+    meeting = f"/meetings/bhyve/{M2}"
+    response = scribe.post(
+        f"/follow-ups/{item}/state", data={"state": "done", "day": M2.isoformat(), "next": meeting}
+    )
+    assert response.status_code == 302
+    page = scribe.get(meeting).get_data(as_text=True)
+    assert "Closed at this meeting" in page
+    assert 'aria-label="Reopen: collect ACPI dumps"' in page

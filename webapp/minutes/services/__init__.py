@@ -37,7 +37,7 @@ from webapp.minutes.services.meeting import (
     Meeting,
     meeting,
 )
-from webapp.minutes.services.merge import merge_people
+from webapp.minutes.services.merge import MergePreview, merge_people, merge_preview
 from webapp.minutes.services.occurrences import (
     has_attachments,
     stored_occurrence,
@@ -75,6 +75,8 @@ from webapp.minutes.services.reviews import (
 
 __all__ = [
     "merge_people",
+    "merge_preview",
+    "MergePreview",
     "owner_label",
     "is_public",
     "people_for",
