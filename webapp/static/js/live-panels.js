@@ -50,7 +50,7 @@
     }
     if (button) { button.disabled = true; }
     say("Saving…");
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), { // not form.action: a field may be named "action"
       method: "POST",
       body: new FormData(form),
       headers: { "Accept": "application/json" },
