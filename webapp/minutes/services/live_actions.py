@@ -18,6 +18,7 @@ from webapp.minutes.services.errors import MinutesError
 from webapp.minutes.services.follow_ups import age_in_meetings, closed_at, open_at
 from webapp.minutes.services.matching import MAX_NAME, PeopleIndex, key, parse_name, problem
 from webapp.minutes.services.records import MinutesInput, save_minutes
+from webapp.minutes.services.reviews import update_review
 from webapp.models import FollowUp, Minutes, Person, Review, ReviewState, Series
 
 #: Suggestions offered for a typed attendee name.
@@ -54,16 +55,17 @@ def recently_closed_reviews(series: Series) -> list[Review]:
     )
 
 
-def set_review_state(review: Review, state: str, actor: audit.Actor) -> None:
-    """Landed, abandoned, or open again (the undo of either)."""
-    if state not in (ReviewState.OPEN, ReviewState.LANDED, ReviewState.ABANDONED):
-        raise MinutesError(f"state {state!r} is not open, landed or abandoned")
-    was = review.state
-    if was == state:
-        return
-    review.state = state
-    db.session.flush()
-    audit.record(actor, "review.update", "review", review.id, review.title, {"state": [was, state]})
+def set_review_state(review: Review, series: Series, state: str, actor: audit.Actor) -> None:
+    """Landed, abandoned, or open again (the undo of either), through the queue's own update."""
+    update_review(
+        review,
+        series,
+        actor,
+        title=review.title,
+        state=state,
+        author=review.author,
+        parent=review.parent,
+    )
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ def live_review(slug: str, day: str, review_id: int) -> ResponseReturnValue:
         _value, error = _run(lambda: svc.move_review(review, action, actor))
         message = f"“{review.title}” moved {action}."
     else:
-        _value, error = _run(lambda: live.set_review_state(review, action, actor))
+        _value, error = _run(lambda: live.set_review_state(review, series, action, actor))
         message = f"“{review.title}” is {'open again' if action == 'open' else action}."
     return _panel(series, meeting_day, slot, "reviews", error or message, ok=not error)
 
