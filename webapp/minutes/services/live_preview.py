@@ -39,6 +39,10 @@ class Name:
     def known(self) -> bool:
         return self.person is not None
 
+    @property
+    def shown(self) -> str | None:
+        return self.person.name if self.person is not None else None
+
 
 @dataclass
 class PreviewItem:
@@ -53,6 +57,8 @@ class PreviewItem:
 class Preview:
     raised: list[PreviewItem] = field(default_factory=list)
     closed: list[PreviewItem] = field(default_factory=list)
+    #: Follow-ups raised here that a save would remove (their line is gone) or reopen.
+    undone: list[PreviewItem] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     attendees: list[Name] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
