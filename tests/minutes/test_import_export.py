@@ -344,15 +344,27 @@ def test_the_readme_example_imports_as_documented(app, runner, bhyve, tmp_path) 
     with app.app_context():
         series = meetings.get_series("bhyve")
         minutes = svc.get_minutes(series, date(2019, 2, 7))
-        assert [p.name for p in minutes.attendees] == ["Patrick Mooney", "John Baldwin"]
+        rows = [(r.person.name, r.person.handle, r.role) for r in minutes.present_rows]
+        assert rows == [
+            ("Patrick Mooney", "pmooney", "illumos"),
+            ("John Baldwin", "jhb", ""),
+            ("Rod Grimes", None, "guest"),
+        ]
+        assert [r.person.name for r in minutes.absent_rows] == ["Ed Maste"]
         assert minutes.decision_list == ["SX lock is the preferred one in FreeBSD."]
         assert minutes.next_meeting == date(2019, 2, 21)
-        got = {(f.owner.name, f.text, f.state) for f in svc.raised_at(series, date(2019, 2, 7))}
+        got = {
+            (svc.owner_label(f), f.text, f.state) for f in svc.raised_at(series, date(2019, 2, 7))
+        }
         assert got == {
             ("John Baldwin", "review VM_MAXCPU", "open"),
             ("Rod Grimes", "find the Bug 229852 reviews", "open"),
             ("Patrick Mooney", "send the acpidump", "done"),
+            # A package name is no person: no owner, nobody created.
+            ("no owner", "left-pad: update the docs", "open"),
         }
+        assert svc.find_person("left-pad") is None
+    assert "follow-ups: 4 raised, 0 updated, 0 closed" in result.stdout
     missing = runner.invoke(args=["minutes", "import", str(path), "--series", "nope"])
     assert missing.exit_code == 1
     assert f"{path}: there is no series 'nope'" in missing.stderr

@@ -19,7 +19,10 @@ REVIEW_STATE_CHOICES = [
 class MinutesForm(FlaskForm):
     attendees = TextAreaField(
         "Attendees",
-        description="One name per line. New names become people in the directory.",
+        description=(
+            "One person per line: Name, Name @handle, Name @handle (role), Name - affiliation. "
+            "Group lines such as Guests: or Absent: start a group. New names become people."
+        ),
         validators=[Length(max=20_000)],
         render_kw={"rows": 6},
     )

@@ -45,8 +45,8 @@ class Person(TimestampMixin, Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The display name.
-    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: The display name. Two people may share one when their handles differ.
+    name: Mapped[str] = mapped_column(sa.String(120), index=True)
     #: The short name the community uses (an IRC or forge login: ``jhb``), without ``@``.
     handle: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
     #: Never shown publicly, never exported.
@@ -103,7 +103,17 @@ class Minutes(TimestampMixin, Base):
 
     @property
     def attendees(self) -> list[Person]:
-        return [row.person for row in self.attendee_rows]
+        """Who was there (not the absentees)."""
+        return [row.person for row in self.attendee_rows if not row.absent]
+
+    @property
+    def present_rows(self) -> list[MinutesAttendee]:
+        return [row for row in self.attendee_rows if not row.absent]
+
+    @property
+    def absent_rows(self) -> list[MinutesAttendee]:
+        """Absentees and regrets: listed, not attending."""
+        return [row for row in self.attendee_rows if row.absent]
 
     @property
     def decision_list(self) -> list[str]:
@@ -122,6 +132,10 @@ class MinutesAttendee(Base):
     )
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(default=0)
+    #: The person's role or affiliation at that meeting, as the minutes say it ("TSC").
+    role: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: Listed as absent or sending regrets, not attending.
+    absent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     minutes: Mapped[Minutes] = relationship(back_populates="attendee_rows")
     person: Mapped[Person] = relationship(lazy="joined")
@@ -180,6 +194,13 @@ class FollowUp(TimestampMixin, Base):
     closed_occurrence_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
     )
+    #: Which task line of its meeting's minutes raised it (0, 1, …): with the meeting, its
+    #: identity when the minutes are saved or imported again. None when added by hand.
+    raised_line: Mapped[int | None]
+    #: Which task line of the closing meeting's minutes closed it (``DONE:``, ``- [x]``).
+    closed_line: Mapped[int | None]
+    #: Why it was closed, when no line said so ("closed in the archive").
+    close_note: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     owner: Mapped[Person | None] = relationship(lazy="joined")
     raised_at: Mapped[Occurrence] = relationship(foreign_keys=[raised_occurrence_id], lazy="joined")
@@ -233,3 +254,35 @@ class AgendaItem(TimestampMixin, Base):
     text: Mapped[str] = mapped_column(sa.String(1000))
     position: Mapped[int] = mapped_column(default=0)
     added_by: Mapped[str] = mapped_column(sa.String(254), default="")
+
+
+class ImportRun(Base):
+    """One ``flask minutes import``: what it was asked, and (in ``ImportChange``) what it did,
+    so that ``flask minutes undo-import RUN`` can take it back."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: The options and how many files.
+    command: Mapped[str] = mapped_column(sa.String(1000), default="")
+    summary: Mapped[str] = mapped_column(sa.String(1000), default="")
+    undone_at: Mapped[datetime | None]
+
+
+class ImportChange(Base):
+    """One row an import created, changed or deleted; ``before`` is its columns before (JSON)."""
+
+    __tablename__ = "import_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("import_runs.id", ondelete="CASCADE"), index=True
+    )
+    table_name: Mapped[str] = mapped_column(sa.String(60))
+    #: The primary key as a JSON list.
+    row_key: Mapped[str] = mapped_column(sa.String(200))
+    #: created, changed or deleted.
+    action: Mapped[str] = mapped_column(sa.String(10))
+    before: Mapped[str] = mapped_column(sa.Text, default="")

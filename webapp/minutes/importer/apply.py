@@ -10,14 +10,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from webapp import audit
+from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
-from webapp.minutes.importer import write_follow_ups, write_reviews
+from webapp.minutes.grammar import split_attendance
+from webapp.minutes.importer import runs, write_follow_ups, write_reviews
 from webapp.minutes.importer.meeting import ensure_meeting
 from webapp.minutes.importer.model import ImportProblem, Parsed
 from webapp.minutes.importer.parse import parse
 from webapp.minutes.services.matching import PeopleIndex
+from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
 from webapp.models import Minutes, MinutesState, Person, Series
 
 
@@ -27,6 +30,8 @@ class Outcome:
     summary: str
     warnings: list[tuple[int, str]] = field(default_factory=list)
     new_people: list[str] = field(default_factory=list)
+    follow_ups: SyncReport = field(default_factory=SyncReport)
+    series: Series | None = None
 
     def line(self, announced: set[str] | None = None) -> str:
         """The summary, naming the new people not ``announced`` by an earlier file yet."""
@@ -72,6 +77,7 @@ class _Write:
     actor: audit.Actor
     now: datetime
     index: PeopleIndex
+    report: SyncReport = field(default_factory=SyncReport)
 
 
 def _write_minutes(
@@ -82,11 +88,16 @@ def _write_minutes(
         minutes, kind = svc.start_minutes(w.series, w.day, w.actor, w.now), "created"
     else:
         kind = "updated"
+        journal = db.session.info.get(runs.KEY)
+        if journal is not None:
+            journal.before(minutes)  # saved by an UPDATE the journal does not see
+    present, absent = split_attendance(parsed.attendees)
     data = svc.MinutesInput(
         notes=parsed.notes,
         decisions="\n".join(parsed.decisions),
-        attendees=[name for name, _line in parsed.attendees],
+        attendees=present,
         state=state,
+        absent=absent,
     )
     try:
         created = svc.save_minutes(
@@ -100,10 +111,22 @@ def _write_minutes(
             summary=f"imported from {Path(parsed.name).name}",
             published_at=w.slot.start,
             index=w.index,
+            tasks=parsed.follow_ups if parsed.tasks_from_text else None,
+            sync_tasks=parsed.tasks_from_text,
+            report=w.report,
         )
     except svc.MinutesError as exc:
-        raise ImportProblem(parsed.attendees[0][1] if parsed.attendees else 0, str(exc)) from None
+        raise ImportProblem(parsed.attendees[0].line if parsed.attendees else 0, str(exc)) from None
     return kind, minutes.attendees, created
+
+
+def _sync(w: _Write, parsed: Parsed, attendees: list[Person]) -> SyncReport:
+    try:
+        return sync_follow_ups(
+            w.series, w.day, parsed.follow_ups, w.actor, attendees=attendees, index=w.index
+        )
+    except svc.MinutesError as exc:
+        raise ImportProblem(parsed.follow_ups[0].line, str(exc)) from None
 
 
 def _summary(kind: str, series: Series, parsed: Parsed, changes: list[str]) -> str:
@@ -131,6 +154,7 @@ def apply(
     slot, meeting_changes = ensure_meeting(series, parsed, actor, add_missing=add_missing)
     changes = list(meeting_changes)
     outcome = Outcome("unchanged", "", [*parsed.warnings, *_next_meeting_warning(series, parsed)])
+    outcome.series = series
     minutes = svc.get_minutes(series, day)
     if minutes is not None and minutes.content_hash == parsed.content_hash:
         outcome.summary = (
@@ -146,10 +170,17 @@ def apply(
         changes.append(f"{len(attendees)} attendees, {len(parsed.decisions)} decisions")
     else:
         parsed.has_minutes = False
+        if parsed.tasks_from_text and parsed.follow_ups:
+            w.report.add(_sync(w, parsed, attendees))
     owners = write_follow_ups.Owners(actor, w.index, attendees)
-    made = write_follow_ups.write(series, day, parsed.follow_ups, owners, actor)
-    if parsed.follow_ups:
-        changes.append(f"{len(parsed.follow_ups)} follow-ups")
+    made = w.report.changed
+    if not parsed.tasks_from_text:
+        front = write_follow_ups.write(series, day, parsed.follow_ups, owners, actor)
+        made += front.changed
+        w.report.add(front)
+    outcome.follow_ups = w.report
+    if parsed.follow_ups or w.report.changed:
+        changes.append(w.report.text())
     made += write_reviews.write(series, day, parsed.reviews, owners, actor)
     if parsed.reviews:
         changes.append(f"{len(parsed.reviews)} reviews")

@@ -111,8 +111,13 @@ def front_extra(data: dict[str, Any], line: int) -> ExtraMeeting:
     return ExtraMeeting(at, duration, title)
 
 
-def front_cancelled(data: dict[str, Any], line: int) -> str:
+def front_cancelled(data: dict[str, Any], line: int) -> str | None:
+    """``cancelled: "the note"`` (the export), ``cancelled: true`` or ``false`` (by hand)."""
     value = data.get("cancelled")
+    if value is True or value in ("true", "yes"):
+        return ""
+    if value is False or value in ("false", "no"):
+        return None
     if not isinstance(value, str) or len(value) > 500:
         raise ImportProblem(line, "front matter: cancelled must be the note (at most 500)")
     return value

@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any
 
 from webapp.minutes import frontmatter
+from webapp.minutes.grammar import lines as ln
+from webapp.minutes.grammar.attendance import ListedAttendee
+from webapp.minutes.grammar.body import Body, check_attendees, scan, take_attendees
 from webapp.minutes.importer import files
-from webapp.minutes.importer import lines as ln
-from webapp.minutes.importer.body import Body, check_attendees, scan, take_attendees
 from webapp.minutes.importer.dates import parse_date, resolve_next_meeting
 from webapp.minutes.importer.front import (
     front_cancelled,
@@ -85,18 +86,23 @@ def _front(parsed: Parsed, data: dict[str, Any], where: dict[str, int]) -> None:
 
 
 def _body(parsed: Parsed, data: dict[str, Any], where: dict[str, int], body: Body) -> None:
-    if "attendees" in data:
-        line = where["attendees"]
-        body.attendees = [(n, line) for n in string_list(data, "attendees", line)]
+    for key in ("attendees", "absent"):
+        if key in data:
+            line = where[key]
+            body.attendees += [
+                ListedAttendee(n, line, absent=key == "absent")
+                for n in string_list(data, key, line)
+            ]
     check_attendees(body)
     scan(body, scan_actions="follow_ups" not in data, scan_decisions="decisions" not in data)
     kept = body.kept
     while kept and not kept[0][1].strip():
         kept = kept[1:]
-    parsed.attendees = [(" ".join(n.split()), number) for n, number in body.attendees]
+    parsed.attendees = body.attendees
     parsed.notes = clean_text("\n".join(line for _, line in kept))
     if "follow_ups" not in data:
         parsed.follow_ups = body.follow_ups
+        parsed.tasks_from_text = True
     if "decisions" not in data:
         parsed.decisions = body.decisions
     if body.cancelled is not None and parsed.cancelled is None and not parsed.attendees:
@@ -133,7 +139,7 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
     _front(parsed, data, where)
     body = Body()
     numbered = list(enumerate(body_text.split("\n"), start=body_line))
-    if "attendees" in data:
+    if "attendees" in data or "absent" in data:
         body.kept = numbered
     else:
         take_attendees(numbered, body)

@@ -1,13 +1,13 @@
-"""Follow-ups from an imported file: owners matched, duplicates avoided, earlier ones closed.
+"""Follow-ups listed in an imported file's front matter (Cadence's export): owners matched
+(created when unknown: an export names people), duplicates avoided, earlier ones closed.
 
-A ticked item (or a "done" one) at a later meeting closes the open follow-up raised earlier with
-the same owner and the same or a very similar text, instead of adding a second one.
+Task lines of a text are not written here but by the one rule for texts
+(``webapp.minutes.services.task_sync``).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from difflib import SequenceMatcher
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -19,23 +19,8 @@ from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.importer.model import ImportProblem, ParsedFollowUp
 from webapp.minutes.services.matching import FirstNames, PeopleIndex, parse_name
+from webapp.minutes.services.task_sync import SyncReport, similar
 from webapp.models import FollowUp, FollowUpState, Occurrence, Person, Series
-
-#: How alike two texts must be (difflib's ratio) to be the same follow-up.
-SIMILAR = 0.85
-
-
-def _plain(text: str) -> str:
-    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
-
-
-def similar(a: str, b: str) -> bool:
-    a, b = _plain(a), _plain(b)
-    if a == b:
-        return True
-    if not a or not b or min(len(a), len(b)) / max(len(a), len(b)) < SIMILAR:
-        return False
-    return SequenceMatcher(None, a, b).ratio() >= SIMILAR
 
 
 class Owners:
@@ -95,38 +80,43 @@ def _existing(occ: Occurrence, owner: Person | None, text: str) -> FollowUp | No
 
 def _set_state(
     item: FollowUp, parsed: ParsedFollowUp, series: Series, day: date, actor: audit.Actor
-) -> int:
+) -> bool:
     closed = day if parsed.closed_here else parsed.closed
     current = item.closed_at.original_date if item.closed_at else None
     if item.state == parsed.state and current == closed:
-        return 0
+        return False
     try:
         svc.set_follow_up_state(item, parsed.state, series, closed, actor)
     except (svc.MinutesError, ScheduleError) as exc:
         raise ImportProblem(parsed.line, f"follow-up {item.text!r}: {exc}") from None
-    return 1
+    return True
 
 
 def write(
     series: Series, day: date, items: list[ParsedFollowUp], owners: Owners, actor: audit.Actor
-) -> int:
-    """Create, update or close the follow-ups of one file; returns how many changed."""
+) -> SyncReport:
+    """Create, update or close the follow-ups of one file."""
     occ = meetings.occurrence_row(series, day)
-    made = 0
+    report = SyncReport()
     for parsed in items:
         owner, text = owners.resolve(parsed)
         text = " ".join(text.split())
         existing = _existing(occ, owner, text)
-        if existing is None and parsed.closed_here:
+        earlier = existing is None and parsed.closed_here
+        if earlier:
             existing = _earlier_open(series, day, owner, text)
         if existing is None:
             try:
                 existing = svc.add_follow_up(series, day, owner, text, actor, due=parsed.due)
             except svc.MinutesError as exc:
                 raise ImportProblem(parsed.line, str(exc)) from None
-            made += 1
+            report.raised += 1
         elif existing.raised_occurrence_id == occ.id and existing.due_date != parsed.due:
             existing.due_date = parsed.due
-            made += 1
-        made += _set_state(existing, parsed, series, day, actor)
-    return made
+            report.updated += 1
+        if _set_state(existing, parsed, series, day, actor):
+            if earlier:
+                report.closed += 1
+            elif existing.raised_occurrence_id != occ.id or parsed.state == "open":
+                report.updated += 1
+    return report

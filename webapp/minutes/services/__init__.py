@@ -54,6 +54,9 @@ from webapp.minutes.services.people import (
 )
 from webapp.minutes.services.records import (
     MinutesInput,
+    absent_lines,
+    attendee_lines,
+    attendee_text,
     clean_lines,
     clean_text,
     get_minutes,
@@ -72,8 +75,23 @@ from webapp.minutes.services.reviews import (
     reviews_of,
     update_review,
 )
+from webapp.minutes.services.task_sync import (
+    PreviewItem,
+    SyncReport,
+    preview,
+    preview_steps,
+    sync_follow_ups,
+)
 
 __all__ = [
+    "PreviewItem",
+    "SyncReport",
+    "absent_lines",
+    "attendee_lines",
+    "attendee_text",
+    "preview",
+    "preview_steps",
+    "sync_follow_ups",
     "merge_people",
     "merge_preview",
     "MergePreview",

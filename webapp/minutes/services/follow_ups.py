@@ -75,6 +75,7 @@ def set_follow_up_state(
     was = item.state
     if state == FollowUpState.OPEN:
         item.state, item.closed_occurrence_id, item.closed_at = FollowUpState.OPEN, None, None
+        item.close_note = ""
     else:
         if day is None:
             raise MinutesError("say at which meeting the follow-up was closed")

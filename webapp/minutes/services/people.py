@@ -15,9 +15,11 @@ from webapp.extensions import db
 from webapp.minutes.services.errors import PersonError
 from webapp.minutes.services.matching import (
     MAX_EMAIL,
+    Attendee,
     FirstNames,
     NameRef,
     PeopleIndex,
+    key,
     parse_name,
     problem,
 )
@@ -93,10 +95,19 @@ def _check_person_fields(
     if fields.handle and parse_name(f"{fields.handle}@").handle != fields.handle.lower():
         raise PersonError(f"{fields.handle!r} is not a handle (letters, digits, . _ -)")
     index = index or PeopleIndex()
-    for candidate in [name, *fields.aliases, *([fields.handle] if fields.handle else [])]:
-        other = index.who(candidate)
-        if other is not None and other is not exclude:
-            raise PersonError(f"{candidate!r} already names {other.name}")
+    for other in index.named(name):
+        # Two people may share a name when both have a handle and the handles differ.
+        if other is not exclude and not (
+            fields.handle and other.handle != fields.handle and other.handle
+        ):
+            raise PersonError(f"{name!r} already names {other.name}")
+    holder = index.by_handle.get(key(name))
+    if holder is not None and holder is not exclude and holder.name.casefold() != name.casefold():
+        raise PersonError(f"{name!r} already names {holder.name}")
+    for candidate in [*fields.aliases, *([fields.handle] if fields.handle else [])]:
+        holder = index.who(candidate)
+        if holder is not None and holder is not exclude:
+            raise PersonError(f"{candidate!r} already names {holder.name}")
 
 
 def _alias_text(aliases: Iterable[str]) -> str:
@@ -185,7 +196,8 @@ def _looks_like_handle(word: str) -> bool:
 
 def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
     """What a line says that the person lacks: a handle, an email, a full name for someone known
-    only by their handle (``jhb`` becomes ``John Baldwin (jhb)``); never another name."""
+    only by their handle (``jhb`` becomes ``John Baldwin (jhb)``); another full name written
+    with their handle (``Ed M @emaste``) becomes an alias. Never a role, never another name."""
     if (
         ref.handle
         and person.handle == ref.handle
@@ -195,12 +207,44 @@ def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
     ):
         person.name = ref.name
         index.add(person)
+    elif (
+        ref.handle
+        and person.handle == ref.handle
+        and not ref.single_word
+        and index.who(ref.name) is None
+        and len(person.aliases) + len(ref.name) < 480
+    ):
+        person.aliases = ", ".join([*person.alias_list, ref.name])
+        index.add(person)
     if ref.handle and not person.handle and index.who(ref.handle) in (None, person):
         person.handle = ref.handle
         index.add(person)
     if ref.email and not person.email:
         person.email = ref.email
         index.add(person)
+
+
+def find_or_create(
+    ref: Attendee,
+    actor: audit.Actor,
+    *,
+    index: PeopleIndex,
+    firsts: FirstNames | None = None,
+) -> tuple[Person, bool]:
+    """The person ``ref`` names by the identity rules, created when nobody matches."""
+    person = index.find(ref)
+    if person is None and ref.single_word and not ref.handle and firsts is not None:
+        person = firsts.only(ref.name)
+    if person is not None:
+        _enrich(person, ref, index)
+        return person, False
+    handle = ref.handle or (ref.name if _looks_like_handle(ref.name) else None)
+    if handle and index.who(handle) is not None and handle != ref.handle:
+        handle = None
+    if handle and key(handle) in index.by_handle:
+        handle = None
+    created = create_person(ref.name, actor, email=ref.email or "", handle=handle, index=index)
+    return created, True
 
 
 def person_for(
@@ -215,22 +259,12 @@ def person_for(
 
     A bare first name ("John") also matches exactly one of ``among`` (a meeting's attendees)."""
     index = index if index is not None else PeopleIndex()
-    ref = parse_name(name)
-    person = index.find(ref)
-    if person is None and ref.single_word and not ref.handle:
-        person = (firsts if firsts is not None else FirstNames(among)).only(ref.name)
-    if person is not None:
-        _enrich(person, ref, index)
-        return person, False
-    handle = ref.handle or (ref.name if _looks_like_handle(ref.name) else None)
-    if handle and index.who(handle) is not None:
-        handle = None
-    created = create_person(ref.name, actor, email=ref.email or "", handle=handle, index=index)
-    return created, True
+    firsts = firsts if firsts is not None else FirstNames(among)
+    return find_or_create(parse_name(name), actor, index=index, firsts=firsts)
 
 
 def people_for(
-    names: Iterable[str], actor: audit.Actor, index: PeopleIndex | None = None
+    names: Iterable[str | Attendee], actor: audit.Actor, index: PeopleIndex | None = None
 ) -> tuple[list[Person], list[Person]]:
     """The people a meeting's attendee list names, in order: (people, the ones created)."""
     index = index if index is not None else PeopleIndex()
@@ -238,9 +272,10 @@ def people_for(
     people: list[Person] = []
     created: list[Person] = []
     for name in names:
-        if not name.strip():
+        ref = parse_name(name) if isinstance(name, str) else name
+        if not ref.name:
             continue
-        person, new = person_for(name, actor, index=index, firsts=firsts)
+        person, new = find_or_create(ref, actor, index=index, firsts=firsts)
         people.append(person)
         firsts.add(person)
         if new:
@@ -254,7 +289,7 @@ def attendance_of(person: Person, *, published_only: bool) -> list[Minutes]:
         .join(MinutesAttendee, MinutesAttendee.minutes_id == Minutes.id)
         .join(Occurrence, Minutes.occurrence_id == Occurrence.id)
         .join(Series, Occurrence.series_id == Series.id)
-        .where(MinutesAttendee.person_id == person.id)
+        .where(MinutesAttendee.person_id == person.id, MinutesAttendee.absent.is_(False))
         .order_by(Occurrence.original_date.desc())
     )
     if published_only:

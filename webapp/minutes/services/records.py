@@ -13,10 +13,12 @@ from flask import url_for
 from webapp import audit
 from webapp.extensions import db
 from webapp.meetings import services as meetings
+from webapp.minutes.grammar import Attendee, ParsedFollowUp, format_attendee, read_tasks
 from webapp.minutes.services.errors import EditConflict, MinutesError
 from webapp.minutes.services.matching import PeopleIndex, parse_name, problem
 from webapp.minutes.services.occurrences import stored_occurrence
 from webapp.minutes.services.people import people_for
+from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
 from webapp.models import (
     Minutes,
     MinutesAttendee,
@@ -54,7 +56,7 @@ def _revision(minutes: Minutes, actor: audit.Actor, now: datetime, summary: str)
         state=minutes.state,
         notes=minutes.notes,
         decisions=minutes.decisions,
-        attendees="\n".join(p.name for p in minutes.attendees),
+        attendees=attendee_text(minutes),
         summary=summary[:500],
     )
     db.session.add(rev)
@@ -95,18 +97,33 @@ def clean_lines(text: str) -> str:
     return "\n".join(line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip())
 
 
-def _set_attendees(minutes: Minutes, people: Sequence[Person]) -> None:
-    seen: set[int] = set()
-    wanted = []
-    for person in people:
-        if person.id not in seen:
-            seen.add(person.id)
-            wanted.append(person)
+def attendee_lines(minutes: Minutes) -> list[str]:
+    """Who was there, one ``Name @handle (role)`` line each (the grammar reads them back)."""
+    return [format_attendee(r.person.name, r.person.handle, r.role) for r in minutes.present_rows]
+
+
+def absent_lines(minutes: Minutes) -> list[str]:
+    return [format_attendee(r.person.name, r.person.handle, r.role) for r in minutes.absent_rows]
+
+
+def attendee_text(minutes: Minutes) -> str:
+    """The editor's attendee box: the attendees, then ``Absent:`` and the absentees."""
+    absent = absent_lines(minutes)
+    return "\n".join(attendee_lines(minutes) + (["Absent:", *absent] if absent else []))
+
+
+def _set_attendees(minutes: Minutes, people: Sequence[tuple[Person, str, bool]]) -> None:
+    """(person, role, absent) in order; someone listed twice keeps their first line (present
+    wins over absent)."""
+    wanted: dict[int, tuple[Person, str, bool]] = {}
+    for person, role, absent in people:
+        if person.id not in wanted or (wanted[person.id][2] and not absent):
+            wanted[person.id] = (person, role, absent)
     by_id = {row.person_id: row for row in minutes.attendee_rows}
     rows = []
-    for position, person in enumerate(wanted):
+    for position, (person, role, absent) in enumerate(wanted.values()):
         row = by_id.get(person.id) or MinutesAttendee(person_id=person.id, person=person)
-        row.position = position
+        row.position, row.role, row.absent = position, role[:200], absent
         rows.append(row)
     minutes.attendee_rows = rows
 
@@ -115,17 +132,44 @@ def _set_attendees(minutes: Minutes, people: Sequence[Person]) -> None:
 class MinutesInput:
     notes: str
     decisions: str
-    attendees: list[str]
+    #: Attendee lines (read by the attendee grammar) or attendees already read.
+    attendees: Sequence[str | Attendee]
     state: str
+    #: Absentees and regrets, likewise.
+    absent: Sequence[str | Attendee] = ()
+
+
+def _refs(names: Sequence[str | Attendee]) -> list[Attendee]:
+    refs = [parse_name(n) if isinstance(n, str) else n for n in names]
+    return [r for r in refs if r.name]
 
 
 def _check_input(data: MinutesInput) -> None:
     if data.state not in (MinutesState.DRAFT, MinutesState.PUBLISHED):
         raise MinutesError(f"state {data.state!r} is not draft or published")
-    for name in data.attendees:
-        message = problem(parse_name(name)) if name.strip() else None
+    for ref in _refs([*data.attendees, *data.absent]):
+        message = problem(ref)
         if message:
             raise MinutesError(f"attendees: {message}")
+
+
+def _save_attendees(
+    minutes: Minutes, data: MinutesInput, actor: audit.Actor, index: PeopleIndex
+) -> list[Person]:
+    """The attendance rows, roles and absentees; returns the people created."""
+    present, absent = _refs(data.attendees), _refs(data.absent)
+    people, created = people_for([*present, *absent], actor, index)
+    listed = zip(people, [*present, *absent], strict=True)
+    _set_attendees(minutes, [(p, r.role, i >= len(present)) for i, (p, r) in enumerate(listed)])
+    db.session.flush()
+    return created
+
+
+def _tasks_of(notes: str) -> list[ParsedFollowUp]:
+    tasks, problems = read_tasks(clean_text(notes))
+    if problems:
+        raise MinutesError(f"notes, line {problems[0].line}: {problems[0]}")
+    return tasks
 
 
 def _snapshot(minutes: Minutes) -> dict[str, Any]:
@@ -133,7 +177,8 @@ def _snapshot(minutes: Minutes) -> dict[str, Any]:
         "state": minutes.state,
         "notes": minutes.notes,
         "decisions": minutes.decisions,
-        "attendees": [p.name for p in minutes.attendees],
+        "attendees": attendee_lines(minutes),
+        "absent": absent_lines(minutes),
     }
 
 
@@ -163,12 +208,19 @@ def save_minutes(
     summary: str = "",
     published_at: datetime | None = None,
     index: PeopleIndex | None = None,
+    tasks: list[ParsedFollowUp] | None = None,
+    sync_tasks: bool = True,
+    report: SyncReport | None = None,
 ) -> list[Person]:
     """Save what an editor typed, unless someone else saved since ``seen_version``.
 
     Returns the people created for new attendee names. ``published_at`` dates a first
-    publication (the importer gives the meeting's start); by default it is ``now``."""
+    publication (the importer gives the meeting's start); by default it is ``now``. The
+    follow-ups of the meeting follow the task lines of the notes (``tasks`` when the caller
+    read them already; ``sync_tasks=False`` leaves them alone); ``report`` receives what changed."""
     _check_input(data)
+    if tasks is None and sync_tasks:
+        tasks = _tasks_of(data.notes)
     values: dict[str, Any] = {
         "notes": clean_text(data.notes),
         "decisions": clean_lines(data.decisions),
@@ -186,9 +238,15 @@ def save_minutes(
         values["next_meeting"] = next_meeting
     before = _snapshot(minutes)
     _update_if_current(minutes, seen_version, values)
-    people, created = people_for(data.attendees, actor, index)
-    _set_attendees(minutes, people)
-    db.session.flush()
+    index = index if index is not None else PeopleIndex()
+    created = _save_attendees(minutes, data, actor, index)
+    if sync_tasks and tasks is not None:
+        occ = minutes.occurrence
+        done = sync_follow_ups(
+            occ.series, occ.original_date, tasks, actor, attendees=minutes.attendees, index=index
+        )
+        if report is not None:
+            report.add(done)
     after = _snapshot(minutes)
     changes = audit.diff(before, after)
     if "notes" in changes:

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from webapp import audit, clock
 from webapp.minutes import services as svc
 from webapp.minutes.forms import FollowUpForm, MinutesForm
+from webapp.minutes.grammar import read_attendees
 from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404, people_names
 from webapp.models import Minutes, Series
 from webapp.security import roles_required
@@ -28,11 +29,15 @@ def start(slug: str, day: str) -> ResponseReturnValue:
 
 
 def _input(form: MinutesForm) -> svc.MinutesInput:
+    """The form as the services take it; the attendee box is read by the attendee grammar
+    (``Name @handle (role)`` lines, ``Guests:`` and ``Absent:`` groups)."""
+    present, absent, _problems = read_attendees(form.attendees.data or "")
     return svc.MinutesInput(
         notes=form.notes.data or "",
         decisions=form.decisions.data or "",
-        attendees=(form.attendees.data or "").splitlines(),
+        attendees=present,
         state=form.state.data or "draft",
+        absent=absent,
     )
 
 
@@ -50,7 +55,7 @@ def _conflict(
         "conflict_diff": svc.text_diff(
             current.notes, svc.clean_text(data.notes), "their notes", "your notes"
         ),
-        "conflict_attendees": "\n".join(p.name for p in current.attendees),
+        "conflict_attendees": svc.attendee_text(current),
     }
 
 
@@ -64,7 +69,7 @@ def _new_people_note(created: list[Any], shown: int = 10) -> str:
 
 
 def _fill(form: MinutesForm, minutes: Minutes) -> None:
-    form.attendees.data = "\n".join(p.name for p in minutes.attendees)
+    form.attendees.data = svc.attendee_text(minutes)
     form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
     form.state.data, form.version.data = minutes.state, minutes.version
 
@@ -93,11 +98,17 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
     else:
         data = _input(form)
         conflicts: list[svc.EditConflict] = []
+        report = svc.SyncReport()
 
         def change() -> list[Any]:
             try:
                 return svc.save_minutes(
-                    minutes, int(form.version.data or 0), data, audit.Actor.current(), clock.now()
+                    minutes,
+                    int(form.version.data or 0),
+                    data,
+                    audit.Actor.current(),
+                    clock.now(),
+                    report=report,
                 )
             except svc.EditConflict as exc:
                 conflicts.append(exc)
@@ -107,6 +118,8 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         if outcome.ok:
             session["minutes_saved"] = minutes.id
             note = _new_people_note(outcome.value or [])
+            if report.changed:
+                note += f" {report.text().capitalize()}."
             flash(f"Minutes saved (version {minutes.version}, {minutes.state}).{note}", "success")
             return redirect(url_for("minutes.edit", slug=slug, day=day))
         status = 400

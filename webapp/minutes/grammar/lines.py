@@ -27,10 +27,37 @@ ACTION_SECTIONS = frozenset(
 )
 #: ``LABEL: owner: text`` task lines (``AI`` only in capitals: "ai" is a word).
 TASK_LABELS = frozenset({"action", "action item", "todo", "to do"})
+#: ``DONE: owner: text`` closes a follow-up like a ticked checkbox.
+DONE_LABELS = frozenset({"done", "closed", "completed"})
 DECISION_LABELS = frozenset({"conclusion", "decision", "decided", "resolution"})
+#: Labels that start a line of their own (a decision's continuation stops there).
+LINE_LABELS = TASK_LABELS | DONE_LABELS | DECISION_LABELS
 #: Words that join a person to what they will do: "John will post…", "Michael Dexter to send…".
 CONNECTORS = frozenset({"to", "will", "should", "shall", "must", "can", "needs", "is", "has"})
-CANCELLED = ("meeting cancelled", "meeting canceled", "cancelled", "canceled", "no meeting")
+CANCELLED: tuple[str, ...] = (
+    "meeting cancelled",
+    "meeting canceled",
+    "meeting was cancelled",
+    "cancelled",
+)
+CANCELLED += ("canceled", "no meeting", "no call", "call cancelled", "meeting skipped")
+CANCELLED += ("skipped", "not held", "meeting not held")
+#: What may follow those words on a line that says the meeting did not take place.
+CANCELLED_AFTER: tuple[str, ...] = (
+    ":",
+    " -",
+    " –",
+    " —",
+    " (",
+    " due",
+    " because",
+    " for ",
+    " this",
+    " today",
+)
+CANCELLED_AFTER += (",", ".", " as ", " in ", " on ", " owing")
+#: A title (a heading, a file of one line) that says so anywhere in it.
+CANCELLED_TITLE = ("cancelled", "canceled", "no meeting", "skipped", "not held", "no call")
 DONE_SUFFIXES = ("(done)", "[done]", "- done", "— done", ": done", "(closed)")
 MAX_OWNER_WORDS = 6
 MAX_LABEL = 30
@@ -103,16 +130,35 @@ def is_attendee_word(word: str) -> bool:
     return word.startswith("attend") or word in ATTENDEE_WORDS
 
 
+def _top_level_split(text: str) -> list[str]:
+    """``text`` split at commas, semicolons and `` and `` outside brackets."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        c = text[i]
+        if c in "(<[":
+            depth += 1
+        elif c in ")>]":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (c in ",;" or text.startswith(" and ", i)):
+            parts.append(text[start:i])
+            start = i + (1 if c in ",;" else 5)
+            i = start
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
 def split_names(text: str) -> list[str]:
-    """``markj, jhb, emaste and imp`` → the four names."""
+    """``markj, jhb, emaste and imp`` → the four names (commas inside brackets are kept:
+    ``Ada @ada (TSC, chair), Grace`` is two names)."""
     names = []
-    for part in text.replace(";", ",").split(","):
-        for name in part.split(" and "):
-            name = name.strip().strip(".").strip()
-            if name.startswith("and "):
-                name = name[4:].strip()
-            if name:
-                names.append(name)
+    for part in _top_level_split(text):
+        name = part.strip().strip(".").strip()
+        if name.startswith("and "):
+            name = name[4:].strip()
+        if name:
+            names.append(name)
     return names
 
 
@@ -183,7 +229,28 @@ def cancelled_note(text: str) -> str | None:
     plain = _emphasis(text).rstrip(".!").strip()
     lowered = plain.casefold()
     for start in CANCELLED:
-        if lowered == start or lowered.startswith((start + ":", start + " -", start + " (")):
+        if lowered == start or lowered.startswith(tuple(start + a for a in CANCELLED_AFTER)):
+            return plain
+    return None
+
+
+_TITLE_WORDS = ("minutes", "meeting", "call", "weekly", "bi-weekly", "biweekly", "of", "the")
+
+
+def cancelled_title(title: str) -> str | None:
+    """A title that says so after its date (``# 2019-03-14: no meeting (FOSDEM)``,
+    ``# Meeting 2020-04-02 - skipped``) or at its end (``# bhyve call, 2019-03-14 (cancelled)``)."""
+    plain = _emphasis(title).rstrip(".!").strip()
+    if len(plain) > 120:
+        return None
+    lowered = plain.casefold()
+    words = lowered.replace(":", " ").replace(",", " ").split()
+    while words and (words[0] in _TITLE_WORDS or not words[0].strip("0123456789-/.")):
+        words = words[1:]
+    rest = " ".join(words).lstrip("-–— ")
+    ending = lowered.rstrip(")").rstrip()
+    for word in CANCELLED_TITLE:
+        if rest.startswith(word) or ending.endswith(word):
             return plain
     return None
 

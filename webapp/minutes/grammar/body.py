@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from webapp.minutes.importer import lines as ln
-from webapp.minutes.importer.model import MAX_TASK, ImportProblem, ParsedFollowUp
-from webapp.minutes.services.matching import parse_name, problem
+from webapp.minutes.grammar import lines as ln
+from webapp.minutes.grammar.attendance import HIDDEN, ListedAttendee, take_attendance, visible_lines
+from webapp.minutes.grammar.attendees import parse_attendee, problem, role_words
+from webapp.minutes.grammar.model import MAX_TASK, ImportProblem, ParsedFollowUp
 from webapp.models import FollowUpState
 
 Numbered = list[tuple[int, str]]
@@ -19,7 +20,7 @@ Numbered = list[tuple[int, str]]
 
 @dataclass
 class Body:
-    attendees: list[tuple[str, int]] = field(default_factory=list)
+    attendees: list[ListedAttendee] = field(default_factory=list)
     kept: Numbered = field(default_factory=list)
     follow_ups: list[ParsedFollowUp] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
@@ -30,58 +31,9 @@ class Body:
     problems: list[ImportProblem] = field(default_factory=list)
 
 
-def _attendee_bullets(numbered: Numbered, start: int, body: Body) -> int:
-    """Read ``- Name`` items from ``start``; returns the index of the first line not read.
-
-    The list ends at a heading, at a line that is not an item (or is a task), or at a blank line
-    after its items."""
-    index, seen = start, False
-    while index < len(numbered):
-        number, line = numbered[index]
-        if not line.strip():
-            if seen:
-                break
-            index += 1
-            continue
-        item = ln.bullet(line)
-        if ln.heading(line) is not None or item is None or not item.text:
-            break
-        if item.checked is not None:
-            break
-        body.attendees.append((item.text, number))
-        seen = True
-        index += 1
-    return index
-
-
-def _drop_notes_heading(rest: Numbered) -> Numbered:
-    while rest and not rest[0][1].strip():
-        rest = rest[1:]
-    if rest and ln.heading(rest[0][1]) == "notes":
-        rest = rest[1:]
-    return rest
-
-
 def take_attendees(numbered: Numbered, body: Body) -> None:
-    """Find the first attendee list; ``body.kept`` is every other line."""
-    for index, (number, line) in enumerate(numbered):
-        title = ln.heading(line)
-        if title is not None and ln.is_attendee_word(title):
-            end = _attendee_bullets(numbered, index + 1, body)
-        else:
-            found = ln.label(line)
-            if found is None or not ln.is_attendee_word(found[0]) or ln.bullet(line):
-                continue
-            if found[1]:
-                body.attendees.extend((name, number) for name in ln.split_names(found[1]))
-                end = index + 1
-            else:
-                end = _attendee_bullets(numbered, index + 1, body)
-        body.kept = [x for x in numbered[:index] if x[1].strip()] + _drop_notes_heading(
-            numbered[end:]
-        )
-        return
-    body.kept = numbered
+    """Find the first attendance block; ``body.kept`` is every other line."""
+    body.attendees, body.kept = take_attendance(numbered, role_words())
 
 
 def _task(
@@ -104,27 +56,28 @@ def _task(
         body.problems.append(ImportProblem(number, message))
         return
     if owner is not None and certain:
-        wrong = problem(parse_name(owner))
+        wrong = problem(parse_attendee(owner))
         if wrong:
             body.problems.append(ImportProblem(number, wrong))
             return
     state = FollowUpState.DONE if done else FollowUpState.OPEN
     item = ParsedFollowUp(owner, text, number, state, closed_here=done, owner_certain=certain)
+    item.ordinal = len(body.follow_ups)
     item.full_text = ln.done_marker(full.strip())[1] if full else text
     body.follow_ups.append(item)
 
 
 def _labelled_task(body: Body, number: int, name: str, rest: str) -> bool:
-    """``ACTION: Name: text``, ``AI: name: text``, ``AI(name): text``, ``TODO: name: text``."""
-    if name not in ln.TASK_LABELS:
-        return False
-    if not rest:
+    """``ACTION: Name: text``, ``AI: name: text``, ``TODO: name: text``; ``DONE: Name: text``
+    closes like ``- [x]``."""
+    done = name in ln.DONE_LABELS
+    if (name not in ln.TASK_LABELS and not done) or not rest:
         return False
     split = ln.owner_split(rest)
     if split is None:
-        _task(body, number, None, rest, certain=True)
+        _task(body, number, None, rest, certain=True, checked=done)
     else:
-        _task(body, number, split[0], split[1], certain=True)
+        _task(body, number, split[0], split[1], certain=True, checked=done, full=rest)
     return True
 
 
@@ -133,7 +86,8 @@ def _ai_task(body: Body, number: int, text: str) -> bool:
     head = text.lstrip("*_ ")
     if head.startswith("AI(") and "):" in head[:80]:
         owner, _, rest = head[3:].partition("):")
-        _task(body, number, owner.strip(), rest.strip().lstrip("*_ "), certain=True)
+        rest = rest.strip().lstrip("*_ ")
+        _task(body, number, owner.strip(), rest, certain=True, full=f"{owner.strip()}: {rest}")
         return True
     if head.startswith(("AI:", "AI**:", "AI:**")):
         rest = head.split(":", 1)[1].lstrip("*_ ").strip()
@@ -141,7 +95,7 @@ def _ai_task(body: Body, number: int, text: str) -> bool:
         if split is None:
             _task(body, number, None, rest, certain=True)
         else:
-            _task(body, number, split[0], split[1], certain=True)
+            _task(body, number, split[0], split[1], certain=True, full=rest)
         return True
     return False
 
@@ -150,11 +104,13 @@ def _checkbox_task(body: Body, number: int, item: ln.Bullet, in_actions: bool) -
     if item.text.startswith("@"):
         found = ln.leading_reference(item.text)
         if found:
-            _task(body, number, found[0], found[1], certain=True, checked=bool(item.checked))
+            checked = bool(item.checked)
+            _task(body, number, found[0], found[1], certain=True, checked=checked, full=item.text)
             return
     split = ln.owner_split(item.text)
     if split is not None:
-        _task(body, number, split[0], split[1], certain=True, checked=bool(item.checked))
+        checked = bool(item.checked)
+        _task(body, number, split[0], split[1], certain=True, checked=checked, full=item.text)
         return
     guess = ln.leading_reference(item.text) if in_actions else None
     if guess is not None:
@@ -176,11 +132,14 @@ def _section_task(body: Body, number: int, text: str) -> None:
 def _decision(kept: Numbered, index: int, first: str) -> str:
     parts = [first]
     for _, more in kept[index + 1 :]:
+        if more == HIDDEN:
+            continue
         if (
             not more.strip()
             or ln.heading(more) is not None
             or ln.bullet(more)
-            or (ln.label(more) or ("", ""))[0] in ln.TASK_LABELS | ln.DECISION_LABELS
+            or (ln.label(more) or ("", ""))[0]
+            in ln.TASK_LABELS | ln.DECISION_LABELS | ln.DONE_LABELS
             or ln.next_meeting_text(more) is not None
         ):
             break
@@ -201,11 +160,13 @@ def _cancelled_heading(body: Body, kept: Numbered, index: int) -> None:
     """``# Meeting cancelled`` then a paragraph: read like ``- Meeting cancelled: paragraph``."""
     number, line = kept[index]
     title = line.lstrip("#").strip().rstrip("#").strip().rstrip(":").strip()
-    if ln.cancelled_note(title) is None:
+    if ln.cancelled_note(title) is None and ln.cancelled_title(title) is None:
         return
     lines: list[int] = [number]
     parts: list[str] = []
     for more_number, more in kept[index + 1 :]:
+        if more == HIDDEN:
+            continue
         if not more.strip() and not parts:
             continue
         if not more.strip() or ln.heading(more) is not None:
@@ -213,7 +174,8 @@ def _cancelled_heading(body: Body, kept: Numbered, index: int) -> None:
         lines.append(more_number)
         item = ln.bullet(more)
         parts.append(item.text if item else more.strip())
-    body.cancelled = ln.cancelled_note(f"{title}: {' '.join(parts)}" if parts else title)
+    note = f"{title}: {' '.join(parts)}" if parts else title
+    body.cancelled = ln.cancelled_note(note) or ln.cancelled_title(title) and note
     body.cancelled_lines.update(lines)
 
 
@@ -258,19 +220,21 @@ def _line(body: Body, kept: Numbered, index: int, state: _Scan, scan: tuple[bool
 
 
 def scan(body: Body, *, scan_actions: bool, scan_decisions: bool) -> None:
-    """Tasks, decisions, the next meeting and a cancellation, from the kept lines."""
+    """Tasks, decisions, the next meeting and a cancellation, from the kept lines (never from
+    inside an HTML comment or a code block)."""
     state = _Scan()
-    for index, (_number, line) in enumerate(body.kept):
+    visible = visible_lines(body.kept)
+    for index, (_number, line) in enumerate(visible):
         if line.lstrip().startswith(("```", "~~~")):
             state.in_code = not state.in_code
             continue
-        if state.in_code:
+        if state.in_code or line == HIDDEN:
             continue
-        _line(body, body.kept, index, state, (scan_actions, scan_decisions))
+        _line(body, visible, index, state, (scan_actions, scan_decisions))
 
 
 def check_attendees(body: Body) -> None:
-    for name, number in body.attendees:
-        message = problem(parse_name(name))
+    for item in body.attendees:
+        message = problem(parse_attendee(item.text))
         if message:
-            body.problems.append(ImportProblem(number, message))
+            body.problems.append(ImportProblem(item.line, message))
