@@ -94,7 +94,7 @@ def test_scribe_takes_minutes_from_the_dashboard_and_works_the_call_page(
 
     field = page.get_by_label("Add an attendee")
     field.fill("jhb")
-    expect(page.locator("#live-attendee-match")).to_have_text("Matches John Baldwin (jhb).")
+    expect(page.locator("#live-attendee-match")).to_have_text("Matches John Baldwin @jhb.")
     field.press("Enter")
     expect(page.locator("ul.live-attendees")).to_contain_text("John Baldwin")
     field = page.get_by_label("Add an attendee")

@@ -60,7 +60,7 @@ def test_call_page_shows_every_panel(call, client_as) -> None:
     assert order == sorted(order)
     assert 'aria-label="Done: collect ACPI dumps"' in page
     assert 'aria-label="Drop: collect ACPI dumps"' in page
-    assert '<option value="John Baldwin (jhb)">' in page
+    assert '<option value="John Baldwin @jhb">' in page
 
 
 def test_no_inline_script_or_style(call, client_as) -> None:
@@ -167,12 +167,12 @@ def test_people_lookup_suggests_with_handles(call, client_as) -> None:
     scribe = client_as("scribe")
     body = scribe.get(f"{LIVE}/people?q=jh").get_json()
     assert body["suggestions"][0] == {
-        "label": "John Baldwin (jhb)",
+        "label": "John Baldwin @jhb",
         "name": "John Baldwin",
         "handle": "jhb",
     }
     assert body["match"] is None
-    assert scribe.get(f"{LIVE}/people?q=jhb").get_json()["match"] == "John Baldwin (jhb)"
+    assert scribe.get(f"{LIVE}/people?q=jhb").get_json()["match"] == "John Baldwin @jhb"
     assert scribe.get(f"{LIVE}/people?q=100%25").get_json()["suggestions"] == []
 
 

@@ -47,13 +47,17 @@ def test_preview_shows_follow_ups_closes_decisions_attendees_and_unknown_names(
     answer = scribe.post(PREVIEW, json={"text": NOTES})
     assert answer.status_code == 200
     data = answer.get_json()["preview"]
+    # An owner who names no known person is shown, never created: the follow-up would have no
+    # owner and keep the whole line (the grammar's rule on save).
     assert data["follow_ups"] == [
         {
+            "action": "raise",
             "line": 4,
             "owner": {"typed": "Patrick Mooney", "person": None},
-            "text": "post the APIC patch",
+            "text": "Patrick Mooney: post the APIC patch",
         },
         {
+            "action": "raise",
             "line": 5,
             "owner": {"typed": "Rod Grimes", "person": "Rod Grimes"},
             "text": "collect ACPI dumps",
@@ -61,6 +65,7 @@ def test_preview_shows_follow_ups_closes_decisions_attendees_and_unknown_names(
     ]
     assert data["closes"] == [
         {
+            "action": "close",
             "line": 6,
             "owner": {"typed": "Rod Grimes", "person": "Rod Grimes"},
             "text": "write up the numbers",
@@ -71,7 +76,8 @@ def test_preview_shows_follow_ups_closes_decisions_attendees_and_unknown_names(
     assert [a["person"] for a in data["attendees"]] == ["John Baldwin", "Rod Grimes", None]
     assert data["unknown"] == ["Hans Rosenfeld", "Patrick Mooney"]
     html = answer.get_json()["html"]
-    assert 'Patrick Mooney <span class="badge badge-new">new person</span>' in html
+    assert "<em>no owner</em> (“Patrick Mooney” matches no one)" in html
+    assert 'Hans Rosenfeld <span class="badge badge-new">new person</span>' in html
     assert "closes an open follow-up" in html
     with people.app_context():
         assert counts() == before  # nothing written, nobody created
@@ -123,3 +129,27 @@ def test_preview_needs_the_csrf_header(people, client, make_user) -> None:
     token = csrf_token_from(client.get(f"/meetings/bhyve/{M2}/live").get_data(as_text=True))
     answer = client.post(PREVIEW, json={"text": NOTES}, headers={"X-CSRFToken": token})
     assert answer.status_code == 200
+
+
+def test_an_edited_line_shows_it_changes_the_follow_up_it_raised(people, client_as) -> None:
+    with people.app_context():
+        series = meetings.get_series("bhyve")
+        minutes = svc.start_minutes(series, M2, audit.CLI, datetime(2019, 2, 21, tzinfo=UTC))
+        svc.save_minutes(
+            minutes,
+            minutes.version,
+            svc.MinutesInput("ACTION: jhb: look at the locking\n", "", [], "draft"),
+            audit.CLI,
+            datetime(2019, 2, 21, 22, tzinfo=UTC),
+        )
+        db.session.commit()
+    scribe = client_as("scribe")
+    same = scribe.post(PREVIEW, json={"text": "ACTION: jhb: look at the locking\n"}).get_json()
+    assert [i["action"] for i in same["preview"]["follow_ups"]] == ["keep"]
+    edited = scribe.post(PREVIEW, json={"text": "ACTION: jhb: look at the SX locking\n"})
+    assert [i["action"] for i in edited.get_json()["preview"]["follow_ups"]] == ["update"]
+    assert "changes its follow-up" in edited.get_json()["html"]
+    gone = scribe.post(PREVIEW, json={"text": "Nothing to do.\n"}).get_json()
+    assert [(i["action"], i["text"]) for i in gone["preview"]["undone"]] == [
+        ("remove", "look at the locking")
+    ]

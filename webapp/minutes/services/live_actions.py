@@ -14,10 +14,16 @@ import sqlalchemy as sa
 
 from webapp import audit
 from webapp.extensions import db
+from webapp.minutes.grammar import format_attendee
 from webapp.minutes.services.errors import MinutesError
 from webapp.minutes.services.follow_ups import age_in_meetings, closed_at, open_at
 from webapp.minutes.services.matching import MAX_NAME, PeopleIndex, key, parse_name, problem
-from webapp.minutes.services.records import MinutesInput, save_minutes
+from webapp.minutes.services.records import (
+    MinutesInput,
+    absent_lines,
+    attendee_lines,
+    save_minutes,
+)
 from webapp.minutes.services.reviews import update_review
 from webapp.models import FollowUp, Minutes, Person, Review, ReviewState, Series
 
@@ -75,12 +81,9 @@ class Suggestion:
 
     @property
     def label(self) -> str:
-        """What the attendee field takes: ``Name (handle)`` finds the person by handle."""
-        return f"{self.name} ({self.handle})" if self.handle else self.name
-
-
-def _label(person: Person) -> str:
-    return Suggestion(person.name, person.handle).label
+        """What the attendee field takes: ``Name @handle`` (the attendee line's own shape)
+        finds the person by handle."""
+        return format_attendee(self.name, self.handle, "")
 
 
 def suggest_people(text: str, limit: int = SUGGESTIONS) -> list[Suggestion]:
@@ -124,13 +127,18 @@ def _save(
     attendees: list[str] | None = None,
     decisions: str | None = None,
 ) -> list[Person]:
+    """Save attendees or decisions; the notes, absentees and roles stay as they are (and the
+    follow-ups: the notes did not change, so they are not synced again)."""
     data = MinutesInput(
         notes=minutes.notes,
         decisions=minutes.decisions if decisions is None else decisions,
-        attendees=[_label(p) for p in minutes.attendees] if attendees is None else attendees,
+        attendees=attendee_lines(minutes) if attendees is None else attendees,
         state=minutes.state,
+        absent=absent_lines(minutes),
     )
-    return save_minutes(minutes, minutes.version, data, actor, now, summary=summary)
+    return save_minutes(
+        minutes, minutes.version, data, actor, now, summary=summary, sync_tasks=False
+    )
 
 
 def unknown_name(typed: str) -> str | None:
@@ -153,11 +161,11 @@ def add_attendee(
     person = match_person(typed)
     if person is None and not confirmed:
         raise NewPerson(typed)
-    labels = [_label(p) for p in minutes.attendees]
     if person is not None and person in minutes.attendees:
         return person, False
-    created = _save(minutes, actor, now, f"attendee added: {typed}", attendees=[*labels, typed])
-    added = minutes.attendees[-1]
+    lines = [*attendee_lines(minutes), typed]
+    created = _save(minutes, actor, now, f"attendee added: {typed}", attendees=lines)
+    added = match_person(typed) or minutes.attendees[-1]
     return added, bool(created)
 
 
@@ -165,8 +173,9 @@ def remove_attendee(minutes: Minutes, person_id: int, actor: audit.Actor, now: d
     gone = next((p for p in minutes.attendees if p.id == person_id), None)
     if gone is None:
         raise MinutesError("that person is not among the attendees")
-    labels = [_label(p) for p in minutes.attendees if p.id != person_id]
-    _save(minutes, actor, now, f"attendee removed: {gone.name}", attendees=labels)
+    rows = zip(minutes.present_rows, attendee_lines(minutes), strict=True)
+    lines = [line for row, line in rows if row.person_id != person_id]
+    _save(minutes, actor, now, f"attendee removed: {gone.name}", attendees=lines)
     return gone
 
 

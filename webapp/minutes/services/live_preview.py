@@ -1,9 +1,10 @@
-"""What the notes of a call will become, read as they are typed: follow-ups to raise, follow-ups
-to close, decisions and attendees, and the names that match no one (never created here).
+"""What the notes of a call will become, read as they are typed: follow-ups to raise, update,
+close, remove or reopen, decisions and attendees, and the names that match no one (never created
+here).
 
-The text is read by the minutes' one grammar (today the importer's reader, ``importer.parse``);
-this module only compares its result with the people and follow-ups already stored. It writes
-nothing.
+The text is read by the minutes' one grammar (``webapp.minutes.grammar.read_minutes``) and the
+follow-ups planned by the same rule a save carries out (``services.task_sync.preview``); this
+module only arranges the result for the call page. It writes nothing.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-
-from webapp.extensions import db
-from webapp.minutes import importer
-from webapp.minutes.importer.write_follow_ups import similar
-from webapp.minutes.services.matching import FirstNames, PeopleIndex, parse_name
-from webapp.models import FollowUp, FollowUpState, Occurrence, Person, Series
+from webapp.minutes.grammar import read_minutes
+from webapp.minutes.services.matching import PeopleIndex
+from webapp.minutes.services.task_sync import PreviewItem as Planned
+from webapp.minutes.services.task_sync import preview as plan_follow_ups
+from webapp.models import Series
 
 #: The longest notes previewed (about 100 pages of minutes); longer ones are refused.
 MAX_TEXT = 500_000
+#: What each planned action is called on the page.
+RAISING = ("raise", "update", "keep")
+CLOSING = ("close",)
 
 
 class TooLong(ValueError):
@@ -30,27 +31,24 @@ class TooLong(ValueError):
 
 @dataclass
 class Name:
-    """A name as typed, and the person it names (None: no one, shown as a new person)."""
+    """A name as typed, and the person it names (``shown``; None: no one, a new person)."""
 
     typed: str
-    person: Person | None
+    shown: str | None
 
     @property
     def known(self) -> bool:
-        return self.person is not None
-
-    @property
-    def shown(self) -> str | None:
-        return self.person.name if self.person is not None else None
+        return self.shown is not None
 
 
 @dataclass
 class PreviewItem:
-    line: int
+    line: int | None
     text: str
     owner: Name | None
-    #: For a closing line: the open follow-up it closes (None: it matches none).
-    closes: FollowUp | None = None
+    action: str
+    #: For a closing line: whether it closes an open follow-up.
+    closes: bool = False
 
 
 @dataclass
@@ -61,100 +59,71 @@ class Preview:
     undone: list[PreviewItem] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     attendees: list[Name] = field(default_factory=list)
+    absent: list[Name] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
     def unknown(self) -> list[str]:
         """Every name that matches no one, once, in the order typed."""
-        names = [n for n in self.attendees if not n.known]
+        names = [n for n in self.attendees + self.absent if not n.known]
         names += [i.owner for i in self.raised + self.closed if i.owner and not i.owner.known]
-        seen: dict[str, None] = {}
-        for name in names:
-            seen.setdefault(name.typed, None)
-        return list(seen)
+        return list(dict.fromkeys(n.typed for n in names))
 
     def as_json(self) -> dict[str, object]:
         def owner(item: PreviewItem) -> dict[str, object] | None:
             if item.owner is None:
                 return None
-            person = item.owner.person
-            return {"typed": item.owner.typed, "person": person.name if person else None}
+            return {"typed": item.owner.typed, "person": item.owner.shown}
 
+        def items(rows: list[PreviewItem]) -> list[dict[str, object]]:
+            return [
+                {"line": i.line, "owner": owner(i), "text": i.text, "action": i.action}
+                for i in rows
+            ]
+
+        closes = [
+            {**row, "matches": i.closes}
+            for row, i in zip(items(self.closed), self.closed, strict=True)
+        ]
         return {
-            "follow_ups": [
-                {"line": i.line, "owner": owner(i), "text": i.text} for i in self.raised
-            ],
-            "closes": [
-                {"line": i.line, "owner": owner(i), "text": i.text, "matches": bool(i.closes)}
-                for i in self.closed
-            ],
+            "follow_ups": items(self.raised),
+            "closes": closes,
+            "undone": items(self.undone),
             "decisions": self.decisions,
-            "attendees": [
-                {"typed": n.typed, "person": n.person.name if n.person else None}
-                for n in self.attendees
-            ],
+            "attendees": [{"typed": n.typed, "person": n.shown} for n in self.attendees],
             "unknown": self.unknown,
             "problems": self.problems,
         }
 
 
-def _open_before(series: Series, day: date) -> list[FollowUp]:
-    raised = aliased(Occurrence)
-    return list(
-        db.session.scalars(
-            sa.select(FollowUp)
-            .join(raised, FollowUp.raised_occurrence_id == raised.id)
-            .where(
-                FollowUp.series_id == series.id,
-                FollowUp.state == FollowUpState.OPEN,
-                raised.original_date < day,
-            )
-            .order_by(raised.original_date, FollowUp.id)
-        )
-    )
+def _item(planned: Planned) -> PreviewItem:
+    owner = None
+    if planned.owner_text is not None:
+        owner = Name(planned.owner_text, planned.owner)
+    closes = planned.action == "close" and planned.follow_up_id is not None
+    return PreviewItem(planned.line, planned.text, owner, planned.action, closes)
 
 
 def preview(series: Series, day: date, text: str) -> Preview:
-    """Read ``text`` (the call's notes) as the minutes will be read on save."""
+    """Read ``text`` (the call's notes) as a save will read it."""
     if len(text) > MAX_TEXT:
         raise TooLong(f"the notes have {len(text):,} characters; at most {MAX_TEXT:,} are read")
-    out = Preview()
-    try:
-        parsed = importer.parse(text, "notes", day=day)
-    except (importer.ImportProblem, importer.ImportProblems) as exc:
-        problems = exc.problems if isinstance(exc, importer.ImportProblems) else [exc]
-        out.problems = [f"line {p.line}: {p}" if p.line else str(p) for p in problems]
-        return out
-    index, firsts = PeopleIndex(), FirstNames()
-    for typed, _line in parsed.attendees:
-        person = index.find(parse_name(typed))
-        if person is not None:
-            firsts.add(person)
-        out.attendees.append(Name(typed, person))
-    out.decisions = list(parsed.decisions)
-    still_open = _open_before(series, day)
-    for item in parsed.follow_ups:
-        owner = None
-        text_shown = item.text
-        if item.owner is not None:
-            ref = parse_name(item.owner)
-            person = index.find(ref) or (firsts.only(ref.name) if ref.single_word else None)
-            if person is None and not item.owner_certain:
-                text_shown = item.full_text or item.text  # a guess that names no one: no owner
-            else:
-                owner = Name(item.owner, person)
-        entry = PreviewItem(item.line, " ".join(text_shown.split()), owner)
-        if item.closed_here:
-            who = owner.person if owner else None
-            entry.closes = next(
-                (
-                    f
-                    for f in still_open
-                    if f.owner_id == (who.id if who else None) and similar(f.text, entry.text)
-                ),
-                None,
-            )
-            out.closed.append(entry)
+    reading = read_minutes(text)
+    out = Preview(decisions=list(reading.decisions))
+    out.problems = [f"line {p.line}: {p}" if p.line else str(p) for p in reading.problems]
+    index = PeopleIndex()
+    for ref in reading.attendees:
+        person = index.find(ref)
+        out.attendees.append(Name(ref.name, person.name if person else None))
+    for ref in reading.absent:
+        person = index.find(ref)
+        out.absent.append(Name(ref.name, person.name if person else None))
+    for planned in plan_follow_ups(series, day, text):
+        item = _item(planned)
+        if planned.action in RAISING:
+            out.raised.append(item)
+        elif planned.action in CLOSING:
+            out.closed.append(item)
         else:
-            out.raised.append(entry)
+            out.undone.append(item)
     return out
