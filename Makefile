@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-FLASK := $(PY) -m flask --app wsgi
+# HOST and PORT reach the app too: without CADENCE_BASE_URL, its links name the port it serves on.
+FLASK = HOST=$(HOST) PORT=$(PORT) $(PY) -m flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
@@ -41,7 +42,7 @@ run: install
 serve: install
 	$(FLASK) db upgrade
 	$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 ## test: the linters, then the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 test: lint

@@ -165,7 +165,7 @@ def populate_programme(app) -> str:  # type: ignore[no-untyped-def]
             start = datetime(2027, 6, 9 + day, 7 + index, tzinfo=UTC)
             talk = Submission(
                 conference_id=conference.id,
-                code=services._new_code(),
+                code=services.new_code(),
                 state=SubmissionState.CONFIRMED,
                 title=f"Talk {n}: running a hypervisor in production",
                 format_id=conference.formats[0].id,

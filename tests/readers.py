@@ -7,7 +7,7 @@ occurrences appear at their new time. Feed tests compare these lists with the
 schedule the app shows.
 
 Every reader must use the file's own VTIMEZONE, because that is all a calendar
-client has. ical.js does (checked by the script); the two Python readers would
+client has. ical.js and libical do (checked by their programs); the two Python readers would
 quietly use their own zoneinfo for a TZID that is an IANA name, so for them the
 TZIDs are first renamed to names no database knows.
 """
@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,16 +28,20 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 ICALJS_SCRIPT = ROOT / "tests" / "readers_icaljs.mjs"
 ICALJS_PACKAGE = ROOT / "node_modules" / "ical.js" / "package.json"
+LIBICAL_SOURCE = ROOT / "tests" / "readers_libical.c"
+LIBICAL_HEADER = Path("/usr/include/libical/ical.h")
 
 Occurrence = tuple[str, datetime, datetime]
 
 __all__ = [
     "IcaljsUnavailable",
+    "LibicalUnavailable",
     "Occurrence",
     "icaljs_wall_offsets",
     "icaljs_zone_changes",
     "node_available",
     "occurrences_icaljs",
+    "occurrences_libical",
     "occurrences_recurring_ical_events",
     "occurrences_strict_ical",
     "private_tzids",
@@ -44,6 +50,10 @@ __all__ = [
 
 class IcaljsUnavailable(RuntimeError):
     """node or node_modules/ical.js is missing (run ``npm ci`` in the repo root)."""
+
+
+class LibicalUnavailable(RuntimeError):
+    """gcc or libical's headers are missing (Debian: ``apt-get install gcc libical-dev``)."""
 
 
 def node_available() -> bool:
@@ -131,6 +141,86 @@ def icaljs_zone_changes(ics: bytes, end_year: int) -> dict[str, list[tuple[int, 
     raw = _run_node("changes", ics, str(end_year))
     assert isinstance(raw, dict)  # noqa: S101
     return {tzid: [(int(row[0]), int(row[1])) for row in rows] for tzid, rows in raw.items()}
+
+
+# --- libical -----------------------------------------------------------------------------
+
+
+def _libical_flags() -> list[str]:
+    """Compiler and linker flags for libical: from pkg-config when it is there."""
+    pkg_config = shutil.which("pkg-config")
+    if pkg_config is not None:
+        found = subprocess.run(  # noqa: S603 - fixed program and arguments
+            [pkg_config, "--cflags", "--libs", "libical"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if found.returncode == 0:
+            return found.stdout.split()
+    return ["-lical"]
+
+
+def libical_reader() -> Path:
+    """The compiled libical reader (``tests/readers_libical.c``), built once per source version
+    into a cache directory under the system's temporary directory.
+
+    Raises LibicalUnavailable without gcc or libical's headers (Debian's ``libical-dev``).
+    """
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        raise LibicalUnavailable("gcc is not installed (apt-get install gcc)")
+    if not LIBICAL_HEADER.exists():
+        raise LibicalUnavailable(f"{LIBICAL_HEADER} is missing: apt-get install libical-dev")
+    source = LIBICAL_SOURCE.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"cadence-libical-{os.getuid()}"
+    binary = folder / f"readers_libical-{digest}"
+    if binary.exists():
+        return binary
+    folder.mkdir(mode=0o700, exist_ok=True)
+    partial = folder / f"{binary.name}.{os.getpid()}"
+    built = subprocess.run(  # noqa: S603 - our own source and flags
+        [gcc, "-O1", "-Wall", "-o", str(partial), str(LIBICAL_SOURCE), *_libical_flags()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if built.returncode != 0:
+        raise LibicalUnavailable(f"the libical reader does not compile: {built.stderr.strip()}")
+    partial.replace(binary)  # atomic: parallel test runs may build it at once
+    return binary
+
+
+def occurrences_libical(
+    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True
+) -> list[Occurrence]:
+    """Occurrences as libical (Evolution, GNOME Calendar) expands them.
+
+    libical reads DTSTART, DTEND and RECURRENCE-ID with the file's VTIMEZONE, but an EXDATE whose
+    TZID it knows (``hide_zones=False``) with its own zone data, as Evolution does. Raises
+    LibicalUnavailable without gcc or libical.
+    """
+    _check_window(start, end)
+    text = private_tzids(ics)[0] if hide_zones else ics
+    s, e = int(_utc(start).timestamp()), int(_utc(end).timestamp())
+    result = subprocess.run(  # noqa: S603 - our own program and arguments
+        [str(libical_reader()), str(s), str(e)],
+        input=text,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"libical reader failed ({result.returncode}): {result.stderr.decode()}")
+    found: list[Occurrence] = []
+    for line in result.stdout.decode().splitlines():
+        uid, a, b = line.split("\t")
+        found.append(
+            (uid, datetime.fromtimestamp(int(a), tz=UTC), datetime.fromtimestamp(int(b), tz=UTC))
+        )
+    return _finish(found, _utc(start), _utc(end))
 
 
 # --- the Python readers -----------------------------------------------------------------

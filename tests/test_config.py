@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,52 @@ def test_instance_config_file_is_read(tmp_path: Path, monkeypatch: pytest.Monkey
     app = create_app()
     assert app.config["COMMUNITY_NAME"] == "Test Community"
     assert app.config["FEED_PAST_MONTHS"] == 6
+
+
+def test_secret_key_fallbacks_from_the_environment_sign_csrf_tokens_too(tmp_path: Path) -> None:
+    found = from_environment({"SECRET_KEY_FALLBACKS": " older-key-" + "o" * 30 + " , oldest-key ,"})
+    assert found["SECRET_KEY_FALLBACKS"] == ["older-key-" + "o" * 30, "oldest-key"]
+    app = create_app(base(tmp_path, SECRET_KEY="n" * 40, SECRET_KEY_FALLBACKS=["o" * 40]))
+    # itsdangerous signs with the last key of the list and accepts every one.
+    assert app.config["WTF_CSRF_SECRET_KEY"] == ["o" * 40, "n" * 40]
+    with pytest.raises(ConfigError, match="SECRET_KEY_FALLBACKS holds a key shorter"):
+        create_app(
+            base(
+                tmp_path, CADENCE_ENV="production", SECRET_KEY="n" * 40, SECRET_KEY_FALLBACKS="dev"
+            )
+        )
+
+
+def test_the_default_base_url_follows_the_port_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PORT=5500 make run``: subscribe buttons, feeds and mail say :5500 unless
+    CADENCE_BASE_URL says otherwise."""
+    import subprocess
+
+    monkeypatch.delenv("CADENCE_BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "5500")
+    monkeypatch.delenv("HOST", raising=False)
+    assert create_app(base(tmp_path)).config["CADENCE_BASE_URL"] == "http://127.0.0.1:5500"
+    monkeypatch.setenv("HOST", "0.0.0.0")  # noqa: S104 - what a server listens on, not a link
+    assert create_app(base(tmp_path)).config["CADENCE_BASE_URL"] == "http://127.0.0.1:5500"
+    monkeypatch.setenv("HOST", "cadence.test")
+    assert create_app(base(tmp_path)).config["CADENCE_BASE_URL"] == "http://cadence.test:5500"
+    given = base(tmp_path, CADENCE_BASE_URL="https://cadence.example.org")
+    assert create_app(given).config["CADENCE_BASE_URL"] == "https://cadence.example.org"
+    monkeypatch.setenv("PORT", "http")
+    with pytest.raises(ConfigError, match="PORT must be a port number"):
+        create_app(base(tmp_path))
+    # make passes the port it serves on to every flask command of `run` and `serve`.
+    root = Path(__file__).resolve().parent.parent
+    for target in ("run", "serve"):
+        shown = subprocess.run(  # noqa: S603 - fixed program and arguments
+            ["make", "-n", "-C", str(root), target],  # noqa: S607 - make from PATH
+            env={**os.environ, "PORT": "5500"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        flask_lines = [line for line in shown.splitlines() if "flask" in line or "gunicorn" in line]
+        assert flask_lines
+        assert all("PORT=5500" in line for line in flask_lines), flask_lines

@@ -116,3 +116,41 @@ def test_upgrade_seals_unsent_outbox_bodies_and_redacts_sent_ones(tmp_path: Path
             bodies = dict(conn.execute(sa.text("SELECT state, body FROM outbox_messages")).all())
         assert bodies["pending"] == f"Your link: {link}\n"
         db.engine.dispose()
+
+
+def test_upgrade_keys_speakers_addresses_and_keeps_queued_bodies_sendable(tmp_path: Path) -> None:
+    """0014m: speakers get their counting key; a message queued before it (a sealed body, no
+    context) still goes out as it was written."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from webapp import mail, sealed
+    from webapp.models import OutboxMessage
+
+    app = create_app(make_test_config(tmp_path, f"sqlite:///{tmp_path / 'k.sqlite'}", {}))
+    with app.app_context():
+        upgrade(revision="0011c")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("PRAGMA foreign_keys=OFF"))  # a speaker row alone is enough
+            conn.execute(
+                sa.text(
+                    "INSERT INTO speakers (id, submission_id, position, name, email, affiliation,"
+                    " bio) VALUES (1, 1, 0, 'Ada', 'Ada+cfp@EXAMPLE.org', '', '')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO outbox_messages (id, created_at, template, message_id, to_addr,"
+                    " subject, body, state, attempts, next_attempt_at, last_error) VALUES (1,"
+                    " '2026-11-30 12:00:00', 'cfp_received', '<1@x>', 'a@b.org', 'Old subject',"
+                    " :body, 'pending', 0, '2026-11-30 12:00:00', '')"
+                ),
+                {"body": sealed.seal("Queued before the upgrade.\n")},
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT email_key FROM speakers")) == "ada@example.org"
+        message = db.session.get(OutboxMessage, 1)
+        assert mail.compose(message) == ("Old subject", "Queued before the upgrade.\n", "")
+        db.session.remove()
+        db.engine.dispose()

@@ -41,7 +41,7 @@ def test_admin_form_errors_keep_input(client_as) -> None:
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Invalid email address." in page
+    assert "An email address must have an @-sign." in page
     assert "Kept Name" in page
     assert "Field must be between 10 and 1024 characters long." in page
 

@@ -54,7 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
 
-    from webapp import cli, errors
+    from webapp import cli, errors, page_cache
+
+    page_cache.install(app)
 
     errors.register(app)
     cli.register(app)
@@ -68,6 +70,10 @@ def _init_extensions(app: Flask) -> None:
     from webapp.models import User
 
     db.init_app(app)
+    from webapp import data_version, stored_html
+
+    stored_html.init_app(app)
+    data_version.init_app()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", sqlite_foreign_keys)

@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from webapp import data_version
 from webapp.extensions import db
 
 FORMAT = "cadence-backup"
@@ -34,7 +35,10 @@ class BackupError(ValueError):
 
 
 def _tables() -> list[sa.Table]:
-    return [t for t in db.metadata.sorted_tables if t.name != "alembic_version"]
+    """The tables a backup holds (the data version is derived state: a restore bumps it)."""
+    return [
+        t for t in db.metadata.sorted_tables if t.name not in ("alembic_version", "data_version")
+    ]
 
 
 def schema_revision() -> str | None:
@@ -160,6 +164,7 @@ def restore(data: dict[str, Any]) -> dict[str, int]:
     if unknown:
         raise BackupError(f"the backup has tables this Cadence does not know: {', '.join(unknown)}")
     counts: dict[str, int] = {}
+    data_version.mark_changed(db.session())  # rows written below the ORM: pages must see them
     connection = db.session.connection()
     for table in _tables():
         rows = _rows_of(table, data["tables"].get(table.name))

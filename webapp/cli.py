@@ -155,6 +155,21 @@ def restore_command(file: Path) -> None:
     click.echo(f"restore: loaded {sum(counts.values())} rows into {len(counts)} tables from {file}")
 
 
+markdown_cli = AppGroup("markdown", help="Markdown stored as HTML.")
+
+
+@markdown_cli.command("render")
+def markdown_render() -> None:
+    """Render every stored Markdown text again (after an upgrade of Cadence or a change of
+    REFERENCE_PATTERNS in the config; saving a text or the settings' patterns does it anyway)."""
+    from webapp import stored_html
+    from webapp.markdown import configured_patterns
+
+    count = stored_html.render_all(db.session(), configured_patterns())
+    db.session.commit()
+    click.echo(f"rendered {count} texts")
+
+
 def register(app: Flask) -> None:
     from webapp.cfp.cli import conference, outbox
     from webapp.meetings.cli import series_cli
@@ -168,3 +183,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(minutes_cli)
     app.cli.add_command(conference)
     app.cli.add_command(outbox)
+    app.cli.add_command(markdown_cli)

@@ -25,7 +25,8 @@ class ConfigError(SystemExit):
 
 DEFAULTS: dict[str, Any] = {
     "CADENCE_ENV": "development",
-    "CADENCE_BASE_URL": "http://127.0.0.1:5000",
+    # None: http://HOST:PORT of the server being run (``default_base_url``).
+    "CADENCE_BASE_URL": None,
     "COMMUNITY_NAME": "bhyve community",
     "DEFAULT_TIMEZONE": "America/New_York",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -50,6 +51,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_SSL": False,
     "MAIL_TIMEOUT": 10,
     "MAIL_DEFAULT_SENDER": "Cadence <cadence@localhost>",
+    # The mail server takes addresses with non-ASCII before the @ (RFC 6531); off: refused.
+    "MAIL_SMTPUTF8": False,
+    # Mail templates render in a child process: CPU seconds per render, address space (MB).
+    "MAIL_RENDER_CPU_SECONDS": 0.5,
+    "MAIL_RENDER_MEMORY_MB": 256,
+    # Old secret keys, newest first: they still open sessions, forms, "keep me signed in"
+    # cookies and sealed mail; new ones use SECRET_KEY (README: "Rotating the secret key").
+    "SECRET_KEY_FALLBACKS": [],
     "FEED_PAST_MONTHS": 12,
     # How long clients and proxies may reuse a feed before asking again (seconds).
     "FEED_MAX_AGE": 900,
@@ -57,8 +66,20 @@ DEFAULTS: dict[str, Any] = {
     "FEED_FAST_PATH": True,
     # Seconds a process may reuse the feeds' data version before asking the database again.
     "FEED_VERSION_TTL": 1,
+    # Answer anonymous GETs of public pages from stored renders (webapp.page_cache).
+    "PAGE_CACHE": True,
     # Call for papers: submissions per client address (Flask-Limiter syntax), on POST only.
     "CFP_RATE_LIMIT": "10 per hour",
+    # "Send me my link": requests per client address, and per address asked for.
+    "CFP_LINK_RATE_LIMIT": "5 per hour",
+    "CFP_LINK_ADDRESS_LIMIT": "3 per day",
+    # Co-speaker invitations: per conference per day, and distinct addresses per submitter.
+    "CFP_INVITATIONS_PER_DAY": 100,
+    "CFP_INVITEES_PER_SUBMITTER": 12,
+    # Wrong passwords for one account before each next check waits (1 s, 2 s, 4 s … at most
+    # LOGIN_MAX_DELAY seconds); a right password starts the count again.
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_MAX_DELAY": 300,
     # Outbox: the worker (`flask outbox work`) sends committed messages within seconds and
     # retries with exponential backoff, up to MAIL_MAX_ATTEMPTS.
     "MAIL_MAX_ATTEMPTS": 8,
@@ -80,6 +101,8 @@ _ENV_STR = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
     "CFP_RATE_LIMIT",
+    "CFP_LINK_RATE_LIMIT",
+    "CFP_LINK_ADDRESS_LIMIT",
 )
 _ENV_INT = (
     "MAIL_PORT",
@@ -88,9 +111,16 @@ _ENV_INT = (
     "FEED_MAX_AGE",
     "FEED_VERSION_TTL",
     "MAIL_MAX_ATTEMPTS",
+    "MAIL_RENDER_MEMORY_MB",
+    "CFP_INVITATIONS_PER_DAY",
+    "CFP_INVITEES_PER_SUBMITTER",
+    "LOGIN_FREE_FAILURES",
+    "LOGIN_MAX_DELAY",
 )
-_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "PROXY_FIX")
-_ENV_FLOAT = ("CFP_TEST_DELAY_SECONDS",)
+_ENV_BOOL = ("MAIL_USE_TLS", "MAIL_USE_SSL", "PROXY_FIX", "MAIL_SMTPUTF8", "PAGE_CACHE")
+_ENV_FLOAT = ("CFP_TEST_DELAY_SECONDS", "MAIL_RENDER_CPU_SECONDS")
+#: Read as a list, comma-separated: SECRET_KEY_FALLBACKS="older-key,oldest-key".
+_ENV_LIST = ("SECRET_KEY_FALLBACKS",)
 
 #: Values that must never sign a production session.
 INSECURE_KEYS = {"", "dev", "development", "secret", "changeme", "you-will-never-guess"}
@@ -118,6 +148,9 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
                 found[name] = float(environ[name])
             except ValueError:
                 raise ConfigError(f"{name} must be a number, not {environ[name]!r}") from None
+    for name in _ENV_LIST:
+        if environ.get(name):
+            found[name] = [part.strip() for part in environ[name].split(",") if part.strip()]
     if environ.get("DATABASE_URL"):
         found["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     return found
@@ -152,8 +185,30 @@ def development_secret_key(instance_path: Path) -> str:
     return key
 
 
-def finalise(config: dict[str, Any], instance_path: Path) -> None:
+def default_base_url(environ: os._Environ[str] | dict[str, str]) -> str:
+    """Where the development server or gunicorn serves, when ``CADENCE_BASE_URL`` is not set:
+    ``http://HOST:PORT`` from the environment (``make run`` and ``make serve`` pass both), so
+    ``PORT=5500 make run`` puts :5500 in subscribe buttons, feeds and mail. A wildcard listen
+    address (0.0.0.0, ::) becomes 127.0.0.1."""
+    port = environ.get("PORT") or "5000"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"PORT must be a port number, not {port!r}")
+    host = environ.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - a listen address, replaced
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}"
+
+
+def finalise(
+    config: dict[str, Any], instance_path: Path, environ: os._Environ[str] | None = None
+) -> None:
     """Fill derived settings and refuse unsafe ones. Mutates ``config``."""
+    if not config.get("CADENCE_BASE_URL"):
+        config["CADENCE_BASE_URL"] = default_base_url(
+            environ if environ is not None else os.environ
+        )
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'cadence.sqlite'}"
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
@@ -178,6 +233,8 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         # A test-only hook never slows a production server down.
         config["CFP_TEST_DELAY_SECONDS"] = 0
 
+    _rotation(config, production)
+
     if config.get("REDIS_URL") and not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -188,3 +245,20 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
     config["REMEMBER_COOKIE_SECURE"] = bool(config.get("REMEMBER_COOKIE_SECURE")) or https
     if https:
         config["PREFERRED_URL_SCHEME"] = "https"
+
+
+def _rotation(config: dict[str, Any], production: bool) -> None:
+    """Old keys (``SECRET_KEY_FALLBACKS``) verify sessions, sealed mail and CSRF tokens.
+
+    Flask-WTF signs its tokens with ``WTF_CSRF_SECRET_KEY``, else ``SECRET_KEY`` alone; given
+    the list of keys (oldest first, as itsdangerous takes them: it signs with the last), a form
+    opened before a rotation can still be sent after it."""
+    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
+    if isinstance(fallbacks, str):
+        fallbacks = [fallbacks]
+    fallbacks = [str(k) for k in fallbacks if str(k) and str(k) != str(config["SECRET_KEY"])]
+    if production and any(k in INSECURE_KEYS or len(k) < 32 for k in fallbacks):
+        raise ConfigError("SECRET_KEY_FALLBACKS holds a key shorter than 32 characters")
+    config["SECRET_KEY_FALLBACKS"] = fallbacks
+    if not config.get("WTF_CSRF_SECRET_KEY"):
+        config["WTF_CSRF_SECRET_KEY"] = [*fallbacks, str(config["SECRET_KEY"])]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.utils import decode_cookie, encode_cookie
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -18,7 +19,24 @@ from webapp.models.base import Base
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
-login_manager = LoginManager()
+
+
+class RotatingLoginManager(LoginManager):
+    """Flask-Login signs the "keep me signed in" cookie with ``SECRET_KEY`` only; this one also
+    takes a cookie signed with a key of ``SECRET_KEY_FALLBACKS`` (a key rotation keeps people
+    signed in until the fallback is removed)."""
+
+    def _load_user_from_remember_cookie(self, cookie: str) -> Any:
+        if decode_cookie(cookie) is None:
+            for key in current_app.config.get("SECRET_KEY_FALLBACKS") or []:
+                payload = decode_cookie(cookie, key=key)
+                if payload is not None:
+                    cookie = encode_cookie(payload)
+                    break
+        return super()._load_user_from_remember_cookie(cookie)
+
+
+login_manager = RotatingLoginManager()
 
 
 def client_address() -> str:

@@ -1,9 +1,13 @@
-"""Markdown for text people type (minutes, agendas, abstracts): CommonMark in, safe HTML out.
+"""Markdown for text people type (minutes, agendas, abstracts): GitHub-flavoured Markdown in, safe
+HTML out.
 
-Raw HTML in the source is escaped (markdown-it's ``html: False``), bare URLs become links
-(markdown-it's linkify, through ``linkify-it-py``), references such as ``D12345`` or ``Bug 229852``
-become links through the site's reference patterns, and the output goes through nh3 (an
-allow-list of tags and attributes; links only to http, https and mailto).
+CommonMark plus GitHub's tables, ``~~strikethrough~~`` and task lists (``- [ ]``, ``- [x]``, shown
+as disabled checkboxes; ``mdit-py-plugins``). Raw HTML in the source is escaped (markdown-it's
+``html: False``) except HTML comments, which are dropped (``webapp.markdown_rules``); bare URLs
+become links (linkify-it's matcher, run word by word so that it is linear: ``webapp.linkify``),
+references such as ``D12345`` or ``Bug 229852`` become links through the site's reference
+patterns, and the output goes through nh3 (an allow-list of tags and attributes; links only to
+http, https and mailto; the only input is a disabled checkbox).
 
 References are linked on the parsed document, in text outside links and code, in one pass over
 each text: rendering takes time linear in the input (no re-parsing of the HTML, no comparison of
@@ -12,21 +16,24 @@ every match with every other).
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from html import escape
 from typing import Any
 
 import nh3
 from flask import has_app_context
-from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup
 
 from webapp import settings
+from webapp.linkify import LinearLinkify, find_links
+from webapp.markdown_rules import use_comments, use_linear_tasklists
 from webapp.settings import DEFAULT_REFERENCE_PATTERNS
 
 ALLOWED_TAGS = {
@@ -57,8 +64,25 @@ ALLOWED_TAGS = {
     "tr",
     "th",
     "td",
+    "input",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "input": {"type", "disabled", "checked"},
+}
+#: Task lists' checkboxes: whatever the source, an input is a disabled checkbox.
+FORCED_VALUES = {"input": {"type": "checkbox", "disabled": "disabled"}}
+#: The only values the attributes below may hold. (Tables' column alignment comes as a style
+#: attribute, which the strict CSP would refuse: it is dropped.)
+ALLOWED_VALUES = {("input", "checked"): {"checked"}}
+ALLOWED_CLASSES = {
+    "ul": {"contains-task-list"},
+    "ol": {"contains-task-list"},
+    "li": {"task-list-item"},
+    "input": {"task-list-item-checkbox"},
+}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 Patterns = Sequence[tuple[re.Pattern[str], str]]
@@ -93,11 +117,19 @@ def configured_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return compile_patterns(tuple((str(p[0]), str(p[1])) for p in raw))
 
 
+def _attribute_value(tag: str, name: str, value: str) -> str | None:
+    allowed = ALLOWED_VALUES.get((tag, name))
+    return value if allowed is None or value in allowed else None
+
+
 def clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_value,
+        set_tag_attribute_values=FORCED_VALUES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
@@ -178,18 +210,50 @@ def _references_rule(state: StateCore) -> None:
         block.children = children
 
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
-_md.core.ruler.after("linkify", "references", _references_rule)
-_linkify = LinkifyIt()
+def _parser() -> MarkdownIt:
+    """CommonMark with GitHub's tables, strikethrough, task lists and bare-URL links.
+
+    Only the core linkify rule runs (on each text after parsing, through ``LinearLinkify``):
+    markdown-it's inline one re-searches the text typed so far at every ``://``."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True})
+    md.linkify = LinearLinkify()  # type: ignore[assignment]
+    md.enable(["linkify", "table", "strikethrough"])
+    md.inline.ruler.disable("linkify")
+    md.core.ruler.after("linkify", "references", _references_rule)
+    use_comments(md)
+    use_linear_tasklists(md)
+    return md
 
 
-def render_markdown(text: str, *, references: bool = True) -> Markup:
-    """CommonMark ``text`` as safe HTML: no raw HTML, no script, no event handlers, no
-    ``javascript:`` or ``data:`` links; bare URLs and references linked."""
-    env: dict[str, Any] = {
-        "cadence_reference_patterns": configured_patterns() if references else ()
-    }
-    return Markup(clean(_md.render(text or "", env)))  # noqa: S704 - sanitised by nh3
+_md = _parser()
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Parsing makes hundreds of thousands of short-lived objects and no reference cycles: the
+    cycle collector's passes over them doubled the time of a large render (and made it grow
+    faster than the text). Refcounting frees them; the collector runs again afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def render_markdown(
+    text: str, *, references: bool = True, patterns: Patterns | None = None
+) -> Markup:
+    """Markdown ``text`` as safe HTML: no raw HTML, no script, no event handlers, no
+    ``javascript:`` or ``data:`` links; bare URLs and references linked (with ``patterns``, else
+    the site's)."""
+    if patterns is None:
+        patterns = configured_patterns() if references else ()
+    env: dict[str, Any] = {"cadence_reference_patterns": patterns}
+    with _no_cycle_collection():
+        html = _md.render(text or "", env)
+    return Markup(clean(html))  # noqa: S704 - sanitised by nh3
 
 
 def render_inline(text: str) -> Markup:
@@ -198,7 +262,7 @@ def render_inline(text: str) -> Markup:
     text = text or ""
     patterns = configured_patterns()
     out, pos = [], 0
-    for match in _linkify.match(text) or ():
+    for match in find_links(text):
         out.append(link_text(text[pos : match.index], patterns))
         url, shown = escape(match.url), escape(match.text, quote=False)
         out.append(f'<a href="{url}">{shown}</a>')

@@ -1,9 +1,12 @@
-"""Text sealed at rest with a key derived from ``SECRET_KEY`` (Fernet: AES-128-CBC + HMAC).
+"""Text sealed at rest with keys derived from ``SECRET_KEY`` (Fernet: AES-128-CBC + HMAC).
 
-The outbox seals the body of every message it queues, because a body holds a working private
-link until it is sent (``webapp.mail``). The key is derived with HKDF-SHA256 from
-``SECRET_KEY`` and a fixed label, so it changes with the secret key: messages still unsent when
-the secret key changes can no longer be opened (they fail with a message that says so).
+The outbox seals the context (and, for rows queued before contexts, the body) of every message
+it queues, because it holds a working private link until it is sent (``webapp.mail``). Each key
+is derived with HKDF-SHA256 from a secret key and a fixed label. Text is sealed with the key of
+``SECRET_KEY`` and opened with it or with the key of any of ``SECRET_KEY_FALLBACKS`` (Flask's own
+setting, which also keeps old session cookies and open forms valid): a ``MultiFernet``. After a
+rotation, ``flask outbox reseal`` (``reseal``) seals the queue again under the new key, so the
+fallback can be removed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import base64
 import functools
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
@@ -20,10 +23,11 @@ PREFIX = "sealed:v1:"
 
 
 class Unreadable(ValueError):
-    """Sealed text that this key cannot open (the secret key changed, or the text was altered)."""
+    """Sealed text that no key opens (the secret key changed without a fallback, or the text
+    was altered)."""
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=16)
 def _fernet(secret_key: str) -> Fernet:
     key = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"cadence outbox bodies v1"
@@ -31,8 +35,16 @@ def _fernet(secret_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def _current() -> Fernet:
-    return _fernet(str(current_app.config["SECRET_KEY"]))
+@functools.lru_cache(maxsize=16)
+def _multi(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([_fernet(key) for key in keys])
+
+
+def _current() -> MultiFernet:
+    """The current key first (it seals), then the fallbacks (they only open)."""
+    config = current_app.config
+    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
+    return _multi((str(config["SECRET_KEY"]), *(str(k) for k in fallbacks)))
 
 
 def is_sealed(text: str) -> bool:
@@ -43,13 +55,30 @@ def seal(text: str) -> str:
     return PREFIX + _current().encrypt(text.encode("utf-8")).decode("ascii")
 
 
-def unseal(text: str) -> str:
-    """The plain text of ``text``; text that was never sealed comes back as it is."""
+def _token(text: str) -> bytes:
+    return text[len(PREFIX) :].encode("ascii")
+
+
+def unseal(text: str, keys: tuple[str, ...] | None = None) -> str:
+    """The plain text of ``text``; text that was never sealed comes back as it is. ``keys``
+    (secret keys, outside an app) instead of the app's key and fallbacks."""
     if not is_sealed(text):
         return text
     try:
-        return _current().decrypt(text[len(PREFIX) :].encode("ascii")).decode("utf-8")
+        multi = _multi(keys) if keys else _current()
+        return multi.decrypt(_token(text)).decode("utf-8")
     except (InvalidToken, UnicodeError) as exc:
         raise Unreadable(
-            "the message body cannot be decrypted (was SECRET_KEY changed since it was queued?)"
+            "the message cannot be decrypted: no key opens it (was SECRET_KEY changed without "
+            "keeping the old one in SECRET_KEY_FALLBACKS until `flask outbox reseal` ran?)"
         ) from exc
+
+
+def reseal(text: str) -> str:
+    """``text`` sealed under the current key (it may have been sealed under a fallback)."""
+    if not is_sealed(text):
+        return seal(text)
+    try:
+        return PREFIX + _current().rotate(_token(text)).decode("ascii")
+    except InvalidToken as exc:
+        raise Unreadable("the message cannot be decrypted: no key opens it") from exc

@@ -109,6 +109,9 @@ def test_form_refuses_dates_outside_the_range_and_long_conferences(
         ("--cfp-opens", "0001-01-01 00:00", "0001-01-01 is outside the dates Cadence accepts"),
         ("--cfp-closes", "9999-12-31 23:59", "9999-12-31 is outside the dates Cadence accepts"),
         ("--ends", "2030-06-10", "at most 14 are allowed"),
+        ("--name", "bhyve\u202econ", "may not contain the invisible character U+202E"),
+        ("--place", "Room\u200b1", "may not contain the invisible character U+200B"),
+        ("--name", "bell\x07con", "may not contain control characters"),
     ],
 )
 def test_cli_refuses_dates_outside_the_range(app, runner, option, value, message) -> None:

@@ -9,16 +9,17 @@ import icalendar
 import sqlalchemy as sa
 
 from tests.cfp.conftest import DURING, _confirmed, _place, _release, post_submission, submissions
-from webapp import audit, sealed
+from webapp import audit, mail
 from webapp.cfp import services
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Submission, SubmissionState
 
 
 def _outbox(app, template: str) -> list[tuple[str, str, str]]:
+    """What the worker will send: each queued message rendered from its sealed context."""
     with app.app_context():
         return [
-            (m.to_addr, m.subject, sealed.unseal(m.body))  # unsent bodies are stored sealed
+            (m.to_addr, *mail.compose(m)[:2])
             for m in db.session.scalars(
                 sa.select(OutboxMessage)
                 .where(OutboxMessage.template == template)

@@ -17,7 +17,7 @@ LINK = re.compile(r"/cfp/s/([A-Za-z0-9_-]{16,})")
 def _bodies(app) -> list[tuple[str, str]]:
     with app.app_context():
         return [
-            (m.state, m.body)
+            (m.state, m.body + (m.context or ""))
             for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
         ]
 
@@ -76,5 +76,5 @@ def test_mail_sealed_under_another_secret_key_fails_with_a_clear_reason(
     assert (report.sent, report.gave_up) == (0, 1)
     output = runner.invoke(args=["outbox", "list"]).output
     assert "\tfailed\t" in output
-    assert "cannot be decrypted (was SECRET_KEY changed" in output
+    assert "cannot be decrypted: no key opens it (was SECRET_KEY changed" in output
     assert sink.messages == []

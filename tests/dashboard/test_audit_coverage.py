@@ -254,12 +254,12 @@ def test_cfp_and_account_changes_are_audited(app) -> None:
 
 def _token_link(app) -> str:
     """A speaker's private link, as mailed (the outbox holds the message, sealed)."""
-    from webapp import sealed
+    from webapp import mail
 
     with app.app_context():
-        body = sealed.unseal(
+        _subject, body, _note = mail.compose(
             db.session.scalar(
-                sa.select(OutboxMessage.body)
+                sa.select(OutboxMessage)
                 .where(OutboxMessage.template == "cfp_received")
                 .order_by(OutboxMessage.id.desc())
             )

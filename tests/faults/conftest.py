@@ -22,6 +22,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from webapp import sealed
+
 SLUG = "faultcon"
 CSRF_RE = re.compile(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"')
 TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
@@ -181,7 +183,9 @@ def database_state(url: str, engine_options: dict[str, Any] | None = None) -> di
                 sa.text("SELECT submission_id, email FROM speakers ORDER BY position")
             ).all()
             outbox = conn.execute(
-                sa.text("SELECT template, to_addr, subject, message_id FROM outbox_messages")
+                sa.text(
+                    "SELECT template, to_addr, subject, message_id, context FROM outbox_messages"
+                )
             ).all()
     finally:
         engine.dispose()
@@ -191,12 +195,17 @@ def database_state(url: str, engine_options: dict[str, Any] | None = None) -> di
     return {"submissions": {v["token"]: v for v in by_id.values()}, "outbox": outbox}
 
 
-def check_whole(state: dict[str, Any], organizers: int = 1) -> None:
+def _names(row: Any, secret: str) -> str:
+    """What a message names: its subject once sent, else its (sealed) context."""
+    return row.subject or sealed.unseal(row.context or "", keys=(secret,))
+
+
+def check_whole(state: dict[str, Any], organizers: int = 1, secret: str = SECRET) -> None:
     """Every stored submission is whole: ≥1 speaker, a ``cfp_received`` to the submitting speaker
     (co-speakers are invited later, from that speaker's link) and a ``cfp_new_submission`` per
     organizer naming its code. Nothing else is in the outbox."""
     received = [(r.to_addr) for r in state["outbox"] if r.template == "cfp_received"]
-    new = [r.subject for r in state["outbox"] if r.template == "cfp_new_submission"]
+    new = [_names(r, secret) for r in state["outbox"] if r.template == "cfp_new_submission"]
     for token, sub in state["submissions"].items():
         assert sub["speakers"], f"submission {sub['code']} ({token}) has no speaker"
         main, *co = sub["speakers"]

@@ -1,4 +1,4 @@
-"""Feeds rendered by webapp.ical, expanded by three independent readers.
+"""Feeds rendered by webapp.ical, expanded by four independent readers.
 
 The expected schedules come from tests/ical/scenarios.py (plain zoneinfo arithmetic).
 """
@@ -13,13 +13,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests import readers
+from tests.conftest import service_missing
 from tests.ical.scenarios import EDITED, WINDOW, ZONES, at, scenario, utc
 from tests.readers import (
+    LibicalUnavailable,
     Occurrence,
     node_available,
     occurrences_icaljs,
+    occurrences_libical,
     occurrences_recurring_ical_events,
     occurrences_strict_ical,
+    private_tzids,
 )
 from webapp.ical import FeedCalendar, FeedEvent, WeeklyRule, render_calendar
 
@@ -32,8 +36,24 @@ def _icaljs(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
     return occurrences_icaljs(ics, start, end)
 
 
+def _libical(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
+    """libical as a client reads the file: it resolves known zone names (in EXDATEs) with its
+    own zone data and the rest with the file's VTIMEZONE."""
+    try:
+        return occurrences_libical(ics, start, end, hide_zones=False)
+    except LibicalUnavailable as exc:
+        service_missing(str(exc))
+        raise
+
+
+def _libical_hidden(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
+    return _libical(private_tzids(ics)[0], start, end)
+
+
 READERS: dict[str, Reader] = {
     "ical.js": _icaljs,
+    "libical": _libical,
+    "libical-zones-hidden": _libical_hidden,
     "ical": occurrences_strict_ical,
     "recurring_ical_events": occurrences_recurring_ical_events,
 }
@@ -142,11 +162,25 @@ def test_icaljs_reader_says_clearly_when_ical_js_is_missing(
         occurrences_icaljs(b"", *WINDOW)
 
 
+def test_libical_reader_says_clearly_when_gcc_or_libical_is_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(readers, "LIBICAL_HEADER", tmp_path / "missing" / "ical.h")
+    if readers.shutil.which("gcc"):
+        with pytest.raises(readers.LibicalUnavailable, match="apt-get install libical-dev"):
+            occurrences_libical(b"", *WINDOW)
+    monkeypatch.setattr(readers.shutil, "which", lambda _name: None)
+    with pytest.raises(readers.LibicalUnavailable, match="gcc is not installed"):
+        occurrences_libical(b"", *WINDOW)
+
+
 @pytest.mark.parametrize("reader", READERS)
 def test_an_override_and_an_exdate_at_a_wall_time_the_clock_skips(reader: str) -> None:
     """RECURRENCE-ID and EXDATE name the rule's wall time (02:30) even on the day it does not
-    exist; the override carries the resolved instant (RFC 5545 3.3.5: 03:30 EDT). The wall times
-    come in another instance of the zone (as after zoneinfo's cache is cleared): still kept."""
+    exist; the override carries the resolved instant (RFC 5545 3.3.5: 03:30 EDT). The EXDATE is
+    also written in UTC: libical, reading a TZID it knows with its own data, keeps the meeting
+    otherwise. The wall times come in another instance of the zone (as after zoneinfo's cache is
+    cleared): still kept."""
     tzid = "America/New_York"
     zone = ZoneInfo.no_cache(tzid)
     first = at(date(2026, 1, 4), time(2, 30), tzid)
@@ -177,6 +211,8 @@ def test_an_override_and_an_exdate_at_a_wall_time_the_clock_skips(reader: str) -
     ics = render_calendar(FeedCalendar(name="Owls", events=(master, override)))
     assert b"RECURRENCE-ID;TZID=America/New_York:20260308T023000\r\n" in ics
     assert b"EXDATE;TZID=America/New_York:20270314T023000\r\n" in ics
+    # Beside it, its instant in UTC (02:30 read with the offset before the gap: 03:30 EDT).
+    assert b"EXDATE;TZID=America/New_York:20270314T023000\r\nEXDATE:20270314T073000Z\r\n" in ics
     assert b"DTSTART;TZID=America/New_York:20260308T033000\r\n" in ics
     expected = []
     day = date(2026, 1, 4)
@@ -186,6 +222,13 @@ def test_an_override_and_an_exdate_at_a_wall_time_the_clock_skips(reader: str) -
             expected.append(("owls@cadence.test", start, start + timedelta(hours=1)))
         day += timedelta(days=7)
     window = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC))
+    if reader == "libical":
+        # With a zone name it knows, libical's rule iterator moves the meeting after a gap-day one
+        # by the gap (what the app spells out, tests/meetings/test_feeds_edges.py): read up to
+        # the cancelled gap day and the week after it.
+        window = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 3, 20, tzinfo=UTC))
+        expected = [o for o in expected if window[0] <= o[1] < window[1]]
     got = READERS[reader](ics, *window)
     assert [o for o in got if o[1] != resolved] == [o for o in expected if o[1] != resolved]
-    assert ("owls@cadence.test", resolved, resolved + timedelta(hours=1)) in got
+    if reader != "libical":
+        assert ("owls@cadence.test", resolved, resolved + timedelta(hours=1)) in got

@@ -76,3 +76,29 @@ def test_unknown_series_is_404_json(client) -> None:
     response = client.get("/api/v1/series/nope/occurrences?from=2026-01-01&to=2026-02-01")
     assert response.status_code == 404
     assert "there is no series 'nope'" in response.get_json()["message"]
+
+
+def test_a_meeting_is_listed_under_its_rule_date_unless_moved(client, runner) -> None:
+    """Nuuk's clock skips from Saturday 23:00 to Sunday 00:00 on 2026-03-28: the Saturday 23:30
+    meeting is held at Sunday 00:30 (RFC 5545), and still listed under its own Saturday. A moved
+    meeting is listed under the date it moved to."""
+
+    def cli(*args: str) -> None:
+        result = runner.invoke(args=["series", *args])
+        assert result.exit_code == 0, result.output
+
+    cli("create", "nuuk", "--title", "Nuuk", "--timezone", "America/Nuuk",
+        "--start", "2026-03-07 23:30", "--duration", "60", "--every", "1")  # fmt: skip
+    cli("move", "nuuk", "2026-03-14", "--to", "2026-03-15 00:15")
+
+    def listed(day: str) -> list[tuple[str, str, str]]:
+        response = client.get(f"/api/v1/series/nuuk/occurrences?from={day}&to={day}")
+        assert response.status_code == 200
+        return [
+            (o["date"], o["local_start"], o["status"]) for o in response.get_json()["occurrences"]
+        ]
+
+    assert listed("2026-03-28") == [("2026-03-28", "2026-03-29T00:30", "scheduled")]
+    assert listed("2026-03-29") == []
+    assert listed("2026-03-14") == []
+    assert listed("2026-03-15") == [("2026-03-14", "2026-03-15T00:15", "moved")]

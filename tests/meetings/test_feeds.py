@@ -19,9 +19,11 @@ from icalendar import Calendar
 from tests.conftest import service_missing
 from tests.meetings.conftest import NOW
 from tests.readers import (
+    LibicalUnavailable,
     icaljs_zone_changes,
     node_available,
     occurrences_icaljs,
+    occurrences_libical,
     occurrences_recurring_ical_events,
     occurrences_strict_ical,
 )
@@ -198,8 +200,18 @@ def expected(client, slug: str) -> list[tuple[datetime, datetime]]:  # type: ign
     )
 
 
+def libical(ics: bytes, start: datetime, end: datetime, **options: bool) -> list:
+    """libical's reading, or a skip (a failure in CI) without gcc or libical-dev."""
+    try:
+        return occurrences_libical(ics, start, end, **options)
+    except LibicalUnavailable as exc:
+        service_missing(str(exc))
+        raise
+
+
 READERS = {
     "ical.js": occurrences_icaljs,
+    "libical": libical,
     "ical": occurrences_strict_ical,
     "recurring-ical-events": occurrences_recurring_ical_events,
 }
@@ -226,7 +238,7 @@ def test_every_reader_sees_the_schedule_the_api_states(client, series, reader: s
 def test_feed_structure(client, series) -> None:
     cal = Calendar.from_ical(client.get("/calendar/ny.ics").data)
     assert str(cal["METHOD"]) == "PUBLISH"
-    assert str(cal["X-WR-TIMEZONE"]) == "America/New_York"
+    assert "X-WR-TIMEZONE" not in cal
     events = cal.walk("VEVENT")
     masters = [e for e in events if "RRULE" in e]
     assert [str(m["UID"]) for m in masters] == [

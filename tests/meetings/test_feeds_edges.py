@@ -14,7 +14,15 @@ import pytest
 from icalendar import Calendar
 
 from tests.conftest import service_missing
-from tests.meetings.test_feeds import WINDOW_END, WINDOW_START, api, cli, expected, instant
+from tests.meetings.test_feeds import (
+    WINDOW_END,
+    WINDOW_START,
+    api,
+    cli,
+    expected,
+    instant,
+    libical,
+)
 from tests.readers import (
     node_available,
     occurrences_icaljs,
@@ -72,6 +80,7 @@ def _icaljs(ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = Tr
 
 READERS = {
     "ical.js": _icaljs,
+    "libical": libical,
     "ical": occurrences_strict_ical,
     "recurring-ical-events": occurrences_recurring_ical_events,
 }
@@ -168,3 +177,20 @@ def test_changes_on_gap_and_fold_days_through_the_pages(client, client_as, runne
     for slug in ("ny-gap", "ny-fold", "cairo-gap", "lhi-gap"):
         assert client.get(f"/calendar/{slug}.ics").status_code == 200
     assert client.get("/calendar.ics").status_code == 200
+
+
+def test_a_move_ending_in_the_repeated_hour_reads_right_as_served(client, runner) -> None:
+    """No X-WR-TIMEZONE in series or site feeds: recurring-ical-events read this move's UTC DTEND
+    (01:45 happens twice) through it as a wall time, and the meeting ended before it began."""
+    cli(runner, "create", "owls", "--title", "owls", "--timezone", "America/New_York",
+        "--start", "2027-10-03 22:00", "--duration", "60", "--every", "1")  # fmt: skip
+    cli(runner, "move", "owls", "2027-11-07", "--to", "2027-11-07 00:45")
+    (moved,) = api(client, "owls", date(2027, 11, 7), date(2027, 11, 7))
+    want = (instant(moved["start"]), instant(moved["end"]))
+    window = (want[0] - timedelta(hours=2), want[1] + timedelta(hours=2))
+    for path in ("/calendar/owls.ics", "/calendar.ics"):
+        ics = client.get(path).data
+        assert b"X-WR-TIMEZONE" not in ics, path
+        for name, read in READERS.items():
+            got = [(s, e) for _u, s, e in read(ics, *window, hide_zones=False)]
+            assert got == [want], (name, path)

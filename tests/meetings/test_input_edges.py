@@ -34,6 +34,17 @@ def _create(runner, *extra: str):  # type: ignore[no-untyped-def]
         (["--join-url", "javascript:alert(1)"], "must be an http:// or https:// address"),
         (["--place", "Room\r1"], "the place may not contain line breaks"),
         (["--description", "ok\n\x00"], "the description may not contain control characters"),
+        (
+            ["--title", "call\u202etxt.exe"],
+            "the title may not contain the invisible character U+202E RIGHT-TO-LEFT OVERRIDE",
+        ),
+        (["--title", "Zero\u200bwidth"], "U+200B ZERO WIDTH SPACE"),
+        (
+            ["--place", "Room \u2067B\u2069"],
+            "the place may not contain the invisible character U+2067 RIGHT-TO-LEFT ISOLATE",
+        ),
+        (["--description", "a\ufeffb"], "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        (["--title", "\u202aembedded\u202c"], "U+202A LEFT-TO-RIGHT EMBEDDING"),
         (["--until", "9999-12-31"], "outside the dates Cadence accepts"),
         (["--start", "0001-01-01 10:00"], "outside the dates Cadence accepts"),
         (["--start", "9999-12-31 10:00"], "outside the dates Cadence accepts"),
@@ -53,6 +64,7 @@ def test_cli_refuses_what_the_form_refuses(app, runner, extra, message) -> None:
     [
         ("title", "Two\nlines", "the title may not contain line breaks"),
         ("place", "Room\r1", "the place may not contain line breaks"),
+        ("title", "bhyve\u202d call", "U+202D LEFT-TO-RIGHT OVERRIDE"),
         ("until", "9999-12-31", "outside the dates Cadence accepts"),
     ],
 )
@@ -61,6 +73,32 @@ def test_the_form_refuses_beside_the_field(client_as, bhyve, field, value, messa
     page = client_as("organizer").post("/organize/series/bhyve/edit", data=data)
     assert page.status_code == 200
     assert message in page.get_data(as_text=True)
+
+
+def test_names_keep_the_joiners_and_marks_they_need(app, runner) -> None:
+    """ZWJ (emoji), ZWNJ (Persian), LRM and RLM (Hebrew with Latin parts) are text, not tricks."""
+    title = (
+        "\U0001f469\u200d\U0001f4bb call: \u0645\u06cc\u200c\u062e\u0648\u0627\u0645 "
+        "\u05e9\u05dc\u05d5\u05dd\u200e bhyve\u200f"
+    )
+    result = _create(runner, "--title", title)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert services.get_series("x").title == title
+
+
+def test_the_feed_strips_invisible_characters_already_stored(app, client, bhyve) -> None:  # noqa: F811
+    with app.app_context():
+        series = services.get_series("bhyve")
+        series.title = "bhyve\u202e call\u200b \ufeff\u2066x\u2069 \U0001f469\u200d\U0001f4bb"
+        db.session.commit()
+    response = client.get("/calendar/bhyve.ics")
+    assert response.status_code == 200
+    text = response.data.decode()
+    assert not any(
+        ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff"
+    )
+    assert "SUMMARY:bhyve call x \U0001f469\u200d\U0001f4bb\r\n" in text
 
 
 def test_the_feed_strips_control_characters_already_stored(app, client, bhyve) -> None:  # noqa: F811

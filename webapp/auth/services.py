@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from webapp import audit, clock
+from webapp import addresses, audit, clock
 from webapp.auth import signins
 from webapp.extensions import db
 from webapp.models import ROLE_VALUES, User, utcnow
@@ -40,7 +40,13 @@ def check_password_rules(password: str) -> None:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """An account's address: ``webapp.addresses.normalise`` (IDNA domain), then lower-cased
+    (accounts are case-insensitive); one the validator refuses is only stripped and lowered,
+    so a typo finds no account rather than failing."""
+    try:
+        return addresses.normalise(email, smtputf8=True).lower()
+    except addresses.AddressInvalid:
+        return email.strip().lower()
 
 
 def find_user(email: str) -> User | None:

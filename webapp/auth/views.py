@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from webapp import audit, clock
-from webapp.auth import services, signins
+from webapp.auth import services, signins, throttle
 from webapp.auth.forms import ButtonForm, LoginForm, PasswordForm
 from webapp.extensions import limiter
 from webapp.models import User
@@ -45,6 +46,17 @@ def _login_limit() -> str:
 
 def _password_refused(response: object) -> bool:
     return bool(g.get("password_refused"))
+
+
+def _claim_check(email: str, field: Any) -> dict[str, str] | None:
+    """Claim one password check for the account (``webapp.auth.throttle``); when it must
+    wait, the reason goes beside ``field`` and the headers of the answer are returned."""
+    try:
+        throttle.claim(email, clock.now(), throttle.Policy.of(current_app.config))
+    except throttle.TooSoon as exc:
+        field.errors.append(str(exc))
+        return {"Retry-After": str(exc.seconds)}
+    return None
 
 
 def _begin_session(user: User, remember: bool) -> None:
@@ -82,10 +94,15 @@ def login() -> ResponseReturnValue:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        waiting = _claim_check(email, form.password)
+        if waiting is not None:
+            return render_template("auth/login.html", form=form), 429, waiting
+        user = services.authenticate(email, form.password.data or "")
         if user is None:
             form.password.errors.append("Wrong email or password, or the account is deactivated.")
             return render_template("auth/login.html", form=form), 200
+        throttle.succeeded(email)
         remember = bool(form.remember.data)
 
         def sign_in() -> str:
@@ -173,10 +190,14 @@ def password() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
         user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+        waiting = _claim_check(user.email, form.current)
+        if waiting is not None:
+            return render_template("auth/password.html", form=form), 429, waiting
         if not services.check_password(user, form.current.data or ""):
             g.password_refused = True
             form.current.errors.append("That is not your current password.")
             return render_template("auth/password.html", form=form)
+        throttle.succeeded(user.email)
         remember = user.sign_in_remember
 
         def change() -> str:

@@ -143,6 +143,19 @@ def outbox_work(interval: float) -> None:
     click.echo("outbox: worker stopped", err=True)
 
 
+@outbox.command("reseal")
+def outbox_reseal() -> None:
+    """Seal queued mail again under SECRET_KEY, after a rotation (then the old key can go)."""
+    count, unreadable = mail.reseal()
+    db.session.commit()
+    click.echo(f"re-sealed {count} unsent message(s) under the current SECRET_KEY")
+    if unreadable:
+        raise click.ClickException(
+            f"{unreadable} message(s) no key opens (their key is not in SECRET_KEY_FALLBACKS); "
+            "they will fail: see `flask outbox list`"
+        )
+
+
 @outbox.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include sent messages.")
 def outbox_list(show_all: bool) -> None:

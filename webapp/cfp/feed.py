@@ -19,7 +19,7 @@ from webapp.cfp.services import ReleasedTalk
 from webapp.extensions import db
 from webapp.ical import FeedCalendar, FeedEvent, render_calendar
 from webapp.models import Conference, ProgrammeRelease
-from webapp.urls import external_url, site_host
+from webapp.urls import base_url, external_url, site_host
 from webapp.wiring import FeedProvider
 
 # -- the programme -------------------------------------------------------------------------------
@@ -123,8 +123,8 @@ def programme_calendar(conference: Conference) -> tuple[bytes, datetime]:
             f"The programme of {conference.name}. "
             f"{external_url(f'/conferences/{conference.slug}/program')}"
         ),
+        # No X-WR-TIMEZONE: see webapp.meetings.feeds.calendars.series_calendar.
         events=tuple(feed_event(e) for e in events),
-        x_wr_timezone=conference.timezone,
     )
     return render_calendar(cal), _last_modified(conference, events, release)
 
@@ -220,7 +220,7 @@ def frab_schedule(conference: Conference) -> tuple[dict[str, Any], datetime]:
     """The programme in the frab schedule JSON format that conference apps read."""
     release, talks = services.released_talks(conference)
     events = [_event(conference, t) for t in talks]
-    base = external_url("")
+    base = base_url()  # no trailing slash (external_url("") has one: base_url was "…//")
     data = {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": "cadence", "version": "0.1.0"},

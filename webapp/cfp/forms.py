@@ -26,7 +26,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -35,13 +34,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from webapp import plaintext
+from webapp.addresses import Address
+
 MAX_CO_SPEAKERS = 10
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class PlainText:
-    """Refuses control characters (NUL breaks PostgreSQL); single-line fields also refuse
-    newlines."""
+    """Refuses control characters (NUL breaks PostgreSQL) and invisible bidirectional or
+    zero-width characters (``webapp.plaintext``); single-line fields also refuse newlines."""
 
     def __init__(self, multiline: bool = False) -> None:
         self.multiline = multiline
@@ -54,6 +56,8 @@ class PlainText:
                 raise ValidationError(
                     "Remove the line breaks." if ch in "\r\n" else "Remove the control characters."
                 )
+        if (hidden := plaintext.hidden_in(value)) is not None:
+            raise ValidationError(f"Remove the invisible character {plaintext.describe(hidden)}.")
 
 
 class Limit:
@@ -99,7 +103,7 @@ class CoSpeakerForm(Form):
     name = text("Co-speaker name", 120)
     email = EmailField(
         "Co-speaker email",
-        validators=[Optional(), Email(), Length(max=254), PlainText()],
+        validators=[Optional(), Length(max=254), PlainText(), Address()],
         filters=[_strip],
         description="At most 254 characters. They get their own private link.",
     )
@@ -146,7 +150,7 @@ class CfpForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
     email = EmailField(
         "Your email",
-        validators=[DataRequired(), Email(), Length(max=254), PlainText()],
+        validators=[DataRequired(), Length(max=254), PlainText(), Address()],
         filters=[_strip],
         description="Required. At most 254 characters. Your private link goes there.",
     )
@@ -305,3 +309,14 @@ class MailTemplateForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """Empty form: CSRF only (buttons)."""
+
+
+class LinkRequestForm(FlaskForm):
+    """ "Send me my link": the address a proposal was sent with."""
+
+    email = EmailField(
+        "Your email",
+        validators=[DataRequired(), Length(max=254), PlainText(), Address()],
+        filters=[_strip],
+        description="Required. The address you gave with your proposal.",
+    )

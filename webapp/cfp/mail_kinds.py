@@ -52,6 +52,43 @@ The {{ conference.name }} organizers
 """,
         "To each speaker of a talk that a programme release changes (one per release).",
     ),
+    # Neither of these quotes what a submitter typed (title, names): the form cannot make the
+    # conference's address carry someone else's words to a third party.
+    "cfp_co_speaker_invite": DefaultTemplate(
+        "[{{ conference.name }}] You are named as a co-speaker",
+        """Hello,
+
+the person with the address {{ submitter.email }} sent a proposal to {{ conference.name }}
+(code {{ submission.code }}) and named you, at this address, as a co-speaker.
+
+Your private link, to see the proposal, change your name or withdraw it:
+
+    {{ link }}
+
+If you do not know about this proposal, you can ignore this message: we will not write to
+you about it again unless the organizers accept it.
+
+The {{ conference.name }} organizers
+""",
+        "To each co-speaker, once the submitting speaker has confirmed their address.",
+        sample={"submitter": {"email": "ada@example.org"}},
+    ),
+    "cfp_link_again": DefaultTemplate(
+        "[{{ conference.name }}] Your private link{{ 's' if links|length > 1 else '' }}",
+        """Hello,
+
+someone (we hope you) asked for the private link of each proposal to {{ conference.name }}
+that names this address. Here they are:
+{% for item in links %}
+    {{ item.code }}: {{ item.link }}{% endfor %}
+
+Links we sent you before keep working. If you did not ask, you can ignore this message.
+
+The {{ conference.name }} organizers
+""",
+        "To a speaker who asked for their links again (Send me my link).",
+        sample={"links": [{"code": "ABC123", "link": "https://cadence.example.org/cfp/s/…"}]},
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -291,8 +292,13 @@ def speaker_invite(token: str) -> ResponseReturnValue:
     """The submitting speaker shows the address is theirs: the co-speakers get their links."""
     speaker = _speaker(token)
     _button_form_or_400()
+    config = current_app.config
+    caps = services.InviteCaps(
+        int(config["CFP_INVITATIONS_PER_DAY"]), int(config["CFP_INVITEES_PER_SUBMITTER"])
+    )
     outcome = commit_or_show(
-        lambda: services.invite_co_speakers(speaker, clock.now()), refused=(services.CfpError,)
+        lambda: services.invite_co_speakers(speaker, clock.now(), caps),
+        refused=(services.CfpError,),
     )
     if outcome.ok:
         flash(f"{outcome.value} co-speaker(s) invited: each gets a private link.", "success")
@@ -389,9 +395,14 @@ def program_changes_atom(slug: str) -> ResponseReturnValue:
 def program_ics(slug: str) -> ResponseReturnValue:
     return serve_bytes(
         f"programme:{slug}:program.ics",
-        lambda: feed.programme_calendar(_conference(slug))[0],
+        lambda: feed.programme_calendar(_conference(slug)),
         headers=[("Content-Disposition", f'inline; filename="{slug}.ics"')],
     )
+
+
+def _frab_bytes(conference: Conference) -> tuple[bytes, datetime]:
+    data, last_modified = feed.frab_schedule(conference)
+    return jsonify(data).get_data(), last_modified
 
 
 @bp.route("/conferences/<slug>/schedule.json")
@@ -400,6 +411,6 @@ def program_ics(slug: str) -> ResponseReturnValue:
 def schedule_json(slug: str) -> ResponseReturnValue:
     return serve_bytes(
         f"programme:{slug}:schedule.json",
-        lambda: jsonify(feed.frab_schedule(_conference(slug))[0]).get_data(),
+        lambda: _frab_bytes(_conference(slug)),
         content_type="application/json",
     )

@@ -70,6 +70,8 @@ class FeedEvent:
     (an IANA name). A series master has ``rule``; an override has ``recurrence_id``
     (the occurrence's original start, as a wall time in ``tzid``) and the master's
     ``uid``. ``exdates`` are cancelled occurrences, given by their original start.
+    ``utc_exdates`` are instants at which some reader puts an occurrence that the rule does not
+    have there (libical after a skipped wall time), written as EXDATEs in UTC.
     """
 
     uid: str
@@ -85,6 +87,7 @@ class FeedEvent:
     status: EventStatus = EventStatus.CONFIRMED
     rule: WeeklyRule | None = None
     exdates: tuple[datetime, ...] = ()
+    utc_exdates: tuple[datetime, ...] = ()
     recurrence_id: datetime | None = None
     categories: tuple[str, ...] = ()
     organizer: Organizer | None = None
@@ -104,8 +107,10 @@ class FeedEvent:
             raise ValueError(f"FeedEvent {self.uid}: the rule ends before the series starts")
         if self.rule is not None and self.recurrence_id is not None:
             raise ValueError("an override (recurrence_id) cannot carry its own rule")
-        if self.exdates and self.rule is None:
+        if (self.exdates or self.utc_exdates) and self.rule is None:
             raise ValueError("exdates need a recurrence rule")
+        for instant in self.utc_exdates:
+            _aware("FeedEvent.utc_exdates[]", instant)
         first = self.local_start
         for exdate in self.exdates:
             _aware("FeedEvent.exdates[]", exdate)
@@ -168,8 +173,21 @@ class FeedCalendar:
     description: str = ""
     refresh_interval: timedelta = field(default=timedelta(hours=6))
     x_wr_timezone: str | None = None
+    #: The last change of the calendar's own data (its name and description).
+    last_modified: datetime | None = None
+
+    @property
+    def last_modified_utc(self) -> datetime:
+        """The latest change of anything the calendar holds, to the second: HTTP's Last-Modified,
+        from the data, never the time of rendering (the same data gives the same value)."""
+        stamps = [e.last_modified_utc for e in self.events]
+        if self.last_modified is not None:
+            stamps.append(self.last_modified.astimezone(UTC).replace(microsecond=0))
+        return max(stamps, default=datetime(1970, 1, 1, tzinfo=UTC))
 
     def __post_init__(self) -> None:
+        if self.last_modified is not None:
+            _aware("FeedCalendar.last_modified", self.last_modified)
         if self.refresh_interval <= timedelta(0):
             raise ValueError("FeedCalendar.refresh_interval must be positive")
         if self.x_wr_timezone is not None:

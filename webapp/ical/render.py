@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vRecur, vText
 
+from webapp import plaintext
 from webapp.ical.model import FeedCalendar, FeedEvent, wall_in
 from webapp.ical.timezones import vtimezone
 
@@ -40,9 +41,10 @@ _LINE = re.compile("\r\n|[\r\u0085\u2028\u2029]")
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """TEXT a strict reader accepts: no control characters (RFC 5545 allows none but HTAB in
-    TEXT; icalendar escapes the line breaks that remain), one-line values without line breaks.
+    TEXT; icalendar escapes the line breaks that remain), one-line values without line breaks,
+    and none of the invisible bidirectional or zero-width characters of ``webapp.plaintext``.
     Input is refused at the entry points; this keeps old data from breaking a whole feed."""
-    text = _LINE.sub("\n", text)
+    text = _LINE.sub("\n", plaintext.strip_hidden(text))
     kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return kept if multiline else kept.replace("\n", " ")
 
@@ -71,7 +73,8 @@ def _rrule(event: FeedEvent) -> vRecur:
 
 
 def _is_ambiguous(local: datetime) -> bool:
-    """Whether this wall time happens twice (the hour repeated when clocks go back)."""
+    """Whether this wall time happens twice (the hour repeated when clocks go back) or not at all
+    (the hour skipped): zoneinfo then gives its two folds different offsets."""
     return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
 
 
@@ -86,6 +89,24 @@ def _wall_or_utc(local: datetime, may_use_utc: bool) -> datetime:
     if may_use_utc and _is_ambiguous(local):
         return local.astimezone(UTC)
     return local
+
+
+def _skipped(local: datetime) -> bool:
+    """Whether the clock skips this wall time (zoneinfo then gives it the offset before the gap)."""
+    back = local.astimezone(UTC).astimezone(local.tzinfo)
+    return back.replace(tzinfo=None) != local.replace(tzinfo=None)
+
+
+def _exdate_values(local: datetime) -> list[datetime]:
+    """One EXDATE per line: the TZID of the series and the wall time of DTSTART; on a day whose
+    wall time the clock skips, also its instant (RFC 5545 3.3.5: the offset before the gap) in UTC.
+
+    libical reads a known TZID in an EXDATE with its own zone data, which puts a skipped wall time
+    after the gap, while its rule iterator puts the occurrence before it: the local EXDATE alone
+    cancels nothing there. Only that one extra value: ical.js checks a single EXDATE value per
+    occurrence, so an extra value earlier than the occurrence it reads would hide the EXDATE.
+    """
+    return [local, local.astimezone(UTC)] if _skipped(local) else [local]
 
 
 def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
@@ -107,8 +128,11 @@ def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
     if event.rule is not None:
         component.add("rrule", _rrule(event))
         for exdate in sorted(event.exdates):
-            # One EXDATE per line, TZID of the series, wall time of DTSTART.
-            component.add("exdate", wall_in(exdate, event.zone).replace(microsecond=0))
+            local = wall_in(exdate, event.zone).replace(microsecond=0)
+            for value in _exdate_values(local):
+                component.add("exdate", value)
+        for instant in sorted(event.utc_exdates):
+            component.add("exdate", instant.astimezone(UTC).replace(microsecond=0))
     component.add("status", str(event.status))
     description = _description(event)
     if description:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
@@ -39,6 +40,16 @@ def slot_json(series: Series, slot: Slot) -> dict[str, Any]:
     }
 
 
+def listed_on(slot: Slot, tz: ZoneInfo) -> date:
+    """The date a meeting is listed under: a moved (or extra) meeting's local start date; an
+    unmoved one's rule date, the date of its rule time before a skipped hour is resolved (a 23:30
+    Saturday meeting on the night the clock skips from 23:00 to 00:00 is held at Sunday 00:30 and
+    still listed on its Saturday)."""
+    if slot.change is not None and slot.change.start_at is not None:
+        return slot.start.astimezone(tz).date()
+    return slot.original_date
+
+
 def _bad(message: str) -> ResponseReturnValue:
     return {"error": 400, "message": message}, 400
 
@@ -47,7 +58,7 @@ def _bad(message: str) -> ResponseReturnValue:
 @public
 @stateless
 def occurrences(slug: str) -> ResponseReturnValue:
-    """Occurrences whose local start falls on the dates ``from`` .. ``to`` (inclusive)."""
+    """Meetings listed (``listed_on``) on the dates ``from`` .. ``to`` (inclusive)."""
     try:
         series = services.get_series(slug)
     except ScheduleError:
@@ -69,8 +80,9 @@ def occurrences(slug: str) -> ResponseReturnValue:
     if last - first > MAX_SPAN:
         return _bad("the span from 'from' to 'to' may be at most 10 years")
     tz = schedule.zone(series.timezone)
-    start = datetime.combine(first, time(0), tzinfo=tz)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    # A day either side: a skipped hour moves an unmoved meeting's start to another local date.
+    start = datetime.combine(first - timedelta(days=1), time(0), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=2), time(0), tzinfo=tz)
     slots = services.occurrences(series, start, end)
     return {
         "series": series.slug,
@@ -78,5 +90,5 @@ def occurrences(slug: str) -> ResponseReturnValue:
         "timezone": series.timezone,
         "from": first.isoformat(),
         "to": last.isoformat(),
-        "occurrences": [slot_json(series, s) for s in slots if s.start >= start],
+        "occurrences": [slot_json(series, s) for s in slots if first <= listed_on(s, tz) <= last],
     }

@@ -93,6 +93,12 @@ def _off_clock(local: datetime) -> bool:
     return first.utcoffset() != second.utcoffset()
 
 
+def skipped(day: date, at: time, tz: ZoneInfo) -> bool:
+    """Whether the clock skips this wall time (a daylight-saving gap)."""
+    local = wall(day, at, tz)
+    return local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None)
+
+
 def irregular(day: date, at: time, minutes: int, tz: ZoneInfo) -> bool:
     """Whether a meeting at this wall time touches a clock change: its start or its (wall) end
     is skipped or repeated, or the clocks change while it runs. Calendar readers resolve such

@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from webapp import clock, dates, wiring
 from webapp.ical import FeedCalendar
-from webapp.markdown import render_markdown
 from webapp.meetings import schedule, services
 from webapp.meetings.feeds.calendars import (
     all_calendar,
@@ -25,6 +24,7 @@ from webapp.meetings.pages import series_start
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.models import Series
 from webapp.security import public, stateless
+from webapp.stored_html import html_of
 
 bp = Blueprint("meetings", __name__)
 
@@ -72,7 +72,7 @@ def series_page(slug: str) -> ResponseReturnValue:
             services.describe_rule(r, series.timezone) + f", {r.first_date} to {r.until_date}"
             for r in series.rules[:-1]
         ],
-        description=render_markdown(series.description),
+        description=html_of(series, "description"),
         upcoming=upcoming,
         past=shown,
         page=page_no,

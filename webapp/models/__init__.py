@@ -22,7 +22,7 @@ from webapp.models.cfp import (
     SubmissionState,
     Track,
 )
-from webapp.models.feeds import RenderedFeed
+from webapp.models.feeds import DataVersion, RenderedFeed
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -49,7 +49,7 @@ from webapp.models.minutes import (
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.settings import SiteSettings
-from webapp.models.users import ROLE_VALUES, Role, SignIn, User, UserRole
+from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 _search.listen(Minutes.__table__)
 
@@ -84,7 +84,9 @@ __all__ = [
     "OccurrenceStatus",
     "OutboxMessage",
     "OutboxState",
+    "PasswordThrottle",
     "Person",
+    "DataVersion",
     "RenderedFeed",
     "Review",
     "ReviewConflict",

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from webapp.addresses import key_or_none
 from webapp.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ class Conference(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(sa.String(64))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     call_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The two texts above as HTML, rendered when saved (``webapp.stored_html``).
+    description_html: Mapped[str | None] = mapped_column(sa.Text)
+    call_text_html: Mapped[str | None] = mapped_column(sa.Text)
     cfp_opens_at: Mapped[datetime]
     cfp_closes_at: Mapped[datetime]
     anonymous_review: Mapped[bool] = mapped_column(default=False)
@@ -245,7 +249,12 @@ class Speaker(Base):
     )
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(sa.String(120))
+    #: The address in its normalised form (``webapp.addresses``).
     email: Mapped[str] = mapped_column(sa.String(254))
+    #: The address as limits count it: plus-tag folded, case-folded (``addresses.key``).
+    email_key: Mapped[str] = mapped_column(
+        sa.String(254), default="", server_default="", index=True
+    )
     affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
     bio: Mapped[str] = mapped_column(sa.Text, default="")
     #: When this speaker got their private link: co-speakers only once the submitting
@@ -255,6 +264,12 @@ class Speaker(Base):
     links: Mapped[list[SpeakerLink]] = relationship(
         back_populates="speaker", cascade="all, delete-orphan"
     )
+
+    @validates("email")
+    def _keep_key(self, _name: str, value: str) -> str:
+        """The counting key follows the address, whoever sets it."""
+        self.email_key = key_or_none(value) or value.strip().lower()[:254]
+        return value
 
 
 class SpeakerLink(Base):

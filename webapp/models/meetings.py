@@ -36,10 +36,12 @@ class Series(TimestampMixin, Base):
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str | None] = mapped_column(sa.Text)
     timezone: Mapped[str] = mapped_column(sa.String(64))
     join_url: Mapped[str] = mapped_column(sa.String(500), default="")
     place: Mapped[str] = mapped_column(sa.String(200), default="")
     agenda_template: Mapped[str] = mapped_column(sa.Text, default="")
+    agenda_template_html: Mapped[str | None] = mapped_column(sa.Text)
     public: Mapped[bool] = mapped_column(default=True)
 
     rules: Mapped[list[ScheduleRule]] = relationship(

@@ -75,6 +75,8 @@ class Minutes(TimestampMixin, Base):
         sa.ForeignKey("occurrences.id", ondelete="CASCADE"), unique=True
     )
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: ``notes`` as HTML, rendered when they are saved (``webapp.stored_html``).
+    notes_html: Mapped[str | None] = mapped_column(sa.Text)
     #: One decision per line.
     decisions: Mapped[str] = mapped_column(sa.Text, default="")
     state: Mapped[str] = mapped_column(sa.String(10), default=MinutesState.DRAFT)
@@ -252,6 +254,7 @@ class AgendaItem(TimestampMixin, Base):
         sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(sa.String(1000))
+    text_html: Mapped[str | None] = mapped_column(sa.Text)
     position: Mapped[int] = mapped_column(default=0)
     added_by: Mapped[str] = mapped_column(sa.String(254), default="")
 

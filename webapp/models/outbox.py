@@ -33,8 +33,19 @@ class OutboxMessage(Base):
     template: Mapped[str] = mapped_column(sa.String(60), default="")
     message_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
     to_addr: Mapped[str] = mapped_column(sa.String(254))
+    #: Written by the worker when it renders the message (empty until then).
     subject: Mapped[str] = mapped_column(sa.String(300))
+    #: Empty until sent, then the body with every token redacted. (Rows queued before
+    #: contexts existed hold their sealed body here.)
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The message's data (JSON), sealed like bodies were: it holds a private link. Dropped
+    #: once the message is sent.
+    context: Mapped[str | None] = mapped_column(sa.Text)
+    #: The template's text when the message was queued; the worker renders it.
+    template_subject: Mapped[str | None] = mapped_column(sa.Text)
+    template_body: Mapped[str | None] = mapped_column(sa.Text)
+    #: Why the worker used the default text instead of the organizers' edited one.
+    render_note: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     state: Mapped[str] = mapped_column(sa.String(10), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

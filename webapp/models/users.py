@@ -108,3 +108,15 @@ class SignIn(Base):
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class PasswordThrottle(Base):
+    """Wrong passwords given for one account (by its address's key, whether or not the account
+    exists): after a few, each next check waits longer (``webapp.auth.throttle``)."""
+
+    __tablename__ = "password_throttles"
+
+    account_key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime]
+    next_allowed_at: Mapped[datetime]

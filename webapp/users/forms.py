@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.addresses import Address
 from webapp.models import ROLE_VALUES
 
 ROLE_LABELS = {
@@ -23,7 +24,7 @@ class CheckboxList(SelectMultipleField):
 
 
 class UserCreateForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Address()])
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     roles = CheckboxList("Roles", choices=ROLE_CHOICES)
     password = PasswordField(

@@ -28,7 +28,22 @@ def outbox() -> ResponseReturnValue:
     sent = db.session.scalar(
         sa.select(sa.func.count()).where(OutboxMessage.state == OutboxState.SENT)
     )
-    return render_template("cfp/organize/outbox.html", rows=rows, sent=sent, form=ButtonForm())
+    kind = request.args.get("template", "")
+    recent = sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.SENT)
+    if kind in mail.DEFAULTS:
+        recent = recent.where(OutboxMessage.template == kind)
+    sent_rows = db.session.scalars(
+        recent.order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()).limit(200)
+    ).all()
+    return render_template(
+        "cfp/organize/outbox.html",
+        rows=rows,
+        sent=sent,
+        sent_rows=sent_rows,
+        kind=kind if kind in mail.DEFAULTS else "",
+        kinds=sorted(mail.DEFAULTS),
+        form=ButtonForm(),
+    )
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
@@ -92,17 +107,13 @@ def mail_template(name: str) -> ResponseReturnValue:
         if done.ok:
             flash(message, "success")
             return redirect(url_for("organize.mail_template", name=name))
-    try:
-        preview = (
-            mail.render_text(form.subject.data or "", mail.SAMPLE_CONTEXT),
-            mail.render_text(form.body.data or "", mail.SAMPLE_CONTEXT),
-        )
-    except Exception:  # noqa: BLE001 - a broken template has no preview
-        preview = None
+    # The preview renders in the sandbox's child, under the same budget as the worker.
+    shown = mail.preview(form.subject.data or "", form.body.data or "", name)
     return render_template(
         "cfp/organize/mail_template.html",
         name=name,
         form=form,
         default=mail.DEFAULTS[name],
-        preview=preview,
+        preview=shown if isinstance(shown, tuple) else None,
+        preview_error=shown if isinstance(shown, str) else None,
     )

@@ -57,6 +57,7 @@ from webapp.cfp.services.review import (
 from webapp.cfp.services.speaker_edits import co_speakers_of, history_of, update_submission
 from webapp.cfp.services.speaker_links import hash_token, issue_speaker_link, speaker_by_token
 from webapp.cfp.services.submissions import (
+    InviteCaps,
     SpeakerData,
     SubmissionData,
     cfp_entry,
@@ -103,6 +104,7 @@ __all__ = [
     "hides_speakers",
     "history_of",
     "invite_co_speakers",
+    "InviteCaps",
     "is_organizer",
     "issue_speaker_link",
     "late_link_for",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
-from webapp import audit, dates
+from webapp import audit, dates, plaintext
 from webapp.cfp.services.errors import CfpError
 from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
@@ -64,6 +65,22 @@ def _check_days(data: ConferenceData) -> None:
         )
 
 
+def _check_names(data: ConferenceData) -> None:
+    """Names that reach the programme feed: no control or invisible characters (the forms'
+    ``PlainText`` says the same beside the field; this covers the CLI)."""
+    names = [("The name", data.name), ("The place", data.place)]
+    names += [("A track", t) for t in data.tracks] + [("A room", r) for r in data.rooms]
+    names += [("A session format", n) for n, _ in data.formats]
+    for what, value in names:
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise CfpError(f"{what} {value[:60]!r} may not contain control characters.")
+        if (hidden := plaintext.hidden_in(value)) is not None:
+            raise CfpError(
+                f"{what} {value[:60]!r} may not contain the invisible character "
+                f"{plaintext.describe(hidden)}."
+            )
+
+
 def _check(data: ConferenceData) -> tuple[datetime, datetime]:
     if not SLUG_RE.match(data.slug):
         raise CfpError(
@@ -71,6 +88,7 @@ def _check(data: ConferenceData) -> tuple[datetime, datetime]:
         )
     if not data.name.strip():
         raise CfpError("The conference needs a name.")
+    _check_names(data)
     zone = zone_or_error(data.timezone)
     _check_days(data)
     opens = local_to_utc(data.cfp_opens_local, zone, "CFP opening")

@@ -13,7 +13,7 @@ def save_template(
     name: str, subject: str, body: str, actor: audit.Actor, now: datetime
 ) -> MailTemplate:
     """Store an edited template; one that does not render is refused (``TemplateInvalid``)."""
-    mail.check_template(subject, body)
+    mail.check_template(subject, body, name)
     row = db.session.get(MailTemplate, name) or MailTemplate(name=name)
     row.subject, row.body = subject, body
     row.updated_by, row.updated_at = actor.label, now

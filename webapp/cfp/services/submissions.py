@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
-from webapp import audit
+from webapp import addresses, audit, mail
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed
 from webapp.cfp.services.late_links import late_link_for, use_late_link
 from webapp.cfp.services.mailing import mail_organizers, mail_speaker
+from webapp.cfp.services.speaker_links import issue_speaker_link
 from webapp.cfp.services.text import format_local
 from webapp.extensions import db
 from webapp.models import (
@@ -72,7 +74,8 @@ def _check_choice(conference: Conference, data: SubmissionData) -> None:
 def _check_speakers(data: SubmissionData) -> SpeakerData:
     if data.speaker is None:
         raise CfpError("A submission needs a speaker.")
-    emails = [data.speaker.email.lower()] + [c.email.lower() for c in data.co_speakers]
+    everyone = [data.speaker, *data.co_speakers]
+    emails = [addresses.key_or_none(s.email) or s.email.strip().lower() for s in everyone]
     if len(set(emails)) != len(emails):
         raise CfpError("Each speaker needs a different email address.")
     return data.speaker
@@ -96,7 +99,8 @@ def cfp_entry(conference: Conference, late_token: str | None, now: datetime) -> 
 
 
 def check_limit(conference: Conference, email: str) -> None:
-    """At most ``proposal_limit`` live proposals per address. The conference row is written
+    """At most ``proposal_limit`` live proposals per address, counted by its key
+    (``addresses.key``: ``x+1@`` and ``X+2@`` are one address). The conference row is written
     first, so concurrent submissions to one conference count one after the other."""
     limit = conference.proposal_limit
     if not limit:
@@ -113,7 +117,7 @@ def check_limit(conference: Conference, email: str) -> None:
         .where(
             Submission.conference_id == conference.id,
             Submission.state != SubmissionState.WITHDRAWN,
-            sa.func.lower(Speaker.email) == email.strip().lower(),
+            Speaker.email_key == (addresses.key_or_none(email) or email.strip().lower()),
         )
     )
     if (count or 0) >= limit:
@@ -217,27 +221,87 @@ def _record_and_notify(submission: Submission, late: bool, now: datetime) -> Non
     db.session.flush()
 
 
-def invite_co_speakers(speaker: Speaker, now: datetime) -> int:
-    """The submitting speaker has opened their link: their co-speakers get theirs now."""
+@dataclass(frozen=True)
+class InviteCaps:
+    """Co-speaker invitations a conference sends per day, and the distinct addresses one
+    submitter (by address key) may have invited to it in all."""
+
+    per_day: int = 100
+    per_submitter: int = 12
+
+
+def _check_invite_caps(
+    speaker: Speaker, waiting: list[Speaker], caps: InviteCaps, now: datetime
+) -> None:
+    conference_id = speaker.submission.conference_id
+    today = (
+        db.session.scalar(
+            sa.select(sa.func.count(Speaker.id))
+            .join(Submission)
+            .where(
+                Submission.conference_id == conference_id,
+                Speaker.position > 0,
+                Speaker.invited_at > now - timedelta(days=1),
+            )
+        )
+        or 0
+    )
+    if today + len(waiting) > caps.per_day:
+        raise LimitReached(
+            "The conference has sent as many co-speaker invitations as it may today; please "
+            "try again tomorrow, or ask the organizers to invite them."
+        )
+    main = aliased(Speaker)
+    invited = set(
+        db.session.scalars(
+            sa.select(Speaker.email_key)
+            .join(Submission, Speaker.submission_id == Submission.id)
+            .join(main, sa.and_(main.submission_id == Submission.id, main.position == 0))
+            .where(
+                Submission.conference_id == conference_id,
+                main.email_key == speaker.email_key,
+                Speaker.position > 0,
+                Speaker.invited_at.is_not(None),
+            )
+        )
+    )
+    everyone = invited | {other.email_key for other in waiting}
+    if len(everyone) > caps.per_submitter:
+        raise LimitReached(
+            f"You have named {len(everyone)} different co-speakers on your proposals to this "
+            f"conference; we invite at most {caps.per_submitter}. Ask the organizers to invite "
+            "the others."
+        )
+
+
+def invite_co_speakers(speaker: Speaker, now: datetime, caps: InviteCaps | None = None) -> int:
+    """The submitting speaker has opened their link: their co-speakers get theirs now, in a
+    message of fixed wording (no title, no name the submitter typed), within ``caps``."""
     submission = speaker.submission
     if speaker.position != 0:
         raise NotAllowed("Only the speaker who sent the proposal invites the co-speakers.")
-    invited = 0
-    for other in submission.speakers:
-        if other.invited_at is None:
-            other.invited_at = now
-            mail_speaker(submission, other, "cfp_received", now)
-            invited += 1
+    waiting = [other for other in submission.speakers if other.invited_at is None]
+    if not waiting:
+        return 0
+    _check_invite_caps(speaker, waiting, caps or InviteCaps(), now)
+    for other in waiting:
+        other.invited_at = now
+        context = {
+            "conference": {"name": submission.conference.name, "slug": submission.conference.slug},
+            "submission": {"code": submission.code},
+            "submitter": {"email": speaker.email},
+            "link": issue_speaker_link(other, now),
+        }
+        mail.enqueue(other.email, "cfp_co_speaker_invite", context, now)
     db.session.flush()
-    if invited:
-        audit.record(
-            audit.Actor(label=f"speaker link ({speaker.email})"[:254]),
-            "submission.invite",
-            "submission",
-            submission.code,
-            f"invited {invited} co-speaker(s)",
-        )
-    return invited
+    audit.record(
+        audit.Actor(label=f"speaker link ({speaker.email})"[:254]),
+        "submission.invite",
+        "submission",
+        submission.code,
+        f"invited {len(waiting)} co-speaker(s)",
+    )
+    return len(waiting)
 
 
 def speaker_may_edit(submission: Submission, now: datetime) -> bool:

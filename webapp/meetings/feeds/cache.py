@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -120,7 +120,21 @@ def _write(key: str, values: dict[str, Any]) -> None:
         pass  # another worker stored it first; its render is as good as ours
 
 
-def stored(key: str, version: str, render: Callable[[], bytes], *, keep: bool = True) -> Stored:
+#: What a render returns: its bytes and the latest change of the data in them, or the bytes alone.
+Rendered = bytes | tuple[bytes, datetime]
+
+
+def _last_modified(given: datetime | None, etag: str, before: Any, stamp: datetime) -> datetime:
+    """``Last-Modified``: the data's latest change when the render says it (the same data gives
+    the same value, also after the stored renders are lost; a change that only the moving window
+    makes, older meetings leaving, changes the ETag alone). Otherwise: kept while the bytes are
+    unchanged, else the time of this render."""
+    if given is not None:
+        return given.astimezone(UTC).replace(microsecond=0)
+    return before.last_modified if before is not None and before.etag == etag else stamp
+
+
+def stored(key: str, version: str, render: Callable[[], Rendered], *, keep: bool = True) -> Stored:
     """The render ``key`` for ``version``: from memory, from the table, or rendered now.
 
     ``keep=False`` leaves the table alone (one-meeting files: any date may be asked for, so only
@@ -134,11 +148,12 @@ def stored(key: str, version: str, render: Callable[[], bytes], *, keep: bool = 
     if row is not None and row.data_version == version:
         result = Stored(version, row.etag, row.last_modified, row.body)
     else:
-        body = render()
+        rendered = render()
+        body, given = rendered if isinstance(rendered, tuple) else (rendered, None)
         etag = hashlib.sha256(body).hexdigest()[:40]
         stamp = clock.now().replace(microsecond=0)
         before = row if row is not None else hit
-        modified = before.last_modified if before is not None and before.etag == etag else stamp
+        modified = _last_modified(given, etag, before, stamp)
         result = Stored(version, etag, modified, body)
         if keep:
             _write(

@@ -12,7 +12,7 @@ from webapp import settings, wiring
 from webapp.ical import FeedCalendar, FeedEvent, google_calendar_url, webcal_url
 from webapp.meetings import services
 from webapp.meetings.feeds.events import SeriesView, series_events, series_url, slot_event
-from webapp.meetings.feeds.window import window_start
+from webapp.meetings.feeds.window import feed_horizon, window_start
 from webapp.models import Series
 from webapp.urls import base_url, external_url
 
@@ -21,16 +21,25 @@ def series_calendar(series: Series, now: datetime) -> FeedCalendar:
     return FeedCalendar(
         name=series.title,
         description=f"{services.describe_schedule(series)}. {series_url(series)}",
-        events=tuple(series_events(series, window_start(now))),
-        x_wr_timezone=series.timezone,
+        # No X-WR-TIMEZONE (nor in the site and programme feeds): recurring-ical-events reads
+        # UTC values through it as wall times, and a move ending in a repeated hour then ended
+        # before it began. Every value carries its TZID or is UTC; nothing is floating.
+        events=tuple(series_events(series, window_start(now), feed_horizon(now))),
+        last_modified=series.updated_at,
     )
 
 
+def _settings_changed() -> datetime | None:
+    """When the site settings (the community's name, in the site feed's NAME) last changed."""
+    row = settings.stored()
+    return row.updated_at if row is not None else None
+
+
 def all_calendar(now: datetime) -> FeedCalendar:
-    start = window_start(now)
+    start, horizon = window_start(now), feed_horizon(now)
     events: list[FeedEvent] = []
     for series in services.list_series(public_only=True):
-        events += series_events(series, start)
+        events += series_events(series, start, horizon)
     for provider in wiring.of().feed_providers:
         events += list(provider.events(now))
     community = settings.current().community_name
@@ -38,6 +47,7 @@ def all_calendar(now: datetime) -> FeedCalendar:
         name=f"{community}: meetings",
         description=f"Every public meeting of the {community}. {base_url()}/",
         events=tuple(events),
+        last_modified=_settings_changed(),
     )
 
 
@@ -62,6 +72,7 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
         # No X-WR-TIMEZONE: with no recurrence there is nothing for it to do, and
         # recurring-ical-events then reads a meeting on a repeated hour as zero minutes long.
         events=(slot_event(view, slot, sequence, stamps),),
+        last_modified=series.updated_at,
     )
 
 

@@ -85,6 +85,7 @@ def event(
     status: EventStatus = EventStatus.CONFIRMED,
     rule: WeeklyRule | None = None,
     exdates: tuple[datetime, ...] = (),
+    utc_exdates: tuple[datetime, ...] = (),
     recurrence_id: datetime | None = None,
 ) -> FeedEvent:
     """The one way a meeting's VEVENT is built: title, zone, text, page and place of the series."""
@@ -103,6 +104,7 @@ def event(
         status=status,
         rule=rule,
         exdates=exdates,
+        utc_exdates=utc_exdates,
         recurrence_id=recurrence_id,
     )
 
@@ -140,11 +142,32 @@ def _irregular(rule: Rule, day: date, tz: ZoneInfo) -> bool:
     return schedule.irregular(day, rule.start_time, rule.duration_minutes, tz)
 
 
+def _carried(rule: Rule, day: date, tz: ZoneInfo) -> bool:
+    """Whether the rule's previous meeting falls at a wall time the clock skips: libical's rule
+    iterator (with a zone name it knows) moves that one past the gap and carries the moved time
+    into this one. This one then leaves the master (an EXDATE at its wall time, and one in UTC at
+    the carried instant, ``_carried_instant``) and is written as an event of its own."""
+    before = day - timedelta(weeks=rule.interval_weeks)
+    return rule.has_date(before) and schedule.skipped(before, rule.start_time, tz)
+
+
+def _carried_instant(rule: Rule, day: date, tz: ZoneInfo) -> datetime:
+    """Where libical's iterator puts the meeting after a skipped one: at the wall time the skipped
+    one was moved to (02:30 in New York's gap becomes 03:30, and the next week too)."""
+    before = day - timedelta(weeks=rule.interval_weeks)
+    moved_to = schedule.to_utc(before, rule.start_time, tz).astimezone(tz).time()
+    return schedule.to_utc(day, moved_to, tz)
+
+
+def _spelled(rule: Rule, day: date, tz: ZoneInfo) -> bool:
+    return _irregular(rule, day, tz) or _carried(rule, day, tz)
+
+
 def _master_first(rule: Rule, tz: ZoneInfo, first: date) -> date | None:
-    """The first occurrence from ``first`` on that is not on a clock change (the master's DTSTART
-    fixes the wall time and length every reader repeats); None when the rule has none soon."""
+    """The first occurrence from ``first`` on that is not on or after a clock change (the master's
+    DTSTART fixes the wall time and length every reader repeats); None when the rule has none."""
     upto = first + timedelta(weeks=8 * rule.interval_weeks)
-    return next((d for d in rule.dates(first, upto) if not _irregular(rule, d, tz)), None)
+    return next((d for d in rule.dates(first, upto) if not _spelled(rule, d, tz)), None)
 
 
 def _standalone(
@@ -202,28 +225,87 @@ def _held(view: SeriesView, rule: Rule, row: ScheduleRule, day: date) -> FeedEve
     )
 
 
-#: How far ahead occurrences on clock changes are spelled out (an open rule repeats forever).
-IRREGULAR_YEARS = 10
+@dataclass(frozen=True)
+class _Span:
+    """The master's first meeting, the feed's horizon, and the days spelled out in between."""
+
+    first: date
+    horizon: date
+    irregular: frozenset[date]
+    carried: frozenset[date]
+
+    @classmethod
+    def of(cls, rule: Rule, tz: ZoneInfo, first: date, horizon: date) -> _Span:
+        days = list(rule.dates(first, horizon))
+        carried = frozenset(d for d in days if _carried(rule, d, tz))
+        irregular = frozenset(d for d in days if _irregular(rule, d, tz)) - carried
+        return cls(first, horizon, irregular, carried)
+
+
+def _cancelled_override(
+    view: SeriesView, rule: Rule, row: ScheduleRule, day: date, note: str
+) -> FeedEvent:
+    """An occurrence of the master taken out by an override with STATUS:CANCELLED, not an EXDATE:
+    on and right after a carried meeting, whose extra UTC EXDATE ical.js would otherwise take for
+    the next EXDATE's turn (it checks one EXDATE value per occurrence)."""
+    start = schedule.to_utc(day, rule.start_time, view.tz)
+    return event(
+        view,
+        uid=uid_of_rule(view.series, row),
+        start=start,
+        end=start + timedelta(minutes=rule.duration_minutes),
+        url=meeting_url(view.series, day),
+        last_modified=row.updated_at,
+        sequence=rule.sequence + 1,
+        notes=(note,),
+        status=EventStatus.CANCELLED,
+        recurrence_id=schedule.wall(day, rule.start_time, view.tz),
+    )
 
 
 def _exceptions(
-    view: SeriesView, rule: Rule, row: ScheduleRule, changes: dict[date, Change], first: date
+    view: SeriesView, rule: Rule, row: ScheduleRule, changes: dict[date, Change], span: _Span
 ) -> tuple[list[datetime], list[FeedEvent]]:
-    """The master's EXDATEs and overrides, from its DTSTART ``first`` on."""
+    """The master's EXDATEs and overrides, from its DTSTART on."""
     exdates: list[datetime] = []
     overrides: list[FeedEvent] = []
+    after_carried = {d + timedelta(weeks=rule.interval_weeks) for d in span.carried}
     for day, change in sorted(changes.items()):
-        if day < first or not rule.has_date(day):
+        if day < span.first or not rule.has_date(day) or day in span.carried:
             continue
-        if change.status == OccurrenceStatus.CANCELLED:
+        if change.status == OccurrenceStatus.CANCELLED and day in after_carried:
+            overrides.append(_cancelled_override(view, rule, row, day, "Cancelled."))
+        elif change.status == OccurrenceStatus.CANCELLED:
             exdates.append(schedule.wall(day, rule.start_time, view.tz))
         elif change.status == OccurrenceStatus.MOVED and change.start_at is not None:
             overrides.append(_moved(view, rule, row, day, change))
-    horizon = first + timedelta(days=366 * IRREGULAR_YEARS)
-    spelled = {d for d in rule.dates(first, horizon) if _irregular(rule, d, view.tz)}
-    spelled |= {d for d in view.links if d >= first and rule.has_date(d)}
-    overrides += [_held(view, rule, row, d) for d in sorted(spelled - set(changes))]
+    spelled = set(span.irregular)
+    spelled |= {d for d in view.links if d >= span.first and rule.has_date(d)}
+    overrides += [_held(view, rule, row, d) for d in sorted(spelled - set(changes) - span.carried)]
+    for day in sorted(span.carried):
+        # Out of the master, and an event of its own: an override would not pair with the moved
+        # occurrence in libical, and recurring-ical-events matches the carried UTC EXDATE with the
+        # override's wall time wherever the offset after the gap equals the gap (Dublin, London).
+        # A cancelled override, not an EXDATE: ical.js checks one EXDATE value per occurrence,
+        # and a cancelled gap day's UTC EXDATE would take this one's turn.
+        overrides.append(
+            _cancelled_override(view, rule, row, day, "Listed as an event of its own.")
+        )
+        found = _standalone(view, rule, row, day, changes.get(day))
+        overrides += [found] if found is not None else []
     return exdates, overrides
+
+
+def _until(rule: Rule, tz: ZoneInfo, span: _Span) -> datetime | None:
+    """The master's UNTIL: the rule's own end, or the horizon's when meetings on clock changes
+    are spelled out (beyond it they are not, and readers would place them each their own way)."""
+    last_day = rule.until_date
+    if span.irregular or span.carried:
+        last_day = min(last_day or span.horizon, span.horizon)
+    if last_day is None:
+        return None
+    last = max(rule.dates(span.first, min(last_day, dates.LAST_DATE)), default=span.first)
+    return schedule.latest_instant(last, rule.start_time, tz)
 
 
 def _before_master(
@@ -250,7 +332,12 @@ def _before_master(
 
 
 def _rule_events(
-    view: SeriesView, rule: Rule, row: ScheduleRule, changes: dict[date, Change], start: datetime
+    view: SeriesView,
+    rule: Rule,
+    row: ScheduleRule,
+    changes: dict[date, Change],
+    start: datetime,
+    horizon: date,
 ) -> list[FeedEvent]:
     """The master of one rule, then its overrides; nothing when the rule ended before ``start``."""
     tz, series = view.tz, view.series
@@ -265,11 +352,9 @@ def _rule_events(
         master_first = first
     leading = [d for d in rule.dates(first, master_first) if d < master_first]
     extra = _before_master(view, rule, row, changes, leading, first, start)
-    until = None
-    if rule.until_date is not None:
-        last = max(rule.dates(master_first, min(rule.until_date, dates.LAST_DATE)))
-        until = schedule.latest_instant(last, rule.start_time, tz)
-    exdates, overrides = _exceptions(view, rule, row, changes, master_first)
+    span = _Span.of(rule, tz, master_first, horizon)
+    until = _until(rule, tz, span)
+    exdates, overrides = _exceptions(view, rule, row, changes, span)
     master_start = schedule.to_utc(master_first, rule.start_time, tz)
     words = services.describe_rule(rule, series.timezone)
     pages = external_url(f"/meetings/{series.slug}/YYYY-MM-DD")
@@ -284,6 +369,7 @@ def _rule_events(
         notes=(f"{words}. Each meeting has its own page at {pages}.",),
         rule=WeeklyRule(interval=rule.interval_weeks, until=until),
         exdates=tuple(exdates),
+        utc_exdates=tuple(_carried_instant(rule, d, tz) for d in sorted(span.carried)),
     )
     return [master, *overrides, *extra]
 
@@ -305,12 +391,13 @@ def _extras(
     return events
 
 
-def series_events(series: Series, window_start: datetime) -> list[FeedEvent]:
-    """Every VEVENT of one series from ``window_start`` on."""
+def series_events(series: Series, window_start: datetime, horizon: date) -> list[FeedEvent]:
+    """Every VEVENT of one series from ``window_start`` on; meetings on clock changes spelled out
+    up to ``horizon`` (``window.feed_horizon``), where a rule that has them ends."""
     view = SeriesView.of(series)
     rules = services.rules_of(series)
     changes = {c.original_date: c for c in services.changes_of(series)}
     events: list[FeedEvent] = []
     for rule, row in zip(rules, series.rules, strict=True):
-        events += _rule_events(view, rule, row, changes, window_start)
+        events += _rule_events(view, rule, row, changes, window_start, horizon)
     return events + _extras(view, rules, changes, window_start)

@@ -30,7 +30,7 @@ VERSION_KEY = "cadence.feed_version"
 
 def serve_bytes(
     key: str,
-    render: Callable[[], bytes],
+    render: Callable[[], cache.Rendered],
     *,
     content_type: str = CALENDAR,
     headers: Iterable[tuple[str, str]] = (),
@@ -38,7 +38,9 @@ def serve_bytes(
 ) -> BaseResponse:
     """The stored render ``key`` (rendered by ``render()`` when the data changed) as a response.
 
-    ``render`` may abort (404): nothing is stored then. ``keep=False``: memory only.
+    ``render`` returns the bytes and the latest change of the data they hold (``Last-Modified``),
+    or the bytes alone (see ``cache.stored``). It may abort (404): nothing is stored then.
+    ``keep=False``: memory only.
     """
     # FastFeeds has just computed it (at most once per FEED_VERSION_TTL): one check a request.
     version = request.environ.get(VERSION_KEY) or cache.data_version(clock.now())
@@ -58,7 +60,12 @@ def serve(
 ) -> BaseResponse:
     """A calendar built by ``build(now)``, rendered by ``webapp.ical`` and served as stored."""
     now = clock.now()
-    return serve_bytes(key, lambda: render_calendar(build(now)), keep=keep)
+
+    def render() -> tuple[bytes, datetime]:
+        calendar = build(now)
+        return render_calendar(calendar), calendar.last_modified_utc
+
+    return serve_bytes(key, render, keep=keep)
 
 
 # --- the hot path --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ one rendered in the evening of the same day are the same bytes (stable ETags, 30
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from webapp import settings
 
@@ -21,3 +21,18 @@ def feed_window(now: datetime, past_months: int) -> tuple[datetime, datetime | N
 def window_start(now: datetime) -> datetime:
     """The feeds' first instant for the current site settings."""
     return feed_window(now, settings.current().feed_past_months)[0]
+
+
+#: How far ahead of today the feeds spell out meetings on clock changes (and end the rules that
+#: have them): calendar clients expand a subscribed feed for years ahead.
+HORIZON_YEARS = 30
+
+
+def feed_horizon(now: datetime) -> date:
+    """The last day the feeds spell out: ``HORIZON_YEARS`` after today (UTC), moving daily with
+    the window's start (the feeds' version holds that day, so the two change together)."""
+    today = now.astimezone(UTC).date()
+    try:
+        return today.replace(year=today.year + HORIZON_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + HORIZON_YEARS, day=28)

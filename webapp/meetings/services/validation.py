@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
-from webapp import dates
+from webapp import dates, plaintext
 from webapp.meetings.schedule import (
     ScheduleError,
 )
@@ -82,7 +82,8 @@ _LINE_BREAKS = "\n\r\u0085\u2028\u2029"
 
 def check_text(value: str, what: str, *, limit: int, multiline: bool = False) -> str:
     """``value`` without surrounding blanks, refused when too long or when it holds control
-    characters (a line break too, unless ``multiline``): they break calendar feeds and mails."""
+    characters (a line break too, unless ``multiline``): they break calendar feeds and mails; or
+    invisible bidirectional or zero-width characters (``webapp.plaintext``)."""
     allowed = "\n\r\t" if multiline else ""
     if any(
         (unicodedata.category(ch) == "Cc" or ch in _LINE_BREAKS) and ch not in allowed
@@ -90,6 +91,10 @@ def check_text(value: str, what: str, *, limit: int, multiline: bool = False) ->
     ):
         kind = "control characters" if multiline else "line breaks or control characters"
         raise ScheduleError(f"{what} may not contain {kind}")
+    if (hidden := plaintext.hidden_in(value)) is not None:
+        raise ScheduleError(
+            f"{what} may not contain the invisible character {plaintext.describe(hidden)}"
+        )
     if len(value) > limit:
         raise ScheduleError(f"{what} may have at most {limit} characters")
     return value if multiline else value.strip()

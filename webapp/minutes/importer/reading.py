@@ -9,10 +9,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from webapp import plaintext
 from webapp.minutes.importer.model import MAX_LINE, ImportProblem, ImportProblems
 
 
 def read_bytes(path: Path) -> bytes:
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # An undecodable byte in the name reaches Python as a lone surrogate (surrogateescape),
+        # which no database, page or feed can take: refuse the file by name, not by traceback.
+        byte = ord(name[exc.start]) & 0xFF
+        message = f"the file name is not UTF-8 text (byte 0x{byte:02x}): rename the file"
+        raise ImportProblem(0, message) from None
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -55,6 +65,9 @@ def check_lines(text: str) -> None:
             problems.append(ImportProblem(number, message))
         elif found := CONTROL.search(line):
             message = f"the line holds a control character (0x{ord(found.group()):02x})"
+            problems.append(ImportProblem(number, message))
+        elif (hidden := plaintext.hidden_in(line)) is not None:
+            message = f"the line holds the invisible character {plaintext.describe(hidden)}"
             problems.append(ImportProblem(number, message))
     if problems:
         raise ImportProblems(problems)

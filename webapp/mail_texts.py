@@ -1,0 +1,222 @@
+"""The text of every kind of mail: the defaults, the organizers' edits, and rendering them.
+
+Templates are rendered only in the sandbox's child process (``webapp.mail_render``), under its
+CPU budget and memory limit: by the outbox worker for real messages (``render_queued``), and for
+the organizers' previews and the save check (``preview``, ``check_template``). The save check
+renders with hostile samples too (long values, many items, every optional key, none of them),
+so a template that misbehaves for some speaker is refused at save, not discovered at send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from webapp import mail_render
+from webapp.extensions import db
+from webapp.models import MailTemplate
+
+#: How long the texts of the hostile sample are, and how many items its lists have.
+HOSTILE_TEXT = 300
+HOSTILE_ITEMS = 30
+
+
+@dataclass(frozen=True)
+class DefaultTemplate:
+    subject: str
+    body: str
+    help: str
+    #: Sample values of the keys this message has beyond ``SAMPLE_CONTEXT``'s.
+    sample: dict[str, Any] = field(default_factory=dict)
+
+
+#: The default text of every message; organizers can replace each (MailTemplate rows).
+DEFAULTS: dict[str, DefaultTemplate] = {
+    "cfp_received": DefaultTemplate(
+        "[{{ conference.name }}] We received “{{ submission.title }}”",
+        """Hello {{ speaker.name }},
+
+thank you for submitting “{{ submission.title }}” ({{ submission.format }}) to \
+{{ conference.name }}.
+Its code is {{ submission.code }}.
+
+Your private link, to see, change or withdraw the submission until the call closes
+({{ conference.deadline }}), and later to see our decision:
+
+    {{ link }}
+
+Keep this link to yourself: anyone who has it can change the submission.
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker (main and co-speakers) when a submission arrives.",
+    ),
+    "cfp_new_submission": DefaultTemplate(
+        "[{{ conference.name }}] New submission {{ submission.code }}: {{ submission.title }}",
+        """A new submission arrived for {{ conference.name }}:
+
+    {{ submission.title }} ({{ submission.format }})
+    by {{ submission.speakers }}
+
+Review it at {{ link }}
+""",
+        "To every organizer when a submission arrives.",
+    ),
+    "cfp_accepted": DefaultTemplate(
+        "[{{ conference.name }}] Accepted: {{ submission.title }}",
+        """Hello {{ speaker.name }},
+
+we are glad to tell you that “{{ submission.title }}” is accepted for {{ conference.name }}
+({{ conference.dates }}, {{ conference.place }}).
+
+Please confirm that you will give it, or decline, on your private page:
+
+    {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker when the organizers accept a submission.",
+    ),
+    "cfp_rejected": DefaultTemplate(
+        "[{{ conference.name }}] About your submission “{{ submission.title }}”",
+        """Hello {{ speaker.name }},
+
+thank you for submitting “{{ submission.title }}” to {{ conference.name }}. We received many
+more proposals than the programme can hold, and we could not include yours this time.
+
+Your submission stays on your private page: {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker when the organizers reject a submission.",
+    ),
+}
+
+#: Sample values for previews and for checking an edited template before saving it.
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "conference": {
+        "name": "bhyvecon 2027",
+        "slug": "bhyvecon-2027",
+        "deadline": "2027-03-01 23:59 Europe/Amsterdam",
+        "dates": "2027-06-10 – 2027-06-11",
+        "place": "Amsterdam",
+    },
+    "submission": {
+        "code": "ABC123",
+        "title": "Live migration in bhyve",
+        "format": "Talk (30 min)",
+        "speakers": "Ada Lovelace, Alan Turing",
+    },
+    "speaker": {"name": "Ada Lovelace", "email": "ada@example.org"},
+    "link": "https://cadence.example.org/cfp/s/…",
+    # Keys only some messages have (reminders, programme changes, invitations).
+    "deadline": "2027-05-01",
+    "final": False,
+    "release": "v3",
+    "note": "Two talks swapped rooms.",
+    "changes": ["“Live migration in bhyve” moved from Friday 10:00 to Friday 14:00"],
+    "programme_url": "https://cadence.example.org/conferences/bhyvecon-2027/program",
+    "submitter": {"email": "ada@example.org"},
+}
+
+
+class TemplateInvalid(ValueError):
+    """An edited mail template that does not render; the message names the problem."""
+
+
+class RenderFailed(ValueError):
+    """Neither the message's template nor the default renders (the send attempt fails)."""
+
+
+def _edited_templates() -> dict[str, tuple[str, str]]:
+    return {
+        row.name: (row.subject, row.body) for row in db.session.scalars(sa.select(MailTemplate))
+    }
+
+
+def template_text(name: str, edited: dict[str, tuple[str, str]] | None = None) -> tuple[str, str]:
+    """The subject and body of template ``name``: the organizers' edit, else the default."""
+    edited = _edited_templates() if edited is None else edited
+    if name in edited:
+        return edited[name]
+    default = DEFAULTS[name]
+    return default.subject, default.body
+
+
+def sample_context(name: str | None = None) -> dict[str, Any]:
+    default = DEFAULTS.get(name or "")
+    return {**SAMPLE_CONTEXT, **(default.sample if default else {})}
+
+
+def _stretched(value: Any) -> Any:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        return (value + " Ω ") * (HOSTILE_TEXT // (len(value) + 3) + 1)
+    if isinstance(value, list):
+        items = [_stretched(v) for v in value] or [_stretched("item")]
+        return (items * HOSTILE_ITEMS)[:HOSTILE_ITEMS]
+    if isinstance(value, dict):
+        return {k: _stretched(v) for k, v in value.items()}
+    return value
+
+
+def _emptied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _emptied(v) for k, v in value.items()}
+    return type(value)() if isinstance(value, str | list | bool) else value
+
+
+def hostile_contexts(name: str | None = None) -> list[dict[str, Any]]:
+    """The samples a template must render at save: the plain one, one with every value long
+    (names, titles) and many items (eleven speakers, thirty changes), one with every optional
+    value empty, and one without a speaker (the organizers' copy)."""
+    base = sample_context(name)
+    long = _stretched(base)
+    names = ", ".join(f"Speaker {i} " + "Ω" * 110 for i in range(11))
+    long["submission"] = {**long["submission"], "speakers": names}
+    return [base, long, _emptied(base), {**_emptied(base), "speaker": {}}]
+
+
+def check_template(subject: str, body: str, name: str | None = None) -> None:
+    """Refuse (``TemplateInvalid``) a template that does not render every hostile sample."""
+    jobs = [(text, ctx) for ctx in hostile_contexts(name) for text in (subject, body)]
+    for rendered in mail_render.render_many(jobs):
+        if not rendered.ok:
+            raise TemplateInvalid(f"The template does not render: {rendered.error}")
+
+
+def preview(subject: str, body: str, name: str | None = None) -> tuple[str, str] | str:
+    """The template rendered with the plain sample, or why it does not render."""
+    ctx = sample_context(name)
+    out = mail_render.render_many([(subject, ctx), (body, ctx)])
+    for rendered in out:
+        if not rendered.ok:
+            return rendered.error or "it does not render"
+    return out[0].text or "", out[1].text or ""
+
+
+def _one_line(subject: str) -> str:
+    """A header holds one line: no CR/LF can come in from a title."""
+    return " ".join(subject.split())[:300]
+
+
+def render_queued(
+    name: str, subject: str, body: str, context: dict[str, Any]
+) -> tuple[str, str, str]:
+    """``(subject, body, note)`` of a queued message; a template that fails gives way to the
+    default text, and ``note`` says why (the organizers see it on the outbox page)."""
+    out = mail_render.render_many([(subject, context), (body, context)])
+    failed = next((r.error for r in out if not r.ok), None)
+    if failed is None:
+        return _one_line(out[0].text or ""), out[1].text or "", ""
+    default = DEFAULTS.get(name)
+    if default is None or (default.subject, default.body) == (subject, body):
+        raise RenderFailed(f"the message does not render: {failed}")
+    out = mail_render.render_many([(default.subject, context), (default.body, context)])
+    if not all(r.ok for r in out):
+        raise RenderFailed(f"the message does not render: {failed}")
+    note = f"The edited template did not render ({failed}); sent with the default text."
+    return _one_line(out[0].text or ""), out[1].text or "", note[:500]
