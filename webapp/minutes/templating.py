@@ -79,7 +79,9 @@ def take_minutes(series: Series, slot: Any, state: str | None = _UNKNOWN) -> dic
         state = minutes.state if minutes is not None else None
     if not window_open(slot, state, clock.now()):
         return None
-    endpoint = "minutes.live_start" if state is None else "minutes.live"
+    # The shared notes' own start (``live.start``, same address and behaviour) when it is there.
+    starter = "live.start" if "live.start" in current_app.view_functions else "minutes.live_start"
+    endpoint = starter if state is None else "minutes.live"
     return {"url": url_for(endpoint, slug=series.slug, day=day.isoformat()), "start": state is None}
 
 
