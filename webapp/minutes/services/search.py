@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from webapp.extensions import db
 from webapp.models import Minutes, MinutesState, Occurrence, Series
-from webapp.models.search import PG_DOCUMENT, PG_VECTOR
+from webapp.models.search import PG_COLUMN, PG_DOCUMENT
 
 #: At most this many words and phrases are used (the rest is ignored, and said so).
 MAX_TERMS = 12
@@ -105,7 +105,7 @@ def _postgres(
     matching = f"""
         FROM minutes m JOIN occurrences o ON m.occurrence_id = o.id
         JOIN series s ON o.series_id = s.id
-        WHERE m.state = :published {public} AND {PG_VECTOR} @@ ({query})"""
+        WHERE m.state = :published {public} AND m.{PG_COLUMN} @@ ({query})"""
     total = db.session.execute(sa.text(f"SELECT count(*) {matching}"), params).scalar()
     options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
     # The headline is computed for this page's rows only (the inner query sorts and limits).
@@ -113,7 +113,7 @@ def _postgres(
     statement = f"""
         SELECT page.id, ts_headline('simple'::regconfig, page.document, ({query}), '{options}')
         FROM (SELECT m.id, {PG_DOCUMENT} AS document, o.original_date AS day,
-                     ts_rank({PG_VECTOR}, ({query})) AS rank
+                     ts_rank(m.{PG_COLUMN}, ({query})) AS rank
               {matching}
               ORDER BY rank DESC, day DESC, m.id DESC LIMIT :limit OFFSET :offset) AS page
         ORDER BY page.rank DESC, page.day DESC, page.id DESC"""  # noqa: S608
