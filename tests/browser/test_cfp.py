@@ -99,6 +99,8 @@ def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(
     expect(page.get_by_role("heading", name="UEFI guests on bhyve, revisited")).to_be_visible()
 
     page.get_by_role("button", name="Withdraw the proposal").click()
+    expect(page.get_by_text("No mail is sent, to you or your co-speakers")).to_be_visible()
+    page.get_by_role("button", name="Yes, withdraw the proposal").click()
     expect(page.get_by_text("You withdrew this proposal.")).to_be_visible()
     assert page.console_errors == []
 
@@ -120,6 +122,16 @@ def test_the_form_shows_errors_beside_fields_and_adds_co_speaker_rows_without_js
     context.close()
 
 
+def accept_and_send(page) -> None:
+    """Accept (a pending decision, sent by nobody), then "Send decisions"."""
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("pending accepted. Nothing is sent until")).to_be_visible()
+    page.get_by_role("link", name="Send decisions").first.click()
+    expect(page.get_by_text("1 Acceptance mail(s)")).to_be_visible()
+    page.get_by_role("button", name="Send 1 mail(s) now").click()
+    expect(page.get_by_text("1 decision(s) sent")).to_be_visible()
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
@@ -134,18 +146,17 @@ def test_review_accept_confirm_place_and_publish(page, conference, smtp_server, 
     page.get_by_role("link", name="Review & programme", exact=True).click()
     page.get_by_role("link", name="bhyvecon 2027").click()
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_label("Score").select_option(label="4 – good")
+    page.get_by_label("Overall").select_option(label="4")
     page.get_by_label("Comment").fill("Solid, practical.")
     page.get_by_role("button", name="Save my review").click()
     expect(page.get_by_text("Your review is saved.")).to_be_visible()
-    expect(page.get_by_text("Mean score: 4.00 (1 review)")).to_be_visible()
+    expect(page.get_by_text("Mean score: 4.00 (1 review;")).to_be_visible()
     sign_out(page)
 
     sign_in(page, organizer.email)
     page.goto("/organize/conferences/bhyvecon-2027/submissions")
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_role("button", name="Accept").click()
-    expect(page.get_by_text("is now accepted; the speakers are told by mail.")).to_be_visible()
+    accept_and_send(page)
     sign_out(page)
 
     page.goto(private_link(smtp_server, "ada@example.org", "Accepted"))
@@ -205,8 +216,7 @@ def test_accept_remind_confirm_place_release_move_release(
     sign_in(page, organizer.email)
     page.goto("/organize/conferences/bhyvecon-2027/submissions")
     page.get_by_role("link", name="Live migration of bhyve guests").click()
-    page.get_by_role("button", name="Accept").click()
-    expect(page.get_by_text("is now accepted; the speakers are told by mail.")).to_be_visible()
+    accept_and_send(page)
     private_link(smtp_server, "ada@example.org", "Accepted")
 
     # Three days later the daily reminder run finds Ada silent; a second run adds nothing.

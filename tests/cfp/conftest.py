@@ -228,3 +228,17 @@ def programme(app, make_conference, client_as):
     assert _place(organizer, codes["lightning"], main, "2027-06-11", "14:00").status_code == 302
     _release(organizer, "The first programme.")
     return c, codes, organizer
+
+
+def score_field(app: Flask, slug: str = "bhyvecon-2027", name: str = "Overall") -> str:
+    """The review form's field of criterion ``name`` (``c<id>``)."""
+    from webapp.models import ReviewCriterion
+
+    with app.app_context():
+        cid = db.session.scalar(
+            sa.select(ReviewCriterion.id)
+            .join(Conference)
+            .where(Conference.slug == slug, ReviewCriterion.name == name)
+        )
+    assert cid is not None, f"no criterion {name!r}"
+    return f"c{cid}"

@@ -132,3 +132,10 @@ def test_cli_refuses_dates_outside_the_range(app, runner, option, value, message
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Conference)) == 0
+
+
+def test_the_edit_form_posted_unchanged_changes_nothing(app, client_as, make_conference) -> None:
+    from tests.test_edit_forms import assert_unchanged
+
+    make_conference()
+    assert_unchanged(app, client_as("organizer"), "/organize/conferences/bhyvecon-2027/edit")

@@ -77,7 +77,12 @@ def test_past_the_deadline_the_dashboard_offers_to_release_the_slot(
     page = organizer.get("/dashboard/").get_data(as_text=True)
     assert "Unconfirmed past deadline" in page
     assert "Release the slot (decline “Live migration in bhyve”)" in page
-    response = organizer.post(f"/organize/conferences/{c.slug}/submissions/{code}/release-slot")
+    url = f"/organize/conferences/{c.slug}/submissions/{code}/release-slot"
+    asked = organizer.post(url)
+    assert asked.status_code == 200
+    assert "No mail is sent to the speakers." in asked.get_data(as_text=True)
+    assert submissions(app)[0].state == SubmissionState.ACCEPTED
+    response = organizer.post(url, data={"confirmed": "1"})
     assert response.status_code == 302
     [s] = submissions(app)
     assert s.state == SubmissionState.DECLINED

@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from tests.cfp.conftest import score_field
 from webapp import audit
 from webapp.cfp import services
 from webapp.extensions import db
@@ -75,9 +76,10 @@ def test_needs_my_review_and_who_may_sort_by_score(app, client_as, make_conferen
     chair = client_as("organizer", "reviewer")
     reviewer = client_as("reviewer")
     base = f"/organize/conferences/{c.slug}/submissions"
+    field = score_field(app)
     for code, score in zip(codes, (2, 5, 3), strict=True):
-        reviewer.post(f"{base}/{code}/review", data={"score": str(score), "comment": ""})
-    chair.post(f"{base}/{codes[0]}/review", data={"score": "4", "comment": ""})
+        reviewer.post(f"{base}/{code}/review", data={field: str(score), "comment": ""})
+    chair.post(f"{base}/{codes[0]}/review", data={field: "4", "comment": ""})
     assert _titles(chair.get(base + "?mine=1").get_data(as_text=True)) == [
         "Talk number 001",
         "Talk number 002",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
 
-from tests.cfp.conftest import post_submission, submissions
+from tests.cfp.conftest import post_submission, score_field, submissions
 from webapp.extensions import db
 from webapp.models import SubmissionReview
 
@@ -38,7 +39,7 @@ def three(app, client, make_conference):
 def _review(client, code: str, score: int, comment: str):
     return client.post(
         f"/organize/conferences/bhyvecon-2027/submissions/{code}/review",
-        data={"score": str(score), "comment": comment},
+        data={score_field(client.application): str(score), "comment": comment},
     )
 
 
@@ -59,22 +60,23 @@ def test_reviewer_sees_others_scores_only_after_scoring(app, client_as, three) -
         as_text=True
     )
     assert "Brilliant, first reviewer" in page
-    assert "Mean score: 3.50 (2 reviews)" in page
+    assert re.search(r"Mean score: <strong[^>]*>3.50</strong> \(2 reviews;", page)
     # One review per (reviewer, submission): scoring again updates it.
     assert _review(second, code, 3, "Changed my mind").status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SubmissionReview)) == 2
 
 
-@pytest.mark.parametrize("score", ["0", "6", "x", ""])
-def test_score_must_be_1_to_5(app, client_as, three, score) -> None:
+@pytest.mark.parametrize("score", ["-1", "6", "x"])
+def test_score_must_be_0_to_5(app, client_as, three, score) -> None:
     _, codes = three
+    field = score_field(app)
     response = client_as("reviewer").post(
         f"/organize/conferences/bhyvecon-2027/submissions/{codes['Alpha talk']}/review",
-        data={"score": score},
+        data={field: score},
     )
     assert response.status_code == 400
-    assert 'id="score-errors"' in response.get_data(as_text=True)
+    assert f'id="{field}-errors"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SubmissionReview)) == 0
 
@@ -94,7 +96,7 @@ def test_conflict_of_interest_blocks_review(app, client_as, three) -> None:
         as_text=True
     )
     assert "You declared a conflict of interest" in page
-    assert 'name="score"' not in page
+    assert "Save my review" not in page
     response = _review(reviewer, code, 5, "sneaky")
     # Refused before anything of the submission is shown (the refusal page showed it all).
     assert response.status_code == 403
@@ -168,7 +170,7 @@ def test_filter_and_sort(app, client_as, three) -> None:
     assert organizer.get(base + "?state=bogus&sort=bogus&format=x").status_code == 200
 
 
-def test_bulk_decisions_send_mail_and_reviewers_cannot_decide(
+def test_bulk_decisions_wait_for_send_and_reviewers_cannot_decide(
     app, client_as, three, smtp_server
 ) -> None:
     _, codes = three
@@ -186,11 +188,19 @@ def test_bulk_decisions_send_mail_and_reviewers_cannot_decide(
         data={"decision": "accept", "code": [codes["Alpha talk"], codes["Beta tutorial"]]},
         follow_redirects=True,
     )
-    assert "2 submission(s) now accepted." in response.get_data(as_text=True)
+    assert "2 submission(s) now pending accepted" in response.get_data(as_text=True)
     organizer.post(
         f"/organize/conferences/bhyvecon-2027/submissions/{codes['Gamma lightning']}/decide",
         data={"decision": "reject"},
     )
+    # Nothing is sent, and nothing shows, until "Send decisions".
+    assert {s.state for s in submissions(app)} == {"submitted"}
+    assert reviewer.post("/organize/conferences/bhyvecon-2027/decisions").status_code == 403
+    preview = organizer.get("/organize/conferences/bhyvecon-2027/decisions").get_data(as_text=True)
+    assert "<strong>2</strong> Acceptance mail(s)" in preview
+    assert "<strong>1</strong> Rejection mail(s)" in preview
+    sent = organizer.post("/organize/conferences/bhyvecon-2027/decisions", follow_redirects=True)
+    assert "3 decision(s) sent" in sent.get_data(as_text=True)
     states = {s.title: s.state for s in submissions(app)}
     assert states == {
         "Alpha talk": "accepted",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.cfp.conftest import post_submission, submissions
+from tests.cfp.conftest import post_submission, score_field, submissions
 
 
 def _review(client, code: str, score: int):
     return client.post(
         f"/organize/conferences/bhyvecon-2027/submissions/{code}/review",
-        data={"score": str(score), "comment": ""},
+        data={score_field(client.application): str(score), "comment": ""},
     )
 
 

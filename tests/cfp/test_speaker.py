@@ -137,11 +137,15 @@ def test_speaker_edits_and_withdraws_until_the_deadline(
     clock.now = CLOSES_UTC + timedelta(seconds=1)
     assert client.get(f"/cfp/s/{token}/edit").status_code == 302  # closed for edits
     assert "Edit the proposal" not in client.get(f"/cfp/s/{token}").get_data(as_text=True)
-    client.post(f"/cfp/s/{token}/withdraw")
+    client.post(f"/cfp/s/{token}/withdraw", data={"confirmed": "1"})
     assert submissions(app)[0].state == "submitted"  # too late to withdraw
 
     clock.now = CLOSES_UTC - timedelta(seconds=1)
-    assert client.post(f"/cfp/s/{token}/withdraw").status_code == 302
+    asked = client.post(f"/cfp/s/{token}/withdraw")
+    assert asked.status_code == 200
+    assert "No mail is sent, to you or your co-speakers" in asked.get_data(as_text=True)
+    assert submissions(app)[0].state == "submitted"
+    assert client.post(f"/cfp/s/{token}/withdraw", data={"confirmed": "1"}).status_code == 302
     assert submissions(app)[0].state == "withdrawn"
     assert "You withdrew this proposal." in client.get(f"/cfp/s/{token}").get_data(as_text=True)
 
@@ -224,9 +228,14 @@ def test_speaker_edits_the_co_speakers_names(app, client, make_conference, smtp_
         "abstract": "x" * 10,
         "speaker_name": "Ada Lovelace",
     }
-    blank = client.post(f"/cfp/s/{token}/edit", data={**data, "co_speaker_names-0": " "})
-    assert 'id="co_speaker_names-0-errors"' in blank.get_data(as_text=True)
-    saved = client.post(f"/cfp/s/{token}/edit", data={**data, "co_speaker_names-0": "A. M. Turing"})
+    with app.app_context():
+        alan_id = db.session.scalar(sa.select(Speaker.id).where(Speaker.position == 1))
+    row = {"co_speakers-0-speaker_id": str(alan_id), "co_speakers-0-email": "alan@example.org"}
+    blank = client.post(f"/cfp/s/{token}/edit", data={**data, **row, "co_speakers-0-name": " "})
+    assert 'id="co_speakers-0-name-errors"' in blank.get_data(as_text=True)
+    saved = client.post(
+        f"/cfp/s/{token}/edit", data={**data, **row, "co_speakers-0-name": "A. M. Turing"}
+    )
     assert saved.status_code == 302
     assert "A. M. Turing" in client.get(f"/cfp/s/{token}").get_data(as_text=True)
     with app.app_context():

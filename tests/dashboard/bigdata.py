@@ -30,6 +30,7 @@ from webapp.models import (
     Person,
     Review,
     ReviewConflict,
+    ReviewScore,
     Speaker,
     Submission,
     SubmissionReview,
@@ -265,7 +266,6 @@ def build(now: datetime, *, years: int = 10, submissions: int = 2000) -> dict[st
         {
             "submission_id": s,
             "reviewer_id": r,
-            "score": 1 + (s + r) % 5,
             "comment": "",
             "created_at": now,
             "updated_at": now,
@@ -275,6 +275,22 @@ def build(now: datetime, *, years: int = 10, submissions: int = 2000) -> dict[st
         if (i + j) % 3 != 0
     ]
     db.session.execute(sa.insert(SubmissionReview), reviews)
+    criterion = conference.criteria[0].id
+    db.session.execute(
+        sa.insert(ReviewScore),
+        [
+            {"review_id": rid, "criterion_id": criterion, "score": 1 + (sid + uid) % 5}
+            for rid, sid, uid in db.session.execute(
+                sa.select(
+                    SubmissionReview.id,
+                    SubmissionReview.submission_id,
+                    SubmissionReview.reviewer_id,
+                )
+                .join(Submission)
+                .where(Submission.conference_id == conference.id)
+            )
+        ],
+    )
     db.session.execute(
         sa.insert(ReviewConflict),
         [

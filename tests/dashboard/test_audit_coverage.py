@@ -211,8 +211,11 @@ def test_cfp_and_account_changes_are_audited(app) -> None:
                 NOW,
             ),
         ).result
-        e = changes("review.save", lambda: cfp.save_review(sub, reviewer, 4, "good", ACTOR, NOW))
-        assert e.changes["score"] == [None, 4]
+        overall = {conference.criteria[0].id: 4}
+        e = changes(
+            "review.save", lambda: cfp.save_review(sub, reviewer, overall, "good", ACTOR, NOW)
+        )
+        assert e.changes["scores"] == [None, "Overall 4"]
         other, _ = cfp.submit(
             conference, _submission_data(conference, "Other", "bob@example.org"), "t2", NOW
         )
@@ -289,7 +292,7 @@ def test_speaker_link_changes_are_audited_with_the_link_as_actor(app, client) ->
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert client.post(f"{link}/withdraw").status_code == 302
+    assert client.post(f"{link}/withdraw", data={"confirmed": "1"}).status_code == 302
     with app.app_context():
         [edit] = entries("submission.update")
         assert edit.actor == "speaker link (ada@example.org)"

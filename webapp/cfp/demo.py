@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 from webapp import audit
 from webapp.cfp import services
+from webapp.cfp.services.questions import QuestionSpec
 from webapp.extensions import db
 from webapp.models import (
     Conference,
+    ReviewScore,
     Speaker,
     SpeakerLink,
     Submission,
@@ -162,6 +164,20 @@ def _conference(now: datetime) -> Conference:
             ),
             formats=[("Talk", 30), ("Lightning", 10), ("Tutorial", 90)],
             tracks=["Core", "Operations"],
+            criteria=[("Relevance", 2, 5), ("Clarity", 1, 5)],
+            questions=[
+                QuestionSpec("Is this your first talk at bhyvecon?", "yes_no", True, "reviewers"),
+                QuestionSpec(
+                    "Audience level",
+                    "choice",
+                    False,
+                    "public",
+                    ["Beginner", "Intermediate", "Expert"],
+                ),
+                QuestionSpec(
+                    "Anything we should know for your travel?", "long_text", False, "organizers"
+                ),
+            ],
             rooms=["Main hall", "Workshop room"],
         ),
         ACTOR,
@@ -210,15 +226,16 @@ def _submission(conference: Conference, n: int, talk: tuple[Any, ...], now: date
 
 def _review(sub: Submission, n: int, reviewers: list[User]) -> None:
     for i, reviewer in enumerate(reviewers):
-        sub.reviews.append(
-            SubmissionReview(
-                reviewer_id=reviewer.id,
-                score=(n + i) % 5 + 1,
-                comment="Demo review.",
-                created_at=sub.submitted_at,
-                updated_at=sub.submitted_at,
-            )
+        review = SubmissionReview(
+            reviewer_id=reviewer.id,
+            comment="Demo review.",
+            created_at=sub.submitted_at,
+            updated_at=sub.submitted_at,
         )
+        for j, criterion in enumerate(sub.conference.criteria):
+            score = (n + i + j) % (criterion.scale_max + 1)
+            review.scores.append(ReviewScore(criterion=criterion, score=score))
+        sub.reviews.append(review)
 
 
 def _place(
@@ -251,7 +268,26 @@ def load(now: datetime) -> None:
             _place(sub, conference, talk[5], now)
         subs.append(sub)
     db.session.flush()
+    _committee(conference, subs, now)
     _lifecycle(conference, subs, now)
+
+
+def _committee(conference: Conference, subs: list[Submission], now: datetime) -> None:
+    """Answers to the custom questions, reviewers assigned, and decisions taken but not sent."""
+    first, level, travel = (str(q.id) for q in conference.questions)
+    levels = ["Beginner", "Intermediate", "Expert"]
+    for n, sub in enumerate(subs):
+        sub.answers = {
+            first: "yes" if n % 3 == 0 else "no",
+            level: levels[n % 3],
+            travel: "Arriving the day before." if n % 4 == 0 else "",
+        }
+    services.assign_automatically(conference, ACTOR, now)
+    waiting = [s for s in subs if s.state == SubmissionState.SUBMITTED]
+    if len(waiting) >= 2:
+        services.stage_decision(waiting[0], SubmissionState.ACCEPTED, ACTOR, "A great fit.")
+        services.stage_decision(waiting[1], SubmissionState.REJECTED, ACTOR)
+    db.session.flush()
 
 
 def _lifecycle(conference: Conference, subs: list[Submission], now: datetime) -> None:

@@ -188,6 +188,8 @@ def _frab_event(conference: Conference, t: ReleasedTalk, local: datetime) -> dic
         "recording_license": "",
         "do_not_record": False,
         "persons": [{"id": s.id, "public_name": s.name} for s in t.speakers],
+        # The public custom questions (an extension; frab readers skip unknown keys).
+        "answers": [{"question": q, "answer": a} for q, a in t.answers],
         "links": [],
         "attachments": [],
     }

@@ -145,6 +145,13 @@ class SubmissionForm(FlaskForm):
         if field.data is None:
             field.data = 0
 
+    def question_fields(self) -> list[Any]:
+        """The conference's custom questions (``q<id>`` fields, added by ``with_questions``)."""
+        return [f for f in self if f.name.startswith("q") and f.name[1:].isdigit()]
+
+    def answers(self) -> dict[str, Any]:
+        return {f.name[1:]: f.data for f in self.question_fields()}
+
 
 class CfpForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
@@ -169,14 +176,43 @@ class CfpForm(SubmissionForm):
     add_speaker = SubmitField("Add another co-speaker")
 
 
+class CoSpeakerRowForm(Form):
+    """One co-speaker on the speaker's edit form: a stored one (``speaker_id``) or a new row."""
+
+    speaker_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,12}$")])
+    name = text("Co-speaker's name", 120)
+    email = EmailField(
+        "Co-speaker's email",
+        validators=[Optional(), Length(max=254), PlainText(), Address()],
+        filters=[_strip],
+        description="A new or corrected address gets its own private link once invited.",
+    )
+    remove = BooleanField("Remove this co-speaker")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.remove.data:
+            return ok
+        name, email = (self.name.data or "").strip(), (self.email.data or "").strip()
+        if self.speaker_id.data and not name:
+            self.name.errors = [*self.name.errors, "Every co-speaker needs a name."]
+            ok = False
+        elif email and not name:
+            self.name.errors = [*self.name.errors, "Give the co-speaker's name too."]
+            ok = False
+        if name and not email:
+            self.email.errors = [*self.email.errors, "Give the co-speaker's email too."]
+            ok = False
+        return ok
+
+
 class SpeakerEditForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
     affiliation = text("Affiliation", 200, help="Company, project or university.")
     bio = text("Short bio", 1000, multiline=True, help="Shown on the talk's page.")
-    #: The other speakers' names as the programme shows them, in their order (filled by the view).
-    co_speaker_names = FieldList(
-        text("Co-speaker's name", 120, required=True), max_entries=MAX_CO_SPEAKERS
-    )
+    #: The other speakers, in the programme's order; new rows add co-speakers.
+    co_speakers = FieldList(FormField(CoSpeakerRowForm), max_entries=MAX_CO_SPEAKERS)
+    add_speaker = SubmitField("Add another co-speaker")
 
 
 class ConferenceForm(FlaskForm):
@@ -248,21 +284,27 @@ class ConferenceForm(FlaskForm):
     chair_sees_scores = BooleanField(
         "Organizers who review see every score at once (otherwise only after scoring)"
     )
-
-
-class ReviewForm(FlaskForm):
-    score = SelectField(
-        "Score",
-        coerce=int,
-        validators=[InputRequired()],
-        choices=[
-            SelectChoice(i, f"{i} – {w}")
-            for i, w in ((1, "reject"), (2, "weak"), (3, "fair"), (4, "good"), (5, "excellent"))
-        ],
-        description="Required. 1 (reject) to 5 (excellent).",
+    criteria = TextAreaField(
+        "Review criteria",
+        default="Overall:1:5",
+        validators=[DataRequired(), Length(max=2000)],
+        description="Required. One per line, name:weight:highest score, e.g. Relevance:2:5 "
+        "(scored 0 to 5, counting twice). The total is the weighted mean.",
     )
-    comment = text(
-        "Comment", 5000, multiline=True, help="Seen by the other reviewers and organizers."
+    questions = TextAreaField(
+        "Custom questions",
+        validators=[Optional(), Length(max=20000)],
+        description="Optional. One per line: kind | required or optional | reviewers, "
+        "organizers or public | the question | choices separated by ; — kinds: text, long text, "
+        "choice, choices, yes/no, url. E.g. choice | required | public | Audience level | "
+        "Beginner; Intermediate; Expert",
+    )
+    reviews_per_submission = IntegerField(
+        "Reviews per submission",
+        default=3,
+        validators=[Optional(), NumberRange(min=1, max=20)],
+        description="“Assign automatically” gives each submission at least this many "
+        "reviewers (1 to 20).",
     )
 
 

@@ -89,10 +89,98 @@ The {{ conference.name }} organizers
         "To a speaker who asked for their links again (Send me my link).",
         sample={"links": [{"code": "ABC123", "link": "https://cadence.example.org/cfp/s/…"}]},
     ),
+    "cfp_link_reissued": DefaultTemplate(
+        "[{{ conference.name }}] Your new private link for “{{ submission.title }}”",
+        """Hello {{ speaker.name }},
+
+the organizers of {{ conference.name }} sent you a new private link for
+“{{ submission.title }}” ({{ submission.code }}). Earlier links no longer work.
+
+    {{ link }}
+
+Keep this link to yourself: anyone who has it can act for you.
+
+The {{ conference.name }} organizers
+""",
+        "To a speaker when the organizers re-issue their private link (earlier ones revoked).",
+    ),
+    "cfp_review_assigned": DefaultTemplate(
+        "[{{ conference.name }}] {{ submissions|length }} submission(s) to review",
+        """Hello {{ reviewer.name }},
+
+the organizers of {{ conference.name }} ask you to review:
+{% for s in submissions %}
+  - {{ s.code }}: {{ s.title }}
+    {{ s.link }}{% endfor %}
+
+Your queue lists them first, with your progress: {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To a reviewer when submissions are assigned to them (one mail per assignment round).",
+        sample={
+            "reviewer": {"name": "Rui Reviewer"},
+            "submissions": [
+                {
+                    "code": "ABC123",
+                    "title": "Live migration in bhyve",
+                    "link": "https://cadence.example.org/organize/conferences/bhyvecon-2027/"
+                    "submissions/ABC123",
+                }
+            ],
+        },
+    ),
+}
+
+
+#: The decision mails, sent by "Send decisions": with the committee's note, and for an
+#: acceptance the date to confirm by.
+DECISION_MAIL: dict[str, DefaultTemplate] = {
+    "cfp_accepted": DefaultTemplate(
+        "[{{ conference.name }}] Accepted: {{ submission.title }}",
+        """Hello {{ speaker.name }},
+
+we are glad to tell you that “{{ submission.title }}” is accepted for {{ conference.name }}
+({{ conference.dates }}, {{ conference.place }}).
+{% if note %}
+A note from the programme committee:
+
+{{ note }}
+{% endif %}
+Please confirm that you will give it, or decline, on your private page\
+{% if confirm_by %} by {{ confirm_by }}{% endif %}:
+
+    {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker when the organizers send an acceptance (Send decisions).",
+        sample={"note": "Please bring a demo.", "confirm_by": "Monday 15 March 2027, 23:59"},
+    ),
+    "cfp_rejected": DefaultTemplate(
+        "[{{ conference.name }}] About your submission “{{ submission.title }}”",
+        """Hello {{ speaker.name }},
+
+thank you for submitting “{{ submission.title }}” to {{ conference.name }}. We received many
+more proposals than the programme can hold, and we could not include yours this time.
+{% if note %}
+A note from the programme committee:
+
+{{ note }}
+{% endif %}
+Your submission stays on your private page: {{ link }}
+
+The {{ conference.name }} organizers
+""",
+        "To each speaker when the organizers send a rejection (Send decisions).",
+        sample={"note": ""},
+    ),
 }
 
 
 def register(defaults: dict[str, DefaultTemplate]) -> None:
-    """Add the call for papers' kinds to the outbox's templates (from ``init_app``)."""
+    """Add the call for papers' kinds to the outbox's templates (from ``init_app``); the
+    decision mails replace the outbox's first versions, which knew no note or deadline."""
     for name, template in CFP_MAIL.items():
         defaults.setdefault(name, template)
+    defaults.update(DECISION_MAIL)

@@ -22,8 +22,10 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
-from webapp.cfp import feed, services
+from webapp.cfp import consequences, feed, services
+from webapp.cfp.committee_forms import speaker_edit_values, with_questions
 from webapp.cfp.forms import TOKEN_RE, ButtonForm, CfpForm, SpeakerEditForm
+from webapp.edit_forms import edit_form
 from webapp.extensions import limiter
 from webapp.meetings.feeds.http import serve_bytes
 from webapp.models import Conference, Speaker, SubmissionState
@@ -98,6 +100,7 @@ def _submission_data(form: Any, with_co_speakers: bool = True) -> services.Submi
             bio=form.bio.data or "",
         ),
         co_speakers=co,
+        answers=form.answers(),
     )
 
 
@@ -110,7 +113,7 @@ def _closed(conference: Conference, late_token: str | None, status: int) -> Resp
     ), status
 
 
-def _add_co_speaker_row(form: CfpForm) -> None:
+def _add_co_speaker_row(form: CfpForm | SpeakerEditForm) -> None:
     if len(form.co_speakers.entries) < form.co_speakers.max_entries:  # type: ignore[operator]
         form.co_speakers.append_entry()
     else:
@@ -125,7 +128,7 @@ def cfp_form(slug: str) -> ResponseReturnValue:
     conference = _conference(slug, with_choices=True)
     now = clock.now()
     late_token = request.args.get("late") or None
-    form = CfpForm()
+    form = with_questions(CfpForm, conference.questions)()
     form.fill_choices(conference)
     if request.method == "POST" and form.website.data:
         # The honeypot is filled in: a bot. It sees success; nothing is stored.
@@ -230,27 +233,16 @@ def speaker_edit(token: str) -> ResponseReturnValue:
     if not services.speaker_may_edit(submission, now):
         flash("This submission can no longer be changed.", "error")
         return redirect(url_for("cfp.speaker_page", token=token))
-    form = SpeakerEditForm(
-        obj=submission,
-        format=submission.format_id,
-        track=submission.track_id or 0,
-        speaker_name=speaker.name,
-        affiliation=speaker.affiliation,
-        bio=speaker.bio,
-        co_speaker_names=[s.name for s in services.co_speakers_of(speaker)],
-    )
+    asked = with_questions(SpeakerEditForm, submission.conference.questions)
+    form = edit_form(asked, speaker_edit_values(submission, speaker))
     form.fill_choices(submission.conference)
-    if form.validate_on_submit():
+    if request.method == "POST" and form.add_speaker.data:
+        _add_co_speaker_row(form)
+    elif form.validate_on_submit():
         data = _submission_data(form, with_co_speakers=False)
-        names = [entry.data or "" for entry in form.co_speaker_names.entries]
         outcome = commit_or_show(
             lambda: services.update_submission(
-                submission,
-                speaker,
-                data,
-                _speaker_actor(speaker),
-                now,
-                co_speaker_names=names or None,
+                submission, speaker, data, _speaker_actor(speaker), now, _co_speaker_rows(form)
             ),
             form=form,
             refused=(services.CfpError,),
@@ -265,8 +257,26 @@ def speaker_edit(token: str) -> ResponseReturnValue:
             token=token,
             submission=submission,
             conference=submission.conference,
+            roster_open=services.roster_open(submission, now),
         )
     )
+
+
+def _co_speaker_rows(form: SpeakerEditForm) -> list[services.CoSpeakerRow]:
+    rows = []
+    for entry in form.co_speakers.entries:
+        row = entry.form
+        name, email = (row.name.data or "").strip(), (row.email.data or "").strip()
+        if row.speaker_id.data or name or email:
+            rows.append(
+                services.CoSpeakerRow(
+                    speaker_id=int(row.speaker_id.data) if row.speaker_id.data else None,
+                    name=name,
+                    email=email,
+                    remove=bool(row.remove.data),
+                )
+            )
+    return rows
 
 
 SPEAKER_ACTIONS = {
@@ -274,6 +284,8 @@ SPEAKER_ACTIONS = {
     "confirm": SubmissionState.CONFIRMED,
     "decline": SubmissionState.DECLINED,
 }
+#: Destructive actions: a page says what will happen, and a second click does it.
+ASK_FIRST = {"withdraw": consequences.speaker_withdraw, "decline": consequences.speaker_decline}
 SPEAKER_DONE = {
     "withdraw": "Your submission is withdrawn.",
     "confirm": "Thank you: your talk is confirmed.",
@@ -312,6 +324,20 @@ def speaker_action(token: str, action: str) -> ResponseReturnValue:
     if action not in SPEAKER_ACTIONS:
         abort(404)
     _button_form_or_400()
+    if action in ASK_FIRST and request.form.get("confirmed") != "1":
+        heading, lines, button = ASK_FIRST[action](speaker.submission)
+        return _private(
+            render_template(
+                "cfp/confirm.html",
+                heading=heading,
+                lines=lines,
+                button=button,
+                action=url_for("cfp.speaker_action", token=token, action=action),
+                fields={},
+                cancel=url_for("cfp.speaker_page", token=token),
+                destructive=True,
+            )
+        )
     outcome = commit_or_show(
         lambda: services.set_submission_state(
             speaker.submission,

@@ -57,7 +57,10 @@ class ConferenceCard:
     conference: Conference
     closes: str
     window: Any
+    #: Every submission, whatever its state: the list's count and the by-state table's sum.
     total: int = 0
+    #: Decisions taken but not sent yet (see "Send decisions").
+    staged: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
     by_format: list[tuple[str, int]] = field(default_factory=list)
     reviewed_by_all: int = 0
@@ -120,20 +123,21 @@ def _live(ids: list[int]) -> tuple[Any, ...]:
 
 def _count_states(cards: dict[int, ConferenceCard]) -> None:
     """Counts by state, and confirmed talks not yet in the programme, in one pass."""
-    for conf_id, state, n, unplaced in db.session.execute(
+    for conf_id, state, n, unplaced, staged in db.session.execute(
         sa.select(
             Submission.conference_id,
             Submission.state,
             sa.func.count(),
             sa.func.sum(sa.case((Submission.starts_at.is_(None), 1), else_=0)),
+            sa.func.sum(sa.case((Submission.pending_state.is_not(None), 1), else_=0)),
         )
         .where(Submission.conference_id.in_(list(cards)))
         .group_by(Submission.conference_id, Submission.state)
     ):
         card = cards[conf_id]
         card.by_state[state] = int(n)
-        if state != SubmissionState.WITHDRAWN:
-            card.total += int(n)
+        card.total += int(n)
+        card.staged += int(staged or 0)
         if state == SubmissionState.CONFIRMED:
             card.unplaced = int(unplaced or 0)
 
@@ -142,7 +146,7 @@ def _count_formats(cards: dict[int, ConferenceCard]) -> None:
     format_names = {f.id: f.name for card in cards.values() for f in card.conference.formats}
     for conf_id, format_id, n in db.session.execute(
         sa.select(Submission.conference_id, Submission.format_id, sa.func.count())
-        .where(*_live(list(cards)))
+        .where(Submission.conference_id.in_(list(cards)))
         .group_by(Submission.conference_id, Submission.format_id)
     ):
         cards[conf_id].by_format.append((format_names.get(format_id, "?"), int(n)))

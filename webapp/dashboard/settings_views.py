@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from webapp import audit, settings
 from webapp.dashboard.blueprint import bp
 from webapp.dashboard.forms import SettingsForm, format_patterns, parse_patterns
+from webapp.edit_forms import edit_form
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
 
@@ -16,12 +17,15 @@ from webapp.transaction import commit_or_show
 @roles_required("admin")
 def site_settings() -> ResponseReturnValue:
     effective = settings.current()
-    form = SettingsForm(
-        community_name=effective.community_name,
-        default_timezone=effective.default_timezone,
-        mail_sender=effective.mail_sender,
-        feed_past_months=effective.feed_past_months,
-        reference_patterns=format_patterns(effective.reference_patterns),
+    form = edit_form(
+        SettingsForm,
+        {
+            "community_name": effective.community_name,
+            "default_timezone": effective.default_timezone,
+            "mail_sender": effective.mail_sender,
+            "feed_past_months": effective.feed_past_months,
+            "reference_patterns": format_patterns(effective.reference_patterns),
+        },
     )
     if form.validate_on_submit():
         values = {

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from webapp import audit, clock, dates, settings
+from webapp.edit_forms import edit_form
 from webapp.meetings import forms, schedule, services
 from webapp.meetings.pages import series_start
 from webapp.meetings.schedule import ScheduleError, Slot
@@ -143,7 +144,18 @@ def manage(slug: str) -> ResponseReturnValue:
 @roles_required(*ORGANIZERS)
 def edit(slug: str) -> ResponseReturnValue:
     series = _series(slug)
-    form = forms.EditForm(obj=series, until=series.until)
+    form = edit_form(
+        forms.EditForm,
+        {
+            "title": series.title,
+            "description": series.description,
+            "join_url": series.join_url,
+            "place": series.place,
+            "agenda_template": series.agenda_template,
+            "public": series.public,
+            "until": series.until,
+        },
+    )
     if form.validate_on_submit():
         details = services.SeriesDetails(
             title=form.title.data or "",

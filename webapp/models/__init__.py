@@ -9,6 +9,7 @@ from webapp.models.cfp import (
     DECIDED_STATES,
     STATE_VALUES,
     TRANSITIONS,
+    UNDOABLE_STATES,
     Conference,
     LateLink,
     ProgrammeRelease,
@@ -22,7 +23,17 @@ from webapp.models.cfp import (
     SubmissionState,
     Track,
 )
+from webapp.models.committee import (
+    QUESTION_KINDS,
+    QUESTION_VISIBILITY,
+    CustomQuestion,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewScore,
+    SubmissionMail,
+)
 from webapp.models.feeds import DataVersion, RenderedFeed
+from webapp.models.live import LiveDocument, LivePresence, LiveUpdate
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -54,17 +65,28 @@ from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, Use
 _search.listen(Minutes.__table__)
 
 __all__ = [
+    "QUESTION_KINDS",
+    "QUESTION_VISIBILITY",
+    "CustomQuestion",
+    "SubmissionMail",
+    "ReviewAssignment",
+    "ReviewCriterion",
+    "ReviewScore",
     "ACCEPTED_STATES",
     "ACTIVE_STATES",
     "DECIDED_STATES",
     "FOLLOW_UP_STATES",
     "INTERVALS",
+    "LiveDocument",
+    "LivePresence",
+    "LiveUpdate",
     "MINUTES_STATES",
     "OUTBOX_STATES",
     "REVIEW_STATES",
     "ROLE_VALUES",
     "STATE_VALUES",
     "TRANSITIONS",
+    "UNDOABLE_STATES",
     "AgendaItem",
     "AuditEntry",
     "Base",

@@ -20,6 +20,13 @@ from webapp.addresses import key_or_none
 from webapp.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
+    from webapp.models.committee import (
+        CustomQuestion,
+        ReviewAssignment,
+        ReviewCriterion,
+        ReviewScore,
+        SubmissionMail,
+    )
     from webapp.models.users import User
 
 
@@ -54,7 +61,13 @@ TRANSITIONS: dict[tuple[SubmissionState, SubmissionState], str] = {
     (SubmissionState.ACCEPTED, SubmissionState.CONFIRMED): "speaker",
     (SubmissionState.ACCEPTED, SubmissionState.DECLINED): "speaker",
     (SubmissionState.CONFIRMED, SubmissionState.DECLINED): "speaker",
+    # Undo (until the conference ends): a withdrawal, or a decline back to where it was.
+    (SubmissionState.WITHDRAWN, SubmissionState.SUBMITTED): "organizer",
+    (SubmissionState.DECLINED, SubmissionState.ACCEPTED): "organizer",
+    (SubmissionState.DECLINED, SubmissionState.CONFIRMED): "organizer",
 }
+#: The states an undo leaves: no mail goes out for an undo, and the decision keeps its date.
+UNDOABLE_STATES = (SubmissionState.WITHDRAWN, SubmissionState.DECLINED)
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,8 @@ class Conference(TimestampMixin, Base):
     confirm_days: Mapped[int] = mapped_column(default=14, server_default="14")
     #: Organizers see every score at once (otherwise only after scoring, like reviewers).
     chair_sees_scores: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: "Assign automatically" gives each submission at least this many reviewers.
+    reviews_per_submission: Mapped[int] = mapped_column(default=3, server_default="3")
 
     formats: Mapped[list[SessionFormat]] = relationship(
         back_populates="conference", cascade="all, delete-orphan", order_by="SessionFormat.position"
@@ -115,6 +130,16 @@ class Conference(TimestampMixin, Base):
     )
     rooms: Mapped[list[Room]] = relationship(
         back_populates="conference", cascade="all, delete-orphan", order_by="Room.position"
+    )
+    questions: Mapped[list[CustomQuestion]] = relationship(
+        back_populates="conference",
+        cascade="all, delete-orphan",
+        order_by="CustomQuestion.position",
+    )
+    criteria: Mapped[list[ReviewCriterion]] = relationship(
+        back_populates="conference",
+        cascade="all, delete-orphan",
+        order_by="ReviewCriterion.position",
     )
 
     @property
@@ -174,6 +199,10 @@ class Submission(TimestampMixin, Base):
     __table_args__ = (
         sa.CheckConstraint(sa.column("state").in_(STATE_VALUES), name="state_known"),
         sa.CheckConstraint(
+            "pending_state IS NULL OR pending_state IN ('accepted', 'rejected')",
+            name="pending_state_known",
+        ),
+        sa.CheckConstraint(
             "(room_id IS NULL AND starts_at IS NULL AND ends_at IS NULL) OR "
             "(room_id IS NOT NULL AND starts_at IS NOT NULL AND ends_at > starts_at)",
             name="slot_complete",
@@ -207,6 +236,13 @@ class Submission(TimestampMixin, Base):
     #: The last mail about the decision (acceptance or reminder), and the reminders sent.
     last_mail_at: Mapped[datetime | None]
     reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The committee's decision not sent yet: the speakers, the public pages and the counts
+    #: still see ``state``; "Send decisions" applies it and mails it.
+    pending_state: Mapped[str | None] = mapped_column(sa.String(20))
+    #: An optional note to the speakers, sent with the decision.
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: Answers to the conference's custom questions: {question id (as text): answer}.
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     conference: Mapped[Conference] = relationship()
     format: Mapped[SessionFormat] = relationship()
@@ -220,6 +256,14 @@ class Submission(TimestampMixin, Base):
     )
     conflicts: Mapped[list[ReviewConflict]] = relationship(
         back_populates="submission", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[ReviewAssignment]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan"
+    )
+    mails: Mapped[list[SubmissionMail]] = relationship(
+        back_populates="submission",
+        cascade="all, delete-orphan",
+        order_by="SubmissionMail.message_id",
     )
 
     @property
@@ -236,8 +280,9 @@ class Submission(TimestampMixin, Base):
 
     @property
     def mean_score(self) -> float | None:
-        scores = [r.score for r in self.reviews]
-        return sum(scores) / len(scores) if scores else None
+        """The mean of the reviews' weighted totals (abstentions and comments alone aside)."""
+        totals = [t for t in (r.total for r in self.reviews) if t is not None]
+        return sum(totals) / len(totals) if totals else None
 
 
 class Speaker(Base):
@@ -288,20 +333,38 @@ class SpeakerLink(Base):
 
 class SubmissionReview(TimestampMixin, Base):
     __tablename__ = "submission_reviews"
-    __table_args__ = (
-        sa.UniqueConstraint("submission_id", "reviewer_id"),
-        sa.CheckConstraint("score >= 1 AND score <= 5", name="score_range"),
-    )
+    __table_args__ = (sa.UniqueConstraint("submission_id", "reviewer_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(
         sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True
     )
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    score: Mapped[int]
+    #: "Abstain": the reviewer gives no score, and sees the others' scores.
+    abstain: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     submission: Mapped[Submission] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship()
+    scores: Mapped[list[ReviewScore]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_verdict(self) -> bool:
+        """A score or an explicit abstention: what unlocks the others' scores."""
+        return self.abstain or bool(self.scores)
+
+    @property
+    def total(self) -> float | None:
+        """The weighted mean of this review's scores, on the conference's largest scale: with
+        criteria on one scale (the usual case), exactly the weighted mean of the scores."""
+        if self.abstain or not self.scores:
+            return None
+        criteria = self.submission.conference.criteria
+        top = max(c.scale_max for c in criteria)
+        weight = sum(s.criterion.weight for s in self.scores)
+        part = sum(s.criterion.weight * s.score / s.criterion.scale_max for s in self.scores)
+        return top * part / weight
 
 
 class ReviewConflict(Base):

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from webapp import audit, clock
 from webapp.auth import services
+from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.models import User
 from webapp.security import roles_required
@@ -49,7 +50,10 @@ def create() -> ResponseReturnValue:
 @roles_required("admin")
 def edit(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
-    form = UserEditForm(obj=user, roles=sorted(user.roles), active=user.active)
+    form = edit_form(
+        UserEditForm,
+        {"name": user.name, "roles": sorted(user.roles), "active": user.active, "password": ""},
+    )
     if form.validate_on_submit():
         wanted = set(form.roles.data or [])
         if user.id == current_user.id and ("admin" not in wanted or not form.active.data):

@@ -5,7 +5,22 @@ One module per page group; each adds its routes to the one ``organize`` blueprin
 
 from __future__ import annotations
 
-from webapp.cfp.organize import conferences, mail_pages, programme, submissions
+from webapp.cfp.organize import (
+    assignments,
+    conferences,
+    decisions,
+    mail_pages,
+    programme,
+    submissions,
+)
 from webapp.cfp.organize.blueprint import bp
 
-__all__ = ["bp", "conferences", "mail_pages", "programme", "submissions"]
+__all__ = [
+    "assignments",
+    "bp",
+    "conferences",
+    "decisions",
+    "mail_pages",
+    "programme",
+    "submissions",
+]

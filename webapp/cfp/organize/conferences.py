@@ -9,6 +9,7 @@ from webapp import audit, clock, settings
 from webapp.cfp import services
 from webapp.cfp.forms import ConferenceForm, LateLinkForm
 from webapp.cfp.organize.blueprint import bp, conference_or_404
+from webapp.edit_forms import edit_form
 from webapp.models import Conference
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
@@ -43,6 +44,8 @@ def _form_data(form: ConferenceForm) -> services.ConferenceData:
         formats=formats,
         tracks=(form.tracks.data or "").splitlines(),
         rooms=(form.rooms.data or "").splitlines(),
+        criteria=services.parse_criteria(form.criteria.data or ""),
+        questions=services.parse_questions(form.questions.data or ""),
     )
 
 
@@ -53,6 +56,8 @@ def _settings_of(form: ConferenceForm, conference: Conference) -> None:
     if form.confirm_days.data is not None:
         conference.confirm_days = form.confirm_days.data
     conference.chair_sees_scores = bool(form.chair_sees_scores.data)
+    if form.reviews_per_submission.data is not None:
+        conference.reviews_per_submission = form.reviews_per_submission.data
 
 
 @bp.route("/conferences/new", methods=["GET", "POST"])
@@ -80,17 +85,31 @@ def conference_new() -> ResponseReturnValue:
 
 def _edit_form(conference: Conference) -> ConferenceForm:
     """The form filled from the conference: formats, tracks and rooms as lines of text."""
-    form = ConferenceForm(
-        obj=conference,
-        cfp_opens=conference.local(conference.cfp_opens_at).replace(tzinfo=None),
-        cfp_closes=conference.local(conference.cfp_closes_at).replace(tzinfo=None),
+    return edit_form(
+        ConferenceForm,
+        {
+            "slug": conference.slug,
+            "name": conference.name,
+            "place": conference.place,
+            "timezone": conference.timezone,
+            "starts_on": conference.starts_on,
+            "ends_on": conference.ends_on,
+            "cfp_opens": conference.local(conference.cfp_opens_at).replace(tzinfo=None),
+            "cfp_closes": conference.local(conference.cfp_closes_at).replace(tzinfo=None),
+            "description": conference.description,
+            "call_text": conference.call_text,
+            "formats": "\n".join(f"{f.name}:{f.minutes}" for f in conference.formats),
+            "tracks": "\n".join(t.name for t in conference.tracks),
+            "rooms": "\n".join(r.name for r in conference.rooms),
+            "anonymous_review": conference.anonymous_review,
+            "proposal_limit": conference.proposal_limit,
+            "confirm_days": conference.confirm_days,
+            "chair_sees_scores": conference.chair_sees_scores,
+            "criteria": services.criteria_text(conference),
+            "questions": services.questions_text(conference),
+            "reviews_per_submission": conference.reviews_per_submission,
+        },
     )
-    if request.method == "GET":
-        # ``obj=`` would fill these with the related objects' repr: give the text instead.
-        form.formats.data = "\n".join(f"{f.name}:{f.minutes}" for f in conference.formats)
-        form.tracks.data = "\n".join(t.name for t in conference.tracks)
-        form.rooms.data = "\n".join(r.name for r in conference.rooms)
-    return form
 
 
 @bp.route("/conferences/<slug>/edit", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from webapp import audit, clock, mail
 from webapp.cfp.forms import ButtonForm, MailTemplateForm
 from webapp.cfp.organize.blueprint import bp, button_form_or_400
 from webapp.cfp.services import mail_templates as mail_templates_service
+from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.models import MailTemplate, OutboxMessage, OutboxState
 from webapp.security import roles_required
@@ -29,20 +30,36 @@ def outbox() -> ResponseReturnValue:
         sa.select(sa.func.count()).where(OutboxMessage.state == OutboxState.SENT)
     )
     kind = request.args.get("template", "")
-    recent = sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.SENT)
-    if kind in mail.DEFAULTS:
-        recent = recent.where(OutboxMessage.template == kind)
-    sent_rows = db.session.scalars(
-        recent.order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()).limit(200)
-    ).all()
+    kind = kind if kind in mail.DEFAULTS else ""
+    address = request.args.get("to", "")[:254].strip().replace("\x00", "")
     return render_template(
         "cfp/organize/outbox.html",
         rows=rows,
         sent=sent,
-        sent_rows=sent_rows,
-        kind=kind if kind in mail.DEFAULTS else "",
+        sent_rows=_sent(address, kind),
+        kind=kind,
+        address=address,
         kinds=sorted(mail.DEFAULTS),
         form=ButtonForm(),
+    )
+
+
+SENT_SHOWN = 200
+
+
+def _sent(address: str, kind: str) -> list[OutboxMessage]:
+    """Sent mail, newest first, by recipient (part of the address) and kind; bodies stay out."""
+    query = sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.SENT)
+    if address:
+        like = "%" + address.lower().replace("\\", "\\\\").replace("%", "\\%")
+        like = like.replace("_", "\\_") + "%"
+        query = query.where(sa.func.lower(OutboxMessage.to_addr).like(like, escape="\\"))
+    if kind:
+        query = query.where(OutboxMessage.template == kind)
+    return list(
+        db.session.scalars(
+            query.order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()).limit(SENT_SHOWN)
+        )
     )
 
 
@@ -87,7 +104,7 @@ def mail_template(name: str) -> ResponseReturnValue:
     if name not in mail.DEFAULTS:
         abort(404)
     subject, body = mail.template_text(name)
-    form = MailTemplateForm(subject=subject, body=body)
+    form = edit_form(MailTemplateForm, {"subject": subject, "body": body})
     if form.validate_on_submit():
         actor = audit.Actor.current()
         done: Outcome[object]

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from webapp import audit, clock
 from webapp.cfp import services
-from webapp.cfp.forms import ButtonForm, ReviewForm
+from webapp.cfp.committee_forms import ReviewForm, review_form
+from webapp.cfp.forms import ButtonForm
 from webapp.cfp.organize.blueprint import (
     bp,
     button_form_or_400,
     conference_or_404,
     submission_or_404,
 )
-from webapp.extensions import db
 from webapp.models import STATE_VALUES, Conference, Submission, SubmissionState
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
@@ -68,36 +67,10 @@ def submissions(slug: str) -> ResponseReturnValue:
         is_organizer=services.is_organizer(current_user),
         may_sort_by_score=services.sees_all_scores(conference, current_user),
         hide_speakers=services.hides_speakers(conference, current_user),
+        pending=services.pending_count(conference) if services.is_organizer(current_user) else 0,
+        assigned=services.assigned_ids(conference, current_user),
+        progress=services.progress(conference, current_user),
     )
-
-
-DECISIONS = {"accept": SubmissionState.ACCEPTED, "reject": SubmissionState.REJECTED}
-
-
-@bp.route("/conferences/<slug>/submissions/decide", methods=["POST"])
-@roles_required("organizer")
-def decide_bulk(slug: str) -> ResponseReturnValue:
-    conference = conference_or_404(slug)
-    button_form_or_400()
-    decision = DECISIONS.get(request.form.get("decision", ""))
-    codes = request.form.getlist("code")
-    if decision is None or not codes:
-        flash("Choose submissions and a decision.", "error")
-        return redirect(url_for("organize.submissions", slug=slug))
-    chosen = db.session.scalars(
-        sa.select(Submission).where(
-            Submission.conference_id == conference.id, Submission.code.in_(codes[:1000])
-        )
-    ).all()
-    outcome = commit_or_show(
-        lambda: services.decide_many(chosen, decision, audit.Actor.current(), clock.now())
-    )
-    if outcome.value is not None:
-        changed, skipped = outcome.value
-        flash(f"{changed} submission(s) now {decision}.", "success")
-        for message in skipped:
-            flash(message, "error")
-    return redirect(url_for("organize.submissions", slug=slug))
 
 
 @bp.route("/conferences/<slug>/submissions.csv")
@@ -125,7 +98,8 @@ def _openable(conference: Conference, code: str) -> Submission:
 def submission(slug: str, code: str) -> ResponseReturnValue:
     conference = conference_or_404(slug)
     sub = _openable(conference, code)
-    return _submission_page(conference, sub, ReviewForm(obj=services.own_review(sub, current_user)))
+    form = review_form(conference.criteria, services.own_review(sub, current_user))
+    return _submission_page(conference, sub, form)
 
 
 def _submission_page(
@@ -146,6 +120,11 @@ def _submission_page(
         State=SubmissionState,
         mean=services.visible_mean(sub, user),
         history=services.history_of(sub) if services.is_organizer(user) else [],
+        undo_to=services.undo_target(sub, clock.now()) if services.is_organizer(user) else None,
+        reviewers=services.reviewers() if services.is_organizer(user) else [],
+        answers=services.shown_answers(
+            sub, "organizer" if services.is_organizer(user) else "reviewer"
+        ),
     ), status
 
 
@@ -154,26 +133,32 @@ def _submission_page(
 def review(slug: str, code: str) -> ResponseReturnValue:
     conference = conference_or_404(slug)
     sub = _openable(conference, code)  # a conflicted reviewer sees nothing of it, not even here
-    form = ReviewForm()
+    form = review_form(conference.criteria)
     if not form.validate_on_submit():
         return _submission_page(conference, sub, form, 400)
     outcome = commit_or_show(
         lambda: services.save_review(
             sub,
             current_user,
-            form.score.data,  # type: ignore[arg-type]
+            form.scores(),
             form.comment.data or "",
             audit.Actor.current(),
             clock.now(),
+            abstain=bool(form.abstain.data),
         ),
         form=form,
-        field="score",
+        field="comment",
         refused=(services.CfpError,),
     )
     if not outcome.ok:
-        flash(outcome.error or "", "error")
         return _submission_page(conference, sub, form, 409)
     flash("Your review is saved.", "success")
+    if form.save_next.data:
+        following = services.next_to_review(conference, current_user, after=sub)
+        if following is not None:
+            return redirect(url_for("organize.submission", slug=slug, code=following.code))
+        flash("No submission is waiting for your review.", "info")
+        return redirect(url_for("organize.submissions", slug=slug))
     return redirect(url_for("organize.submission", slug=slug, code=code))
 
 
@@ -191,38 +176,22 @@ def conflict(slug: str, code: str) -> ResponseReturnValue:
     return redirect(url_for("organize.submissions", slug=slug))
 
 
-@bp.route("/conferences/<slug>/submissions/<code>/decide", methods=["POST"])
+@bp.route("/conferences/<slug>/submissions/<code>/speakers/<int:speaker_id>/link", methods=["POST"])
 @roles_required("organizer")
-def decide(slug: str, code: str) -> ResponseReturnValue:
+def reissue_link(slug: str, code: str, speaker_id: int) -> ResponseReturnValue:
+    """A new private link for one speaker, mailed to them; their earlier links stop working."""
     conference = conference_or_404(slug)
     sub = submission_or_404(conference, code)
-    decision = DECISIONS.get(request.form.get("decision", ""))
-    if not ButtonForm().validate_on_submit() or decision is None:
-        abort(400, "Choose accept or reject.")
-    outcome = commit_or_show(
-        lambda: services.set_submission_state(
-            sub, decision, "organizer", audit.Actor.current(), clock.now()
-        ),
-        refused=(services.CfpError,),
-    )
-    if outcome.ok:
-        flash(f"{sub.code} is now {decision}; the speakers are told by mail.", "success")
-    return redirect(url_for("organize.submission", slug=slug, code=code))
-
-
-@bp.route("/conferences/<slug>/submissions/<code>/release-slot", methods=["POST"])
-@roles_required("organizer")
-def release_slot(slug: str, code: str) -> ResponseReturnValue:
-    """Decline an accepted talk whose speakers did not confirm by the deadline."""
-    conference = conference_or_404(slug)
-    sub = submission_or_404(conference, code)
+    speaker = next((sp for sp in sub.speakers if sp.id == speaker_id), None)
+    if speaker is None:
+        abort(404)
     button_form_or_400()
     outcome = commit_or_show(
-        lambda: services.set_submission_state(
-            sub, SubmissionState.DECLINED, "organizer", audit.Actor.current(), clock.now()
-        ),
-        refused=(services.CfpError,),
+        lambda: services.reissue_link(speaker, audit.Actor.current(), clock.now())
     )
     if outcome.ok:
-        flash(f"{sub.code} is declined: its slot is free.", "success")
-    return redirect(url_for("dashboard.index"))
+        flash(
+            f"A new private link is on its way to {speaker.email}; earlier ones are revoked.",
+            "success",
+        )
+    return redirect(url_for("organize.submission", slug=slug, code=code))

@@ -8,6 +8,17 @@ write ``from webapp.cfp import services`` and ``services.submit(...)``.
 
 from __future__ import annotations
 
+from webapp.cfp.services.assignment import (
+    Progress,
+    assign,
+    assign_automatically,
+    assigned_ids,
+    next_to_review,
+    notify_reviewers,
+    progress,
+    reviewers,
+    unassign,
+)
 from webapp.cfp.services.conference import (
     SLUG_RE,
     ConferenceData,
@@ -17,7 +28,8 @@ from webapp.cfp.services.conference import (
     parse_format,
     update_conference,
 )
-from webapp.cfp.services.decisions import decide_many, set_submission_state
+from webapp.cfp.services.criteria import criteria_text, parse_criteria, parse_criterion
+from webapp.cfp.services.decisions import set_submission_state, undo, undo_target
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed, SlotConflict
 from webapp.cfp.services.export import export_csv
 from webapp.cfp.services.late_links import create_late_link, late_link_for, late_links
@@ -34,6 +46,12 @@ from webapp.cfp.services.published import (
     published_conferences,
     released_talk,
     released_talks,
+)
+from webapp.cfp.services.questions import (
+    check_answers,
+    parse_questions,
+    questions_text,
+    shown_answers,
 )
 from webapp.cfp.services.releases import describe, latest_release, release, releases
 from webapp.cfp.services.reminders import (
@@ -54,8 +72,23 @@ from webapp.cfp.services.review import (
     sees_all_scores,
     visible_mean,
 )
-from webapp.cfp.services.speaker_edits import co_speakers_of, history_of, update_submission
+from webapp.cfp.services.speaker_edits import (
+    CoSpeakerRow,
+    co_speakers_of,
+    history_of,
+    reissue_link,
+    roster_open,
+    update_submission,
+)
 from webapp.cfp.services.speaker_links import hash_token, issue_speaker_link, speaker_by_token
+from webapp.cfp.services.staged import batch as decision_batch
+from webapp.cfp.services.staged import pending as pending_decisions
+from webapp.cfp.services.staged import (
+    pending_count,
+    send_decisions,
+    stage_decision,
+    stage_many,
+)
 from webapp.cfp.services.submissions import (
     InviteCaps,
     SpeakerData,
@@ -95,7 +128,6 @@ __all__ = [
     "confirmed_talks",
     "create_conference",
     "create_late_link",
-    "decide_many",
     "declare_conflict",
     "export_csv",
     "format_local",
@@ -138,6 +170,8 @@ __all__ = [
     "save_review",
     "sees_all_scores",
     "set_submission_state",
+    "undo",
+    "undo_target",
     "speaker_by_token",
     "speaker_may_edit",
     "submission_by_form_token",
@@ -145,6 +179,31 @@ __all__ = [
     "unplace_talk",
     "update_conference",
     "update_submission",
+    "check_answers",
+    "parse_questions",
+    "questions_text",
+    "shown_answers",
+    "decision_batch",
+    "pending_count",
+    "pending_decisions",
+    "send_decisions",
+    "stage_decision",
+    "stage_many",
+    "Progress",
+    "assign",
+    "assign_automatically",
+    "assigned_ids",
+    "next_to_review",
+    "notify_reviewers",
+    "progress",
+    "reviewers",
+    "unassign",
+    "criteria_text",
+    "parse_criteria",
+    "parse_criterion",
+    "CoSpeakerRow",
+    "roster_open",
+    "reissue_link",
     "co_speakers_of",
     "visible_mean",
     "zone_or_error",

@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from webapp import audit, dates, plaintext
+from webapp.cfp.services.criteria import DEFAULT_CRITERIA, Criterion, sync_criteria
 from webapp.cfp.services.errors import CfpError
+from webapp.cfp.services.questions import QuestionSpec, questions_text, sync_questions
 from webapp.cfp.services.text import check_day, local_to_utc, zone_or_error
 from webapp.extensions import db
 from webapp.models import Conference, Room, SessionFormat, Submission, Track
@@ -37,6 +39,8 @@ class ConferenceData:
     formats: list[tuple[str, int]] = field(default_factory=list)
     tracks: list[str] = field(default_factory=list)
     rooms: list[str] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=lambda: list(DEFAULT_CRITERIA))
+    questions: list[QuestionSpec] = field(default_factory=list)
 
 
 def parse_format(text: str) -> tuple[str, int]:
@@ -175,6 +179,8 @@ def _conference_fields(c: Conference) -> dict[str, object]:
         "formats": [f"{f.name}:{f.minutes}" for f in c.formats],
         "tracks": [t.name for t in c.tracks],
         "rooms": [r.name for r in c.rooms],
+        "criteria": [f"{r.name}:{r.weight}:{r.scale_max}" for r in c.criteria],
+        "questions": questions_text(c),
     }
 
 
@@ -231,6 +237,8 @@ def _sync_named(conference: Conference, data: ConferenceData) -> None:
         Submission.room_id,
         "Room {name!r} has talks in the programme; it cannot be removed.",
     )
+    sync_criteria(conference, data.criteria)
+    sync_questions(conference, data.questions)
 
 
 def _used(column: InstrumentedAttribute[int | None], value: int) -> bool:
@@ -238,10 +246,15 @@ def _used(column: InstrumentedAttribute[int | None], value: int) -> bool:
 
 
 def conference_by_slug(slug: str, with_choices: bool = False) -> Conference | None:
-    """The conference; ``with_choices`` loads its formats and tracks in the same round trip."""
+    """The conference; ``with_choices`` loads its formats, tracks and custom questions in the
+    same round trip."""
     query = sa.select(Conference).where(Conference.slug == slug)
     if with_choices:
-        query = query.options(joinedload(Conference.formats), joinedload(Conference.tracks))
+        query = query.options(
+            joinedload(Conference.formats),
+            joinedload(Conference.tracks),
+            joinedload(Conference.questions),
+        )
     return db.session.scalars(query).unique().first()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,7 +12,14 @@ from webapp.cfp.services.mailing import mail_invited_speakers
 from webapp.cfp.services.programme import clear_slot
 from webapp.cfp.services.reminders import past_deadline
 from webapp.extensions import db
-from webapp.models import ACCEPTED_STATES, TRANSITIONS, Submission, SubmissionState
+from webapp.models import (
+    ACCEPTED_STATES,
+    TRANSITIONS,
+    UNDOABLE_STATES,
+    AuditEntry,
+    Submission,
+    SubmissionState,
+)
 
 #: The message each state change sends to the (invited) speakers.
 STATE_MAIL = {
@@ -72,8 +78,10 @@ def set_submission_state(
     by: str,
     actor: audit.Actor,
     now: datetime,
+    mail_extra: dict[str, object] | None = None,
 ) -> None:
-    """THE way a submission changes state: validate, save, audit, queue mail."""
+    """THE way a submission changes state: validate, save, audit, queue mail. Organizers'
+    accept and reject come here from "Send decisions" (``webapp.cfp.services.staged``)."""
     if by == "organizer" and _organizer_releases(submission, new_state, now):
         old = SubmissionState.ACCEPTED
     else:
@@ -81,7 +89,8 @@ def set_submission_state(
     _claim_transition(submission, old, new_state)
     submission.state = new_state
     submission.updated_at = now
-    if new_state in (SubmissionState.ACCEPTED, SubmissionState.REJECTED):
+    undo = old in UNDOABLE_STATES
+    if new_state in (SubmissionState.ACCEPTED, SubmissionState.REJECTED) and not undo:
         submission.decided_at = now
         submission.last_mail_at = now
         submission.reminders_sent = 0
@@ -96,24 +105,42 @@ def set_submission_state(
         f"{old} → {new_state}",
         {"state": [str(old), str(new_state)]},
     )
-    template = STATE_MAIL.get(new_state)
+    template = None if undo else STATE_MAIL.get(new_state)
     if template:
-        mail_invited_speakers(submission, template, now)
+        mail_invited_speakers(submission, template, now, **(mail_extra or {}))
         db.session.flush()
 
 
-def decide_many(
-    submissions: Iterable[Submission], new_state: SubmissionState, actor: audit.Actor, now: datetime
-) -> tuple[int, list[str]]:
-    """Bulk accept/reject; returns (changed, messages about the ones skipped)."""
-    changed, skipped = 0, []
-    for submission in submissions:
-        if submission.state == new_state:
-            continue
-        try:
-            set_submission_state(submission, new_state, "organizer", actor, now)
-        except NotAllowed as exc:
-            skipped.append(f"{submission.code}: {exc}")
-        else:
-            changed += 1
-    return changed, skipped
+def undo_target(submission: Submission, now: datetime) -> SubmissionState | None:
+    """Where an undo takes a withdrawn or declined submission, while the conference lasts:
+    withdrawn back to submitted, declined back to what it was (accepted or confirmed)."""
+    conference = submission.conference
+    if conference.local(now).date() > conference.ends_on:
+        return None
+    if submission.state == SubmissionState.WITHDRAWN:
+        return SubmissionState.SUBMITTED
+    if submission.state != SubmissionState.DECLINED:
+        return None
+    before = db.session.scalar(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.object_type == "submission",
+            AuditEntry.object_id == submission.code,
+            AuditEntry.action == f"submission.{SubmissionState.DECLINED}",
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+    was = (before.changes or {}).get("state", [None])[0] if before is not None else None
+    return (
+        SubmissionState.CONFIRMED if was == SubmissionState.CONFIRMED else SubmissionState.ACCEPTED
+    )
+
+
+def undo(submission: Submission, actor: audit.Actor, now: datetime) -> SubmissionState:
+    """Undo a withdrawal or a decline (no mail; the decision keeps its date)."""
+    target = undo_target(submission, now)
+    if target is None:
+        raise NotAllowed("Only a withdrawal or a decline can be undone, until the conference ends.")
+    set_submission_state(submission, target, "organizer", actor, now)
+    return target

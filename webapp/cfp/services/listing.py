@@ -8,11 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from webapp.cfp.services.review import hides_speakers, sees_all_scores
+from webapp.cfp.services.review import hides_speakers, sees_all_scores, weighted_mean_sql
 from webapp.extensions import db
 from webapp.models import (
     Conference,
+    ReviewAssignment,
     ReviewConflict,
+    ReviewScore,
     Speaker,
     Submission,
     SubmissionReview,
@@ -90,23 +92,25 @@ def list_submissions(conference: Conference, user: User, q: ListQuery) -> Page:
     page = min(max(q.page, 1), pages)
     score_sort = q.sort == "score" and sees_all_scores(conference, user)
     if score_sort:
-        mean = (
-            sa.select(sa.func.avg(SubmissionReview.score))
-            .where(SubmissionReview.submission_id == Submission.id)
-            .scalar_subquery()
-        )
+        mean = weighted_mean_sql()
         order: tuple[Any, ...] = (mean.is_(None), mean.desc(), Submission.id)
     elif q.sort == "title":
         order = (sa.func.lower(Submission.title), Submission.id)
     else:
         order = (Submission.submitted_at, Submission.id)
+    # A reviewer's queue: the submissions assigned to them first.
+    assigned = Submission.id.in_(
+        sa.select(ReviewAssignment.submission_id).where(ReviewAssignment.user_id == user.id)
+    )
     rows = db.session.scalars(
-        query.order_by(*order)
+        query.order_by(sa.case((assigned, 0), else_=1), *order)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
         .options(
             selectinload(Submission.speakers),
-            selectinload(Submission.reviews),
+            selectinload(Submission.reviews)
+            .selectinload(SubmissionReview.scores)
+            .joinedload(ReviewScore.criterion),
             selectinload(Submission.conflicts),
             selectinload(Submission.format),
             selectinload(Submission.track),

@@ -11,17 +11,27 @@ from webapp import mail
 from webapp.cfp.services.speaker_links import issue_speaker_link
 from webapp.cfp.services.text import format_local
 from webapp.extensions import db
-from webapp.models import Speaker, Submission, User, UserRole
+from webapp.models import (
+    Conference,
+    OutboxMessage,
+    Speaker,
+    Submission,
+    SubmissionMail,
+    User,
+    UserRole,
+)
 from webapp.urls import external_url
 
 
 def organizer_emails() -> Sequence[str]:
-    return db.session.scalars(
-        sa.select(User.email)
-        .join(UserRole)
-        .where(UserRole.role == "organizer", User.active.is_(True))
-        .order_by(User.email)
-    ).all()
+    # Without autoflush: the messages queued so far go in one flush with the rest.
+    with db.session.no_autoflush:
+        return db.session.scalars(
+            sa.select(User.email)
+            .join(UserRole)
+            .where(UserRole.role == "organizer", User.active.is_(True))
+            .order_by(User.email)
+        ).all()
 
 
 def mail_context(
@@ -55,7 +65,14 @@ def mail_speaker(
 ) -> None:
     """A fresh private link for ``speaker`` and message ``template`` with it."""
     link = issue_speaker_link(speaker, now)
-    mail.enqueue(speaker.email, template, mail_context(submission, speaker, link, **extra), now)
+    context = mail_context(submission, speaker, link, **extra)
+    record_mail(submission, mail.enqueue(speaker.email, template, context, now), template)
+
+
+def record_mail(submission: Submission, message: OutboxMessage, kind: str) -> None:
+    """Keep what a submission's people were told: its page lists every message queued for it."""
+    # Through the row's own side: appending to ``submission.mails`` would load the collection.
+    db.session.add(SubmissionMail(submission=submission, message=message, kind=kind))
 
 
 def mail_invited_speakers(
@@ -73,4 +90,22 @@ def mail_organizers(submission: Submission, now: datetime) -> None:
     )
     context = mail_context(submission, None, link)
     for email in organizer_emails():
-        mail.enqueue(email, "cfp_new_submission", context, now)
+        message = mail.enqueue(email, "cfp_new_submission", context, now)
+        record_mail(submission, message, "cfp_new_submission")
+
+
+def mail_reviewer(
+    conference: Conference, reviewer: User, submissions: Sequence[Submission], now: datetime
+) -> None:
+    """Tell a reviewer what was assigned to them (titles and codes only: never speakers)."""
+    base = f"/organize/conferences/{conference.slug}"
+    context = {
+        "conference": {"name": conference.name, "slug": conference.slug},
+        "reviewer": {"name": reviewer.display_name},
+        "submissions": [
+            {"code": s.code, "title": s.title, "link": external_url(f"{base}/submissions/{s.code}")}
+            for s in submissions
+        ],
+        "link": external_url(f"{base}/submissions?sort=date"),
+    }
+    mail.enqueue(reviewer.email, "cfp_review_assigned", context, now)

@@ -38,6 +38,8 @@ class ReleasedTalk:
     speakers: tuple[Named, ...]
     sequence: int
     last_modified: datetime
+    #: (question, answer) of the public custom questions.
+    answers: tuple[tuple[str, str], ...] = ()
 
     @property
     def speaker_names(self) -> str:
@@ -61,6 +63,7 @@ def _released(t: dict[str, Any]) -> ReleasedTalk:
         ),
         sequence=t["sequence"],
         last_modified=datetime.fromisoformat(t["last_modified"]),
+        answers=tuple((q, a) for q, a in t.get("answers", ())),
     )
 
 

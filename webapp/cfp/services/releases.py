@@ -16,19 +16,21 @@ from sqlalchemy.orm import defer
 
 from webapp import audit, mail
 from webapp.cfp.services.errors import CfpError
-from webapp.cfp.services.mailing import mail_context
+from webapp.cfp.services.mailing import mail_context, record_mail
 from webapp.cfp.services.programme import placed_talks
+from webapp.cfp.services.questions import shown_answers
 from webapp.cfp.services.speaker_links import issue_speaker_link
 from webapp.extensions import db
 from webapp.models import Conference, ProgrammeRelease, Speaker, Submission
 from webapp.urls import external_url
 
 #: The public fields of a released talk: a change to any of them is a change of the programme.
-PUBLIC = ("title", "abstract", "format", "minutes", "track", "speakers")
+PUBLIC = ("title", "abstract", "format", "minutes", "track", "speakers", "answers")
 SLOT = ("starts_at", "ends_at", "room")
 
 
 def _talk(t: Submission) -> dict[str, Any]:
+    answers = [[q.text, answer] for q, answer in shown_answers(t, "public") if answer]
     return {
         "code": t.code,
         "id": t.id,
@@ -44,6 +46,9 @@ def _talk(t: Submission) -> dict[str, Any]:
             {"id": s.id, "name": s.name, "affiliation": s.affiliation, "bio": s.bio}
             for s in t.speakers
         ],
+        # The answers to the public custom questions, as the talk's page shows them (the key
+        # only when there are some: releases made before questions existed compare equal).
+        **({"answers": answers} if answers else {}),
     }
 
 
@@ -220,4 +225,5 @@ def _mail_speakers(
             changes=lines,
             programme_url=programme_url,
         )
-        mail.enqueue(speaker.email, "cfp_programme_change", context, now)
+        message = mail.enqueue(speaker.email, "cfp_programme_change", context, now)
+        record_mail(talk, message, "cfp_programme_change")

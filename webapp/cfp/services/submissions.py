@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,8 @@ from sqlalchemy.orm import aliased
 from webapp import addresses, audit, mail
 from webapp.cfp.services.errors import CfpClosed, CfpError, LimitReached, NotAllowed
 from webapp.cfp.services.late_links import late_link_for, use_late_link
-from webapp.cfp.services.mailing import mail_organizers, mail_speaker
+from webapp.cfp.services.mailing import mail_organizers, mail_speaker, record_mail
+from webapp.cfp.services.questions import check_answers
 from webapp.cfp.services.speaker_links import issue_speaker_link
 from webapp.cfp.services.text import format_local
 from webapp.extensions import db
@@ -53,6 +55,8 @@ class SubmissionData:
     notes: str = ""
     speaker: SpeakerData | None = None
     co_speakers: list[SpeakerData] = field(default_factory=list)
+    #: Answers to the conference's custom questions, by question id (as text).
+    answers: dict[str, Any] = field(default_factory=dict)
 
 
 def new_code() -> str:
@@ -140,6 +144,7 @@ def _new_submission(
         abstract=data.abstract.strip(),
         description=data.description.strip(),
         notes=data.notes.strip(),
+        answers=check_answers(conference, data.answers),
         form_token=form_token,
         submitted_at=now,
         created_at=now,
@@ -292,7 +297,8 @@ def invite_co_speakers(speaker: Speaker, now: datetime, caps: InviteCaps | None 
             "submitter": {"email": speaker.email},
             "link": issue_speaker_link(other, now),
         }
-        mail.enqueue(other.email, "cfp_co_speaker_invite", context, now)
+        message = mail.enqueue(other.email, "cfp_co_speaker_invite", context, now)
+        record_mail(submission, message, "cfp_co_speaker_invite")
     db.session.flush()
     audit.record(
         audit.Actor(label=f"speaker link ({speaker.email})"[:254]),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from webapp import audit
 from webapp.extensions import db
+from webapp.live import formsync
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
@@ -92,8 +93,10 @@ def _write_minutes(
         if journal is not None:
             journal.before(minutes)  # saved by an UPDATE the journal does not see
     present, absent = split_attendance(parsed.attendees)
+    # With the call page's shared notes open, the imported text enters them as an update.
+    notes = formsync.merge(minutes, parsed.notes, None, w.actor)
     data = svc.MinutesInput(
-        notes=parsed.notes,
+        notes=parsed.notes if notes is None else notes,
         decisions="\n".join(parsed.decisions),
         attendees=present,
         state=state,

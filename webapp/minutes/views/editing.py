@@ -9,6 +9,8 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
+from webapp.edit_forms import edit_form
+from webapp.live import formsync
 from webapp.minutes import services as svc
 from webapp.minutes.forms import FollowUpForm, MinutesForm
 from webapp.minutes.grammar import read_attendees
@@ -68,10 +70,15 @@ def _new_people_note(created: list[Any], shown: int = 10) -> str:
     return f" New people: {names}{more}."
 
 
-def _fill(form: MinutesForm, minutes: Minutes) -> None:
-    form.attendees.data = svc.attendee_text(minutes)
-    form.notes.data, form.decisions.data = minutes.notes, minutes.decisions
-    form.state.data, form.version.data = minutes.state, minutes.version
+def _stored(minutes: Minutes) -> dict[str, Any]:
+    """The editor as stored (see ``webapp.edit_forms``)."""
+    return {
+        "attendees": svc.attendee_text(minutes),
+        "notes": minutes.notes,
+        "decisions": minutes.decisions,
+        "state": minutes.state,
+        "version": minutes.version,
+    }
 
 
 @bp.route("/meetings/<slug>/<day>/minutes/edit", methods=["GET", "POST"])
@@ -89,27 +96,27 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
     }
     if minutes is None:
         return render_template("minutes/edit.html", form=None, **context)
-    form = MinutesForm()
+    form = edit_form(MinutesForm, _stored(minutes))
     status = 200
+    live_base = request.form.get(formsync.FIELD)
     if request.method == "GET":
-        _fill(form, minutes)
-    elif not form.validate_on_submit():
+        shared = formsync.form_state(minutes)  # the call page's notes, when it has been opened
+        if shared is not None:
+            form.notes.data, live_base = shared
+    if request.method == "POST" and not form.validate_on_submit():
         status = 400
-    else:
+    elif request.method == "POST":
         data = _input(form)
         conflicts: list[svc.EditConflict] = []
         report = svc.SyncReport()
 
         def change() -> list[Any]:
+            actor, seen = audit.Actor.current(), int(form.version.data or 0)
+            merged = formsync.merge(minutes, data.notes, live_base, actor)
+            if merged is not None:  # merged with the live typing: no conflict on the notes
+                data.notes, seen = merged, minutes.version
             try:
-                return svc.save_minutes(
-                    minutes,
-                    int(form.version.data or 0),
-                    data,
-                    audit.Actor.current(),
-                    clock.now(),
-                    report=report,
-                )
+                return svc.save_minutes(minutes, seen, data, actor, clock.now(), report=report)
             except svc.EditConflict as exc:
                 conflicts.append(exc)
                 raise
@@ -128,4 +135,5 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
             context.update(_conflict(series, meeting_day, form, data))
             status = 409
     just_saved = session.pop("minutes_saved", None) == minutes.id
+    context["live_base"] = live_base
     return render_template("minutes/edit.html", form=form, just_saved=just_saved, **context), status

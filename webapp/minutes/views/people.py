@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from webapp import audit
+from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.minutes import services as svc
 from webapp.minutes.forms import MergeForm, PersonForm
@@ -82,7 +83,20 @@ def person_merge(person_id: int) -> ResponseReturnValue:
 
 
 def _person_form(who: Person | None) -> ResponseReturnValue:
-    form = PersonForm(obj=who)
+    form = (
+        PersonForm()
+        if who is None
+        else edit_form(
+            PersonForm,
+            {
+                "name": who.name,
+                "handle": who.handle or "",
+                "email": who.email,
+                "affiliation": who.affiliation,
+                "aliases": who.aliases,
+            },
+        )
+    )
     if form.validate_on_submit():
         actor = audit.Actor.current()
         name, email = form.name.data or "", form.email.data or ""

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from webapp import audit, clock
+from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError
@@ -32,14 +33,25 @@ def reviews(slug: str) -> ResponseReturnValue:
 
 
 def _review_form(series: Series, review: Review | None) -> ReviewForm:
-    form = ReviewForm(obj=review) if review is not None else ReviewForm()
+    form = (
+        ReviewForm()
+        if review is None
+        else edit_form(
+            ReviewForm,
+            {
+                "url": review.url,
+                "title": review.title,
+                "author": review.author.name if review.author else "",
+                "parent": review.parent_id or 0,
+                "state": review.state,
+                "day": None,
+            },
+        )
+    )
     others = [r for r in svc.reviews_of(series) if review is None or r.id != review.id]
     form.parent.choices = [SelectChoice(0, "— none (top of a stack or a single review) —")] + [
         SelectChoice(r.id, f"{r.title} ({r.url})") for r in others
     ]
-    if review is not None and request.method == "GET":
-        form.parent.data = review.parent_id or 0
-        form.author.data = review.author.name if review.author else ""
     return form
 
 
