@@ -1,7 +1,7 @@
 """minutes: full-text index (SQLite FTS5 table and triggers; PostgreSQL GIN expression index)
 
 Revision ID: 0019s
-Revises: 0013r
+Revises: 0018l
 Create Date: 2026-12-02 16:20:00
 
 The objects are described in webapp/models/search.py and kept out of ``flask db check`` by
@@ -16,7 +16,7 @@ from webapp.models import search
 
 # revision identifiers, used by Alembic.
 revision = '0019s'
-down_revision = '0013r'
+down_revision = '0018l'
 branch_labels = None
 depends_on = None
 

@@ -79,9 +79,8 @@ def take_minutes(series: Series, slot: Any, state: str | None = _UNKNOWN) -> dic
         state = minutes.state if minutes is not None else None
     if not window_open(slot, state, clock.now()):
         return None
-    # The shared notes' own start (``live.start``, same address and behaviour) when it is there.
-    starter = "live.start" if "live.start" in current_app.view_functions else "minutes.live_start"
-    endpoint = starter if state is None else "minutes.live"
+    # No minutes yet: the shared notes' start (a POST that starts them, then the call page).
+    endpoint = "live.start" if state is None else "minutes.live"
     return {"url": url_for(endpoint, slug=series.slug, day=day.isoformat()), "start": state is None}
 
 

@@ -7,16 +7,15 @@ notes themselves (``webapp.live.page``).
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from webapp import audit, clock
+from webapp import clock
 from webapp.live.page import notes_context
 from webapp.minutes import services as svc
 from webapp.minutes.services.live_panels import panels_context
 from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404
 from webapp.security import roles_required
-from webapp.transaction import commit_or_show
 
 
 @bp.route("/meetings/<slug>/<day>/live")
@@ -29,14 +28,3 @@ def live(slug: str, day: str) -> ResponseReturnValue:
     context.update(panels_context(series, meeting_day, slot, minutes, now))
     context.update(notes_context(series, meeting_day, minutes))
     return render_template("minutes/live.html", **context)
-
-
-@bp.route("/meetings/<slug>/<day>/live/start", methods=["POST"])
-@roles_required(*EDITORS)
-def live_start(slug: str, day: str) -> ResponseReturnValue:
-    """ "Take minutes" of a meeting without minutes: start them (a POST), then the call page."""
-    series, meeting_day, _slot = occurrence_or_404(slug, day)
-    commit_or_show(
-        lambda: svc.start_minutes(series, meeting_day, audit.Actor.current(), clock.now())
-    )
-    return redirect(url_for("minutes.live", slug=slug, day=day))
