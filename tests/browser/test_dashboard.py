@@ -137,10 +137,12 @@ def test_scribe_sees_follow_ups_and_edits_the_draft_minutes(page, make_user, com
     for hidden in ("Mail outbox", "Calls for papers", "Recent activity"):
         expect(page.get_by_role("heading", name=hidden)).to_have_count(0)
     assert_accessible(page)
-    tab_to(page, f"Edit the minutes of {community['last']}")
+    tab_to(page, f"Take minutes of bhyve bi-weekly call, {community['last']}")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/meetings/bhyve/{community['last']}/minutes/edit")
-    expect(page.get_by_label("Notes")).to_be_visible()
+    page.wait_for_url(f"**/meetings/bhyve/{community['last']}/live")
+    expect(
+        page.get_by_role("heading", name=f"bhyve bi-weekly call, {community['last']}")
+    ).to_be_visible()
 
 
 def test_admin_pages_pass_axe_work_by_keyboard_and_fit_a_phone(page, make_user, community) -> None:

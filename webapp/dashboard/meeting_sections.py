@@ -49,6 +49,8 @@ class NextMeeting:
     agenda_items: int
     #: "draft", "published", or None when the last meeting has no minutes.
     last_minutes: str | None
+    #: The same for the next meeting (for "Take minutes" once it is about to start).
+    next_minutes: str | None = None
 
 
 def _occurrence_id(series: Series, day: date | None) -> int | None:
@@ -101,7 +103,7 @@ def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
         occurrence_id: state
         for occurrence_id, state in db.session.execute(
             sa.select(Minutes.occurrence_id, Minutes.state).where(
-                Minutes.occurrence_id.in_([i for i in last_ids.values() if i])
+                Minutes.occurrence_id.in_([i for i in last_ids.values() if i] + next_ids)
             )
         )
     }
@@ -119,6 +121,7 @@ def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
                 open_reviews=open_reviews.get(series.id, 0),
                 agenda_items=agenda.get(next_id, 0) if next_id else 0,
                 last_minutes=minutes_state.get(last_id) if last_id else None,
+                next_minutes=minutes_state.get(next_id) if next_id else None,
             )
         )
     return {"rows": rows, "now": now}

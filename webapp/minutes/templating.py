@@ -17,6 +17,7 @@ from webapp.markdown import render_inline, render_markdown
 from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.rendering import notes_html
+from webapp.minutes.services.live_entry import current_or_last, window_open
 from webapp.minutes.views.helpers import can_edit
 from webapp.models import Series
 
@@ -55,10 +56,42 @@ def meeting_panel(series: Series, day: date, slot: Any) -> dict[str, Any]:
 
 
 def local_start(series: Series, slot: Any) -> str:
-    """A meeting's start in the series' own zone,
-    e.g. "Thursday 07 February 2019, 16:00 America/New_York"."""
+    """A meeting's start in the series' own zone, in the one format of meeting times (the
+    meetings area's ``wall`` filter), e.g. "Thursday 7 February 2019, 16:00 EST"."""
     local = slot.start.astimezone(ZoneInfo(series.timezone))
-    return f"{local:%A %d %B %Y, %H:%M} {series.timezone}"
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+
+
+_UNKNOWN = "?"
+
+
+def take_minutes(series: Series, slot: Any, state: str | None = _UNKNOWN) -> dict[str, Any] | None:
+    """ "Take minutes" for a signed-in scribe or organizer while the meeting is open for minutes:
+    ``{"url", "start"}`` (``start``: no minutes yet, so the button POSTs to start them), or None.
+
+    ``state`` ("draft", "published", None for no minutes) spares a query when the caller knows it.
+    """
+    if slot is None or not can_edit():
+        return None
+    day = slot.original_date
+    if state == _UNKNOWN:
+        minutes = svc.get_minutes(series, day)
+        state = minutes.state if minutes is not None else None
+    if not window_open(slot, state, clock.now()):
+        return None
+    # No minutes yet: the shared notes' start (a POST that starts them, then the call page).
+    endpoint = "live.start" if state is None else "minutes.live"
+    return {"url": url_for(endpoint, slug=series.slug, day=day.isoformat()), "start": state is None}
+
+
+def take_minutes_slot(series: Series) -> Any:
+    """The meeting a series page offers "Take minutes" for (None for the public: no queries)."""
+    return current_or_last(series, clock.now()) if can_edit() else None
+
+
+def published_minutes_days(series: Series) -> list[date]:
+    """The meetings of ``series`` with published minutes, newest first (one query)."""
+    return svc.published_days(series)
 
 
 def template_helpers() -> dict[str, Any]:
@@ -71,4 +104,7 @@ def template_helpers() -> dict[str, Any]:
         "minutes_html": notes_html,
         "render_inline": render_inline,
         "can_edit_minutes": can_edit,
+        "take_minutes": take_minutes,
+        "take_minutes_slot": take_minutes_slot,
+        "published_minutes_days": published_minutes_days,
     }

@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic and ``db.create_all`` see the whole schema."""
 
+from webapp.models import search as _search  # noqa: E402 - after the tables it indexes
 from webapp.models.announcements import (
     ANNOUNCEMENT_KINDS,
     Announcement,
@@ -67,6 +68,8 @@ from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, Out
 from webapp.models.programme import BLOCK_KINDS, BlockKind, ProgrammeBlock
 from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
+
+_search.listen(Minutes.__table__)
 
 __all__ = [
     "BLOCK_KINDS",

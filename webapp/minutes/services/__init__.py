@@ -37,7 +37,7 @@ from webapp.minutes.services.meeting import (
     Meeting,
     meeting,
 )
-from webapp.minutes.services.merge import merge_people
+from webapp.minutes.services.merge import MergePreview, merge_people, merge_preview
 from webapp.minutes.services.occurrences import (
     has_attachments,
     stored_occurrence,
@@ -63,6 +63,7 @@ from webapp.minutes.services.records import (
     get_minutes,
     get_revision,
     minutes_url_for,
+    published_days,
     published_minutes,
     save_minutes,
     start_minutes,
@@ -87,6 +88,8 @@ __all__ = [
     "preview_steps",
     "sync_follow_ups",
     "merge_people",
+    "merge_preview",
+    "MergePreview",
     "owner_label",
     "is_public",
     "people_for",
@@ -120,6 +123,7 @@ __all__ = [
     "open_at",
     "open_by_owner",
     "person_for",
+    "published_days",
     "published_minutes",
     "raised_at",
     "review_tree",

@@ -1,15 +1,47 @@
-"""What the call page shows around the shared notes."""
+"""What the call page shows around the shared notes: the agenda, follow-ups still open from
+earlier meetings, the review queue, attendees and decisions (each panel re-rendered alone after a
+change made on the page, ``templates/minutes/live/_panel_*.html``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from webapp.models import Minutes, Series
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.minutes.services.agenda import agenda_items
+from webapp.minutes.services.live_actions import (
+    Suggestion,
+    follow_up_rows,
+    recently_closed_reviews,
+)
+from webapp.minutes.services.live_preview import preview
+from webapp.minutes.services.reviews import review_tree
+from webapp.models import Minutes, Person, Series
+
+#: People offered in the attendee field's list without JavaScript (with it, matches are fetched).
+LISTED_PEOPLE = 500
+
+PANELS = ("agenda", "follow-ups", "reviews", "attendees", "decisions", "preview")
+
+
+def people_list(limit: int = LISTED_PEOPLE) -> list[Suggestion]:
+    people = db.session.scalars(sa.select(Person).order_by(Person.name).limit(limit))
+    return [Suggestion(p.name, p.handle) for p in people]
 
 
 def panels_context(
     series: Series, day: date, slot: Any, minutes: Minutes | None, now: datetime
 ) -> dict[str, Any]:
     """The template context of ``templates/minutes/live/_panels.html``."""
-    return {}
+    return {
+        "panel_items": agenda_items(series, day),
+        "panel_follow_ups": follow_up_rows(series, day),
+        "panel_reviews": review_tree(series, open_only=True),
+        "panel_closed_reviews": recently_closed_reviews(series),
+        "panel_attendees": list(minutes.attendees) if minutes is not None else [],
+        "panel_decisions": minutes.decision_list if minutes is not None else [],
+        "panel_people": people_list(),
+        "panel_preview": preview(series, day, minutes.notes) if minutes is not None else None,
+    }

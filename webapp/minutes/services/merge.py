@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import sqlalchemy as sa
 
 from webapp import audit
@@ -47,6 +50,48 @@ def _move_attendance(keep: Person, gone: Person) -> int:
                 .execution_options(synchronize_session=False)
             )
     return len(rows)
+
+
+@dataclass
+class MergePreview:
+    """What a merge would move, shown before the scribe confirms it."""
+
+    keep: Person
+    gone: Person
+    #: Minutes ``gone`` attended (and how many of them list ``keep`` too: one row remains there).
+    attendance: int
+    shared: int
+    follow_ups: int
+    reviews: int
+    aliases: str
+    handle: str | None
+    email_moves: bool
+
+
+def merge_preview(keep: Person, gone: Person) -> MergePreview:
+    if keep.id == gone.id:
+        raise PersonError("choose two different people to merge")
+
+    def count(query: sa.Select[Any]) -> int:
+        return int(db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0)
+
+    attended = sa.select(MinutesAttendee.minutes_id).where(MinutesAttendee.person_id == gone.id)
+    both = attended.where(
+        MinutesAttendee.minutes_id.in_(
+            sa.select(MinutesAttendee.minutes_id).where(MinutesAttendee.person_id == keep.id)
+        )
+    )
+    return MergePreview(
+        keep=keep,
+        gone=gone,
+        attendance=count(attended),
+        shared=count(both),
+        follow_ups=count(sa.select(FollowUp.id).where(FollowUp.owner_id == gone.id)),
+        reviews=count(sa.select(Review.id).where(Review.author_id == gone.id)),
+        aliases=_aliases(keep, gone),
+        handle=keep.handle or gone.handle,
+        email_moves=bool(gone.email and not keep.email),
+    )
 
 
 def merge_people(keep: Person, gone: Person, actor: audit.Actor) -> Person:

@@ -266,6 +266,17 @@ def get_revision(minutes: Minutes, version: int) -> MinutesRevision | None:
     )
 
 
+def published_days(series: Series) -> list[date]:
+    """Meetings of ``series`` whose minutes are published, newest first."""
+    query = (
+        sa.select(Occurrence.original_date)
+        .join(Minutes, Minutes.occurrence_id == Occurrence.id)
+        .where(Occurrence.series_id == series.id, Minutes.state == MinutesState.PUBLISHED)
+        .order_by(Occurrence.original_date.desc())
+    )
+    return list(db.session.scalars(query))
+
+
 def published_minutes(limit: int = 50) -> list[Minutes]:
     query = (
         sa.select(Minutes)

@@ -9,9 +9,11 @@ from webapp.minutes.views import (  # noqa: F401 - each module adds its routes t
     feed,
     follow_ups,
     live,
+    live_actions,
     pages,
     people,
     reviews,
+    search,
 )
 from webapp.minutes.views.helpers import bp
 

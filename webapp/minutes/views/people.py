@@ -86,6 +86,13 @@ def person_merge(person_id: int) -> ResponseReturnValue:
         return redirect(url_for("minutes.person", person_id=keep.id))
     gone = db.get_or_404(Person, form.other.data)
     gone_name = gone.name
+    if request.form.get("confirm") != "1":  # ask once, showing what moves
+        try:
+            preview = svc.merge_preview(keep, gone)
+        except svc.PersonError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("minutes.person", person_id=keep.id))
+        return render_template("minutes/merge_confirm.html", preview=preview, form=form)
     outcome = commit_or_show(
         lambda: svc.merge_people(keep, gone, audit.Actor.current()), refused=(svc.PersonError,)
     )

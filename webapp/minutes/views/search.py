@@ -1,0 +1,29 @@
+"""Full-text search over published minutes: ``/search?q=``."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+
+from webapp.minutes.services.search import PER_PAGE, BadQuery, search, terms_of
+from webapp.minutes.views.helpers import bp, can_edit
+from webapp.security import public
+
+
+@bp.route("/search")
+@public
+def search_page() -> ResponseReturnValue:
+    query = request.args.get("q", "").strip()
+    page_text = request.args.get("page", "1")
+    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 10_000 else 1
+    context = {"query": query, "hits": [], "total": 0, "page": page, "error": None}
+    if query:
+        try:
+            hits, total = search(query, public_only=not can_edit(), page=page)
+        except BadQuery as exc:
+            context["error"] = str(exc).capitalize() + "."
+        else:
+            pages = max(1, -(-total // PER_PAGE))
+            context.update(hits=hits, total=total, pages=pages, terms=terms_of(query))
+    status = 400 if context["error"] else 200
+    return render_template("minutes/search.html", **context), status
