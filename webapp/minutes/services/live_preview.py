@@ -14,8 +14,8 @@ from datetime import date
 
 from webapp.minutes.grammar import read_minutes
 from webapp.minutes.services.matching import PeopleIndex
-from webapp.minutes.services.task_sync import PreviewItem as Planned
-from webapp.minutes.services.task_sync import preview as plan_follow_ups
+from webapp.minutes.services.preview import PreviewItem as Planned
+from webapp.minutes.services.preview import preview as plan_follow_ups
 from webapp.models import Series
 
 #: The longest notes previewed (about 100 pages of minutes); longer ones are refused.
