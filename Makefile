@@ -11,7 +11,7 @@ WORKERS ?= 2
 # The PostgreSQL that `make test` also runs the suite on, when set (see .ci/run).
 TEST_DATABASE_URL ?=
 
-.PHONY: run serve test test-sqlite test-postgres lint fmt bench install install-dev clean
+.PHONY: run serve test test-sqlite test-postgres lint fmt bench install install-dev clean js
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.dev-installed node_modules/.installed
+
+## js: bundle the call page's editor (js/live/, pinned npm packages) into
+## webapp/static/js/live-notes.js with esbuild; the bundle is committed, so `make run` needs no npm
+js: node_modules/.installed
+	node_modules/.bin/esbuild js/live/notes.js --bundle --format=iife --target=es2020 --minify \
+	  --legal-comments=none --metafile=node_modules/.live-notes.meta.json \
+	  --outfile=webapp/static/js/live-notes.js
+	node js/tools/licenses.mjs node_modules/.live-notes.meta.json > webapp/static/js/live-notes.LICENSES.txt
 
 ## run: install, migrate the SQLite database in instance/, load demo data when empty, serve
 ## (with the outbox worker beside the development server, so that mail goes out)

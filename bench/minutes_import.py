@@ -1,11 +1,16 @@
-"""Import benchmark: ``flask minutes import --add-missing`` of 500 generated minutes files.
+"""Import benchmark: two generated archives, each imported into a temporary SQLite database.
 
-Generates a fortnightly archive in the shapes the importer reads (headings, inline and label
-attendee lists, ACTION/AI/TODO lines, checkboxes, "Action items" sections, extra and cancelled
-meetings, bare URLs), imports it into a temporary SQLite database, and reports files per second
-and the peak memory of the import (Python allocations, measured in a second run).
+- ``shapes``: ``flask minutes import --add-missing`` of 500 fortnightly files in every shape the
+  importer reads (headings, inline and label attendee lists, ACTION/AI/TODO lines, checkboxes,
+  "Action items" sections, extra and cancelled meetings, bare URLs);
+- ``steering``: ``flask minutes import --archive`` of 300 steering-committee files over ten years
+  (present lists of ``Name @handle (role)``, guests, regrets, action items raised and ticked,
+  cancelled weeks; ``tests/minutes/steering.py``).
 
-    .venv/bin/python bench/minutes_import.py [--files 500]
+Reports files per second and the peak memory of the import (Python allocations, measured in a
+second run).
+
+    .venv/bin/python bench/minutes_import.py [--files 500] [--steering 300]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import make_test_config  # noqa: E402
+from tests.minutes import steering  # noqa: E402
 from webapp import audit, create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.meetings import services as meetings  # noqa: E402
@@ -79,17 +85,25 @@ def write_archive(directory: Path, count: int) -> list[str]:
     return [*paths, str(directory / "README.md")]
 
 
-def import_once(tmp: Path, paths: list[str], memory: bool) -> tuple[float, int]:
+def import_once(
+    tmp: Path, paths: list[str], memory: bool, *, archive: bool = False
+) -> tuple[float, int]:
     app = create_app(make_test_config(tmp, f"sqlite:///{tmp / 'bench.sqlite'}", {}))
     with app.app_context():
         db.create_all()
-        details = meetings.SeriesDetails(title="Fortnightly call")
-        meetings.create_series(
-            "call", details, "America/New_York", FIRST, clock_time(16), 60, audit.CLI
-        )
+        if archive:
+            steering.create_series()
+        else:
+            details = meetings.SeriesDetails(title="Fortnightly call")
+            meetings.create_series(
+                "call", details, "America/New_York", FIRST, clock_time(16), 60, audit.CLI
+            )
         db.session.commit()
     runner = app.test_cli_runner()
-    args = ["minutes", "import", *paths, "--series", "call", "--add-missing"]
+    mode = (
+        ["--series", "steering", "--archive"] if archive else ["--series", "call", "--add-missing"]
+    )
+    args = ["minutes", "import", *paths, *mode]
     if memory:
         tracemalloc.start()
     start = time.perf_counter()
@@ -103,18 +117,34 @@ def import_once(tmp: Path, paths: list[str], memory: bool) -> tuple[float, int]:
     return seconds, peak
 
 
+def measure(paths: list[str], *, archive: bool) -> tuple[int, float, int]:
+    size = sum(Path(p).stat().st_size for p in paths)
+    with tempfile.TemporaryDirectory() as one:
+        seconds, _ = import_once(Path(one), paths, memory=False, archive=archive)
+    with tempfile.TemporaryDirectory() as two:
+        _, peak = import_once(Path(two), paths, memory=True, archive=archive)
+    return size, seconds, peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=500)
-    files = parser.parse_args().files
-    with tempfile.TemporaryDirectory() as archive, tempfile.TemporaryDirectory() as one:
-        paths = write_archive(Path(archive), files)
-        size = sum(Path(p).stat().st_size for p in paths)
-        seconds, _ = import_once(Path(one), paths, memory=False)
-        with tempfile.TemporaryDirectory() as two:
-            _, peak = import_once(Path(two), paths, memory=True)
-    print(f"{'files':>6}{'KB':>8}{'seconds':>9}{'files/s':>9}{'peak MB':>9}")
-    print(f"{files:>6}{size // 1024:>8}{seconds:>9.1f}{files / seconds:>9.1f}{peak / 2**20:>9.1f}")
+    parser.add_argument("--steering", type=int, default=300)
+    options = parser.parse_args()
+    rows = []
+    if options.files:
+        with tempfile.TemporaryDirectory() as archive:
+            paths = write_archive(Path(archive), options.files)
+            rows.append(("shapes", options.files, *measure(paths, archive=False)))
+    with tempfile.TemporaryDirectory() as archive:
+        paths = [str(p) for p in steering.write_archive(Path(archive), options.steering)]
+        rows.append(("steering", options.steering, *measure(paths, archive=True)))
+    print(f"{'archive':<10}{'files':>6}{'KB':>8}{'seconds':>9}{'files/s':>9}{'peak MB':>9}")
+    for name, files, size, seconds, peak in rows:
+        print(
+            f"{name:<10}{files:>6}{size // 1024:>8}{seconds:>9.1f}"
+            f"{files / seconds:>9.1f}{peak / 2**20:>9.1f}"
+        )
 
 
 if __name__ == "__main__":

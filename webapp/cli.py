@@ -171,9 +171,10 @@ def markdown_render() -> None:
 
 
 def register(app: Flask) -> None:
+    from webapp.announcements.cli import announcements_cli
     from webapp.cfp.cli import conference, outbox
     from webapp.meetings.cli import series_cli
-    from webapp.minutes.cli import minutes_cli
+    from webapp.minutes.cli import minutes_cli, people_cli
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
@@ -181,6 +182,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(series_cli)
     app.cli.add_command(minutes_cli)
+    app.cli.add_command(people_cli)
     app.cli.add_command(conference)
     app.cli.add_command(outbox)
     app.cli.add_command(markdown_cli)
+    app.cli.add_command(announcements_cli)

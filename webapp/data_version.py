@@ -9,8 +9,8 @@ no change can be forgotten. The bump runs just before the commit, so the row loc
 held for the commit only.
 
 ``QUIET_TABLES`` lists the few tables that never show on a public page and change for reasons
-of their own (stored renders, this counter, the outbox's delivery state, sign-in bookkeeping):
-writes to them alone do not bump.
+of their own (stored renders, this counter, the outbox's delivery state, sign-in and
+wrong-password bookkeeping): writes to them alone do not bump.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from webapp import clock
 from webapp.extensions import db
 
-QUIET_TABLES = frozenset({"rendered_feeds", "data_version", "outbox_messages", "sign_ins"})
+QUIET_TABLES = frozenset(
+    {"rendered_feeds", "data_version", "outbox_messages", "sign_ins", "password_throttles"}
+)
 _CHANGED = "cadence.data_changed"
 _SQL = "SELECT counter, changed_at FROM data_version WHERE id = 1"
 

@@ -32,6 +32,26 @@ class DefaultTemplate:
     sample: dict[str, Any] = field(default_factory=dict)
 
 
+#: What every announcement has (the samples of the announcement templates).
+ANNOUNCE_SAMPLE: dict[str, Any] = {
+    "series": {
+        "title": "bhyve bi-weekly call",
+        "slug": "bhyve",
+        "zone": "America/New_York",
+    },
+    "meeting": {
+        "date": "2027-01-14",
+        "title": "",
+        "join_url": "https://meet.example.org/bhyve-call",
+        "place": "",
+        "local": "Thursday 2027-01-14, 16:00–17:00 America/New_York",
+        "utc": "Thursday 2027-01-14, 21:00–22:00 UTC",
+        "zones": ["Thursday 2027-01-14, 22:00–23:00 Europe/Amsterdam"],
+        "url": "https://cadence.example.org/meetings/bhyve/2027-01-14",
+        "ics": "https://cadence.example.org/meetings/bhyve/2027-01-14.ics",
+    },
+}
+
 #: The default text of every message; organizers can replace each (MailTemplate rows).
 DEFAULTS: dict[str, DefaultTemplate] = {
     "cfp_received": DefaultTemplate(
@@ -91,6 +111,98 @@ Your submission stays on your private page: {{ link }}
 The {{ conference.name }} organizers
 """,
         "To each speaker when the organizers reject a submission.",
+    ),
+    "announce_agenda": DefaultTemplate(
+        "[{{ series.title }}] Agenda: {{ meeting.local }}",
+        """The next {{ series.title }}{% if meeting.title %}: {{ meeting.title }}{% endif %}
+
+    {{ meeting.local }}
+    {{ meeting.utc }}
+{% for line in meeting.zones %}    {{ line }}
+{% endfor %}{% if meeting.join_url %}
+Join: {{ meeting.join_url }}
+{% endif %}{% if meeting.place %}Place: {{ meeting.place }}
+{% endif %}
+Agenda
+{% if agenda %}{{ agenda }}
+{% endif %}{% for item in items %}- {{ item }}
+{% endfor %}{% if not agenda and not items %}(nothing yet: add items on the meeting page)
+{% endif %}
+Open follow-ups
+{% for group in follow_ups %}{{ group.owner }}:
+{% for f in group["items"] %}- {{ f.text }} \
+(open {{ f.age }} meeting{{ "" if f.age == 1 else "s" }}, since {{ f.raised }}\
+{% if f.due %}, due {{ f.due }}{% endif %})
+{% endfor %}{% else %}(none)
+{% endfor %}
+Review queue
+{% for r in reviews %}{{ r.indent }}{{ loop.index }}. {{ r.title }}{% if r.author %} \
+({{ r.author }}){% endif %}: {{ r.url }}
+{% else %}(empty)
+{% endfor %}
+Meeting page: {{ meeting.url }}
+Add it to your calendar: {{ meeting.ics }}
+""",
+        "To the series' list addresses, HOURS before each meeting (flask series announcements).",
+        sample={
+            **ANNOUNCE_SAMPLE,
+            "agenda": "1. Introductions\n2. Review queue",
+            "items": ["Release schedule for 15.0"],
+            "follow_ups": [
+                {
+                    "owner": "Ada Lovelace",
+                    "items": [
+                        {"text": "Test the NVMe patch", "age": 2, "raised": "2026-12-17", "due": ""}
+                    ],
+                }
+            ],
+            "reviews": [
+                {
+                    "title": "vmm: fix APIC timer",
+                    "url": "https://reviews.example.org/D123",
+                    "author": "Alan Turing",
+                    "state": "open",
+                    "depth": 0,
+                    "indent": "",
+                }
+            ],
+            "queued_at": "2027-01-13T16:00+00:00",
+        },
+    ),
+    "announce_change": DefaultTemplate(
+        "[{{ series.title }}] {% if kind == 'cancelled' %}Cancelled{% elif kind == 'moved' \
+%}Moved{% elif kind == 'added' %}Extra meeting{% else %}On again{% endif %}: {{ meeting.local }}",
+        """{% if kind == 'cancelled' %}The {{ series.title }} of {{ meeting.local }} is cancelled.
+{% if reason %}
+Reason: {{ reason }}
+{% endif %}{% elif kind == 'moved' %}The {{ series.title }} has moved.
+
+    Was: {{ old }}
+    Now: {{ meeting.local }}
+         {{ meeting.utc }}
+{% for line in meeting.zones %}         {{ line }}
+{% endfor %}{% elif kind == 'added' %}An extra {{ series.title }}\
+{% if title %}: {{ title }}{% endif %}
+
+    {{ meeting.local }}
+    {{ meeting.utc }}
+{% for line in meeting.zones %}    {{ line }}
+{% endfor %}{% else %}The {{ series.title }} of {{ meeting.local }} takes place after all.
+{% endif %}{% if kind != 'cancelled' and meeting.join_url %}
+Join: {{ meeting.join_url }}
+{% endif %}
+Meeting page: {{ meeting.url }}
+Calendar: {{ meeting.ics }}
+""",
+        "To the series' list addresses at once when a meeting is cancelled, moved, added or "
+        "restored.",
+        sample={
+            **ANNOUNCE_SAMPLE,
+            "kind": "moved",
+            "reason": "Most of us are at the developer summit",
+            "title": "",
+            "old": "Thursday 2027-01-14, 16:00–17:00 America/New_York",
+        },
     ),
 }
 

@@ -32,7 +32,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from webapp import settings
-from webapp.linkify import LinearLinkify, find_links
+from webapp.linkify import LinearLinkify, find_links, linkify_inline
 from webapp.markdown_rules import use_comments, use_linear_tasklists
 from webapp.settings import DEFAULT_REFERENCE_PATTERNS
 
@@ -213,12 +213,13 @@ def _references_rule(state: StateCore) -> None:
 def _parser() -> MarkdownIt:
     """CommonMark with GitHub's tables, strikethrough, task lists and bare-URL links.
 
-    Only the core linkify rule runs (on each text after parsing, through ``LinearLinkify``):
-    markdown-it's inline one re-searches the text typed so far at every ``://``."""
+    markdown-it's inline linkify rule (``scheme://`` links, while parsing) re-searched the text
+    typed so far at every ``://``: ``linkify_inline`` replaces it; the core rule (``www.``,
+    e-mail addresses, after parsing) asks ``LinearLinkify``."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": True})
     md.linkify = LinearLinkify()  # type: ignore[assignment]
     md.enable(["linkify", "table", "strikethrough"])
-    md.inline.ruler.disable("linkify")
+    md.inline.ruler.at("linkify", linkify_inline)
     md.core.ruler.after("linkify", "references", _references_rule)
     use_comments(md)
     use_linear_tasklists(md)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -118,15 +118,22 @@ def refuse_nul() -> None:
         abort(400, "The request contains a NUL character, which no field accepts.")
 
 
+def content_security_policy(style_nonce: str | None = None) -> str:
+    """The strict policy; a page whose editor adds style elements (the call page's CodeMirror)
+    sets ``g.csp_style_nonce`` and its own elements carry that nonce. Style attributes stay
+    refused everywhere."""
+    style = f"'self' 'nonce-{style_nonce}'" if style_nonce else "'self'"
+    return (
+        f"default-src 'self'; script-src 'self'; style-src {style}; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+
 def security_headers(response: Any) -> Any:
     """Headers for every response. The pages use no inline script or style, so CSP is strict."""
     headers = response.headers
-    headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'",
-    )
+    headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_style_nonce")))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")

@@ -3,13 +3,15 @@ and a dry run that says exactly what the real run does."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from tests.minutes import steering
 from tests.minutes.conftest import counts
+from tests.minutes.test_import_export import export_dir
+from webapp import audit
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.minutes import services as svc
@@ -153,3 +155,59 @@ def test_every_way_of_saying_there_was_no_meeting(app, runner, tmp_path) -> None
         for name in shapes:
             day = date.fromisoformat(Path(name).stem)
             assert meetings.find_occurrence(series, day).cancelled, name
+
+
+def test_export_keeps_handles_roles_absentees_and_moves_byte_for_byte(
+    app, runner, tmp_path
+) -> None:
+    with app.app_context():
+        steering.create_series()
+        db.session.commit()
+    (tmp_path / "in").mkdir()
+    paths = steering.write_archive(tmp_path / "in", 40)
+    assert run_import(runner, paths[:12], "--archive").exit_code == 0
+    with app.app_context():
+        series = meetings.get_series("steering")
+        moved_day = steering.FIRST + timedelta(weeks=100)
+        meetings.move(series, moved_day, moved_day + timedelta(days=1), time(18), audit.CLI)
+        db.session.commit()
+        handles = sorted((p.name, p.handle or "") for p in db.session.scalars(sa.select(Person)))
+    first = export_dir(runner, tmp_path / "one")
+    text = first["steering/2016-01-07.md"].decode()
+    assert '"Ada Lovelace @ada0 (TSC)"' in text
+    assert "absent:" in text
+    assert '"note": "closed in the archive"' in b"".join(first.values()).decode()
+    assert 'moved: {"duration": null, "start": "' in first[f"steering/{moved_day}.md"].decode()
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        steering.create_series()
+        db.session.commit()
+    exported = [tmp_path / "one" / name for name in sorted(first)]
+    result = runner.invoke(
+        args=["minutes", "import", *map(str, exported), "--series", "steering", "--add-missing"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert export_dir(runner, tmp_path / "two") == first
+    with app.app_context():
+        again = sorted((p.name, p.handle or "") for p in db.session.scalars(sa.select(Person)))
+        assert again == handles
+
+
+def test_a_second_file_for_one_day_is_refused_not_a_silent_replacement(
+    app, runner, tmp_path
+) -> None:
+    with app.app_context():
+        steering.create_series()
+        db.session.commit()
+    (tmp_path / "2016-01-07.md").write_text("# Attendees\n- Ada @ada\n\nThe members' meeting.\n")
+    (tmp_path / "2016-01-07-guests.md").write_text("# Attendees\n- Alan\n\nThe guests' one.\n")
+    result = run_import(runner, sorted(tmp_path.glob("*.md")))
+    assert result.exit_code == 1
+    assert "were imported from 2016-01-07.md, another file" in result.stderr
+    again = run_import(runner, [tmp_path / "2016-01-07.md"])
+    assert again.exit_code == 0
+    assert "unchanged" in again.stdout
+    with app.app_context():
+        minutes = svc.get_minutes(meetings.get_series("steering"), date(2016, 1, 7))
+        assert "The members' meeting." in minutes.notes

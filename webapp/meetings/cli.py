@@ -245,3 +245,25 @@ def show(slug: str, from_: str | None, to: str | None) -> None:
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     if not rows:
         click.echo("(no meetings in that range)")
+
+
+@series_cli.command("announcements")
+@click.argument("slug")
+@click.option("--to", "to", multiple=True, help="A list address (repeat for several).")
+@click.option("--before", type=int, default=None, help="Hours before a meeting (default 24).")
+@click.option("--zone", "zones", multiple=True, help="An extra IANA zone shown (repeat).")
+@click.option("--off", is_flag=True, help="Stop announcing (the settings are kept).")
+def announcements(
+    slug: str, to: tuple[str, ...], before: int | None, zones: tuple[str, ...], off: bool
+) -> None:
+    """Show or set where and when the series' agenda mail and change notices go."""
+    from webapp.announcements import settings
+
+    series = _series(slug)
+    if not (to or before is not None or zones or off):
+        click.echo(f"{slug}: {settings.describe(settings.settings_of(series))}")
+        return
+    row = _run(
+        lambda: settings.change(series, audit.CLI, to=to, before=before, zones=zones, off=off)
+    )
+    click.echo(f"{slug}: {settings.describe(row)}")

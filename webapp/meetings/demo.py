@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from webapp import audit
+from webapp.announcements import settings as announcements
 from webapp.meetings import schedule, services
 
 DEMO = audit.Actor(label="demo")
@@ -51,3 +52,10 @@ def load(now: datetime) -> None:
         tz = schedule.zone(series.timezone)
         later = moved.start.astimezone(tz) + timedelta(days=1)
         services.move(series, moved.original_date, later.date(), time(17, 0), DEMO)
+    # Set after the changes above: loading the demo mails nobody.
+    announcements.change(
+        series,
+        DEMO,
+        to=["bhyve-virtualization@example.org"],
+        zones=["Europe/Amsterdam", "America/Los_Angeles"],
+    )

@@ -18,10 +18,12 @@ from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import exporter, importer
+from webapp.minutes import services as svc
 from webapp.minutes.importer import files, runs
 from webapp.minutes.importer.archive import Imported, close_stale
+from webapp.minutes.services.suggest import meetings_attended, merge_preview, merge_suggestions
 from webapp.minutes.services.task_sync import SyncReport
-from webapp.models import ImportRun
+from webapp.models import ImportRun, Person
 
 minutes_cli = AppGroup("minutes", help="Minutes: import from and export to Markdown files.")
 
@@ -140,13 +142,15 @@ class _Run:
         return summary
 
 
-def _meeting_order(path: Path) -> date:
-    """Files are imported in the order of their meetings (a later one closes earlier follow-ups);
-    files without a date in their name keep their place at the end."""
+def _meeting_order(path: Path) -> tuple[date, bool]:
+    """Files are imported in the order of their meetings (a later one closes earlier follow-ups),
+    a name that is only a date before one with more (``2019-02-07.md``, then
+    ``2019-02-07-guests.md``); files without a date in their name keep their place at the end."""
+    more = any(c.isalpha() for c in path.stem)
     try:
-        return files.date_from_name(path.name) or date.max
+        return files.date_from_name(path.name) or date.max, more
     except ValueError:
-        return date.max
+        return date.max, more
 
 
 @minutes_cli.command("import")
@@ -280,3 +284,70 @@ def minutes_export(directory: Path, series_slug: str | None) -> None:
         f"exported {len(meetings_written)} meeting(s) to {directory}; "
         f"{len(changed)} file(s) changed"
     )
+
+
+people_cli = AppGroup("people", help="People named in minutes: list, merge suggestions, merges.")
+
+
+def _person(text: str) -> Person:
+    """A person by id (``#12`` or ``12``), handle (``@jhb``) or name."""
+    if text.lstrip("#").isdigit():
+        found = db.session.get(Person, int(text.lstrip("#")))
+    else:
+        found = svc.find_person(text)
+    if found is None:
+        raise click.ClickException(f"nobody is {text!r} (give an id, @handle or name)")
+    return found
+
+
+@people_cli.command("list")
+def people_list() -> None:
+    """One line per record: id, name, handle, email known, meetings attended."""
+    people = svc.list_people()
+    attended = meetings_attended([p.id for p in people])
+    for p in people:
+        email = "yes" if p.email else "no"
+        handle = f"@{p.handle}" if p.handle else "-"
+        click.echo(f"{p.id}\t{p.name}\t{handle}\temail: {email}\t{attended.get(p.id, 0)} meetings")
+
+
+@people_cli.command("suggest")
+@click.option("--series", "series_slug", help="Only people of this series.")
+def people_suggest(series_slug: str | None) -> None:
+    """Records that may be one person (same handle, a name within another, initials)."""
+    series = None
+    if series_slug:
+        try:
+            series = meetings.get_series(series_slug)
+        except ScheduleError as exc:
+            raise click.ClickException(str(exc)) from None
+    found = merge_suggestions(series)
+    for s in found:
+        click.echo(
+            f"{s.keep.name} (#{s.keep.id}) <- {s.drop.name} (#{s.drop.id}): {s.reason}; "
+            f"flask people merge {s.keep.id} {s.drop.id} --dry-run"
+        )
+    click.echo(f"{len(found)} suggestion(s)")
+
+
+@people_cli.command("merge")
+@click.argument("keep")
+@click.argument("drop")
+@click.option("--dry-run", is_flag=True, help="Show what the merge would do; change nothing.")
+def people_merge(keep: str, drop: str, dry_run: bool) -> None:
+    """Fold DROP into KEEP (ids, @handles or names): attendance, follow-ups, reviews, names."""
+    kept, dropped = _person(keep), _person(drop)
+    if kept.id == dropped.id:
+        raise click.ClickException("KEEP and DROP are the same person")
+    for line in merge_preview(kept, dropped).lines():
+        click.echo(line)
+    if dry_run:
+        click.echo("dry run: nothing was changed")
+        return
+    name = dropped.name
+    try:
+        svc.merge_people(kept, dropped, audit.CLI)
+    except svc.PersonError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"merged {name} into {kept.name}")

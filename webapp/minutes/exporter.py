@@ -19,7 +19,9 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.minutes import frontmatter
-from webapp.models import FollowUp, Minutes, Occurrence, OccurrenceStatus, Review, Series
+from webapp.minutes.grammar import format_attendee
+from webapp.minutes.services.records import absent_lines, attendee_lines
+from webapp.models import FollowUp, Minutes, Occurrence, OccurrenceStatus, Person, Review, Series
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,23 @@ def _date(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _person(person: Person | None) -> str | None:
+    """A person as an attendee line reads them back: ``Name @handle``."""
+    return format_attendee(person.name, person.handle, "") if person is not None else None
+
+
 def _occurrence_fields(series: Series, occ: Occurrence) -> dict[str, Any]:
-    """What a re-import needs to recreate the meeting: an extra meeting's start, a cancellation."""
+    """What a re-import needs to recreate the meeting: an extra meeting's start, a cancellation,
+    a move."""
     fields: dict[str, Any] = {}
     if occ.status == OccurrenceStatus.CANCELLED:
         fields["cancelled"] = occ.cancel_reason
+    if occ.status == OccurrenceStatus.MOVED and occ.start_at is not None:
+        local = occ.start_at.astimezone(ZoneInfo(series.timezone))
+        fields["moved"] = {
+            "start": local.strftime("%Y-%m-%d %H:%M"),
+            "duration": occ.duration_minutes,
+        }
     extra = occ.status == OccurrenceStatus.EXTRA or (
         occ.status == OccurrenceStatus.CANCELLED and occ.start_at is not None
     )
@@ -71,11 +85,12 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
         "state": minutes.state if minutes else "none",
         "follow_ups": [
             {
-                "owner": f.owner.name if f.owner else None,
+                "owner": _person(f.owner),
                 "text": f.text,
                 "state": f.state,
                 "due": _date(f.due_date),
                 "closed": _date(f.closed_at.original_date if f.closed_at else None),
+                **({"note": f.close_note} if f.close_note else {}),
             }
             for f in follow_ups
         ],
@@ -85,7 +100,7 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
                 "title": r.title,
                 "state": r.state,
                 "position": r.position,
-                "author": r.author.name if r.author else None,
+                "author": _person(r.author),
                 "parent": r.parent.url if r.parent else None,
             }
             for r in reviews
@@ -94,7 +109,9 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
     data.update(_occurrence_fields(series, occ))
     notes = ""
     if minutes is not None:
-        data["attendees"] = [p.name for p in minutes.attendees]
+        data["attendees"] = attendee_lines(minutes)
+        if minutes.absent_rows:
+            data["absent"] = absent_lines(minutes)
         data["decisions"] = minutes.decision_list
         if minutes.next_meeting is not None:
             data["next_meeting"] = minutes.next_meeting.isoformat()
@@ -130,7 +147,7 @@ def collect(series_slug: str | None = None) -> list[ExportedMeeting]:
 
 
 def _worth_exporting(occ: Occurrence) -> bool:
-    if occ.status in (OccurrenceStatus.CANCELLED, OccurrenceStatus.EXTRA):
+    if occ.status != OccurrenceStatus.SCHEDULED:  # cancelled, moved, extra
         return True
     return any(
         db.session.scalar(q.limit(1)) is not None

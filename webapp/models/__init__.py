@@ -1,5 +1,11 @@
 """Every model, imported here so that Alembic and ``db.create_all`` see the whole schema."""
 
+from webapp.models.announcements import (
+    ANNOUNCEMENT_KINDS,
+    Announcement,
+    AnnouncementKind,
+    AnnouncementSettings,
+)
 from webapp.models.audit import AuditEntry
 from webapp.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from webapp.models.cfp import (
@@ -32,6 +38,7 @@ from webapp.models.committee import (
     SubmissionMail,
 )
 from webapp.models.feeds import DataVersion, RenderedFeed
+from webapp.models.live import LiveDocument, LivePresence, LiveUpdate
 from webapp.models.meetings import (
     INTERVALS,
     Occurrence,
@@ -73,10 +80,14 @@ __all__ = [
     "ReviewCriterion",
     "ReviewScore",
     "ACCEPTED_STATES",
+    "ANNOUNCEMENT_KINDS",
     "ACTIVE_STATES",
     "DECIDED_STATES",
     "FOLLOW_UP_STATES",
     "INTERVALS",
+    "LiveDocument",
+    "LivePresence",
+    "LiveUpdate",
     "MINUTES_STATES",
     "OUTBOX_STATES",
     "REVIEW_STATES",
@@ -85,6 +96,9 @@ __all__ = [
     "TRANSITIONS",
     "UNDOABLE_STATES",
     "AgendaItem",
+    "Announcement",
+    "AnnouncementKind",
+    "AnnouncementSettings",
     "AuditEntry",
     "Base",
     "Conference",

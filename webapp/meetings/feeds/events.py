@@ -236,10 +236,23 @@ class _Span:
 
     @classmethod
     def of(cls, rule: Rule, tz: ZoneInfo, first: date, horizon: date) -> _Span:
-        days = list(rule.dates(first, horizon))
-        carried = frozenset(d for d in days if _carried(rule, d, tz))
-        irregular = frozenset(d for d in days if _irregular(rule, d, tz)) - carried
-        return cls(first, horizon, irregular, carried)
+        # Only a day whose offset differs from the day before's or the day after's can hold a
+        # clock change near the meeting: two offset lookups a day, then the full test on those.
+        near = [d for d in rule.dates(first, horizon) if _near_a_change(rule, d, tz)]
+        odd = [d for d in near if _irregular(rule, d, tz)]
+        step = timedelta(weeks=rule.interval_weeks)
+        skipped = [d for d in odd if schedule.skipped(d, rule.start_time, tz)]
+        carried = frozenset(
+            d + step for d in skipped if d + step <= horizon and rule.has_date(d + step)
+        )
+        return cls(first, horizon, frozenset(odd) - carried, carried)
+
+
+def _near_a_change(rule: Rule, day: date, tz: ZoneInfo) -> bool:
+    """Whether the zone's offset a day before the meeting differs from two days after it (a
+    meeting lasts at most a day, and no zone changes its clock twice within three days)."""
+    before = schedule.wall(day - timedelta(days=1), rule.start_time, tz).utcoffset()
+    return before != schedule.wall(day + timedelta(days=2), rule.start_time, tz).utcoffset()
 
 
 def _cancelled_override(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from webapp import audit
+from webapp.announcements.notices import change_notice
 from webapp.extensions import db
 from webapp.meetings import schedule
 from webapp.meetings.schedule import (
@@ -20,14 +21,32 @@ from webapp.meetings.services.reading import (
     rules_of,
 )
 from webapp.meetings.services.validation import check_duration, check_text
-from webapp.models import Occurrence, OccurrenceStatus, ScheduleRule, Series, utcnow
+from webapp.models import (
+    AnnouncementKind,
+    Occurrence,
+    OccurrenceStatus,
+    ScheduleRule,
+    Series,
+    utcnow,
+)
 
 
 def _rule_row(series: Series, rule: Rule | None) -> ScheduleRule | None:
     return next((r for r in series.rules if rule is not None and r.id == rule.id), None)
 
 
-def cancel(series: Series, day: date, actor: audit.Actor, *, reason: str = "") -> Occurrence:
+def _notify(
+    series: Series, day: date, kind: AnnouncementKind, row: Occurrence, before: object = None
+) -> None:
+    """The change notice to the series' list (``webapp.announcements.notices``)."""
+    db.session.flush()
+    after = find_occurrence(series, day)
+    change_notice(series, after, kind, row.sequence, before=before)  # type: ignore[arg-type]
+
+
+def cancel(
+    series: Series, day: date, actor: audit.Actor, *, reason: str = "", announce: bool = True
+) -> Occurrence:
     """Cancel one occurrence; it stays visible, marked cancelled, with ``reason``."""
     slot = find_occurrence(series, day)
     if slot.cancelled:
@@ -57,10 +76,12 @@ def cancel(series: Series, day: date, actor: audit.Actor, *, reason: str = "") -
         f"cancelled {series.title} of {day}",
         {"status": [was, "cancelled"], "reason": reason},
     )
+    if announce:
+        _notify(series, day, AnnouncementKind.CANCELLED, row)
     return row
 
 
-def restore(series: Series, day: date, actor: audit.Actor) -> Occurrence:
+def restore(series: Series, day: date, actor: audit.Actor, *, announce: bool = True) -> Occurrence:
     """Undo a cancellation: the occurrence is held again at its rule's time."""
     slot = find_occurrence(series, day)
     if not slot.cancelled:
@@ -82,6 +103,8 @@ def restore(series: Series, day: date, actor: audit.Actor) -> Occurrence:
         f"{series.slug}/{day}",
         f"restored {series.title} of {day}",
     )
+    if announce:
+        _notify(series, day, AnnouncementKind.RESTORED, row)
     return row
 
 
@@ -113,6 +136,7 @@ def move(
     actor: audit.Actor,
     *,
     duration_minutes: int | None = None,
+    announce: bool = True,
 ) -> Occurrence:
     """Move one occurrence to another start and/or length; it keeps its identity (``day``)."""
     slot = find_occurrence(series, day)
@@ -156,6 +180,8 @@ def move(
         f"moved {series.title} of {day} to {new_date} {new_time:%H:%M}",
         {"start": [before["start"], start.isoformat()], "minutes": [before["minutes"], minutes]},
     )
+    if announce:
+        _notify(series, day, AnnouncementKind.MOVED, row, before=slot)
     return row
 
 
@@ -167,6 +193,7 @@ def add_extra(
     *,
     duration_minutes: int | None = None,
     title: str = "",
+    announce: bool = True,
 ) -> Occurrence:
     """An extra meeting outside the rule; its local date is its identity."""
     tz = schedule.zone(series.timezone)
@@ -202,4 +229,6 @@ def add_extra(
         f"extra meeting of {series.title} on {day} {at:%H:%M}",
         {"minutes": minutes, "title": title},
     )
+    if announce:
+        _notify(series, day, AnnouncementKind.ADDED, row)
     return row

@@ -249,10 +249,9 @@ def cancelled_title(title: str) -> str | None:
         words = words[1:]
     rest = " ".join(words).lstrip("-–— ")
     ending = lowered.rstrip(")").rstrip()
-    for word in CANCELLED_TITLE:
-        if rest.startswith(word) or ending.endswith(word):
-            return plain
-    return None
+    if cancelled_note(rest) is not None:
+        return plain
+    return plain if any(ending.endswith(word) for word in CANCELLED_TITLE) else None
 
 
 def next_meeting_text(text: str) -> str | None:

@@ -47,3 +47,5 @@ class ParsedFollowUp:
     #: Which task line of the text it is (0, 1, …): its identity within the minutes. None for
     #: follow-ups listed in front matter (an export).
     ordinal: int | None = None
+    #: Why it was closed, when the export says ("closed in the archive").
+    note: str = ""

@@ -9,8 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from webapp import audit
 from webapp.extensions import db
+from webapp.live import formsync
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
@@ -21,7 +24,7 @@ from webapp.minutes.importer.model import ImportProblem, Parsed
 from webapp.minutes.importer.parse import parse
 from webapp.minutes.services.matching import PeopleIndex
 from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
-from webapp.models import Minutes, MinutesState, Person, Series
+from webapp.models import Minutes, MinutesRevision, MinutesState, Person, Series
 
 
 @dataclass
@@ -92,8 +95,10 @@ def _write_minutes(
         if journal is not None:
             journal.before(minutes)  # saved by an UPDATE the journal does not see
     present, absent = split_attendance(parsed.attendees)
+    # With the call page's shared notes open, the imported text enters them as an update.
+    notes = formsync.merge(minutes, parsed.notes, None, w.actor)
     data = svc.MinutesInput(
-        notes=parsed.notes,
+        notes=parsed.notes if notes is None else notes,
         decisions="\n".join(parsed.decisions),
         attendees=present,
         state=state,
@@ -129,6 +134,34 @@ def _sync(w: _Write, parsed: Parsed, attendees: list[Person]) -> SyncReport:
         raise ImportProblem(parsed.follow_ups[0].line, str(exc)) from None
 
 
+def _suffix(name: str) -> str:
+    """What a file name says besides its date: ``2019-02-07-guests.md`` → ``guests``."""
+    return "".join(c for c in Path(name).stem.casefold() if c.isalpha())
+
+
+def _same_day_check(minutes: Minutes, parsed: Parsed) -> None:
+    """A second file for a date whose minutes came from a file of another name
+    (``2019-02-07-guests.md`` beside ``2019-02-07.md``) is refused: it would
+    silently replace them (two meetings on one day are not supported yet)."""
+    summary = db.session.scalar(
+        sa.select(MinutesRevision.summary)
+        .where(
+            MinutesRevision.minutes_id == minutes.id,
+            MinutesRevision.summary.startswith("imported from "),
+        )
+        .order_by(MinutesRevision.version.desc())
+        .limit(1)
+    )
+    source = (summary or "").removeprefix("imported from ")
+    if source and _suffix(source) != _suffix(Path(parsed.name).name):
+        raise ImportProblem(
+            0,
+            f"the minutes of {parsed.day} were imported from {source}, another file: a second "
+            "meeting on one day is not supported, so this file would replace them; merge the "
+            "two files into one, or import this one into another series (--series)",
+        )
+
+
 def _summary(kind: str, series: Series, parsed: Parsed, changes: list[str]) -> str:
     next_text = f", next meeting {parsed.next_meeting}" if parsed.next_meeting else ""
     what = "minutes" if parsed.has_minutes else "follow-ups and reviews"
@@ -161,6 +194,8 @@ def apply(
             f"unchanged: minutes of {series.slug} {day} were imported from this text already"
         )
         return outcome
+    if minutes is not None:
+        _same_day_check(minutes, parsed)
     w = _Write(series, day, slot, actor, now, PeopleIndex())
     attendees: list[Person] = []
     if parsed.has_minutes and (parsed.cancelled is None or parsed.minutes_content):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from webapp.minutes.importer.dates import parse_date
@@ -51,16 +51,17 @@ def front_follow_ups(data: dict[str, Any], line: int) -> list[ParsedFollowUp]:
             raise ImportProblem(
                 line, f"front matter: follow-up {text!r} is {state} but its closed date is {closed}"
             )
-        items.append(
-            ParsedFollowUp(
-                owner.strip() if owner and owner.strip() else None,
-                text.strip(),
-                line,
-                state,
-                parse_date(raw.get("due"), line, "due date"),
-                closed,
-            )
+        item = ParsedFollowUp(
+            owner.strip() if owner and owner.strip() else None,
+            text.strip(),
+            line,
+            state,
+            parse_date(raw.get("due"), line, "due date"),
+            closed,
         )
+        note = raw.get("note") or ""
+        item.note = note[:200] if isinstance(note, str) and state != "open" else ""
+        items.append(item)
     return items
 
 
@@ -109,6 +110,22 @@ def front_extra(data: dict[str, Any], line: int) -> ExtraMeeting:
     if not isinstance(title, str) or len(title) > 200:
         raise ImportProblem(line, "front matter: extra title must be text of at most 200")
     return ExtraMeeting(at, duration, title)
+
+
+def front_moved(data: dict[str, Any], line: int) -> tuple[datetime, int | None]:
+    """``moved: {"start": "2019-02-08 16:00", "duration": 90}``: held at another local time."""
+    raw = data.get("moved")
+    if not isinstance(raw, dict):
+        raise ImportProblem(line, "front matter: moved must be {start, duration}")
+    start, duration = raw.get("start"), raw.get("duration")
+    try:
+        at = datetime.strptime(str(start), "%Y-%m-%d %H:%M")  # noqa: DTZ007 - local wall time
+    except ValueError:
+        message = f"front matter: moved start {start!r} is not YYYY-MM-DD HH:MM"
+        raise ImportProblem(line, message) from None
+    if duration is not None and (not isinstance(duration, int) or not 1 <= duration <= 1440):
+        raise ImportProblem(line, f"front matter: moved duration {duration!r} is not 1-1440")
+    return at, duration
 
 
 def front_cancelled(data: dict[str, Any], line: int) -> str | None:

@@ -7,6 +7,8 @@ the time the export recorded); a file saying the meeting was cancelled marks it 
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from webapp import audit
 from webapp.meetings import services as meetings
 from webapp.meetings.schedule import ScheduleError, Slot
@@ -30,6 +32,7 @@ def _add_extra(series: Series, parsed: Parsed, actor: audit.Actor) -> Slot:
             actor,
             duration_minutes=extra.duration if extra else None,
             title=extra.title if extra else "",
+            announce=False,  # imports never announce
         )
         return meetings.find_occurrence(series, parsed.day)
     except ScheduleError as exc:
@@ -49,9 +52,24 @@ def ensure_meeting(
             raise ImportProblem(parsed.day_line, f"{exc}{ADD_MISSING_HINT}") from None
         slot = _add_extra(series, parsed, actor)
         changes.append("added as an extra meeting")
+    if parsed.moved is not None and not slot.cancelled:
+        at, duration = parsed.moved
+        local = slot.start.astimezone(ZoneInfo(series.timezone))
+        minutes = int(slot.duration.total_seconds() // 60)
+        if (local.date(), local.time()) != (at.date(), at.time()) or (
+            duration or minutes
+        ) != minutes:
+            try:
+                meetings.move(
+                    series, parsed.day, at.date(), at.time(), actor, duration_minutes=duration
+                )
+                slot = meetings.find_occurrence(series, parsed.day)
+            except ScheduleError as exc:
+                raise ImportProblem(parsed.day_line, f"cannot move the meeting: {exc}") from None
+            changes.append("moved")
     if parsed.cancelled is not None and not slot.cancelled:
         try:
-            meetings.cancel(series, parsed.day, actor, reason=parsed.cancelled)
+            meetings.cancel(series, parsed.day, actor, reason=parsed.cancelled, announce=False)
         except ScheduleError as exc:
             raise ImportProblem(parsed.day_line, f"cannot cancel the meeting: {exc}") from None
         changes.append("cancelled")

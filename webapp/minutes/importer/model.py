@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 
 from webapp.minutes.grammar.attendance import ListedAttendee
 from webapp.minutes.grammar.model import (  # noqa: F401 - the importer's names for them
@@ -65,4 +65,6 @@ class Parsed:
     #: cancelled meeting keeps such minutes.
     minutes_content: bool = False
     extra: ExtraMeeting | None = None
+    #: A moved meeting's local start and length (the export's ``moved``).
+    moved: tuple[datetime, int | None] | None = None
     warnings: list[tuple[int, str]] = field(default_factory=list)

@@ -20,6 +20,7 @@ from webapp.minutes.importer.front import (
     front_cancelled,
     front_extra,
     front_follow_ups,
+    front_moved,
     front_reviews,
     string_list,
 )
@@ -77,6 +78,8 @@ def _front(parsed: Parsed, data: dict[str, Any], where: dict[str, int]) -> None:
         parsed.extra = front_extra(data, where["extra"])
     if "cancelled" in data:
         parsed.cancelled = front_cancelled(data, where["cancelled"])
+    if "moved" in data:
+        parsed.moved = front_moved(data, where["moved"])
     if "decisions" in data:
         parsed.decisions = string_list(data, "decisions", where["decisions"])
     if "follow_ups" in data:

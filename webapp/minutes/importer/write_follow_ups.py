@@ -75,7 +75,14 @@ def _existing(occ: Occurrence, owner: Person | None, text: str) -> FollowUp | No
         sa.or_(FollowUp.raised_occurrence_id == occ.id, FollowUp.closed_occurrence_id == occ.id),
         _same_owner(owner),
     )
-    return next((f for f in db.session.scalars(query) if similar(f.text, text)), None)
+    found = list(db.session.scalars(query))
+    same = next((f for f in found if f.text == text), None)
+    if same is not None:
+        return same
+    # A similar text: only one raised here (one closed here but raised elsewhere is another).
+    return next(
+        (f for f in found if f.raised_occurrence_id == occ.id and similar(f.text, text)), None
+    )
 
 
 def _set_state(
@@ -114,6 +121,8 @@ def write(
         elif existing.raised_occurrence_id == occ.id and existing.due_date != parsed.due:
             existing.due_date = parsed.due
             report.updated += 1
+        if existing.state != "open" or parsed.state != "open":
+            existing.close_note = parsed.note if parsed.state != "open" else ""
         if _set_state(existing, parsed, series, day, actor):
             if earlier:
                 report.closed += 1

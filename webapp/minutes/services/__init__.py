@@ -52,6 +52,7 @@ from webapp.minutes.services.people import (
     person_for,
     update_person,
 )
+from webapp.minutes.services.preview import PreviewItem, preview, preview_steps
 from webapp.minutes.services.records import (
     MinutesInput,
     absent_lines,
@@ -74,13 +75,7 @@ from webapp.minutes.services.reviews import (
     reviews_of,
     update_review,
 )
-from webapp.minutes.services.task_sync import (
-    PreviewItem,
-    SyncReport,
-    preview,
-    preview_steps,
-    sync_follow_ups,
-)
+from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
 
 __all__ = [
     "PreviewItem",

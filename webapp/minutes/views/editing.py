@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp import audit, clock
 from webapp.edit_forms import edit_form
+from webapp.live import formsync
 from webapp.minutes import services as svc
 from webapp.minutes.forms import FollowUpForm, MinutesForm
 from webapp.minutes.grammar import read_attendees
@@ -97,6 +98,11 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         return render_template("minutes/edit.html", form=None, **context)
     form = edit_form(MinutesForm, _stored(minutes))
     status = 200
+    live_base = request.form.get(formsync.FIELD)
+    if request.method == "GET":
+        shared = formsync.form_state(minutes)  # the call page's notes, when it has been opened
+        if shared is not None:
+            form.notes.data, live_base = shared
     if request.method == "POST" and not form.validate_on_submit():
         status = 400
     elif request.method == "POST":
@@ -105,15 +111,12 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
         report = svc.SyncReport()
 
         def change() -> list[Any]:
+            actor, seen = audit.Actor.current(), int(form.version.data or 0)
+            merged = formsync.merge(minutes, data.notes, live_base, actor)
+            if merged is not None:  # merged with the live typing: no conflict on the notes
+                data.notes, seen = merged, minutes.version
             try:
-                return svc.save_minutes(
-                    minutes,
-                    int(form.version.data or 0),
-                    data,
-                    audit.Actor.current(),
-                    clock.now(),
-                    report=report,
-                )
+                return svc.save_minutes(minutes, seen, data, actor, clock.now(), report=report)
             except svc.EditConflict as exc:
                 conflicts.append(exc)
                 raise
@@ -132,4 +135,5 @@ def edit(slug: str, day: str) -> ResponseReturnValue:
             context.update(_conflict(series, meeting_day, form, data))
             status = 409
     just_saved = session.pop("minutes_saved", None) == minutes.id
+    context["live_base"] = live_base
     return render_template("minutes/edit.html", form=form, just_saved=just_saved, **context), status

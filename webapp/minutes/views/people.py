@@ -18,6 +18,7 @@ from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.minutes import services as svc
 from webapp.minutes.forms import MergeForm, PersonForm
+from webapp.minutes.services.suggest import merge_preview, merge_suggestions
 from webapp.minutes.views.helpers import EDITORS, bp, can_edit
 from webapp.models import Person
 from webapp.security import public, roles_required
@@ -27,8 +28,26 @@ from webapp.transaction import commit_or_show
 @bp.route("/people/")
 @public
 def people() -> ResponseReturnValue:
-    people = svc.list_people(public_only=not can_edit())
-    return render_template("minutes/people.html", people=people)
+    editor = can_edit()
+    people = svc.list_people(public_only=not editor)
+    suggestions = merge_suggestions() if editor else []
+    return render_template("minutes/people.html", people=people, suggestions=suggestions)
+
+
+@bp.route("/people/<int:person_id>/merge/preview")
+@roles_required(*EDITORS)
+def person_merge_preview(person_id: int) -> ResponseReturnValue:
+    """What merging ``other`` into this person would do, and the button that does it."""
+    keep = db.get_or_404(Person, person_id)
+    other = request.args.get("other", type=int)
+    drop = db.get_or_404(Person, other) if other else None
+    if drop is None or drop.id == keep.id:
+        flash("Choose another person to merge into this one.", "error")
+        return redirect(url_for("minutes.person", person_id=keep.id))
+    form = _merge_form(keep)
+    form.other.data = drop.id
+    preview = merge_preview(keep, drop)
+    return render_template("minutes/merge_preview.html", preview=preview, form=form)
 
 
 @bp.route("/people/<int:person_id>")
