@@ -1,7 +1,7 @@
 """programme blocks and conference hours
 
 Revision ID: 0017g
-Revises: 0016c
+Revises: 0020n
 Create Date: 2026-12-02 16:07:47.267160
 
 """
@@ -12,7 +12,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0017g'
-down_revision = '0016c'
+down_revision = '0020n'
 branch_labels = None
 depends_on = None
 
