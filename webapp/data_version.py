@@ -26,7 +26,20 @@ from webapp import clock
 from webapp.extensions import db
 
 QUIET_TABLES = frozenset(
-    {"rendered_feeds", "data_version", "outbox_messages", "sign_ins", "password_throttles"}
+    {
+        "rendered_feeds",
+        "data_version",
+        "outbox_messages",
+        "sign_ins",
+        "password_throttles",
+        # The import's undo journal, and the live notes (unpublished until a revision is saved,
+        # which writes the minutes): keystrokes during a call must not invalidate every page.
+        "import_runs",
+        "import_changes",
+        "live_documents",
+        "live_updates",
+        "live_presence",
+    }
 )
 _CHANGED = "cadence.data_changed"
 _SQL = "SELECT counter, changed_at FROM data_version WHERE id = 1"

@@ -127,6 +127,7 @@ def test_every_page_type_satisfies_the_csp_signed_out_and_as_admin(page, app, li
     page.get_by_label("Your name").fill("Grace Hopper")
     page.get_by_label("Your email").fill("grace@example.org")
     page.get_by_label("I accept the code of conduct").check()
+    page.get_by_label("Is this your first talk at bhyvecon?").select_option("yes")  # required
     page.get_by_role("button", name="Send proposal").click()
     page.wait_for_url("**/cfp/received/**")
 
