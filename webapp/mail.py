@@ -17,6 +17,7 @@ Contexts and bodies are sealed with keys derived from ``SECRET_KEY`` and its fal
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from email.utils import make_msgid
 from typing import Any
@@ -95,12 +96,51 @@ def _templates_now(name: str) -> tuple[str, str]:
     return template_text(name, edited)
 
 
-def enqueue(to: str, template: str, context: dict[str, Any], now: datetime) -> OutboxMessage:
+#: The extra headers a message may carry (``enqueue(headers=...)``); the rest are the sender's.
+EXTRA_HEADERS = frozenset(
+    {
+        "In-Reply-To",
+        "References",
+        "List-Id",
+        "List-Post",
+        "List-Archive",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+        "Precedence",
+    }
+)
+
+
+def _sealed_headers(headers: Mapping[str, str] | None) -> str | None:
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if name not in EXTRA_HEADERS:
+            raise ValueError(f"the header {name!r} is not one a message may set")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\0") or len(value) > 900:
+            raise ValueError(f"the header {name!r} must be one line of text under 900 characters")
+    return sealed.seal(json.dumps(dict(headers), ensure_ascii=False))
+
+
+def enqueue(
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    now: datetime,
+    *,
+    headers: Mapping[str, str] | None = None,
+    message_id: str | None = None,
+) -> OutboxMessage:
     """Queue message ``template`` to ``to`` in the current transaction; the outbox worker
     renders and sends it after the commit. ``context`` is plain JSON data (str, numbers, bool,
-    None, lists, dicts); it is stored sealed, with the template's current text."""
+    None, lists, dicts); it is stored sealed, with the template's current text.
+
+    ``headers`` adds list and threading headers (names in ``EXTRA_HEADERS``), stored sealed
+    like the context; ``message_id`` (``<...@host>``) replaces the generated Message-ID, for a
+    message that later ones answer (``In-Reply-To``); it must be unique in the outbox."""
     if template not in DEFAULTS:
         raise KeyError(f"no mail template {template!r}")
+    extra = _sealed_headers(headers)
     try:
         data = json.dumps(context, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -109,11 +149,12 @@ def enqueue(to: str, template: str, context: dict[str, Any], now: datetime) -> O
     host = urlsplit(current_app.config.get("CADENCE_BASE_URL", "")).hostname or "localhost"
     message = OutboxMessage(
         template=template,
-        message_id=make_msgid(domain=host),
+        message_id=message_id or make_msgid(domain=host),
         to_addr=to,
         subject="",
         body="",
         context=sealed.seal(data),
+        headers=extra,
         template_subject=subject_text,
         template_body=body_text,
         state=OutboxState.PENDING,

@@ -142,6 +142,9 @@ def _email(row: sa.Row[Any], subject: str, body: str, sender: str) -> EmailMessa
     msg["Message-ID"] = row.message_id
     msg["Date"] = format_datetime(row.created_at)
     msg["Auto-Submitted"] = "auto-generated"
+    if row.headers:
+        for name, value in json.loads(sealed.unseal(row.headers)).items():
+            msg[name] = value
     msg.set_content(body)  # text/plain; charset=utf-8: nothing in it is ever markup
     return msg
 
@@ -205,6 +208,7 @@ def _attempt(
         state=OutboxState.SENT.value,
         body=redact(body),
         context=None,
+        headers=None,
         template_subject=None,
         template_body=None,
         sent_at=now,
@@ -292,11 +296,12 @@ def reseal() -> tuple[int, int]:
         try:
             context = sealed.reseal(message.context) if message.context else message.context
             body = sealed.reseal(message.body) if sealed.is_sealed(message.body) else message.body
+            headers = sealed.reseal(message.headers) if message.headers else message.headers
         except sealed.Unreadable:
             unreadable += 1
             continue
-        if (context, body) != (message.context, message.body):
-            message.context, message.body = context, body
+        if (context, body, headers) != (message.context, message.body, message.headers):
+            message.context, message.body, message.headers = context, body, headers
             count += 1
     db.session.flush()
     return count, unreadable

@@ -41,6 +41,9 @@ class OutboxMessage(Base):
     #: The message's data (JSON), sealed like bodies were: it holds a private link. Dropped
     #: once the message is sent.
     context: Mapped[str | None] = mapped_column(sa.Text)
+    #: Extra headers (JSON object: ``List-Id``, ``In-Reply-To``, ``List-Unsubscribe``...),
+    #: sealed like the context (an unsubscribe link is a credential); dropped once sent.
+    headers: Mapped[str | None] = mapped_column(sa.Text)
     #: The template's text when the message was queued; the worker renders it.
     template_subject: Mapped[str | None] = mapped_column(sa.Text)
     template_body: Mapped[str | None] = mapped_column(sa.Text)
