@@ -171,7 +171,8 @@ Add it to your calendar: {{ meeting.ics }}
     ),
     "announce_change": DefaultTemplate(
         "[{{ series.title }}] {% if kind == 'cancelled' %}Cancelled{% elif kind == 'moved' \
-%}Moved{% elif kind == 'added' %}Extra meeting{% else %}On again{% endif %}: {{ meeting.local }}",
+%}Moved{% elif kind == 'added' %}Extra meeting{% elif kind == 'retimed' %}New time\
+{% else %}On again{% endif %}: {{ meeting.local }}",
         """{% if kind == 'cancelled' %}The {{ series.title }} of {{ meeting.local }} is cancelled.
 {% if reason %}
 Reason: {{ reason }}
@@ -187,6 +188,10 @@ Reason: {{ reason }}
     {{ meeting.local }}
     {{ meeting.utc }}
 {% for line in meeting.zones %}    {{ line }}
+{% endfor %}{% elif kind == 'retimed' %}The {{ series.title }} has a new schedule: {{ schedule }}.
+{% for m in changed %}
+    Was: {{ m.old }}
+    Now: {{ m.new }}
 {% endfor %}{% else %}The {{ series.title }} of {{ meeting.local }} takes place after all.
 {% endif %}{% if kind != 'cancelled' and meeting.join_url %}
 Join: {{ meeting.join_url }}
@@ -195,13 +200,79 @@ Meeting page: {{ meeting.url }}
 Calendar: {{ meeting.ics }}
 """,
         "To the series' list addresses at once when a meeting is cancelled, moved, added or "
-        "restored.",
+        "restored, or the series is retimed (kind: cancelled, moved, added, restored, retimed).",
         sample={
             **ANNOUNCE_SAMPLE,
             "kind": "moved",
             "reason": "Most of us are at the developer summit",
             "title": "",
             "old": "Thursday 2027-01-14, 16:00–17:00 America/New_York",
+            "schedule": "Every other Thursday at 17:00 America/New_York",
+            "changed": [
+                {
+                    "old": "Thursday 2027-01-14, 16:00–17:00 America/New_York",
+                    "new": "Thursday 2027-01-14, 17:00–18:00 America/New_York",
+                }
+            ],
+        },
+    ),
+    "announce_minutes": DefaultTemplate(
+        "[{{ series.title }}] Minutes: {{ meeting.local }}",
+        """The minutes of the {{ series.title }}{% if meeting.title %}: {{ meeting.title }}\
+{% endif %} of {{ meeting.local }} are published:
+
+    {{ minutes_url }}
+
+Attendees
+{% for name in attendees %}- {{ name }}
+{% else %}(none listed)
+{% endfor %}{% if absent %}Absent: {% for name in absent %}{{ name }}\
+{% if not loop.last %}, {% endif %}{% endfor %}
+{% endif %}
+Decisions
+{% for line in decisions %}- {{ line }}
+{% else %}(none)
+{% endfor %}
+New follow-ups
+{% for f in new_follow_ups %}- {{ f.owner }}: {{ f.text }}\
+{% if f.due %} (due {{ f.due }}){% endif %}
+{% else %}(none)
+{% endfor %}
+Closed follow-ups
+{% for f in closed_follow_ups %}- {{ f.owner }}: {{ f.text }} ({{ f.state }}\
+{% if f.note %}: {{ f.note }}{% endif %})
+{% else %}(none)
+{% endfor %}
+Meeting page: {{ meeting.url }}
+""",
+        "To the series' list addresses when a meeting's minutes are first published (never for "
+        "imports).",
+        sample={
+            **ANNOUNCE_SAMPLE,
+            "minutes_url": "https://cadence.example.org/meetings/bhyve/2027-01-14/minutes",
+            "attendees": ["Ada Lovelace", "Alan Turing"],
+            "absent": ["Grace Hopper"],
+            "decisions": ["Branch stable/15 on 2027-02-01"],
+            "new_follow_ups": [
+                {
+                    "owner": "Ada Lovelace",
+                    "text": "Test the NVMe patch",
+                    "due": "2027-01-28",
+                    "state": "open",
+                    "note": "",
+                    "raised": "2027-01-14",
+                }
+            ],
+            "closed_follow_ups": [
+                {
+                    "owner": "Alan Turing",
+                    "text": "Write the release notes",
+                    "due": "",
+                    "state": "done",
+                    "note": "",
+                    "raised": "2026-12-17",
+                }
+            ],
         },
     ),
 }

@@ -6,6 +6,13 @@ retries, backoff and claim tokens (``webapp.mail``), so several workers, or a wo
 ``flask outbox send``, never send a message twice. On PostgreSQL it also LISTENs on
 ``webapp.mail.CHANNEL``: a committed message wakes it at once. A database that goes away is
 waited for; a hung or refusing mail server only delays the worker, never a request.
+
+It also queues what falls due by itself, about once a minute (``queue_every``): the agenda
+mails of the announcements (``webapp.announcements.queue``) and the CFP reminders
+(``webapp.cfp.services.reminders``), in a transaction of its own, so no cron job is needed.
+Several workers on several nodes may do so at the same moment: the announcements' log rows
+(UNIQUE keys) and the reminders' conditional UPDATE decide, so each mail is queued once.
+``flask announcements queue`` and ``flask conference remind`` do the same once, for cron.
 """
 
 from __future__ import annotations
@@ -19,8 +26,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from webapp import clock, mail
+from webapp import audit, clock, mail
 from webapp.extensions import db
+
+#: Seconds between two looks for announcements and reminders that fell due.
+QUEUE_EVERY = 60.0
 
 
 class _Listener:
@@ -49,10 +59,16 @@ class _Listener:
 
 class Worker:
     def __init__(
-        self, app: Flask, interval: float = 2.0, say: Callable[[str], None] | None = None
+        self,
+        app: Flask,
+        interval: float = 2.0,
+        say: Callable[[str], None] | None = None,
+        queue_every: float = QUEUE_EVERY,
     ) -> None:
         self.app = app
         self.interval = interval
+        self.queue_every = queue_every
+        self._queue_next = 0.0  # time.monotonic() of the next look; the first tick looks
         self.say = say or (lambda line: None)
         self.stopping = threading.Event()
         self._listener: _Listener | None = None
@@ -70,7 +86,11 @@ class Worker:
                 self._drop_listener()
 
     def tick(self) -> mail.SendReport | None:
-        """Send what is due now; None when the database did not answer."""
+        """Queue what fell due (at most every ``queue_every`` seconds), then send what is due
+        now; None when the database did not answer."""
+        if time.monotonic() >= self._queue_next:
+            self._queue_next = time.monotonic() + self.queue_every
+            self.queue_due()
         try:
             report = mail.send_due(clock.now())
         except sa.exc.SQLAlchemyError as exc:
@@ -84,6 +104,27 @@ class Worker:
                 f"gave up {report.gave_up}"
             )
         return report
+
+    def queue_due(self) -> bool:
+        """Queue the agenda mails and CFP reminders due now, and commit; False when that
+        failed (it is tried again at the next look)."""
+        from webapp.announcements.queue import queue_due
+        from webapp.cfp.services.reminders import send_reminders
+
+        try:
+            now = clock.now()
+            done = queue_due(now)
+            reminders = send_reminders(None, audit.SYSTEM, now)
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - a worker keeps sending whatever this was
+            db.session.rollback()
+            self.say(f"outbox: queueing what is due failed ({type(exc).__name__}); later again")
+            return False
+        finally:
+            db.session.remove()
+        if done.agendas or reminders:
+            self.say(f"outbox: queued {len(done.agendas)} agenda(s), {reminders} reminder(s)")
+        return True
 
     def _wait(self) -> None:
         if self.stopping.is_set():

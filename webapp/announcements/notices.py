@@ -10,12 +10,14 @@ imports (the importer passes ``announce=False``).
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import zip_longest
 from typing import Any
 
 import sqlalchemy as sa
 
-from webapp import clock, mail
+from webapp import clock
 from webapp.announcements import settings as announcement_settings
+from webapp.announcements.deliver import agenda_key, deliver
 from webapp.announcements.times import local_text, meeting_links, when
 from webapp.extensions import db
 from webapp.meetings.schedule import Slot
@@ -70,6 +72,68 @@ def change_notice(
             **meeting_links(series, slot.original_date),
         },
     }
-    for address in targets:
-        mail.enqueue(address, "announce_change", context, now)
-    return len(targets)
+    day = slot.original_date
+    return deliver(
+        series,
+        settings,
+        "announce_change",
+        context,
+        now,
+        message_key=f"{kind}.{series.slug}.{day.isoformat()}.{sequence}",
+        reply_to_key=agenda_key(series, day),
+    )
+
+
+def retime_notice(
+    series: Series,
+    rule_id: int,
+    old: list[Slot],
+    new: list[Slot],
+    schedule_words: str,
+    now: datetime,
+) -> int:
+    """Tell the list that the series was retimed: for each meeting that was, or now is, within
+    HOURS (``old``: the old schedule's meetings the retime dropped, ``new``: the new schedule's
+    first meetings, in order) the old and the new time. Nothing when none is that near (their
+    agenda mails will give the new time).
+
+    Its key is (the new schedule's first meeting, ``retimed``, the new schedule rule's id): a
+    retime is told once, and a second retime, which makes another rule, is told again."""
+    settings = announcement_settings.active(series)
+    if settings is None or not (old or new):
+        return 0
+    zone = series.timezone
+    first = new[0] if new else old[0]
+    if not record(series, first.original_date, AnnouncementKind.RETIMED, rule_id, 0):
+        return 0
+    changed = [
+        {
+            "old": local_text(a.start, a.end, zone) if a else "(no meeting)",
+            "new": local_text(b.start, b.end, zone) if b else "(no meeting)",
+        }
+        for a, b in zip_longest(old, new)
+    ]
+    context = {
+        "series": {"title": series.title, "slug": series.slug, "zone": zone},
+        "kind": str(AnnouncementKind.RETIMED),
+        "reason": "",
+        "title": first.title,
+        "old": changed[0]["old"],
+        "schedule": schedule_words,
+        "changed": changed,
+        "meeting": {
+            "date": first.original_date.isoformat(),
+            "join_url": series.join_url,
+            **when(series, first.start, first.end, settings.zone_list),
+            **meeting_links(series, first.original_date),
+        },
+    }
+    return deliver(
+        series,
+        settings,
+        "announce_change",
+        context,
+        now,
+        message_key=f"retimed.{series.slug}.{first.original_date.isoformat()}.{rule_id}",
+        reply_to_key=agenda_key(series, old[0].original_date) if old else None,
+    )

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from webapp import mail
 from webapp.announcements.agenda import agenda_context
+from webapp.announcements.deliver import agenda_key, deliver
 from webapp.announcements.notices import record
 from webapp.extensions import db
 from webapp.meetings import services as meetings
@@ -50,7 +50,13 @@ def queue_due(now: datetime) -> Queued:
                 done.already += 1
                 continue
             context = agenda_context(series, slot, settings.zone_list, now)
-            for address in targets:
-                mail.enqueue(address, "announce_agenda", context, now)
-            done.agendas.append((series.slug, day.isoformat(), len(targets)))
+            count = deliver(
+                series,
+                settings,
+                "announce_agenda",
+                context,
+                now,
+                message_key=agenda_key(series, day),
+            )
+            done.agendas.append((series.slug, day.isoformat(), count))
     return done

@@ -27,6 +27,10 @@ class AnnouncementKind(enum.StrEnum):
     MOVED = "moved"
     ADDED = "added"
     RESTORED = "restored"
+    #: The whole schedule changed (``flask series retime``): sequence is the new rule's id.
+    RETIMED = "retimed"
+    #: The minutes mail, when the meeting's minutes are published (once per meeting).
+    MINUTES = "minutes"
 
 
 ANNOUNCEMENT_KINDS = tuple(k.value for k in AnnouncementKind)

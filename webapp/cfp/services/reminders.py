@@ -58,14 +58,32 @@ def due_reminders(conference: Conference | None, now: datetime) -> list[Submissi
     return due
 
 
+def _claim(submission: Submission, now: datetime) -> bool:
+    """Count the reminder by an UPDATE that matches only the counts this run read: of two
+    workers at once, one matches and the other (waiting for its row lock, then reading the new
+    count) matches nothing and mails nobody; nothing is checked first."""
+    seen = submission.reminders_sent
+    result = db.session.execute(
+        sa.update(Submission)
+        .where(Submission.id == submission.id, Submission.reminders_sent == seen)
+        .values(reminders_sent=seen + 1, last_mail_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.expire(submission, ["reminders_sent", "last_mail_at"])
+        return False
+    db.session.expire(submission, ["reminders_sent", "last_mail_at"])
+    return True
+
+
 def send_reminders(conference: Conference | None, actor: audit.Actor, now: datetime) -> int:
     """Queue the reminders that are due; running it again at once queues nothing new."""
     sent = 0
     for submission in due_reminders(conference, now):
         deadline = confirm_by(submission)
         assert deadline is not None  # noqa: S101 - due_reminders keeps dated ones only
-        submission.reminders_sent += 1
-        submission.last_mail_at = now
+        if not _claim(submission, now):
+            continue  # another worker or node reminded this speaker a moment ago
         mail_invited_speakers(
             submission,
             "cfp_reminder",

@@ -6,14 +6,18 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from webapp import audit, dates, wiring
+from webapp import audit, clock, dates, wiring
+from webapp.announcements import notices
+from webapp.announcements import settings as announcement_settings
 from webapp.extensions import db
 from webapp.meetings import schedule
 from webapp.meetings.schedule import (
     OccurrenceClash,
     Rule,
     ScheduleError,
+    Slot,
 )
+from webapp.meetings.services.reading import describe_schedule, occurrences
 from webapp.meetings.services.validation import (
     SLUG_RE,
     SeriesDetails,
@@ -155,12 +159,14 @@ def retime(
     duration_minutes: int | None = None,
     interval_weeks: int | None = None,
     now: datetime | None = None,
+    announce: bool = True,
 ) -> ScheduleRule:
     """A permanent change of time or weekday from ``from_date`` on.
 
     The current rule ends before ``from_date`` (its occurrences, pages and anything attached stay);
     a new rule starts at ``new_first``. Occurrences of the old rule on or after ``from_date`` are
-    dropped, and refused when minutes or follow-ups are attached to them.
+    dropped, and refused when minutes or follow-ups are attached to them. The series' list is
+    told the old and new times of the meetings within its HOURS (``announce=False``: nobody).
     """
     tz = schedule.zone(series.timezone)
     schedule.strict_local(new_first, new_time, tz)
@@ -169,6 +175,8 @@ def retime(
     weeks = check_interval(interval_weeks or current.interval_weeks)
     dropped, last_old = _retime_plan(series, from_date, new_first)
     _check_new_rule(series, Rule(None, new_first, new_time, minutes, weeks, current.until_date))
+    now = now or clock.now()
+    old = _within_hours(series, now, from_date, current) if announce else None
     until = current.until_date
     for occ in dropped:
         series.occurrences.remove(occ)
@@ -198,7 +206,33 @@ def retime(
             "dropped_changes": [str(o.original_date) for o in dropped],
         },
     )
+    if old is not None:
+        # The meetings within HOURS, old or new, each beside its counterpart (however far).
+        new = _within_hours(series, now, new_first, rule)
+        told = max(old[1], new[1])
+        words = describe_schedule(series)
+        notices.retime_notice(series, rule.id, old[0][:told], new[0][:told], words, now)
     return rule
+
+
+def _within_hours(
+    series: Series, now: datetime, from_date: date, rule: ScheduleRule
+) -> tuple[list[Slot], int]:
+    """``rule``'s held meetings from ``from_date`` on (the next two years) and how many of
+    them start within the series' announcement HOURS; none when it announces nothing."""
+    settings = announcement_settings.active(series)
+    if settings is None:
+        return [], 0
+    horizon = now + timedelta(hours=settings.hours_before)
+    slots = [
+        s
+        for s in occurrences(series, now, now + timedelta(weeks=106), include_cancelled=False)
+        if s.start > now
+        and s.original_date >= from_date
+        and s.rule is not None
+        and s.rule.id == rule.id
+    ]
+    return slots, sum(1 for s in slots if s.start <= horizon)
 
 
 def _has_attachments(occ: Occurrence) -> bool:

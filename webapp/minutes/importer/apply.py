@@ -119,6 +119,7 @@ def _write_minutes(
             tasks=parsed.follow_ups if parsed.tasks_from_text else None,
             sync_tasks=parsed.tasks_from_text,
             report=w.report,
+            announce=False,  # imports never announce
         )
     except svc.MinutesError as exc:
         raise ImportProblem(parsed.attendees[0].line if parsed.attendees else 0, str(exc)) from None

@@ -211,13 +211,16 @@ def save_minutes(
     tasks: list[ParsedFollowUp] | None = None,
     sync_tasks: bool = True,
     report: SyncReport | None = None,
+    announce: bool = True,
 ) -> list[Person]:
     """Save what an editor typed, unless someone else saved since ``seen_version``.
 
     Returns the people created for new attendee names. ``published_at`` dates a first
     publication (the importer gives the meeting's start); by default it is ``now``. The
     follow-ups of the meeting follow the task lines of the notes (``tasks`` when the caller
-    read them already; ``sync_tasks=False`` leaves them alone); ``report`` receives what changed."""
+    read them already; ``sync_tasks=False`` leaves them alone); ``report`` receives what changed.
+    Minutes published by this save queue the minutes mail to the series' list (once per
+    meeting, ``webapp.announcements.minutes_mail``) unless ``announce`` is False (imports)."""
     _check_input(data)
     if tasks is None and sync_tasks:
         tasks = _tasks_of(data.notes)
@@ -255,6 +258,12 @@ def save_minutes(
     _revision(minutes, actor, now, what)
     message = f"saved minutes (version {minutes.version}): {what}"
     audit.record(actor, "minutes.save", "minutes", minutes.id, message, changes)
+    if announce and before["state"] != MinutesState.PUBLISHED and minutes.published:
+        # Imported here: the announcements read the minutes services (follow-ups, reviews).
+        from webapp.announcements.minutes_mail import minutes_published
+
+        db.session.flush()
+        minutes_published(minutes, now)
     return created
 
 
