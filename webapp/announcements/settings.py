@@ -16,7 +16,11 @@ MAX_ZONES = 4
 
 
 class SettingsInvalid(ScheduleError):
-    """A bad address, zone or number of hours; the message names it."""
+    """A bad address, zone or number of hours; the message names it, ``field`` its field."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def settings_of(series: Series) -> AnnouncementSettings | None:
@@ -29,11 +33,13 @@ def _addresses(values: Sequence[str]) -> list[str]:
         try:
             normal = addresses.normalise(value)
         except addresses.AddressInvalid as exc:
-            raise SettingsInvalid(f"{value!r} is not an address we can mail: {exc}") from None
+            raise SettingsInvalid(
+                f"{value!r} is not an address we can mail: {exc}", "addresses"
+            ) from None
         if normal not in out:
             out.append(normal)
     if len(out) > MAX_ADDRESSES:
-        raise SettingsInvalid(f"at most {MAX_ADDRESSES} addresses")
+        raise SettingsInvalid(f"at most {MAX_ADDRESSES} addresses", "addresses")
     return out
 
 
@@ -43,11 +49,11 @@ def _zones(values: Sequence[str]) -> list[str]:
         try:
             key = schedule.zone(value.strip()).key
         except ScheduleError as exc:
-            raise SettingsInvalid(str(exc)) from None
+            raise SettingsInvalid(str(exc), "zones") from None
         if key not in out:
             out.append(key)
     if len(out) > MAX_ZONES:
-        raise SettingsInvalid(f"at most {MAX_ZONES} extra zones")
+        raise SettingsInvalid(f"at most {MAX_ZONES} extra zones", "zones")
     return out
 
 
@@ -71,12 +77,50 @@ def change(
         row.enabled = True
     if before is not None:
         if not 1 <= before <= MAX_HOURS_BEFORE:
-            raise SettingsInvalid(f"--before must be between 1 and {MAX_HOURS_BEFORE} hours")
+            raise SettingsInvalid(
+                f"--before must be between 1 and {MAX_HOURS_BEFORE} hours", "hours_before"
+            )
         row.hours_before = before
     if zones:
         row.zones = "\n".join(_zones(zones))
     if off:
         row.enabled = False
+    db.session.flush()
+    audit.record(
+        actor,
+        "announcements.set",
+        "series",
+        series.slug,
+        f"announcements of {series.title}: {describe(row)}",
+    )
+    return row
+
+
+def replace(
+    series: Series,
+    actor: audit.Actor,
+    *,
+    to: Sequence[str],
+    before: int,
+    zones: Sequence[str],
+    enabled: bool,
+) -> AnnouncementSettings:
+    """Set everything at once (the organizer page): addresses and zones as given (none
+    clears them), on or off as asked."""
+    addresses_ = _addresses([a for a in to if a.strip()])
+    zones_ = _zones([z for z in zones if z.strip()])
+    if not 1 <= before <= MAX_HOURS_BEFORE:
+        raise SettingsInvalid(
+            f"the hours before must be between 1 and {MAX_HOURS_BEFORE}", "hours_before"
+        )
+    if enabled and not addresses_:
+        raise SettingsInvalid("announcements need at least one list address", "addresses")
+    row = settings_of(series)
+    if row is None:
+        row = AnnouncementSettings(series_id=series.id)
+        db.session.add(row)
+    row.addresses, row.zones = "\n".join(addresses_), "\n".join(zones_)
+    row.hours_before, row.enabled = before, enabled
     db.session.flush()
     audit.record(
         actor,
