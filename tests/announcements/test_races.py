@@ -65,3 +65,43 @@ def test_two_queue_runs_at_once_send_each_agenda_once(
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Announcement)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 2
+
+
+def test_two_workers_looking_at_once_queue_each_agenda_once(
+    app: Any, cli: Callable[..., Any], call: str, monkeypatch: Any, smtp_server: Any
+) -> None:
+    """The outbox worker's own look (no CLI): two workers on two nodes, held at the same point."""
+    from webapp.outbox_worker import Worker
+
+    cli("series", "announcements", call, "--to", LIST)
+    barrier = threading.Barrier(2)
+    record = queue_module.record
+
+    def held(*args: Any, **kwargs: Any) -> bool:
+        barrier.wait(timeout=10)
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(queue_module, "record", held)
+    said: list[list[str]] = [[], []]
+    looked: list[bool] = [False, False]
+
+    def run(i: int) -> None:
+        worker = Worker(app, say=said[i].append)
+        with app.app_context():
+            looked[i] = worker.queue_due()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert looked == [True, True]
+    assert sorted(len(s) for s in said) == [0, 1]  # one queued it, the other found nothing new
+    messages = smtp_server.wait_for(1)
+    smtp_server.drain()
+    assert [str(m["To"]) for m in smtp_server.messages] == [LIST]
+    assert len(messages) == 1
+    assert str(messages[0]["Message-ID"]).startswith("<agenda.call.2026-01-15.")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Announcement)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1

@@ -165,9 +165,8 @@ def retime(
 
     The current rule ends before ``from_date`` (its occurrences, pages and anything attached stay);
     a new rule starts at ``new_first``. Occurrences of the old rule on or after ``from_date`` are
-    dropped, and refused when minutes or follow-ups are attached to them. The series' list is
-    told the old and new times of the meetings within its HOURS (``announce=False``: nobody).
-    """
+    dropped, and refused when minutes or follow-ups are attached to them. The list is told
+    (``announce``) the old and new times of the meetings within its HOURS."""
     tz = schedule.zone(series.timezone)
     schedule.strict_local(new_first, new_time, tz)
     current = series.current_rule
@@ -207,12 +206,19 @@ def retime(
         },
     )
     if old is not None:
-        # The meetings within HOURS, old or new, each beside its counterpart (however far).
-        new = _within_hours(series, now, new_first, rule)
-        told = max(old[1], new[1])
-        words = describe_schedule(series)
-        notices.retime_notice(series, rule.id, old[0][:told], new[0][:told], words, now)
+        _tell_retime(series, rule, new_first, old, now)
     return rule
+
+
+def _tell_retime(
+    series: Series, rule: ScheduleRule, new_first: date, old: tuple[list[Slot], int], now: datetime
+) -> None:
+    """The retime notice: the meetings within HOURS, old or new, each beside its counterpart
+    (however far that one is)."""
+    new = _within_hours(series, now, new_first, rule)
+    told = max(old[1], new[1])
+    words = describe_schedule(series)
+    notices.retime_notice(series, rule.id, old[0][:told], new[0][:told], words, now)
 
 
 def _within_hours(

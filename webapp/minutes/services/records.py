@@ -218,9 +218,8 @@ def save_minutes(
     Returns the people created for new attendee names. ``published_at`` dates a first
     publication (the importer gives the meeting's start); by default it is ``now``. The
     follow-ups of the meeting follow the task lines of the notes (``tasks`` when the caller
-    read them already; ``sync_tasks=False`` leaves them alone); ``report`` receives what changed.
-    Minutes published by this save queue the minutes mail to the series' list (once per
-    meeting, ``webapp.announcements.minutes_mail``) unless ``announce`` is False (imports)."""
+    read them already; ``sync_tasks=False`` leaves them alone); ``report`` receives what changed;
+    publishing queues the minutes mail unless ``announce`` is False (imports)."""
     _check_input(data)
     if tasks is None and sync_tasks:
         tasks = _tasks_of(data.notes)
@@ -250,21 +249,33 @@ def save_minutes(
         )
         if report is not None:
             report.add(done)
-    after = _snapshot(minutes)
-    changes = audit.diff(before, after)
-    if "notes" in changes:
-        changes["notes"] = f"{len(before['notes'])} → {len(after['notes'])} characters"
-    what = summary or (", ".join(sorted(changes)) if changes else "no change")
+    changes, what = _changes(before, _snapshot(minutes), summary)
     _revision(minutes, actor, now, what)
     message = f"saved minutes (version {minutes.version}): {what}"
     audit.record(actor, "minutes.save", "minutes", minutes.id, message, changes)
-    if announce and before["state"] != MinutesState.PUBLISHED and minutes.published:
-        # Imported here: the announcements read the minutes services (follow-ups, reviews).
-        from webapp.announcements.minutes_mail import minutes_published
+    _announce_published(minutes, before["state"], now, announce)
+    return created
 
+
+def _changes(
+    before: dict[str, Any], after: dict[str, Any], summary: str
+) -> tuple[dict[str, Any], str]:
+    """What a save changed (the audit's diff) and its one-line summary."""
+    changes = audit.diff(before, after)
+    if "notes" in changes:
+        changes["notes"] = f"{len(before['notes'])} → {len(after['notes'])} characters"
+    return changes, summary or (", ".join(sorted(changes)) if changes else "no change")
+
+
+def _announce_published(minutes: Minutes, was: str, now: datetime, announce: bool) -> None:
+    """Minutes this save published (``was`` not): the minutes mail to the series' list, once
+    per meeting; never when ``announce`` is False (imports)."""
+    # Imported here: the announcements read the minutes services (follow-ups, reviews).
+    from webapp.announcements.minutes_mail import minutes_published
+
+    if announce and was != MinutesState.PUBLISHED and minutes.published:
         db.session.flush()
         minutes_published(minutes, now)
-    return created
 
 
 def get_revision(minutes: Minutes, version: int) -> MinutesRevision | None:
