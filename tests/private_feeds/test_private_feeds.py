@@ -237,3 +237,25 @@ def test_the_account_forms_need_their_csrf_token(app, client, make_user, world) 
     client.post("/account/calendar/reset", data={"csrf_token": token})
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PrivateFeed)) == 1
+
+
+def test_an_admin_links_an_account_to_a_person(app, client_as, make_user, world) -> None:
+    admin = client_as("admin")
+    user = make_user(email="linked@example.org", roles=("scribe",))
+    page = admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "Person in the minutes" in page
+    assert "Ada Lovelace (@ada)" in page
+    response = admin.post(
+        f"/admin/users/{user.id}",
+        data={"name": "", "roles": ["scribe"], "active": "y", "person": str(world.ada_id)},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).person_id == world.ada_id
+    # Saving without the field keeps the link; "" removes it.
+    admin.post(f"/admin/users/{user.id}", data={"roles": ["scribe"], "active": "y"})
+    with app.app_context():
+        assert db.session.get(User, user.id).person_id == world.ada_id
+    admin.post(f"/admin/users/{user.id}", data={"roles": ["scribe"], "active": "y", "person": ""})
+    with app.app_context():
+        assert db.session.get(User, user.id).person_id is None
