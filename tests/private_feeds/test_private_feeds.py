@@ -259,3 +259,16 @@ def test_an_admin_links_an_account_to_a_person(app, client_as, make_user, world)
     admin.post(f"/admin/users/{user.id}", data={"roles": ["scribe"], "active": "y", "person": ""})
     with app.app_context():
         assert db.session.get(User, user.id).person_id is None
+
+
+def test_merging_people_moves_the_account_link(app, client, scribe, world) -> None:
+    """The account linked to a merged-away person follows them to the kept one."""
+    from webapp.minutes.services.merge import merge_people
+    from webapp.models import Person
+
+    client.post("/account/calendar/person", data={"person": str(world.bob_id)})
+    with app.app_context():
+        keep, gone = db.session.get(Person, world.ada_id), db.session.get(Person, world.bob_id)
+        merge_people(keep, gone, audit.CLI)
+        db.session.commit()
+        assert db.session.get(User, scribe.id).person_id == world.ada_id
