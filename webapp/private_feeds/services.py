@@ -270,7 +270,9 @@ def account_calendar(user: User, now: datetime) -> FeedCalendar:
             f"{external_url('/account')}"
         ),
         events=tuple(events),
-        last_modified=user.updated_at,
+        # The person's record (its name is in NAME); not the account's, which every sign-in
+        # touches without changing these bytes.
+        last_modified=person.updated_at if person is not None else None,
     )
 
 
