@@ -14,6 +14,7 @@ from tests.conftest import TEST_PASSWORD, csrf_token_from, login
 from webapp import audit
 from webapp.extensions import db
 from webapp.meetings import services as meetings
+from webapp.meetings.feeds.http import key_of
 from webapp.minutes.services import follow_ups
 from webapp.models import FollowUp, PrivateFeed, RenderedFeed, User
 from webapp.private_feeds import services
@@ -94,6 +95,7 @@ def test_reset_makes_the_old_address_404_at_once_past_the_fast_path(
     assert app.config.get("FEED_FAST_PATH", True)
     client.post("/account/calendar/reset")
     old = _address(client)
+    assert key_of(old) is None  # FastFeeds never replays a private address: the token is checked
     anonymous = app.test_client()
     for _ in range(3):  # served, stored, and asked again
         assert anonymous.get(old).status_code == 200
