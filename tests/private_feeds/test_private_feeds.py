@@ -274,3 +274,22 @@ def test_merging_people_moves_the_account_link(app, client, scribe, world) -> No
         merge_people(keep, gone, audit.CLI)
         db.session.commit()
         assert db.session.get(User, scribe.id).person_id == world.ada_id
+
+
+def test_a_rotated_secret_key_keeps_the_address_working(app, client, scribe, world) -> None:
+    client.post("/account/calendar/reset")
+    path = _address(client)
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-9876543210"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    login(client, scribe.email)  # the session was signed with the old key
+    assert _address(client) == path  # the fallback opens the sealed token
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    login(client, scribe.email)
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert "cannot be shown again" in page.get_data(as_text=True)
+    assert app.test_client().get(path).status_code == 200  # looked up by its hash
+    client.post("/account/calendar/reset")
+    assert _address(client) != path
+    assert app.test_client().get(path).status_code == 404
