@@ -293,3 +293,17 @@ def test_a_rotated_secret_key_keeps_the_address_working(app, client, scribe, wor
     client.post("/account/calendar/reset")
     assert _address(client) != path
     assert app.test_client().get(path).status_code == 404
+
+
+def test_the_demo_scribe_is_linked_to_a_person_with_open_follow_ups(app, client) -> None:
+    from webapp import demo
+
+    with app.app_context():
+        password = demo.load()
+        db.session.commit()
+    assert login(client, "scribe@example.org", password).status_code == 302
+    assert "This account is linked to <strong>" in client.get("/account").get_data(as_text=True)
+    client.post("/account/calendar/reset")
+    feed = app.test_client().get(_address(client))
+    assert any(uid.startswith("follow-up-") for uid in _uids(feed.data))
+    assert any(uid.startswith("series-bhyve-") for uid in _uids(feed.data))
