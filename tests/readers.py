@@ -6,6 +6,10 @@ sorted list of ``(uid, start_utc, end_utc)`` for every occurrence overlapping
 occurrences appear at their new time. Feed tests compare these lists with the
 schedule the app shows.
 
+All-day events (``VALUE=DATE``, the private feeds' follow-ups) are refused unless a reader is
+called with ``all_day=True``; they are then listed from the UTC midnight of their first date to
+that of their end date (exclusive), in every reader alike.
+
 Every reader must use the file's own VTIMEZONE, because that is all a calendar
 client has. ical.js and libical do (checked by their programs); the two Python readers would
 quietly use their own zoneinfo for a TZID that is an IANA name, so for them the
@@ -21,7 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -106,14 +110,17 @@ def _parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def occurrences_icaljs(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
+def occurrences_icaljs(
+    ics: bytes, start: datetime, end: datetime, *, all_day: bool = False
+) -> list[Occurrence]:
     """Occurrences as ical.js (Thunderbird's parser) expands them.
 
-    Raises IcaljsUnavailable without node or ``node_modules/ical.js``.
+    ``all_day``: all-day events are read (as the UTC midnights of their dates) instead of
+    refused. Raises IcaljsUnavailable without node or ``node_modules/ical.js``.
     """
     _check_window(start, end)
     s, e = (_utc(start).isoformat(), _utc(end).isoformat())
-    rows = _run_node("occurrences", ics, s, e)
+    rows = _run_node("occurrences", ics, s, e, *(["dates"] if all_day else []))
     assert isinstance(rows, list)  # noqa: S101
     found = [(uid, _parse_iso(a), _parse_iso(b)) for uid, a, b in rows]
     return _finish(found, _utc(start), _utc(end))
@@ -194,7 +201,7 @@ def libical_reader() -> Path:
 
 
 def occurrences_libical(
-    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True
+    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True, all_day: bool = False
 ) -> list[Occurrence]:
     """Occurrences as libical (Evolution, GNOME Calendar) expands them.
 
@@ -206,7 +213,7 @@ def occurrences_libical(
     text = private_tzids(ics)[0] if hide_zones else ics
     s, e = int(_utc(start).timestamp()), int(_utc(end).timestamp())
     result = subprocess.run(  # noqa: S603 - our own program and arguments
-        [str(libical_reader()), str(s), str(e)],
+        [str(libical_reader()), str(s), str(e), *(["dates"] if all_day else [])],
         input=text,
         capture_output=True,
         timeout=120,
@@ -273,8 +280,13 @@ def _check_private(value: datetime, uid: str) -> None:
         raise AssertionError(f"{uid}: reader used zoneinfo {zone.key}, not the VTIMEZONE")
 
 
+def _day(value: date) -> datetime:
+    """An all-day value as the UTC midnight of its date (the convention of every reader here)."""
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
 def occurrences_strict_ical(
-    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True
+    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True, all_day: bool = False
 ) -> list[Occurrence]:
     """Occurrences as the strict ``ical`` package expands them (``timeline_tz``).
 
@@ -293,6 +305,9 @@ def occurrences_strict_ical(
         if str(event.status or "").upper().endswith("CANCELLED"):
             continue
         s, e = event.dtstart, event.dtend
+        if all_day and not isinstance(s, datetime) and not isinstance(e, datetime):
+            found.append((str(event.uid), _day(s), _day(e)))
+            continue
         if not isinstance(s, datetime) or not isinstance(e, datetime):
             raise AssertionError(f"{event.uid}: an all-day or floating value")
         if s.tzinfo is None:
@@ -304,7 +319,7 @@ def occurrences_strict_ical(
 
 
 def occurrences_recurring_ical_events(
-    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True
+    ics: bytes, start: datetime, end: datetime, *, hide_zones: bool = True, all_day: bool = False
 ) -> list[Occurrence]:
     """Occurrences as ``recurring_ical_events`` (built on icalendar) expands them."""
     import recurring_ical_events
@@ -322,6 +337,9 @@ def occurrences_recurring_ical_events(
         s = event.decoded("DTSTART")
         e = event.decoded("DTEND")
         uid = str(event["UID"])
+        if all_day and not isinstance(s, datetime) and not isinstance(e, datetime):
+            found.append((uid, _day(s), _day(e)))
+            continue
         if not isinstance(s, datetime) or not isinstance(e, datetime) or s.tzinfo is None:
             raise AssertionError(f"{uid}: an all-day or floating value")
         if hide_zones:

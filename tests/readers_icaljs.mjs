@@ -42,8 +42,15 @@ function parseCalendar(text) {
   return { root, zones };
 }
 
+// "dates" after START END: all-day values (VALUE=DATE) are read, as the UTC midnight of their
+// date; without it they are an error (a meeting is never all day).
+let allowDates = false;
+
 function checkZone(time, prop, zones, uid) {
   const tzid = prop.getParameter("tzid");
+  if (allowDates && time.isDate && !tzid) {
+    return;
+  }
   if (time.zone === ICAL.Timezone.utcTimezone && !tzid) {
     return;
   }
@@ -98,8 +105,10 @@ function occurrences(text, windowStart, windowEnd) {
     if (isCancelled(component)) {
       return;
     }
-    const s = startTime.toJSDate().getTime();
-    const e = endTime.toJSDate().getTime();
+    const instant = (t) =>
+      t.isDate ? Date.UTC(t.year, t.month - 1, t.day) : t.toJSDate().getTime();
+    const s = instant(startTime);
+    const e = instant(endTime);
     if (s < end && e > start) {
       found.push([uid, new Date(s).toISOString(), new Date(e).toISOString()]);
     }
@@ -184,6 +193,7 @@ const [mode, a, b, c] = process.argv.slice(2);
 const text = await readStdin();
 let output;
 if (mode === "occurrences") {
+  allowDates = c === "dates";
   output = occurrences(text, a, b);
 } else if (mode === "offsets") {
   output = offsets(text, Number(a), Number(b), Number(c || 3600));

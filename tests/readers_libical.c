@@ -49,6 +49,10 @@ static char *read_all(FILE *in)
     return text;
 }
 
+/* "dates" as the third argument: all-day values (VALUE=DATE, no zone) are read, as the UTC
+ * midnight of their date; without it they are an error (a meeting is never all day). */
+static int allow_dates = 0;
+
 static void fail(const char *uid, const char *what)
 {
     fprintf(stderr, "%s: %s\n", uid ? uid : "(no UID)", what);
@@ -60,6 +64,9 @@ static void check_zone(icalcomponent *event, icalproperty *prop, struct icaltime
 {
     icalparameter *tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
     if (icaltime_is_date(value)) {
+        if (allow_dates && tzid == NULL) {
+            return;
+        }
         fail(icalcomponent_get_uid(event), "an all-day value");
     }
     if (tzid == NULL) {
@@ -145,6 +152,12 @@ static void one_event(icalcomponent *event, struct found *found)
 {
     struct icaltimetype dtstart = icalcomponent_get_dtstart(event);
     struct icaltimetype dtend = icalcomponent_get_dtend(event);
+    if (allow_dates && icaltime_is_date(dtstart) && icaltime_is_date(dtend)) {
+        time_t start = icaltime_as_timet_with_zone(dtstart, icaltimezone_get_utc_timezone());
+        time_t end = icaltime_as_timet_with_zone(dtend, icaltimezone_get_utc_timezone());
+        print(event, start, end, found);
+        return;
+    }
     if (dtstart.zone == NULL || dtend.zone == NULL) {
         fail(icalcomponent_get_uid(event), "DTSTART or DTEND did not resolve to a zone");
     }
@@ -155,10 +168,11 @@ static void one_event(icalcomponent *event, struct found *found)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: readers_libical START END < file.ics\n");
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "dates") == 0)) {
+        fprintf(stderr, "usage: readers_libical START END [dates] < file.ics\n");
         return 2;
     }
+    allow_dates = argc == 4;
     struct found found = {NULL, 0, (time_t)atoll(argv[1]), (time_t)atoll(argv[2])};
     char *text = read_all(stdin);
     icalcomponent *root = text ? icalparser_parse_string(text) : NULL;

@@ -99,7 +99,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Each area registers its blueprints and what it offers the others (``webapp.wiring``)."""
-    from webapp import cfp, dashboard, live, meetings, minutes
+    from webapp import cfp, dashboard, live, meetings, minutes, private_feeds
     from webapp.auth.views import bp as auth_bp
     from webapp.main.views import bp as main_bp
     from webapp.users.views import bp as users_bp
@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     live.init_app(app)
     cfp.init_app(app)
     dashboard.init_app(app)
+    private_feeds.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -32,6 +32,8 @@ QUIET_TABLES = frozenset(
         "outbox_messages",
         "sign_ins",
         "password_throttles",
+        # A private feed's token: a reset shows on no public page (the feed is keyed by it).
+        "private_feeds",
         # The import's undo journal, and the live notes (unpublished until a revision is saved,
         # which writes the minutes): keystrokes during a call must not invalidate every page.
         "import_runs",

@@ -32,7 +32,26 @@ def load(now: datetime | None = None) -> str:
         services.create_user(email, password, {role}, DEMO_ACTOR, name=name)
     for loader in _area_loaders():
         loader(now)
+    _link_scribe()
     return password
+
+
+def _link_scribe() -> None:
+    """The demo scribe's account is the person with the most open follow-ups in the minutes, so
+    that the private calendar on ``/account`` shows some (``webapp.private_feeds``)."""
+    from webapp.models import FollowUp, FollowUpState
+
+    owner = db.session.scalar(
+        sa.select(FollowUp.owner_id)
+        .where(FollowUp.state == FollowUpState.OPEN, FollowUp.owner_id.is_not(None))
+        .group_by(FollowUp.owner_id)
+        .order_by(sa.func.count().desc(), FollowUp.owner_id)
+        .limit(1)
+    )
+    scribe = db.session.scalar(sa.select(User).where(User.email == "scribe@example.org"))
+    if owner is not None and scribe is not None:
+        scribe.person_id = owner
+        db.session.flush()
 
 
 def _area_loaders():  # type: ignore[no-untyped-def]

@@ -1,10 +1,11 @@
 """Secrets that travel in URLs, and the one list of patterns that hides them.
 
-A speaker's private link (``/cfp/s/<token>``), a late-submission link (``?late=<token>``) and
-the "received" page of a submission (``/cfp/received/<token>``) work for anyone who has the
-URL. Cadence stores only their hashes; :func:`redact` removes them from the text that would
-otherwise keep them: the access logs Cadence configures (``webapp.logs``) and sent mail in the
-outbox (``webapp.mail``). A new kind of token in a URL gets its pattern here, once.
+A speaker's private link (``/cfp/s/<token>``), a late-submission link (``?late=<token>``), the
+"received" page of a submission (``/cfp/received/<token>``) and a private calendar feed
+(``/calendar/private/<token>.ics``) work for anyone who has the URL. Cadence stores only their
+hashes; :func:`redact` removes them from the text that would otherwise keep them: the access
+logs Cadence configures (``webapp.logs``) and sent mail in the outbox (``webapp.mail``). A new
+kind of token in a URL gets its pattern here, once.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"({_SLASH}{_spelled('cfp')}{_SLASH}{_spelled('s')}{_SLASH})(?:{_END})+", re.I),
     re.compile(
         rf"({_SLASH}{_spelled('cfp')}{_SLASH}{_spelled('received')}{_SLASH})(?:{_END})+", re.I
+    ),
+    re.compile(
+        rf"({_SLASH}{_spelled('calendar')}{_SLASH}{_spelled('private')}{_SLASH})(?:{_END})+",
+        re.I,
     ),
     re.compile(rf"((?:^|[?&;]){_spelled('late')}(?:=|%3d))[^&;#\s\"'<>]+", re.I),
 )

@@ -20,14 +20,16 @@ from webapp.redact import redact
 SPEAKER_TOKEN = "SpEaKeRtOkEn0123456789abcdefXYZ"
 LATE_TOKEN = "LaTeToKeN0123456789abcdefXYZ"
 FORM_TOKEN = "FoRmToKeN0123456789abcdefXYZ"
+CALENDAR_TOKEN = "CaLeNdArToKeN0123456789abcdefXYZ"
 PATHS = [
     f"/cfp/s/{SPEAKER_TOKEN}",
     f"/cfp/s/{SPEAKER_TOKEN}/edit?x=1",
     f"/conferences/nope/cfp?late={LATE_TOKEN}",
     f"/conferences/nope/cfp?lang=en&late={LATE_TOKEN}&b=2",
     f"/conferences/nope/cfp/received/{FORM_TOKEN}",
+    f"/calendar/private/{CALENDAR_TOKEN}.ics",
 ]
-TOKENS = (SPEAKER_TOKEN, LATE_TOKEN, FORM_TOKEN)
+TOKENS = (SPEAKER_TOKEN, LATE_TOKEN, FORM_TOKEN, CALENDAR_TOKEN)
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,10 @@ TOKENS = (SPEAKER_TOKEN, LATE_TOKEN, FORM_TOKEN)
         ("/c/cfp?a=1&late=abc#f", "/c/cfp?a=1&late=[redacted]#f"),
         ("/c/cfp/received/abc?x", "/c/cfp/received/[redacted]?x"),
         ("/cfp/submissions?template=late", "/cfp/submissions?template=late"),
+        ("GET /calendar/private/abc-_1.ics HTTP/1.1", "GET /calendar/private/[redacted] HTTP/1.1"),
+        ("GET /calendar//private/abc.ics", "GET /calendar//private/[redacted]"),
+        ("GET /calendar/%70rivate/abc.ics", "GET /calendar/%70rivate/[redacted]"),
+        ("GET /calendar/bhyve.ics HTTP/1.1", "GET /calendar/bhyve.ics HTTP/1.1"),
         # Odd spellings of the same address, as a raw request line may carry them.
         ("GET /cfp//s/abc123 HTTP/1.1", "GET /cfp//s/[redacted] HTTP/1.1"),
         ("GET /cfp/%73/abc123 HTTP/1.1", "GET /cfp/%73/[redacted] HTTP/1.1"),
@@ -74,6 +80,7 @@ def test_development_server_log_is_redacted(app, caplog) -> None:
     text = "\n".join(logged)
     assert "/cfp/s/[redacted]" in text
     assert "late=[redacted]" in text
+    assert "/calendar/private/[redacted]" in text
     for token in TOKENS:
         assert token not in text
 
@@ -106,5 +113,6 @@ def test_gunicorn_access_log_is_redacted(app, tmp_path: Path) -> None:
         output = server.output()
     assert output.count("/cfp/s/[redacted]") >= 3, output
     assert "late=[redacted]" in output, output
+    assert "/calendar/private/[redacted]" in output, output
     for token in TOKENS:
         assert token not in output, output

@@ -130,12 +130,15 @@ def logout() -> ResponseReturnValue:
 @bp.route("/account")
 @signed_in
 def account() -> ResponseReturnValue:
+    from webapp.private_feeds.pages import account_context
+
     devices = signins.live(current_user.id, clock.now())
     return render_template(
         "auth/account.html",
         devices=devices,
         current_id=current_user.sign_in_id,
         form=ButtonForm(),
+        calendar=account_context(current_user),
     )
 
 

@@ -28,6 +28,7 @@ from webapp.edit_forms import edit_form
 from webapp.extensions import limiter
 from webapp.meetings.feeds.http import serve_bytes
 from webapp.models import Conference, Speaker, SubmissionState
+from webapp.private_feeds.pages import speaker_context
 from webapp.security import checks_text, public, stateless
 from webapp.transaction import commit_or_show
 from webapp.urls import external_url, site_host
@@ -214,6 +215,7 @@ def speaker_page(token: str) -> ResponseReturnValue:
             confirm_by=services.confirm_by(submission),
             window=submission.conference.cfp(now),
             State=SubmissionState,
+            calendar=speaker_context(speaker),
         )
     )
 

@@ -91,6 +91,9 @@ class FeedEvent:
     recurrence_id: datetime | None = None
     categories: tuple[str, ...] = ()
     organizer: Organizer | None = None
+    #: An all-day event (``DTSTART;VALUE=DATE``): from the date of ``start`` to the date of
+    #: ``end`` (exclusive), both read as wall times in ``tzid``. Not recurring.
+    all_day: bool = False
 
     def __post_init__(self) -> None:
         if not self.uid or not self.uid.strip():
@@ -105,6 +108,10 @@ class FeedEvent:
         EventStatus(self.status)
         if self.rule is not None and self.rule.until is not None and self.rule.until < self.start:
             raise ValueError(f"FeedEvent {self.uid}: the rule ends before the series starts")
+        if self.all_day and (self.rule is not None or self.recurrence_id is not None):
+            raise ValueError(f"FeedEvent {self.uid}: an all-day event cannot recur")
+        if self.all_day and self.local_end.date() <= self.local_start.date():
+            raise ValueError(f"FeedEvent {self.uid}: an all-day event lasts at least a day")
         if self.rule is not None and self.recurrence_id is not None:
             raise ValueError("an override (recurrence_id) cannot carry its own rule")
         if (self.exdates or self.utc_exdates) and self.rule is None:

@@ -120,8 +120,13 @@ def _vevent(event: FeedEvent, master: FeedEvent | None) -> Event:
         sequence = max(sequence, master.sequence + 1)
     component.add("sequence", sequence)
     component.add("summary", clean_text(event.summary))
-    component.add("dtstart", _wall_or_utc(event.local_start, event.rule is None))
-    component.add("dtend", _wall_or_utc(event.local_end, event.rule is None))
+    if event.all_day:
+        # VALUE=DATE, DTEND the day after (exclusive): what every client shows as all day.
+        component.add("dtstart", event.local_start.date())
+        component.add("dtend", event.local_end.date())
+    else:
+        component.add("dtstart", _wall_or_utc(event.local_start, event.rule is None))
+        component.add("dtend", _wall_or_utc(event.local_end, event.rule is None))
     if master is not None and event.recurrence_id is not None:
         original = wall_in(event.recurrence_id, master.zone).replace(microsecond=0)
         component.add("recurrence-id", original)
@@ -187,6 +192,8 @@ def _zone_spans(events: tuple[FeedEvent, ...]) -> dict[str, tuple[datetime, date
     starts: dict[str, list[datetime]] = defaultdict(list)
     ends: dict[str, list[datetime | None]] = defaultdict(list)
     for event in events:
+        if event.all_day:
+            continue  # dates carry no zone: no VTIMEZONE for them
         starts[event.tzid] += [event.start, *event.exdates]
         ends[event.tzid].append(event.end)
         if event.recurrence_id is not None:

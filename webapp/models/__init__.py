@@ -65,6 +65,7 @@ from webapp.models.minutes import (
     ReviewState,
 )
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
+from webapp.models.private_feeds import FeedSeriesOptOut, PrivateFeed
 from webapp.models.programme import BLOCK_KINDS, BlockKind, ProgrammeBlock
 from webapp.models.settings import SiteSettings
 from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
@@ -72,6 +73,8 @@ from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, Use
 _search.listen(Minutes.__table__)
 
 __all__ = [
+    "FeedSeriesOptOut",
+    "PrivateFeed",
     "BLOCK_KINDS",
     "BlockKind",
     "ProgrammeBlock",

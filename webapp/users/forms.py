@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -38,6 +45,13 @@ class UserEditForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     roles = CheckboxList("Roles", choices=ROLE_CHOICES)
     active = BooleanField("Active (may sign in)")
+    #: The person of the minutes this account is ("" for none); choices are set by the view.
+    person = SelectField(
+        "Person in the minutes",
+        choices=[],
+        validate_choice=True,
+        description="Their open follow-ups are in the account's private calendar.",
+    )
     password = PasswordField(
         "New password",
         validators=[Optional(), Length(min=10, max=1024)],

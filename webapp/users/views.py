@@ -10,7 +10,8 @@ from webapp import audit, clock
 from webapp.auth import services
 from webapp.edit_forms import edit_form
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Person, User
+from webapp.private_feeds import services as private_feeds
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
 from webapp.users.forms import UserCreateForm, UserEditForm
@@ -52,8 +53,17 @@ def edit(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     form = edit_form(
         UserEditForm,
-        {"name": user.name, "roles": sorted(user.roles), "active": user.active, "password": ""},
+        {
+            "name": user.name,
+            "roles": sorted(user.roles),
+            "active": user.active,
+            "person": str(user.person_id or ""),
+            "password": "",
+        },
     )
+    form.person.choices = [("", "Nobody")] + [
+        (str(p.id), private_feeds.person_label(p)) for p in private_feeds.people_to_link(user)
+    ]
     if form.validate_on_submit():
         wanted = set(form.roles.data or [])
         if user.id == current_user.id and ("admin" not in wanted or not form.active.data):
@@ -68,6 +78,9 @@ def edit(user_id: int) -> ResponseReturnValue:
                 services.set_roles(user, wanted, actor)
                 # Deactivating the account, or a new password, signs it out everywhere.
                 services.set_active(user, bool(form.active.data), actor, now)
+                chosen = form.person.data or ""
+                person = db.session.get(Person, int(chosen)) if chosen else None
+                private_feeds.link_person(user, person, actor)
                 if form.password.data:
                     services.set_password(user, form.password.data, actor, now)
 

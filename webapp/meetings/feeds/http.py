@@ -35,22 +35,29 @@ def serve_bytes(
     content_type: str = CALENDAR,
     headers: Iterable[tuple[str, str]] = (),
     keep: bool = True,
+    version: str | None = None,
+    private: bool = False,
 ) -> BaseResponse:
     """The stored render ``key`` (rendered by ``render()`` when the data changed) as a response.
 
     ``render`` returns the bytes and the latest change of the data they hold (``Last-Modified``),
     or the bytes alone (see ``cache.stored``). It may abort (404): nothing is stored then.
-    ``keep=False``: memory only.
+    ``keep=False``: memory only. ``version``: the data version the render depends on, when it is
+    not the public feeds' one. ``private``: ``Cache-Control: private`` (a feed behind a secret
+    address: no shared cache may keep it).
     """
     # FastFeeds has just computed it (at most once per FEED_VERSION_TTL): one check a request.
-    version = request.environ.get(VERSION_KEY) or cache.data_version(clock.now())
+    version = version or request.environ.get(VERSION_KEY) or cache.data_version(clock.now())
     stored = cache.stored(key, version, render, keep=keep)
     response = Response(stored.body, content_type=content_type)
     for name, value in headers:
         response.headers[name] = value
     response.set_etag(stored.etag)
     response.last_modified = stored.last_modified
-    response.cache_control.public = True
+    if private:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config.get("FEED_MAX_AGE", 900))
     return response.make_conditional(request)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from webapp import audit
 from webapp.extensions import db
 from webapp.minutes.services.errors import PersonError
-from webapp.models import FollowUp, MinutesAttendee, Person, Review
+from webapp.models import FollowUp, MinutesAttendee, Person, Review, User
 
 
 def _aliases(keep: Person, gone: Person) -> str:
@@ -119,6 +119,17 @@ def merge_people(keep: Person, gone: Person, actor: audit.Actor) -> Person:
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     changes = {"attendance": attended, "follow_ups": follow_ups, "reviews": reviews}
+    # The account linked to ``gone`` (its private feed shows the follow-ups) follows them to
+    # ``keep``, unless ``keep`` has an account of its own (one account per person): then unlinked.
+    keep_account = db.session.scalar(sa.select(User.id).where(User.person_id == keep.id))
+    accounts = db.session.execute(
+        sa.update(User)
+        .where(User.person_id == gone.id)
+        .values(person_id=keep.id if keep_account is None else None)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if accounts:
+        changes["account_moved" if keep_account is None else "account_unlinked"] = accounts
     gone_id = gone.id
     db.session.expire_all()  # rows moved behind the session's back: read them again
     db.session.delete(gone)

@@ -16,3 +16,25 @@
     el.after(out);
   });
 })();
+// <button data-copy="ID" hidden> copies the value of the input #ID (a private calendar address):
+// shown only where the script runs; the address stays selectable without it.
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () { button.textContent = "Copied"; };
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () {
+          document.execCommand("copy"); done();
+        });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
+})();
