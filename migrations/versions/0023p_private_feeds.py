@@ -1,7 +1,7 @@
 """Private feeds: account and speaker calendar tokens, account-person link, followed series
 
 Revision ID: 0023p
-Revises: 0019s
+Revises: 0021a
 Create Date: 2026-12-03 07:46:53.440095
 
 """
@@ -12,7 +12,7 @@ import webapp.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0023p'
-down_revision = '0019s'
+down_revision = '0021a'
 branch_labels = None
 depends_on = None
 
