@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from webapp import clock, mail
 from webapp.announcements import settings as announcement_settings
+from webapp.announcements.subscribers import subscriber_copies
 from webapp.announcements.times import local_text, meeting_links, when
 from webapp.extensions import db
 from webapp.meetings.schedule import Slot
@@ -72,4 +73,4 @@ def change_notice(
     }
     for address in targets:
         mail.enqueue(address, "announce_change", context, now)
-    return len(targets)
+    return len(targets) + subscriber_copies(series, "announce_change", context, now)

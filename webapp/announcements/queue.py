@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from webapp import mail
 from webapp.announcements.agenda import agenda_context
 from webapp.announcements.notices import record
+from webapp.announcements.subscribers import subscriber_copies
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.models import AnnouncementKind, AnnouncementSettings, Series
@@ -27,6 +28,8 @@ class Queued:
     agendas: list[tuple[str, str, int]] = field(default_factory=list)
     #: Meetings due whose agenda another run had queued already.
     already: int = 0
+    #: Subscribers' personal copies queued by this run.
+    copies: int = 0
 
 
 def queue_due(now: datetime) -> Queued:
@@ -52,5 +55,6 @@ def queue_due(now: datetime) -> Queued:
             context = agenda_context(series, slot, settings.zone_list, now)
             for address in targets:
                 mail.enqueue(address, "announce_agenda", context, now)
+            done.copies += subscriber_copies(series, "announce_agenda", context, now)
             done.agendas.append((series.slug, day.isoformat(), len(targets)))
     return done

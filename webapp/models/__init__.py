@@ -67,6 +67,7 @@ from webapp.models.minutes import (
 from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, OutboxState
 from webapp.models.programme import BLOCK_KINDS, BlockKind, ProgrammeBlock
 from webapp.models.settings import SiteSettings
+from webapp.models.subscribers import SUBSCRIBER_STATES, Subscriber, SubscriberState
 from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 _search.listen(Minutes.__table__)
@@ -137,6 +138,9 @@ __all__ = [
     "Speaker",
     "SpeakerLink",
     "Submission",
+    "SUBSCRIBER_STATES",
+    "Subscriber",
+    "SubscriberState",
     "SubmissionReview",
     "SubmissionState",
     "TimestampMixin",
