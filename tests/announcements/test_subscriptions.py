@@ -313,3 +313,48 @@ def test_organizers_remove_a_subscriber_after_asking_once(
         assert message.last_error == "not sent: the subscriber was removed"
     assert "No subscribers yet." in _said(organizer.get("/organize/series/call/subscribers"))
     assert organizer.get(url).status_code == 404
+
+
+OLD_KEY = "the-old-secret-key-of-this-site-0123456789abcdef"
+NEW_KEY = "the-new-secret-key-of-this-site-9876543210fedcba"
+
+
+@pytest.mark.app_config(SECRET_KEY=OLD_KEY)
+def test_key_rotation_reseal_keeps_subscribers(
+    app: Any, app_config: dict[str, Any], cli: Callable[..., Any], call: str
+) -> None:
+    from webapp import create_app
+
+    cli("series", "announcements", call, "--to", LIST)
+    _subscribe(app.test_client(), "rotating@example.org")
+    with app.app_context():
+        link = json.loads(sealed.unseal(db.session.scalar(sa.select(OutboxMessage)).context))
+    app.test_client().post(link["link"])
+    before = _subscriber(app)
+
+    rotated = create_app({**app_config, "SECRET_KEY": NEW_KEY, "SECRET_KEY_FALLBACKS": [OLD_KEY]})
+    rotated.config["CADENCE_NOW"] = NOW
+    # Before the reseal, the old row is still found (no second row for the same person).
+    _subscribe(rotated.test_client(), "Rotating@example.org")
+    result = rotated.test_cli_runner().invoke(args=["outbox", "reseal"])
+    assert result.exit_code == 0, result.output
+    assert "re-sealed 1 subscriber address(es) under the current SECRET_KEY" in result.output
+    after = _subscriber(rotated)
+    assert after.id == before.id
+    assert after.address != before.address
+    assert after.address_hash != before.address_hash
+
+    only_new = create_app({**app_config, "SECRET_KEY": NEW_KEY, "SECRET_KEY_FALLBACKS": []})
+    only_new.config["CADENCE_NOW"] = NOW
+    with only_new.app_context():
+        subscriber = db.session.get(Subscriber, after.id)
+        assert sealed.unseal(subscriber.address) == "rotating@example.org"  # kept on file
+        from webapp.announcements import subscribers
+
+        assert subscribers.find(subscriber.series, "rotating@EXAMPLE.org") is not None
+    out = only_new.test_cli_runner().invoke(args=["announcements", "queue"]).output
+    assert "and 1 personal copy(ies) to subscribers" in out
+    for made in (rotated, only_new):
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
