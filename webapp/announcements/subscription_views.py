@@ -37,7 +37,12 @@ bp = Blueprint("subscriptions", __name__)
 class SubscribeForm(FlaskForm):
     email = EmailField(
         "Your email",
-        validators=[DataRequired(), Length(max=254), PlainText(), addresses.Address()],
+        validators=[
+            DataRequired("Give an email address."),
+            Length(max=254),
+            PlainText(),
+            addresses.Address(),
+        ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         description="Required. We mail a link to confirm; nothing else until you use it.",
     )
