@@ -358,3 +358,19 @@ def test_key_rotation_reseal_keeps_subscribers(
         with made.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_an_address_never_confirmed_is_forgotten_when_its_link_expires(
+    app: Any, cli: Callable[..., Any], call: str
+) -> None:
+    _subscribe(app.test_client(), "undecided@example.org")
+    with app.app_context():
+        link = json.loads(sealed.unseal(db.session.scalar(sa.select(OutboxMessage)).context))
+    app.config["CADENCE_NOW"] = NOW + timedelta(days=8)
+    expired = app.test_client().get(link["link"])
+    assert expired.status_code == 404
+    assert "older than 7 days" in _said(expired)
+    _subscribe(app.test_client(), "someone.else@example.org")
+    with app.app_context():
+        left = db.session.scalars(sa.select(Subscriber)).all()
+        assert [sealed.unseal(s.address) for s in left] == ["someone.else@example.org"]

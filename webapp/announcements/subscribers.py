@@ -102,6 +102,7 @@ def _queue(
 def request(series: Series, address: str, now: datetime) -> None:
     """Someone asks for ``series``' announcements at ``address`` (normalised already): queue a
     confirmation link to it. The same whether or not the address is known."""
+    forget_unconfirmed(now)
     key = addresses.key(address)
     subscriber = _find(series, key)
     if subscriber is None:
@@ -129,6 +130,19 @@ def request(series: Series, address: str, now: datetime) -> None:
         "days": CONFIRM_FOR.days,
     }
     _queue(subscriber, to, CONFIRM_TEMPLATE, context, now)
+
+
+def forget_unconfirmed(now: datetime) -> int:
+    """Delete the subscribers (of every series) who asked more than ``CONFIRM_FOR`` ago and
+    never confirmed: their link no longer works, and their address is kept for nothing."""
+    result = db.session.execute(
+        sa.delete(Subscriber).where(
+            Subscriber.state == SubscriberState.PENDING,
+            Subscriber.confirmed_at.is_(None),
+            Subscriber.requested_at < now - CONFIRM_FOR,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def by_confirm_token(token: str, now: datetime) -> Subscriber:
