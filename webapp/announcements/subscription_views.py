@@ -12,8 +12,11 @@ programs without any cookie.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
@@ -21,17 +24,17 @@ from wtforms.validators import DataRequired, Length
 from webapp import addresses, audit, clock, sealed
 from webapp.announcements import subscribers
 from webapp.cfp.forms import PlainText
-from webapp.extensions import csrf, db, limiter
+from webapp.extensions import csrf, limiter
 from webapp.meetings import services as meetings
-from webapp.meetings.organize import ORGANIZERS
 from webapp.meetings.schedule import ScheduleError
-from webapp.meetings.views import visible_series
-from webapp.models import Series
+from webapp.models import Series, Subscriber
 from webapp.models.subscribers import MAX_BOUNCES
 from webapp.security import public, roles_required
 from webapp.transaction import commit_or_show
 
 bp = Blueprint("subscriptions", __name__)
+
+ORGANIZERS = ("organizer",)
 
 
 class SubscribeForm(FlaskForm):
@@ -53,6 +56,24 @@ def organized_series(slug: str) -> Series:
         return meetings.get_series(slug)
     except ScheduleError:
         abort(404, f"There is no meeting series called “{slug}”.")
+
+
+def visible_series(slug: str) -> Series:
+    """The series, or 404 (also for a private series asked for by the public)."""
+    series = organized_series(slug)
+    if not series.public and not (
+        current_user.is_authenticated and current_user.has_role(*ORGANIZERS)
+    ):
+        abort(404, f"There is no meeting series called “{slug}”.")
+    return series
+
+
+class _Refused:
+    """Where ``commit_or_show`` puts a refusal: shown on the page, never flashed (a flash would
+    set a cookie on a page that must not)."""
+
+    def __init__(self) -> None:
+        self.form_errors: list[str] = []
 
 
 def _per_client() -> str:
@@ -96,20 +117,26 @@ def _link_page(template: str, token: str, **context: object) -> str:
     return render_template(f"announcements/{template}.html", token=token, **context)
 
 
+def _by_link(token: str, change: Callable[[], Subscriber], done: str) -> ResponseReturnValue:
+    """Run ``change`` (confirm or unsubscribe by ``token``), commit once; the page that says
+    what happened, or why the link does not work (404)."""
+    refused = _Refused()
+    outcome = commit_or_show(change, form=refused)
+    if not outcome.ok or outcome.value is None:
+        return _link_page("link_invalid", token, message=" ".join(refused.form_errors)), 404
+    return _link_page(done, token, series=outcome.value.series)
+
+
 @bp.route("/subscriptions/confirm/<token>", methods=["GET", "POST"])
 @public
 @csrf.exempt
 def confirm(token: str) -> ResponseReturnValue:
     now = clock.now()
+    if request.method == "POST":
+        return _by_link(token, lambda: subscribers.confirm(token, now), "confirmed")
     try:
-        if request.method == "POST":
-            subscriber = subscribers.confirm(token, now)
-            series = subscriber.series
-            db.session.commit()
-            return _link_page("confirmed", token, series=series)
         subscriber = subscribers.by_confirm_token(token, now)
     except subscribers.LinkInvalid as exc:
-        db.session.rollback()
         return _link_page("link_invalid", token, message=str(exc)), 404
     return _link_page("confirm", token, series=subscriber.series)
 
@@ -118,15 +145,12 @@ def confirm(token: str) -> ResponseReturnValue:
 @public
 @csrf.exempt
 def unsubscribe(token: str) -> ResponseReturnValue:
+    now = clock.now()
+    if request.method == "POST":
+        return _by_link(token, lambda: subscribers.unsubscribe(token, now), "unsubscribed")
     try:
-        if request.method == "POST":
-            subscriber = subscribers.unsubscribe(token, clock.now())
-            series = subscriber.series
-            db.session.commit()
-            return _link_page("unsubscribed", token, series=series)
         subscriber = subscribers.by_unsubscribe_token(token)
     except subscribers.LinkInvalid as exc:
-        db.session.rollback()
         return _link_page("link_invalid", token, message=str(exc)), 404
     return _link_page("unsubscribe", token, series=subscriber.series, state=subscriber.state)
 
