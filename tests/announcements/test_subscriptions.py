@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 
 from tests.announcements.conftest import NOW
 from tests.mail_fixtures import SmtpSink, free_port
+from tests.test_redis_limits import redis_url  # noqa: F401 - the fixture
 from webapp import sealed
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Subscriber
@@ -374,3 +375,40 @@ def test_an_address_never_confirmed_is_forgotten_when_its_link_expires(
     with app.app_context():
         left = db.session.scalars(sa.select(Subscriber)).all()
         assert [sealed.unseal(s.address) for s in left] == ["someone.else@example.org"]
+
+
+def test_two_workers_share_the_subscribe_limits_through_redis(
+    app: Any,
+    app_config: dict[str, Any],
+    call: str,
+    redis_url: str,  # noqa: F811 - the imported fixture
+) -> None:
+    import uuid
+
+    from webapp import create_app
+
+    config = dict(
+        app_config,
+        REDIS_URL=redis_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=f"cadence-test-{uuid.uuid4().hex}",
+        SUBSCRIBE_ADDRESS_LIMIT="2 per day",
+    )
+    workers = [create_app(dict(config)) for _ in ("one", "two")]
+    assert workers[0].config["RATELIMIT_STORAGE_URI"] == redis_url
+    codes = [
+        workers[i % 2]
+        .test_client()
+        .post("/series/call/subscribe", data={"email": email})
+        .status_code
+        for i, email in enumerate(["bo@example.org", "Bo+x@example.org", "BO@example.org"])
+    ]
+    assert codes == [302, 302, 429]
+    import redis
+
+    stored = [k.decode() for k in redis.Redis.from_url(redis_url).keys("*subscribe-address*")]
+    assert stored
+    assert not any("bo@" in key for key in stored)  # only the address's keyed hash
+    for w in workers:
+        with w.app_context():
+            db.engine.dispose()
