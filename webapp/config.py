@@ -73,6 +73,8 @@ DEFAULTS: dict[str, Any] = {
     # "Send me my link": requests per client address, and per address asked for.
     "CFP_LINK_RATE_LIMIT": "5 per hour",
     "CFP_LINK_ADDRESS_LIMIT": "3 per day",
+    "SUBSCRIBE_RATE_LIMIT": "5 per hour",
+    "SUBSCRIBE_ADDRESS_LIMIT": "3 per day",
     # Co-speaker invitations: per conference per day, and distinct addresses per submitter.
     "CFP_INVITATIONS_PER_DAY": 100,
     "CFP_INVITEES_PER_SUBMITTER": 12,
@@ -103,6 +105,8 @@ _ENV_STR = (
     "CFP_RATE_LIMIT",
     "CFP_LINK_RATE_LIMIT",
     "CFP_LINK_ADDRESS_LIMIT",
+    "SUBSCRIBE_RATE_LIMIT",
+    "SUBSCRIBE_ADDRESS_LIMIT",
 )
 _ENV_INT = (
     "MAIL_PORT",

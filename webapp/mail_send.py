@@ -30,7 +30,8 @@ from flask import current_app
 
 from webapp import mail_texts, sealed
 from webapp.extensions import db
-from webapp.models import OutboxMessage, OutboxState, SiteSettings
+from webapp.models import OutboxMessage, OutboxState, SiteSettings, Subscriber, SubscriberState
+from webapp.models.subscribers import ANY_STATE_TEMPLATES, MAX_BOUNCES, RECIPIENT_PREFIX
 from webapp.redact import redact
 
 CLAIM_LEASE = timedelta(minutes=10)
@@ -134,10 +135,10 @@ class _Smtp:
             self.conn = None
 
 
-def _email(row: sa.Row[Any], subject: str, body: str, sender: str) -> EmailMessage:
+def _email(row: sa.Row[Any], to: str, subject: str, body: str, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = row.to_addr
+    msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = row.message_id
     msg["Date"] = format_datetime(row.created_at)
@@ -175,27 +176,109 @@ def compose(row: Any) -> tuple[str, str, str]:
     if row.context is None:
         return row.subject, sealed.unseal(row.body), row.render_note
     context = json.loads(sealed.unseal(row.context))
-    return mail_texts.render_queued(
+    subject, body, note = mail_texts.render_queued(
         row.template, row.template_subject or "", row.template_body or "", context
+    )
+    link = context.get("unsubscribe_url") if isinstance(context, dict) else None
+    if isinstance(link, str) and link:
+        # A subscriber's copy ends with its unsubscribe link, whatever the template says.
+        body = body.rstrip("\n") + f"\n\n-- \nYou subscribed to these mails. To stop them: {link}\n"
+    return subject, body, note
+
+
+def _recipient(conn: sa.Connection, row: sa.Row[Any]) -> tuple[str, str]:
+    """``(address, why not)``: a subscriber's copy goes to the address sealed in the subscriber
+    row, and only while the subscriber may get it (confirmed; the confirmation mail always)."""
+    if row.subscriber_id is None:
+        if row.to_addr.startswith(RECIPIENT_PREFIX):
+            return "", "not sent: the subscriber was removed"
+        return row.to_addr, ""
+    table = cast(sa.Table, Subscriber.__table__)
+    found = conn.execute(
+        sa.select(table.c.address, table.c.state).where(table.c.id == row.subscriber_id)
+    ).one_or_none()
+    if found is None:
+        return "", "not sent: the subscriber was removed"
+    if row.template not in ANY_STATE_TEMPLATES and found.state != SubscriberState.CONFIRMED:
+        return "", f"not sent: the subscriber is {found.state}"
+    try:
+        return sealed.unseal(found.address), ""
+    except sealed.Unreadable as exc:
+        return "", f"Unreadable: {exc}"[:500]
+
+
+def _not_sent(why: str, now: datetime, report: SendReport) -> dict[str, Any]:
+    """A copy that must not go out: failed, its credentials dropped."""
+    report.gave_up += 1
+    return {
+        "claim_token": None,
+        "claimed_at": None,
+        "state": OutboxState.FAILED.value,
+        "context": None,
+        "headers": None,
+        "last_error": why[:500],
+        "next_attempt_at": now,
+    }
+
+
+def _permanent(exc: Exception) -> bool:
+    """The server refused the recipient or the message for good (a 5xx at RCPT or DATA)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _bounce(conn: sa.Connection, subscriber_id: int, now: datetime) -> None:
+    """Count a permanent refusal; the ``MAX_BOUNCES``th pauses a confirmed subscription."""
+    table = cast(sa.Table, Subscriber.__table__)
+    pause = sa.and_(
+        table.c.bounces + 1 >= MAX_BOUNCES, table.c.state == SubscriberState.CONFIRMED.value
+    )
+    conn.execute(
+        sa.update(table)
+        .where(table.c.id == subscriber_id)
+        .values(
+            bounces=table.c.bounces + 1,
+            state=sa.case((pause, SubscriberState.PAUSED.value), else_=table.c.state),
+            changed_at=now,
+        )
     )
 
 
 def _attempt(
-    row: sa.Row[Any], smtp: _Smtp, sender: str, now: datetime, report: SendReport, max_attempts: int
+    row: sa.Row[Any],
+    to: str,
+    smtp: _Smtp,
+    sender: str,
+    now: datetime,
+    report: SendReport,
+    max_attempts: int,
 ) -> dict[str, Any]:
-    """Send one claimed row; the values to store, whatever happened."""
+    """Send one claimed row to ``to``; the values to store, whatever happened. A subscriber's
+    copy refused for good fails at once and says so (``bounced``, not stored)."""
     values: dict[str, Any] = {"attempts": row.attempts + 1, "claim_token": None, "claimed_at": None}
     try:
         subject, body, note = compose(row)
         values.update(subject=subject, render_note=note)
-        smtp.send(_email(row, subject, body, sender))
+        smtp.send(_email(row, to, subject, body, sender))
     except (smtplib.SMTPException, OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        bounced = row.subscriber_id is not None and _permanent(exc)
+        if row.subscriber_id is not None:  # the error names the address: never at rest
+            error = error.replace(to, row.to_addr.removeprefix(RECIPIENT_PREFIX))
         # A body no key opens will not open later either.
-        gave_up = values["attempts"] >= max_attempts or isinstance(
-            exc, sealed.Unreadable | mail_texts.RenderFailed
+        gave_up = (
+            bounced
+            or values["attempts"] >= max_attempts
+            or isinstance(exc, sealed.Unreadable | mail_texts.RenderFailed)
         )
+        if bounced:
+            values["bounced"] = True
         values.update(
-            last_error=f"{type(exc).__name__}: {exc}"[:500],
+            last_error=error[:500],
             next_attempt_at=now + backoff(values["attempts"]),
         )
         if gave_up:
@@ -234,13 +317,20 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
                 continue  # someone else has it, or it is no longer pending
             with db.engine.connect() as conn:
                 row = conn.execute(sa.select(table).where(table.c.id == message_id)).one()
-            values = _attempt(row, smtp, sender, now, report, max_attempts)
+                to, why_not = _recipient(conn, row)
+            if why_not:
+                values = _not_sent(why_not, now, report)
+            else:
+                values = _attempt(row, to, smtp, sender, now, report, max_attempts)
+            bounced = values.pop("bounced", False)
             with db.engine.begin() as conn:
-                conn.execute(
+                stored = conn.execute(
                     sa.update(table)
                     .where(table.c.id == message_id, table.c.claim_token == token)
                     .values(**values)
                 )
+                if bounced and stored.rowcount == 1:
+                    _bounce(conn, row.subscriber_id, now)
     finally:
         smtp.close()
     return report

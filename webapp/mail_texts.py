@@ -275,6 +275,27 @@ Meeting page: {{ meeting.url }}
             ],
         },
     ),
+    "subscription_confirm": DefaultTemplate(
+        "[{{ series.title }}] Confirm: get the agenda by mail",
+        """Someone (we hope you) asked for the announcements of {{ series.title }} at this
+address: the agenda before each meeting and a note when a meeting is cancelled or moved.
+
+To confirm, open this link and press the button (it works for {{ days }} days):
+
+    {{ link }}
+
+If you did not ask, ignore this mail: nothing is sent to you without the confirmation.
+
+{{ series_url }}
+""",
+        "To a person who asked for a series' announcements by mail, with the confirmation link.",
+        sample={
+            "series": {"title": "bhyve bi-weekly call", "slug": "bhyve"},
+            "link": "https://cadence.example.org/subscriptions/confirm/…",
+            "series_url": "https://cadence.example.org/series/bhyve",
+            "days": 7,
+        },
+    ),
 }
 
 #: Sample values for previews and for checking an edited template before saving it.

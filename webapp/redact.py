@@ -1,11 +1,12 @@
 """Secrets that travel in URLs, and the one list of patterns that hides them.
 
 A speaker's private link (``/cfp/s/<token>``), a late-submission link (``?late=<token>``), the
-"received" page of a submission (``/cfp/received/<token>``) and a private calendar feed
-(``/calendar/private/<token>.ics``) work for anyone who has the URL. Cadence stores only their
-hashes; :func:`redact` removes them from the text that would otherwise keep them: the access
-logs Cadence configures (``webapp.logs``) and sent mail in the outbox (``webapp.mail``). A new
-kind of token in a URL gets its pattern here, once.
+"received" page of a submission (``/cfp/received/<token>``), a private calendar feed
+(``/calendar/private/<token>.ics``) and a subscriber's confirmation and unsubscribe links
+(``/subscriptions/confirm/<token>``, ``/subscriptions/unsubscribe/<token>``) work for anyone who
+has the URL. Cadence stores only their hashes; :func:`redact` removes them from the text that
+would otherwise keep them: the access logs Cadence configures (``webapp.logs``) and sent mail in
+the outbox (``webapp.mail``). A new kind of token in a URL gets its pattern here, once.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
         re.I,
     ),
     re.compile(rf"((?:^|[?&;]){_spelled('late')}(?:=|%3d))[^&;#\s\"'<>]+", re.I),
+    re.compile(
+        rf"({_SLASH}{_spelled('subscriptions')}{_SLASH}"
+        rf"(?:{_spelled('confirm')}|{_spelled('unsubscribe')}){_SLASH})(?:{_END})+",
+        re.I,
+    ),
 )
 REDACTED = "[redacted]"
 

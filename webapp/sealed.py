@@ -7,12 +7,18 @@ is derived with HKDF-SHA256 from a secret key and a fixed label. Text is sealed 
 setting, which also keeps old session cookies and open forms valid): a ``MultiFernet``. After a
 rotation, ``flask outbox reseal`` (``reseal``) seals the queue again under the new key, so the
 fallback can be removed.
+
+``lookup_hash`` is a keyed hash (HMAC-SHA256 with another key derived from the secret key) for
+values that must be found without being stored in clear (subscribers' addresses); the reseal
+stores it again under the current key.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import hashlib
+import hmac
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -82,3 +88,29 @@ def reseal(text: str) -> str:
         return PREFIX + _current().rotate(_token(text)).decode("ascii")
     except InvalidToken as exc:
         raise Unreadable("the message cannot be decrypted: no key opens it") from exc
+
+
+@functools.lru_cache(maxsize=16)
+def _lookup_key(secret_key: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"cadence address lookup v1"
+    ).derive(secret_key.encode("utf-8"))
+
+
+def _secret_keys() -> tuple[str, ...]:
+    config = current_app.config
+    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
+    return (str(config["SECRET_KEY"]), *(str(k) for k in fallbacks))
+
+
+def lookup_hashes(text: str) -> list[str]:
+    """Keyed hashes (HMAC-SHA256, hex) of ``text`` under the key of ``SECRET_KEY`` (first: the
+    one to store) and of each fallback (rows stored before a rotation until they are re-sealed):
+    a stored value can be found and kept unique without being stored in clear."""
+    data = text.encode("utf-8")
+    return [hmac.new(_lookup_key(key), data, hashlib.sha256).hexdigest() for key in _secret_keys()]
+
+
+def lookup_hash(text: str) -> str:
+    """The keyed hash of ``text`` to store (under ``SECRET_KEY``)."""
+    return lookup_hashes(text)[0]

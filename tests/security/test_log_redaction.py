@@ -52,6 +52,13 @@ TOKENS = (SPEAKER_TOKEN, LATE_TOKEN, FORM_TOKEN, CALENDAR_TOKEN)
         ("/c/cfp?%6Cate=abc&x=1", "/c/cfp?%6Cate=[redacted]&x=1"),
         ("/c/cfp?late%3Dabc", "/c/cfp?late%3D[redacted]"),
         ("GET /cfp/s/abc%2F123 x", "GET /cfp/s/[redacted]%2F123 x"),
+        # A subscriber's confirmation and one-click unsubscribe links.
+        (
+            "POST /subscriptions/unsubscribe/abc-_1 HTTP/1.1",
+            "POST /subscriptions/unsubscribe/[redacted] HTTP/1.1",
+        ),
+        ("GET /subscriptions/confirm/abc?x", "GET /subscriptions/confirm/[redacted]?x"),
+        ("GET /subscriptions//%75nsubscribe/abc", "GET /subscriptions//%75nsubscribe/[redacted]"),
     ],
 )
 def test_the_one_list_of_token_patterns(text, expected) -> None:

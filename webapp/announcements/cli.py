@@ -24,5 +24,7 @@ def queue() -> None:
         raise
     for slug, day, count in done.agendas:
         click.echo(f"queued the agenda of {slug} {day} to {count} address(es)")
+    if done.copies:
+        click.echo(f"and {done.copies} personal copy(ies) to subscribers")
     if not done.agendas:
         click.echo("nothing due" + (f" ({done.already} already queued)" if done.already else ""))

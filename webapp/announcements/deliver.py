@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from webapp import mail
+from webapp.announcements.subscribers import subscriber_copies
 from webapp.models import AnnouncementSettings, Series
 from webapp.urls import site_host
 
@@ -33,7 +34,26 @@ def _tag(address: str) -> str:
 
 def message_id(key: str, address: str) -> str:
     """``<KEY.TAG@host>``: the Message-ID of mail ``key`` as sent to ``address``."""
-    return f"<{key}.{_tag(address)}@{site_host()}>"
+    return tagged_id(key, _tag(address))
+
+
+def tagged_id(key: str, tag: str) -> str:
+    """``<KEY.TAG@host>``; a subscriber's ``TAG`` is ``s`` and its number (never hex digits),
+    so the subscriber's address takes no part in it."""
+    return f"<{key}.{tag}@{site_host()}>"
+
+
+def addressed(
+    series: Series, message_key: str, reply_to_key: str | None, tag: str
+) -> tuple[dict[str, str], str]:
+    """The list and threading headers and the Message-ID of mail ``message_key`` to the
+    recipient ``tag``."""
+    headers = list_headers(series)
+    if reply_to_key is not None:
+        parent = tagged_id(reply_to_key, tag)
+        headers["In-Reply-To"] = parent
+        headers["References"] = parent
+    return headers, tagged_id(message_key, tag)
 
 
 def agenda_key(series: Series, day: Any) -> str:
@@ -60,23 +80,19 @@ def deliver(
     message_key: str,
     reply_to_key: str | None = None,
 ) -> int:
-    """Queue ``template`` with ``context`` to every recipient of the series' list mail; the
-    number of messages queued. The caller has written the announcement's log row first (its
-    unique key makes the mail once), in the same transaction."""
+    """Queue ``template`` with ``context`` to every list address of the series and a personal
+    copy to each confirmed subscriber (``subscriber_copies``); the number of messages queued.
+    The caller has written the announcement's log row first (its unique key makes the mail
+    once), in the same transaction."""
     count = 0
     for address in settings.address_list:
-        headers = list_headers(series)
-        if reply_to_key is not None:
-            parent = message_id(reply_to_key, address)
-            headers["In-Reply-To"] = parent
-            headers["References"] = parent
-        mail.enqueue(
-            address,
-            template,
-            context,
-            now,
-            headers=headers,
-            message_id=message_id(message_key, address),
-        )
+        headers, own_id = addressed(series, message_key, reply_to_key, _tag(address))
+        mail.enqueue(address, template, context, now, headers=headers, message_id=own_id)
         count += 1
-    return count
+    return count + subscriber_copies(
+        series,
+        template,
+        context,
+        now,
+        lambda tag: addressed(series, message_key, reply_to_key, tag),
+    )

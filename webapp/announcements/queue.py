@@ -27,6 +27,8 @@ class Queued:
     agendas: list[tuple[str, str, int]] = field(default_factory=list)
     #: Meetings due whose agenda another run had queued already.
     already: int = 0
+    #: Subscribers' personal copies queued by this run.
+    copies: int = 0
 
 
 def queue_due(now: datetime) -> Queued:
@@ -58,5 +60,6 @@ def queue_due(now: datetime) -> Queued:
                 now,
                 message_key=agenda_key(series, day),
             )
-            done.agendas.append((series.slug, day.isoformat(), count))
+            done.agendas.append((series.slug, day.isoformat(), len(targets)))
+            done.copies += count - len(targets)
     return done

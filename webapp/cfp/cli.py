@@ -232,13 +232,23 @@ def outbox_work(interval: float) -> None:
 @outbox.command("reseal")
 def outbox_reseal() -> None:
     """Seal queued mail again under SECRET_KEY, after a rotation (then the old key can go)."""
+    from webapp.announcements import subscribers
+
     count, unreadable = mail.reseal()
+    people, unreadable_people = subscribers.reseal()
     db.session.commit()
     click.echo(f"re-sealed {count} unsent message(s) under the current SECRET_KEY")
+    click.echo(f"re-sealed {people} subscriber address(es) under the current SECRET_KEY")
     if unreadable:
         raise click.ClickException(
             f"{unreadable} message(s) no key opens (their key is not in SECRET_KEY_FALLBACKS); "
             "they will fail: see `flask outbox list`"
+        )
+    if unreadable_people:
+        raise click.ClickException(
+            f"{unreadable_people} subscriber address(es) no key opens (their key is not in "
+            "SECRET_KEY_FALLBACKS): nothing can be sent to them; remove them on the series' "
+            "Subscribers page"
         )
 
 

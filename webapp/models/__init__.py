@@ -68,6 +68,7 @@ from webapp.models.outbox import OUTBOX_STATES, MailTemplate, OutboxMessage, Out
 from webapp.models.private_feeds import FeedSeriesOptOut, PrivateFeed
 from webapp.models.programme import BLOCK_KINDS, BlockKind, ProgrammeBlock
 from webapp.models.settings import SiteSettings
+from webapp.models.subscribers import SUBSCRIBER_STATES, Subscriber, SubscriberState
 from webapp.models.users import ROLE_VALUES, PasswordThrottle, Role, SignIn, User, UserRole
 
 _search.listen(Minutes.__table__)
@@ -140,6 +141,9 @@ __all__ = [
     "Speaker",
     "SpeakerLink",
     "Submission",
+    "SUBSCRIBER_STATES",
+    "Subscriber",
+    "SubscriberState",
     "SubmissionReview",
     "SubmissionState",
     "TimestampMixin",

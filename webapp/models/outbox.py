@@ -57,6 +57,12 @@ class OutboxMessage(Base):
     claim_token: Mapped[str | None] = mapped_column(sa.String(40))
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    #: A subscriber's personal copy: ``to_addr`` then holds only the masked address, and the
+    #: sender reads the sealed address from the subscriber (and sends nothing to a subscriber
+    #: who left, was paused or removed meanwhile).
+    subscriber_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("subscribers.id", ondelete="SET NULL"), index=True
+    )
 
 
 class MailTemplate(Base):
