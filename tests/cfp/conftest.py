@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.clock import Clock, install_clock
 from webapp import audit
 from webapp.cfp import services
 from webapp.extensions import db
@@ -25,20 +26,10 @@ CLOSES_UTC = datetime(2027, 3, 1, 22, 59, tzinfo=UTC)
 DURING = datetime(2027, 2, 1, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock(app: Flask) -> Clock:
     """The app's "now" (``CADENCE_NOW``); tests move it with ``clock.now = …``."""
-    c = Clock(DURING)
-    app.config["CADENCE_NOW"] = c
-    return c
+    return install_clock(app, DURING)
 
 
 @pytest.fixture
