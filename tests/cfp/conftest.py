@@ -131,6 +131,12 @@ def link_token(url: str) -> str:
     return url.rsplit("/cfp/s/", 1)[1]
 
 
+def mailed_token(smtp_server: Any, email: str = "ada@example.org") -> str:
+    """The token of the private link in the last mail to ``email``."""
+    msg = smtp_server.to(email)[-1]
+    return link_token(next(u for u in smtp_server.links(msg) if "/cfp/s/" in u))
+
+
 @pytest.fixture
 def csrf_client_as(app: Flask, make_user: Any) -> Any:
     """Like ``client_as``, for apps with CSRF on: signs in through the real form."""

@@ -45,6 +45,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, is_resource_modified
 
 from webapp.converters import positive_int
+from webapp.meetings.feeds.http import date_header
 from webapp.page_cache import store
 from webapp.page_cache.changes import span
 from webapp.page_cache.store import Page
@@ -83,18 +84,6 @@ QUERY: dict[str, dict[str, Callable[[str], str | None]]] = {
 MEMORY_SIZE, MEMORY_BYTES, PATHS_SIZE = 512, 64 * 1024 * 1024, 4096
 logger = logging.getLogger(__name__)
 STORED_HEADERS = (("Cache-Control", "no-cache"), ("Vary", "Cookie"))
-
-
-_dates: tuple[int, tuple[str, str]] = (0, ("Date", ""))
-
-
-def _date() -> tuple[str, str]:
-    """The Date header, formatted once per second."""
-    global _dates
-    now = int(time.time())
-    if _dates[0] != now:
-        _dates = (now, ("Date", http_date(now)))
-    return _dates[1]
 
 
 class PageCache:
@@ -212,9 +201,9 @@ class PageCache:
             (match or "HTTP_IF_MODIFIED_SINCE" in environ)
             and not is_resource_modified(environ, etag=page.etag, last_modified=page.last_modified)
         ):
-            start_response("304 NOT MODIFIED", [*page.not_modified, _date()])
+            start_response("304 NOT MODIFIED", [*page.not_modified, date_header()])
             return [b""]
-        start_response("200 OK", [*page.full_headers, _date()])
+        start_response("200 OK", [*page.full_headers, date_header()])
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [page.body]
 
     def remember(self, path: str, page: Page) -> None:
