@@ -117,7 +117,8 @@ def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]
 
 
 def populate_programme(app) -> str:  # type: ignore[no-untyped-def]
-    """A published three-day conference in four rooms with ``TALKS`` placed, confirmed talks."""
+    """A published three-day conference in four rooms with ``TALKS`` placed, confirmed talks,
+    released."""
     import uuid
     from datetime import date
 
@@ -170,6 +171,9 @@ def populate_programme(app) -> str:  # type: ignore[no-untyped-def]
             )
             talk.speakers.append(Speaker(name=f"Speaker {n}", email=f"s{n}@example.org"))
             db.session.add(talk)
+        db.session.flush()
+        # Released: the public programme, its ICS and schedule.json show the latest release.
+        services.release(conference, "First programme.", audit.CLI, now, notify=False)
         db.session.commit()
     return "benchcon"
 

@@ -43,9 +43,8 @@ NOTES = (
 
 
 def populate_pages(app: Any, slug: str) -> dict[str, str]:
-    """Minutes for the series' last meeting and a release of the programme; the page paths."""
+    """Minutes for the series' last meeting; the page paths (the programme is released)."""
     from webapp import audit
-    from webapp.cfp import services as cfp
     from webapp.extensions import db
     from webapp.meetings import services as meetings
     from webapp.minutes import services as minutes
@@ -64,8 +63,6 @@ def populate_pages(app: Any, slug: str) -> dict[str, str]:
             audit.CLI,
             now,
         )
-        conference = cfp.conference_by_slug(slug)
-        cfp.release(conference, "First programme.", audit.CLI, now, notify=False)
         code = db.session.scalars(sa_select_code(Submission)).first()
         db.session.commit()
     meeting = f"/meetings/{SLUG}/{day.isoformat()}"

@@ -32,7 +32,9 @@ def test_anonymous_pages_are_stored_renders_with_etag_and_no_cookie(
     app, client, bhyve, clock
 ) -> None:
     start(app, "Notes with D12345.\n", "published")
-    for path in PAGES:
+    with app.app_context():
+        rod = db.session.scalar(sa.select(Person.id).where(Person.name == "Rod Grimes"))
+    for path in [*PAGES, f"/people/{rod}"]:
         again = assert_stored(app, client, path)
         assert again.headers["Cache-Control"] == "no-cache"
         assert "Cookie" in again.headers["Vary"]
