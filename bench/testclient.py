@@ -1,5 +1,6 @@
-"""What the test-client benches share (``cfp_lists.py``, ``grid.py``): a temporary database of
-each kind with the site built in it and an organizer signed in, and p50/p95 timing."""
+"""What the test-client benches share (``cfp_lists.py``, ``dashboard.py``, ``grid.py``): a
+temporary database of each kind with the site built in it and an organizer signed in, and p50/p95
+timing."""
 
 from __future__ import annotations
 
@@ -7,16 +8,42 @@ import math
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.dashboard import PASSWORD, database
+import sqlalchemy as sa
+
 from webapp import audit, create_app
 from webapp.auth import services as accounts
+from webapp.config import normalise_database_url
 from webapp.extensions import db
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - a throwaway account in a temporary database
+
+
+@contextmanager
+def database(kind: str, url: str | None, tmp: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A database URL and engine options: a SQLite file in ``tmp``, or a fresh schema on the
+    PostgreSQL server ``url``, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'bench.sqlite'}", {}
+        return
+    assert url is not None
+    url = normalise_database_url(url)
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def kinds(database_url: str | None) -> list[tuple[str, str | None]]:
@@ -53,7 +80,10 @@ def organizer_site(
             accounts.create_user("olivia@example.org", PASSWORD, {"organizer"}, audit.CLI)
             db.session.commit()
         client = app.test_client()
-        client.post("/login", data={"email": "olivia@example.org", "password": PASSWORD})
+        signed_in = client.post(
+            "/login", data={"email": "olivia@example.org", "password": PASSWORD}
+        )
+        assert signed_in.status_code == 302, "the organizer could not sign in"
         try:
             yield app, client, built
         finally:
