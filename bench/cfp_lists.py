@@ -14,10 +14,7 @@ client, and reports p50/p95 latency and the SQL statements per request. A second
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import tempfile
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,10 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.dashboard import PASSWORD, database  # noqa: E402
+from bench.testclient import kinds, organizer_site, timed  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
-from webapp import audit, create_app  # noqa: E402
-from webapp.auth import services as accounts  # noqa: E402
+from webapp import audit  # noqa: E402
 from webapp.cfp import services  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Room, Speaker, Submission, SubmissionState  # noqa: E402
@@ -115,56 +111,26 @@ def run(
     kind: str, url: str | None, requests: int, size: int, releases: int
 ) -> list[dict[str, Any]]:
     rows = []
-    with (
-        tempfile.TemporaryDirectory() as tmpdir,
-        database(kind, url, Path(tmpdir)) as (
-            db_url,
-            options,
-        ),
-    ):
-        config: dict[str, Any] = {
-            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-            "INSTANCE_PATH": str(Path(tmpdir) / "instance"),
-            "SQLALCHEMY_DATABASE_URI": db_url,
-            "FAST_PASSWORD_HASH": True,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-            "MAIL_SEND_AFTER_COMMIT": False,
-            "CADENCE_NOW": NOW,
-        }
-        if options:
-            config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-        app = create_app(config)
-        with app.app_context():
-            db.create_all()
-            build(size, releases)
-            accounts.create_user("olivia@example.org", PASSWORD, {"organizer"}, audit.CLI)
-            db.session.commit()
-        client = app.test_client()
-        client.post("/login", data={"email": "olivia@example.org", "password": PASSWORD})
+    with organizer_site(kind, url, NOW, lambda: build(size, releases)) as (app, client, _):
         for name, path in PAGES.items():
             client.get(path)  # warm-up
             with app.app_context(), count_queries(db.engine) as counter:
                 assert client.get(path).status_code == 200, path
-            times = []
-            for _ in range(requests):
-                t0 = time.perf_counter()
+
+            def get(path: str = path) -> None:
                 assert client.get(path).status_code == 200
-                times.append((time.perf_counter() - t0) * 1000)
-            times.sort()
+
+            p50, p95 = timed(get, requests)
             rows.append(
                 {
                     "database": kind,
                     "size": f"{size}/{releases}",
                     "page": name,
-                    "p50": statistics.median(times),
-                    "p95": times[max(int(len(times) * 0.95) - 1, 0)],
+                    "p50": p50,
+                    "p95": p95,
                     "queries": counter.count,
                 }
             )
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
     return rows
 
 
@@ -178,12 +144,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="also run on this PostgreSQL server")
     args = parser.parse_args()
     sizes = [(args.submissions // 10, 2), (args.submissions, args.releases)]
-    kinds: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.database_url:
-        kinds.append(("postgresql", args.database_url))
     rows = [
         row
-        for kind, url in kinds
+        for kind, url in kinds(args.database_url)
         for size, releases in sizes
         for row in run(kind, url, args.requests, size, releases)
     ]

@@ -13,100 +13,43 @@ number of SQL statements per request.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
-
+from bench.testclient import organizer_site, timed  # noqa: E402
 from tests.dashboard.bigdata import NOW, build  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
-from webapp import audit, create_app  # noqa: E402
-from webapp.auth import services as accounts  # noqa: E402
-from webapp.config import normalise_database_url  # noqa: E402
 from webapp.extensions import db  # noqa: E402
-
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a throwaway account in a temporary database
-
-
-@contextmanager
-def database(kind: str, url: str | None, tmp: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'bench.sqlite'}", {}
-        return
-    assert url is not None
-    url = normalise_database_url(url)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run(kind: str, url: str | None, requests: int, years: int, submissions: int) -> dict[str, Any]:
-    with (
-        tempfile.TemporaryDirectory() as tmpdir,
-        database(kind, url, Path(tmpdir)) as (db_url, options),
-    ):
-        config: dict[str, Any] = {
-            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-            "INSTANCE_PATH": str(Path(tmpdir) / "instance"),
-            "SQLALCHEMY_DATABASE_URI": db_url,
-            "FAST_PASSWORD_HASH": True,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,  # the sign-in POST; only GET /dashboard/ is measured
-            "CADENCE_NOW": NOW,
-        }
-        if options:
-            config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-        app = create_app(config)
+    took: dict[str, float] = {}
+
+    def timed_build() -> None:
         started = time.perf_counter()
-        with app.app_context():
-            db.create_all()
-            build(NOW, years=years, submissions=submissions)
-            accounts.create_user("olivia@example.org", PASSWORD, {"organizer"}, audit.CLI)
-            db.session.commit()
-        built = time.perf_counter() - started
-        client = app.test_client()
-        assert (
-            client.post(
-                "/login", data={"email": "olivia@example.org", "password": PASSWORD}
-            ).status_code
-            == 302
-        )
+        build(NOW, years=years, submissions=submissions)
+        took["build"] = time.perf_counter() - started
+
+    with organizer_site(kind, url, NOW, timed_build) as (app, client, _):
         client.get("/dashboard/")  # warm-up: templates compiled, caches filled
         with app.app_context(), count_queries(db.engine) as counter:
             assert client.get("/dashboard/").status_code == 200
-        times = []
-        for _ in range(requests):
-            t0 = time.perf_counter()
-            response = client.get("/dashboard/")
-            times.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    times.sort()
+
+        def dashboard() -> None:
+            assert client.get("/dashboard/").status_code == 200
+
+        p50, p95 = timed(dashboard, requests)
     return {
         "database": kind,
-        "build_s": built,
+        "build_s": took["build"],
         "requests": requests,
-        "p50": statistics.median(times),
-        "p95": times[max(int(len(times) * 0.95) - 1, 0)],
+        "p50": p50,
+        "p95": p95,
         "queries": counter.count,
     }
 

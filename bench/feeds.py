@@ -17,13 +17,9 @@ Needs ``wrk`` (Debian: ``apt-get install wrk``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,25 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.serving import answers, both_servers, migrated_site, wrk  # noqa: E402
+
 SLUG = "bench"
-
-BARE = '''\
-"""The same bytes and headers as the app's feeds, from a bare WSGI app (bench only)."""
-import json
-import os
-
-with open(os.environ["BENCH_BARE"], encoding="utf-8") as fh:
-    ROUTES = {
-        path: ([(k, v) for k, v in headers], open(body, "rb").read())
-        for path, (headers, body) in json.load(fh).items()
-    }
-
-
-def app(environ, start_response):
-    headers, body = ROUTES[environ["PATH_INFO"]]
-    start_response("200 OK", headers)
-    return [body]
-'''
 
 #: A conference whose programme has this many placed talks.
 TALKS = 120
@@ -96,6 +76,14 @@ def populate(app) -> None:  # type: ignore[no-untyped-def]
         db.session.commit()
 
 
+def fast_feeds(app):  # type: ignore[no-untyped-def]
+    """The ``FastFeeds`` middleware among the app's (the page cache may stand in front of it)."""
+    layer = app.wsgi_app
+    while not hasattr(layer, "replays"):
+        layer = layer.wsgi_app
+    return layer
+
+
 def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]:  # type: ignore[no-untyped-def]
     """(cold render ms, cached serve by the view ms, cached serve by FastFeeds ms, bytes,
     VEVENTs)."""
@@ -111,7 +99,7 @@ def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]
             db.session.query(RenderedFeed).delete()
             db.session.commit()
         cache.memory.clear()
-        app.wsgi_app.replays.clear()
+        fast_feeds(app).replays.clear()
         t0 = time.perf_counter()
         body = client.get(path).data
         colds.append(time.perf_counter() - t0)
@@ -129,7 +117,8 @@ def render_times(app, repeat: int = 200) -> tuple[float, float, float, int, int]
 
 
 def populate_programme(app) -> str:  # type: ignore[no-untyped-def]
-    """A published three-day conference in four rooms with ``TALKS`` placed, confirmed talks."""
+    """A published three-day conference in four rooms with ``TALKS`` placed, confirmed talks,
+    released."""
     import uuid
     from datetime import date
 
@@ -182,73 +171,11 @@ def populate_programme(app) -> str:  # type: ignore[no-untyped-def]
             )
             talk.speakers.append(Speaker(name=f"Speaker {n}", email=f"s{n}@example.org"))
             db.session.add(talk)
+        db.session.flush()
+        # Released: the public programme, its ICS and schedule.json show the latest release.
+        services.release(conference, "First programme.", audit.CLI, now, notify=False)
         db.session.commit()
     return "benchcon"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wrk(port: int, path: str, seconds: float, connections: int, header: str = "") -> float:
-    """Requests per second (2xx/3xx only) that ``wrk`` measured."""
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s"]
-    if header:
-        command += ["-H", header]
-    out = subprocess.run(  # noqa: S603 - our own command line
-        [*command, f"http://127.0.0.1:{port}{path}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(
-        next(line for line in out.splitlines() if line.startswith("Requests/sec:")).split()[1]
-    )
-    errors = next((line for line in out.splitlines() if "Non-2xx or 3xx" in line), None)
-    if errors:
-        raise SystemExit(f"{path}: {errors.strip()}")
-    return rate
-
-
-class Gunicorn:
-    """gunicorn with the project's gunicorn.conf.py (2 workers) serving ``target``."""
-
-    def __init__(self, target: str, env: dict[str, str], pythonpath: str) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "--config",
-                str(ROOT / "gunicorn.conf.py"),
-                "--pythonpath",
-                pythonpath,
-                "--access-logfile",
-                "/dev/null",  # both sides alike; the terminal is not what is measured
-                target,
-            ],
-            cwd=ROOT,
-            env={**env, "CADENCE_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "2"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.time() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                if time.time() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    err = self.process.stderr.read().decode() if self.process.stderr else ""
-                    raise SystemExit(f"gunicorn did not start: {err}") from None
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
 
 
 def main() -> None:
@@ -262,24 +189,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="cadence-bench-") as tmp:
         tmpdir = Path(tmp)
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmpdir / 'bench.sqlite'}",
-            "SECRET_KEY": secrets.token_hex(32),
-            "CADENCE_INSTANCE": str(tmpdir / "instance"),
-            "CADENCE_BASE_URL": "https://cadence.example.org",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        os.environ.update(env)
-        from webapp import create_app
-
-        app = create_app()
+        env, app = migrated_site(tmpdir)
         populate(app)
         slug = populate_programme(app)
         cold_ms, view_ms, fast_ms, size, vevents = render_times(app)
@@ -289,25 +199,8 @@ def main() -> None:
             f"programme ICS ({TALKS} talks)": f"/conferences/{slug}/program.ics",
             f"schedule.json ({TALKS} talks)": f"/conferences/{slug}/schedule.json",
         }
-        client = app.test_client()
-        routes, sizes, etags = {}, {}, {}
-        for n, path in enumerate(paths.values()):
-            response = client.get(path)
-            assert response.status_code == 200, path
-            body = tmpdir / f"body{n}"
-            body.write_bytes(response.data)
-            headers = [(k, v) for k, v in response.headers.items() if k.lower() != "date"]
-            routes[path] = (headers, str(body))
-            sizes[path], etags[path] = len(response.data), response.headers["ETag"]
-        with app.app_context():
-            from webapp.extensions import db
-
-            db.engine.dispose()
-        (tmpdir / "bench_bare.py").write_text(BARE)
-        (tmpdir / "routes.json").write_text(json.dumps(routes))
-        bench_env = {**env, "BENCH_BARE": str(tmpdir / "routes.json")}
-        cadence = Gunicorn("wsgi:app", bench_env, str(ROOT))
-        bare = Gunicorn("bench_bare:app", bench_env, str(tmpdir))
+        routes, sizes, etags = answers(app, list(paths.values()), tmpdir)
+        cadence, bare = both_servers(app, env, tmpdir, routes)
         try:
             runs: dict[tuple[str, str], list[float]] = {}
             for path in paths.values():  # warm every worker's caches

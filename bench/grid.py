@@ -14,10 +14,7 @@ the statements per request do not depend on the size.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,10 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.dashboard import PASSWORD, database  # noqa: E402
+from bench.testclient import kinds, organizer_site, timed  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
-from webapp import audit, create_app  # noqa: E402
-from webapp.auth import services as accounts  # noqa: E402
+from webapp import audit  # noqa: E402
 from webapp.cfp import services  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Room, Speaker, Submission, SubmissionState  # noqa: E402
@@ -95,45 +91,11 @@ def build(talks: int, rooms: int) -> str:
     return "G00000"
 
 
-def _timed(call: Callable[[], Any], requests: int) -> tuple[float, float]:
-    times = []
-    for _ in range(requests):
-        t0 = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    return statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)]
-
-
 def run(kind: str, url: str | None, requests: int, talks: int, rooms: int) -> list[dict[str, Any]]:
     rows = []
-    with (
-        tempfile.TemporaryDirectory() as tmpdir,
-        database(kind, url, Path(tmpdir)) as (
-            db_url,
-            options,
-        ),
-    ):
-        config: dict[str, Any] = {
-            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-            "INSTANCE_PATH": str(Path(tmpdir) / "instance"),
-            "SQLALCHEMY_DATABASE_URI": db_url,
-            "FAST_PASSWORD_HASH": True,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-            "CADENCE_NOW": NOW,
-        }
-        if options:
-            config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-        app = create_app(config)
+    with organizer_site(kind, url, NOW, lambda: build(talks, rooms)) as (app, client, code):
         with app.app_context():
-            db.create_all()
-            code = build(talks, rooms)
-            accounts.create_user("olivia@example.org", PASSWORD, {"organizer"}, audit.CLI)
-            db.session.commit()
             room_id = db.session.scalar(sa.select(Room.id).where(Room.name == "Room 0"))
-        client = app.test_client()
-        client.post("/login", data={"email": "olivia@example.org", "password": PASSWORD})
         base = "/organize/conferences/bench-2027/programme"
         there = {"item": code, "room": str(room_id), "day": "2027-06-12", "start": "19:00"}
         back = {"item": code, "room": str(room_id), "day": "2027-06-10", "start": "09:00"}
@@ -152,7 +114,7 @@ def run(kind: str, url: str | None, requests: int, talks: int, rooms: int) -> li
             call()  # warm-up
             with app.app_context(), count_queries(db.engine) as counter:
                 call()
-            p50, p95 = _timed(call, requests)
+            p50, p95 = timed(call, requests)
             rows.append(
                 {
                     "database": kind,
@@ -163,9 +125,6 @@ def run(kind: str, url: str | None, requests: int, talks: int, rooms: int) -> li
                     "queries": counter.count,
                 }
             )
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
     return rows
 
 
@@ -178,13 +137,10 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=8)
     parser.add_argument("--database-url", help="also run on this PostgreSQL server")
     args = parser.parse_args()
-    kinds: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.database_url:
-        kinds.append(("postgresql", args.database_url))
     sizes = [(max(args.talks // 10, 6), max(args.rooms // 4, 2)), (args.talks, args.rooms)]
     rows = [
         row
-        for kind, url in kinds
+        for kind, url in kinds(args.database_url)
         for talks, rooms in sizes
         for row in run(kind, url, args.requests, talks, rooms)
     ]

@@ -18,12 +18,9 @@ Needs ``wrk`` (Debian: ``apt-get install wrk``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.feeds import BARE, SLUG, Gunicorn, populate, populate_programme, wrk  # noqa: E402
+from bench.feeds import SLUG, populate, populate_programme  # noqa: E402
+from bench.serving import answers, both_servers, migrated_site, wrk  # noqa: E402
 
 NOTES = (
     "## Attendees\n* Ada Lovelace\n* Rod Grimes\n\n"
@@ -45,9 +43,8 @@ NOTES = (
 
 
 def populate_pages(app: Any, slug: str) -> dict[str, str]:
-    """Minutes for the series' last meeting and a release of the programme; the page paths."""
+    """Minutes for the series' last meeting; the page paths (the programme is released)."""
     from webapp import audit
-    from webapp.cfp import services as cfp
     from webapp.extensions import db
     from webapp.meetings import services as meetings
     from webapp.minutes import services as minutes
@@ -66,8 +63,6 @@ def populate_pages(app: Any, slug: str) -> dict[str, str]:
             audit.CLI,
             now,
         )
-        conference = cfp.conference_by_slug(slug)
-        cfp.release(conference, "First programme.", audit.CLI, now, notify=False)
         code = db.session.scalars(sa_select_code(Submission)).first()
         db.session.commit()
     meeting = f"/meetings/{SLUG}/{day.isoformat()}"
@@ -145,53 +140,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="cadence-bench-") as tmp:
         tmpdir = Path(tmp)
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmpdir / 'bench.sqlite'}",
-            "SECRET_KEY": secrets.token_hex(32),
-            "CADENCE_INSTANCE": str(tmpdir / "instance"),
-            "CADENCE_BASE_URL": "https://cadence.example.org",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        os.environ.update(env)
-        from webapp import create_app
-
-        app = create_app()
+        env, app = migrated_site(tmpdir)
         populate(app)
         paths = populate_pages(app, populate_programme(app))
-        client = app.test_client()
-        routes, sizes, etags, renders = {}, {}, {}, {}
-        for n, path in enumerate(paths.values()):
-            renders[path] = render_ms(app, path)
-            response = client.get(path)
-            assert response.status_code == 200, path
-            assert "ETag" in response.headers, path
-            body = tmpdir / f"body{n}"
-            body.write_bytes(response.data)
-            headers = [(k, v) for k, v in response.headers.items() if k.lower() != "date"]
-            routes[path] = (headers, str(body))
-            sizes[path], etags[path] = len(response.data), response.headers["ETag"]
+        renders = {path: render_ms(app, path) for path in paths.values()}
+        routes, sizes, etags = answers(app, list(paths.values()), tmpdir)
         app.config["FEED_VERSION_TTL"] = 1  # as served
         bare_wsgi = bare_app(routes)
         in_process = {
             path: (wsgi_microseconds(app.wsgi_app, path), wsgi_microseconds(bare_wsgi, path))
             for path in paths.values()
         }
-        with app.app_context():
-            from webapp.extensions import db
-
-            db.engine.dispose()
-        (tmpdir / "bench_bare.py").write_text(BARE)
-        (tmpdir / "routes.json").write_text(json.dumps(routes))
-        bench_env = {**env, "BENCH_BARE": str(tmpdir / "routes.json")}
-        cadence = Gunicorn("wsgi:app", bench_env, str(ROOT))
-        bare = Gunicorn("bench_bare:app", bench_env, str(tmpdir))
+        cadence, bare = both_servers(app, env, tmpdir, routes)
         try:
             runs: dict[tuple[str, str], list[float]] = {}
             ratios: dict[str, list[float]] = {}

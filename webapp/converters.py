@@ -58,3 +58,15 @@ class CadenceMap(Map):
             "int": BoundedInt,
         }
     )
+
+
+def positive_int(text: str | None) -> int | None:
+    """A query argument such as ``?page=3`` as a number from 1 up, or None.
+
+    ASCII digits only: ``str.isdigit`` also says yes to "²" and to 5,000 digits, which ``int``
+    then refuses with a ValueError (a 500).
+    """
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 9:
+        return None
+    value = int(text)
+    return value if value > 0 else None

@@ -18,9 +18,11 @@ from webapp import mail_render
 from webapp.extensions import db
 from webapp.models import MailTemplate
 
-#: How long the texts of the hostile sample are, and how many items its lists have.
+#: How long the texts of the hostile samples are, and how many items their lists have (at every
+#: depth: twenty owners of twenty follow-ups each fill half the output limit with the default
+#: agenda; thirty of thirty would pass it).
 HOSTILE_TEXT = 300
-HOSTILE_ITEMS = 30
+HOSTILE_ITEMS = 20
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ ANNOUNCE_SAMPLE: dict[str, Any] = {
     },
 }
 
-#: The default text of every message; organizers can replace each (MailTemplate rows).
+#: The default text of every message; organizers can replace each (MailTemplate rows). The call
+#: for papers adds its own kinds (``webapp.cfp.mail_kinds``: decisions, reminders, invitations).
 DEFAULTS: dict[str, DefaultTemplate] = {
     "cfp_received": DefaultTemplate(
         "[{{ conference.name }}] We received “{{ submission.title }}”",
@@ -83,34 +86,6 @@ The {{ conference.name }} organizers
 Review it at {{ link }}
 """,
         "To every organizer when a submission arrives.",
-    ),
-    "cfp_accepted": DefaultTemplate(
-        "[{{ conference.name }}] Accepted: {{ submission.title }}",
-        """Hello {{ speaker.name }},
-
-we are glad to tell you that “{{ submission.title }}” is accepted for {{ conference.name }}
-({{ conference.dates }}, {{ conference.place }}).
-
-Please confirm that you will give it, or decline, on your private page:
-
-    {{ link }}
-
-The {{ conference.name }} organizers
-""",
-        "To each speaker when the organizers accept a submission.",
-    ),
-    "cfp_rejected": DefaultTemplate(
-        "[{{ conference.name }}] About your submission “{{ submission.title }}”",
-        """Hello {{ speaker.name }},
-
-thank you for submitting “{{ submission.title }}” to {{ conference.name }}. We received many
-more proposals than the programme can hold, and we could not include yours this time.
-
-Your submission stays on your private page: {{ link }}
-
-The {{ conference.name }} organizers
-""",
-        "To each speaker when the organizers reject a submission.",
     ),
     "announce_agenda": DefaultTemplate(
         "[{{ series.title }}] Agenda: {{ meeting.local }}",
@@ -354,20 +329,21 @@ def sample_context(name: str | None = None) -> dict[str, Any]:
     return {**SAMPLE_CONTEXT, **(default.sample if default else {})}
 
 
-def _stretched(value: Any, nested: bool = False) -> Any:
-    """Every text long and every list long; a list inside a list item keeps its length (thirty
-    owners of thirty follow-ups each would be a sample no real mail comes near), and a text in
-    a list item is a third as long as a single one."""
+def _stretched(value: Any, text: int = 0, items: int = 0) -> Any:
+    """The sample with every text at least ``text`` characters long and every list ``items``
+    long (0: as they are), at every depth alike: a text in a list item as long as a single one,
+    a list inside a list item as long as an outer one."""
     if isinstance(value, bool):
         return True
     if isinstance(value, str):
-        size = HOSTILE_TEXT // 3 if nested else HOSTILE_TEXT
-        return (value + " Ω ") * (size // (len(value) + 3) + 1)
+        return (value + " Ω ") * (text // (len(value) + 3) + 1) if text else value
     if isinstance(value, list):
-        items = [_stretched(v, True) for v in value] or [_stretched("item", True)]
-        return items if nested else (items * HOSTILE_ITEMS)[:HOSTILE_ITEMS]
+        stretched = [_stretched(v, text, items) for v in value]
+        if not items:
+            return stretched or [_stretched("item", text)]
+        return ((stretched or [_stretched("item", text)]) * items)[:items]
     if isinstance(value, dict):
-        return {k: _stretched(v, nested) for k, v in value.items()}
+        return {k: _stretched(v, text, items) for k, v in value.items()}
     return value
 
 
@@ -378,14 +354,17 @@ def _emptied(value: Any) -> Any:
 
 
 def hostile_contexts(name: str | None = None) -> list[dict[str, Any]]:
-    """The samples a template must render at save: the plain one, one with every value long
-    (names, titles) and many items (eleven speakers, thirty changes), one with every optional
-    value empty, and one without a speaker (the organizers' copy)."""
+    """The samples a template must render at save: the plain one; one with every text long
+    (names, titles, every list item's) and eleven long speaker names; one with every list long
+    at every depth (twenty changes, twenty owners of twenty follow-ups); one with every optional
+    value empty, and one without a speaker (the organizers' copy). Long texts and long lists are
+    two samples, not one: both at once, nested, would be a mail no real one comes near."""
     base = sample_context(name)
-    long = _stretched(base)
+    long = _stretched(base, text=HOSTILE_TEXT)
     names = ", ".join(f"Speaker {i} " + "Ω" * 110 for i in range(11))
     long["submission"] = {**long["submission"], "speakers": names}
-    return [base, long, _emptied(base), {**_emptied(base), "speaker": {}}]
+    many = _stretched(base, items=HOSTILE_ITEMS)
+    return [base, long, many, _emptied(base), {**_emptied(base), "speaker": {}}]
 
 
 def check_template(subject: str, body: str, name: str | None = None) -> None:

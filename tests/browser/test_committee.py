@@ -82,6 +82,8 @@ def test_staged_decisions_go_out_with_send_decisions(
     sent_before = len(smtp_server.messages)
     page.goto("/organize/conferences/bhyvecon-2027/submissions")
     expect(page.get_by_text("→ accepted (not sent)")).to_be_visible()
+    expect(page.get_by_label("Note to the speakers of the selected")).to_be_visible()
+    assert_accessible(page)  # the list with its bulk decision and note
     page.get_by_role("button", name="Send decisions (1 pending)").click()
     expect(page.get_by_text("1 Acceptance mail(s)")).to_be_visible()
     expect(page.get_by_text("Bring a demo.").first).to_be_visible()

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.clock import Clock, install_clock
 from webapp import audit
 from webapp.cfp import services
 from webapp.extensions import db
@@ -25,20 +26,10 @@ CLOSES_UTC = datetime(2027, 3, 1, 22, 59, tzinfo=UTC)
 DURING = datetime(2027, 2, 1, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock(app: Flask) -> Clock:
     """The app's "now" (``CADENCE_NOW``); tests move it with ``clock.now = …``."""
-    c = Clock(DURING)
-    app.config["CADENCE_NOW"] = c
-    return c
+    return install_clock(app, DURING)
 
 
 @pytest.fixture
@@ -138,6 +129,12 @@ def submissions(app: Flask) -> list[Submission]:
 
 def link_token(url: str) -> str:
     return url.rsplit("/cfp/s/", 1)[1]
+
+
+def mailed_token(smtp_server: Any, email: str = "ada@example.org") -> str:
+    """The token of the private link in the last mail to ``email``."""
+    msg = smtp_server.to(email)[-1]
+    return link_token(next(u for u in smtp_server.links(msg) if "/cfp/s/" in u))
 
 
 @pytest.fixture

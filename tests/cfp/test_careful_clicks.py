@@ -6,16 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from tests.cfp.conftest import CLOSES_UTC, link_token, post_submission, submissions
+from tests.cfp.conftest import CLOSES_UTC, mailed_token, post_submission, submissions
 from tests.forms import read_form
 from webapp.models import SubmissionState
 
 BASE = "/organize/conferences/bhyvecon-2027"
-
-
-def _token(smtp_server, email: str = "ada@example.org") -> str:
-    msg = smtp_server.to(email)[-1]
-    return link_token([u for u in smtp_server.links(msg) if "/cfp/s/" in u][0])
 
 
 def test_withdraw_asks_first_and_an_organizer_undoes_it(
@@ -24,7 +19,7 @@ def test_withdraw_asks_first_and_an_organizer_undoes_it(
     c = make_conference()
     assert post_submission(client, c).status_code == 302
     smtp_server.wait_for(1)
-    token = _token(smtp_server)
+    token = mailed_token(smtp_server)
     asked = client.post(f"/cfp/s/{token}/withdraw")
     assert asked.status_code == 200
     assert asked.headers["Cache-Control"] == "no-store"
@@ -58,7 +53,7 @@ def test_a_declined_talk_comes_back_until_the_conference_ends(
     organizer.post(f"{BASE}/submissions/{s.code}/decide", data={"decision": "accept"})
     organizer.post(f"{BASE}/decisions")
     smtp_server.wait_for(2)
-    token = _token(smtp_server)
+    token = mailed_token(smtp_server)
     assert client.post(f"/cfp/s/{token}/confirm").status_code == 302
     asked = client.post(f"/cfp/s/{token}/decline").get_data(as_text=True)
     assert "Give up your slot for “Live migration in bhyve”?" in asked
@@ -111,7 +106,7 @@ def test_the_dashboard_the_list_and_the_by_state_table_count_alike(
         response = post_submission(client, c, title=f"Talk {n}", email=f"s{n}@example.org")
         assert response.status_code == 302
     smtp_server.wait_for(4)
-    token = _token(smtp_server, "s0@example.org")
+    token = mailed_token(smtp_server, "s0@example.org")
     client.post(f"/cfp/s/{token}/withdraw", data={"confirmed": "1"})
     organizer = client_as("organizer")
     dashboard = organizer.get("/dashboard/").get_data(as_text=True)

@@ -112,6 +112,10 @@ def test_form_refuses_dates_outside_the_range_and_long_conferences(
         ("--name", "bhyve\u202econ", "may not contain the invisible character U+202E"),
         ("--place", "Room\u200b1", "may not contain the invisible character U+200B"),
         ("--name", "bell\x07con", "may not contain control characters"),
+        ("--day-starts", "9am", "--day-starts '9am' is not a time of day like 09:00."),
+        ("--day-ends", "25:00", "--day-ends '25:00' is not a time of day like 09:00."),
+        ("--day-ends", "08:00", "The day ends (08:00) before it starts (09:00)."),
+        ("--slot-minutes", "7", "The grid's rows are 5, 10, 15, 20, 30, 60 minutes, not 7."),
     ],
 )
 def test_cli_refuses_dates_outside_the_range(app, runner, option, value, message) -> None:
@@ -129,9 +133,30 @@ def test_cli_refuses_dates_outside_the_range(app, runner, option, value, message
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1  # one line: "Error: …"
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Conference)) == 0
+
+
+def test_cli_sets_the_daily_hours_the_grid_uses(app, runner) -> None:
+    result = runner.invoke(
+        args=[
+            "conference", "create", "hours", "--name", "Hours", "--timezone", "Europe/Amsterdam",
+            "--starts", "2027-06-10", "--ends", "2027-06-11", "--cfp-opens", "2027-01-01 09:00",
+            "--cfp-closes", "2027-03-01 23:59", "--room", "Main hall",
+            "--day-starts", "08:30", "--day-ends", "21:00", "--slot-minutes", "30",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "days 08:30–21:00, grid rows of 30 minutes" in result.output
+    with app.app_context():
+        c = db.session.scalar(sa.select(Conference).where(Conference.slug == "hours"))
+        assert (f"{c.day_starts:%H:%M}", f"{c.day_ends:%H:%M}", c.slot_minutes) == (
+            "08:30",
+            "21:00",
+            30,
+        )
 
 
 def test_the_edit_form_posted_unchanged_changes_nothing(app, client_as, make_conference) -> None:

@@ -47,6 +47,8 @@ def test_pages_of_fifty_with_search_and_filters(app, client_as, make_conference,
     second = organizer.get(base + "?page=2").get_data(as_text=True)
     assert _titles(second) == [f"Talk number {i:03d}" for i in range(50, 55)]
     assert organizer.get(base + "?page=99999999999").status_code == 200
+    # "²" is a digit to str.isdigit, but not to int(): the first page, not a 500.
+    assert "page 1 of 2" in organizer.get(base + "?page=%C2%B2&track=%C2%B2").get_data(as_text=True)
     assert _titles(organizer.get(base + "?q=number 007").get_data(as_text=True)) == [
         "Talk number 007"
     ]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from tests.cfp.conftest import post_submission
 from tests.conftest import csrf_token_from
-from webapp import mail, mail_render, mail_sandbox
+from webapp import mail, mail_render, mail_sandbox, mail_texts
 from webapp.extensions import db
 from webapp.models import MailTemplate, OutboxMessage
 
@@ -131,6 +131,38 @@ def test_every_default_template_renders_the_hostile_samples(app) -> None:
     with app.app_context():
         for name, default in mail.DEFAULTS.items():
             mail.check_template(default.subject, default.body, name)
+
+
+def _walk(value, path="") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _walk(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [(path, value)] + [x for v in value for x in _walk(v, f"{path}[]")]
+    return [(path, value)]
+
+
+def test_the_hostile_samples_stretch_every_depth_alike(app) -> None:
+    with app.app_context():
+        _base, long, many, *_ = mail.hostile_contexts("announce_agenda")
+    texts = [(p, v) for p, v in _walk(long) if isinstance(v, str) and v]
+    assert any("[]" in p for p, _ in texts)  # texts inside list items are checked too
+    assert all(len(v) >= mail_texts.HOSTILE_TEXT for _, v in texts), texts
+    lists = [(p, v) for p, v in _walk(many) if isinstance(v, list)]
+    assert any(p.count("[]") for p, _ in lists)  # lists inside list items too
+    assert all(len(v) == mail_texts.HOSTILE_ITEMS for _, v in lists), [p for p, _ in lists]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_template_too_big_only_for_many_nested_items_is_refused(app, csrf_client_as) -> None:
+    organizer = csrf_client_as("organizer")
+    path = "/organize/mail-templates/announce_agenda"
+    token = csrf_token_from(organizer.get(path).get_data(as_text=True))
+    # 1,000 characters a follow-up: fine for one owner of one, too big for twenty of twenty.
+    body = '{% for g in follow_ups %}{% for f in g["items"] %}{{ f.text|center(1000) }}' + (
+        "{% endfor %}{% endfor %}"
+    )
+    answer = organizer.post(path, data={"csrf_token": token, "subject": "Hi", "body": body})
+    assert "renders more than 50,000 characters" in html.unescape(answer.get_data(as_text=True))
 
 
 def _store_template(app, name: str, subject: str, body: str) -> None:

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import template_rendered
-
 from tests.cfp.conftest import CLOSES_UTC
+from tests.stored_pages import assert_same_after_loss, assert_stored, renders
 
 
 def _renders(app, client, path: str) -> list[str]:
-    seen: list[str] = []
-
-    def note(_sender, template, **_kw) -> None:
-        seen.append(template.name)
-
-    template_rendered.connect(note, app)
-    try:
+    with renders(app) as seen:
         client.get(path)
-    finally:
-        template_rendered.disconnect(note, app)
     return seen
+
+
+def test_the_conference_pages_are_stored_renders(app, app_config, client, programme) -> None:
+    conference, codes, _organizer = programme
+    base = f"/conferences/{conference.slug}"
+    paths = [
+        "/conferences/",
+        f"{base}/",
+        f"{base}/program",
+        f"{base}/talks/{codes['keynote']}",
+        f"{base}/program/changes",
+    ]
+    for path in paths:
+        assert_stored(app, client, path)
+    feeds = [f"{base}/program/changes.atom", f"{base}/program.ics", f"{base}/schedule.json"]
+    clock = app.config["CADENCE_NOW"]
+    assert_same_after_loss(app, app_config, client, paths + feeds, clock)
 
 
 def test_the_countdown_moves_on_by_itself(app, client, make_conference, clock) -> None:

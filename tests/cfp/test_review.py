@@ -183,9 +183,14 @@ def test_bulk_decisions_wait_for_send_and_reviewers_cannot_decide(
         == 403
     )
     organizer = client_as("organizer")
+    assert 'name="note"' in organizer.get("/organize/conferences/bhyvecon-2027/submissions").text
     response = organizer.post(
         url,
-        data={"decision": "accept", "code": [codes["Alpha talk"], codes["Beta tutorial"]]},
+        data={
+            "decision": "accept",
+            "code": [codes["Alpha talk"], codes["Beta tutorial"]],
+            "note": "  Please bring a demo.  ",
+        },
         follow_redirects=True,
     )
     assert "2 submission(s) now pending accepted" in response.get_data(as_text=True)
@@ -213,6 +218,22 @@ def test_bulk_decisions_wait_for_send_and_reviewers_cannot_decide(
         "bob@example.org",
         "cy@example.org",
     ]
+    notes = {str(m["To"]): "Please bring a demo." in smtp_server.body(m) for m in messages}
+    assert sum(notes.values()) == 2  # the two accepted together; the one rejected alone: none
+
+
+def test_a_bulk_decision_without_a_note_keeps_each_ones_own(app, client_as, three) -> None:
+    _, codes = three
+    organizer = client_as("organizer")
+    base = "/organize/conferences/bhyvecon-2027/submissions"
+    organizer.post(
+        f"{base}/{codes['Alpha talk']}/decide", data={"decision": "accept", "note": "Own words."}
+    )
+    chosen = [codes["Alpha talk"], codes["Beta tutorial"]]
+    organizer.post(f"{base}/decide", data={"decision": "reject", "code": chosen, "note": " "})
+    notes = {s.title: (s.pending_state, s.decision_note) for s in submissions(app)}
+    assert notes["Alpha talk"] == ("rejected", "Own words.")
+    assert notes["Beta tutorial"] == ("rejected", "")
 
 
 def test_csv_export_defuses_formulas(app, client, client_as, make_conference) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.cfp.conftest import CLOSES_UTC, link_token, post_submission
+from tests.cfp.conftest import CLOSES_UTC, link_token, mailed_token, post_submission
 from tests.forms import read_form, resubmit
 from webapp import audit
 from webapp.cfp import services
@@ -19,8 +19,7 @@ def _submit(client, conference, smtp_server, **overrides) -> str:
     response = post_submission(client, conference, **overrides)
     assert response.status_code == 302, response.get_data(as_text=True)
     smtp_server.wait_for(before + 1)
-    msg = smtp_server.to(overrides.get("email", "ada@example.org"))[-1]
-    return link_token([u for u in smtp_server.links(msg) if "/cfp/s/" in u][0])
+    return mailed_token(smtp_server, overrides.get("email", "ada@example.org"))
 
 
 def _stored(app, code: str | None = None) -> dict:

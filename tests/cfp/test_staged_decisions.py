@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.cfp.conftest import CLOSES_UTC, link_token, post_submission, submissions
+from tests.cfp.conftest import CLOSES_UTC, mailed_token, post_submission, submissions
 from webapp.cfp import services
 from webapp.extensions import db
 from webapp.models import Conference, OutboxMessage, Submission
@@ -20,11 +20,6 @@ def _outbox(app) -> list[tuple[str, str]]:
         return sorted((m.template, m.to_addr) for m in db.session.scalars(sa.select(OutboxMessage)))
 
 
-def _speaker_token(client, smtp_server, email: str) -> str:
-    msg = smtp_server.to(email)[-1]
-    return link_token([u for u in smtp_server.links(msg) if "/cfp/s/" in u][0])
-
-
 def test_accept_sends_nothing_until_send_decisions(
     app, client, client_as, clock, make_conference, smtp_server
 ) -> None:
@@ -32,7 +27,7 @@ def test_accept_sends_nothing_until_send_decisions(
     assert post_submission(client, c, **CO).status_code == 302
     assert post_submission(client, c, title="Other", email="bob@example.org").status_code == 302
     smtp_server.wait_for(2)
-    ada = _speaker_token(client, smtp_server, "ada@example.org")
+    ada = mailed_token(smtp_server, "ada@example.org")
     assert client.post(f"/cfp/s/{ada}/invite").status_code == 302  # Alan gets his link
     smtp_server.wait_for(3)
     codes = {s.title: s.code for s in submissions(app)}

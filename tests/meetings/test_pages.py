@@ -92,8 +92,11 @@ def test_past_meetings_reach_back_to_the_start_in_pages(app, client) -> None:
     assert "182 meetings since the series began; page 1 of 10" in first
     last = text(client.get("/series/old?page=10"))
     assert "/meetings/old/2019-01-24" in last
-    assert text(client.get("/series/old?page=999")).count("/meetings/old/2019-01-24") == 1
-    assert client.get("/series/old?page=abc").status_code == 200
+    beyond = client.get("/series/old?page=999")
+    assert beyond.status_code == 404
+    assert "There is no page 999: the past meetings fill 10." in text(beyond)
+    for not_a_number in ("abc", "%C2%B2", "9" * 5000):
+        assert "page 1 of 10" in text(client.get("/series/old?page=" + not_a_number))
 
 
 def test_meeting_page_shows_the_agenda_once(client, bhyve) -> None:

@@ -242,16 +242,17 @@ def test_organizers_and_scribes_merge_two_people(app, runner, client_as, client,
     scribe = client_as("scribe")
     page = scribe.get(f"/people/{john_id}").get_data(as_text=True)
     assert "Merge into this person" in page
-    # Asked once, with what moves; nothing merged yet.
-    asked = scribe.post(f"/people/{john_id}/merge", data={"other": markj_id})
+    # Asked once, on the preview, with what moves; nothing merged yet.
+    asked = scribe.get(f"/people/{john_id}/merge/preview?other={markj_id}")
     assert asked.status_code == 200
     page = asked.get_data(as_text=True)
+    assert f'action="/people/{john_id}/merge"' in page
     assert "Merge markj into John Baldwin?" in page
     assert "follow-up" in page
     assert "of them list both: one entry stays there" in page
     with app.app_context():
         assert db.session.get(Person, markj_id) is not None
-    response = scribe.post(f"/people/{john_id}/merge", data={"other": markj_id, "confirm": "1"})
+    response = scribe.post(f"/people/{john_id}/merge", data={"other": markj_id})
     assert response.status_code == 302
     assert "markj merged into John Baldwin" in scribe.get(f"/people/{john_id}").get_data(
         as_text=True

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, template_rendered
+from flask import Flask
 
+from tests.clock import Clock, install_clock
 from tests.minutes.test_pages import start
+from tests.stored_pages import assert_same_after_loss, assert_stored, renders
 from webapp import audit, create_app
 from webapp.extensions import db
 from webapp.meetings import services as meetings
@@ -23,57 +23,29 @@ BEFORE_END = datetime(2019, 2, 7, 21, 30, tzinfo=UTC)  # the call is 21:00-22:00
 AFTER_END = datetime(2019, 2, 7, 22, 1, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock(app: Flask) -> Clock:
-    c = Clock(AFTER_END)
-    app.config["CADENCE_NOW"] = c
-    return c
-
-
-@contextmanager
-def renders(app: Flask) -> Iterator[list[str]]:
-    """The names of the templates Flask renders meanwhile (Flask's own signal)."""
-    seen: list[str] = []
-
-    def note(_sender: Flask, template: object, **_kw: object) -> None:
-        seen.append(str(getattr(template, "name", template)))
-
-    template_rendered.connect(note, app)
-    try:
-        yield seen
-    finally:
-        template_rendered.disconnect(note, app)
+    return install_clock(app, AFTER_END)
 
 
 def test_anonymous_pages_are_stored_renders_with_etag_and_no_cookie(
     app, client, bhyve, clock
 ) -> None:
     start(app, "Notes with D12345.\n", "published")
-    for path in PAGES:
-        first = client.get(path)
-        assert first.status_code == 200, path
-        with renders(app) as seen:
-            again = client.get(path)
-        assert seen == [], f"{path} was rendered again"
-        assert again.data == first.data
-        assert "Set-Cookie" not in again.headers
-        assert again.headers["ETag"] == first.headers["ETag"]
-        assert again.headers["Last-Modified"]
+    with app.app_context():
+        rod = db.session.scalar(sa.select(Person.id).where(Person.name == "Rod Grimes"))
+    for path in [*PAGES, f"/people/{rod}"]:
+        again = assert_stored(app, client, path)
         assert again.headers["Cache-Control"] == "no-cache"
         assert "Cookie" in again.headers["Vary"]
         assert "default-src 'self'" in again.headers["Content-Security-Policy"]
-        assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-        head = client.head(path)
-        assert head.status_code == 200
-        assert head.data == b""
+
+
+def test_lost_renders_come_back_with_the_same_etag_and_last_modified(
+    app, app_config, client, bhyve, clock
+) -> None:
+    start(app, "Notes.\n", "published")
+    assert_same_after_loss(app, app_config, client, list(PAGES), clock)
 
 
 def test_a_change_by_anyone_shows_at_once(app, client, client_as, bhyve, clock) -> None:
@@ -161,11 +133,34 @@ def test_a_render_stored_by_one_worker_serves_another(
         db.engine.dispose()
 
 
-def test_pages_with_a_query_string_are_rendered_as_before(app, client, bhyve, clock) -> None:
-    client.get("/series/bhyve?page=2")
-    with renders(app) as seen:
-        client.get("/series/bhyve?page=2")
-    assert seen
+def test_pages_of_the_series_history_are_stored_by_their_normal_query(
+    app, client, bhyve, clock
+) -> None:
+    clock.now = datetime(2020, 6, 1, tzinfo=UTC)  # a call every two weeks since 2019-01-24
+    second = assert_stored(app, client, "/series/bhyve?page=2")
+    assert "page 2 of" in second.get_data(as_text=True)
+    # Other spellings of the same page are the same stored render, not new ones.
+    for same in ("?page=02", "?utm_source=x&page=2", "?page=2&page=3"):
+        with renders(app) as seen:
+            response = client.get("/series/bhyve" + same)
+        assert seen == [], same
+        assert response.data == second.data, same
+    first = client.get("/series/bhyve").data
+    for bad in ("?page=abc", "?page=0", "?page=-1", "?page=%C2%B2", "?page=" + "9" * 5000, "?x=1"):
+        with renders(app) as seen:
+            response = client.get("/series/bhyve" + bad)
+        assert response.status_code == 200, bad
+        assert response.data == first, bad
+        assert seen == [], bad
+    beyond = client.get("/series/bhyve?page=999")
+    assert beyond.status_code == 404
+    assert "There is no page 999" in beyond.get_data(as_text=True)
+    with app.app_context():
+        keys = set(db.session.scalars(sa.text("SELECT key FROM rendered_feeds")))
+    assert {k for k in keys if k.startswith("page:/series/")} == {
+        "page:/series/bhyve",
+        "page:/series/bhyve?page=2",
+    }
 
 
 def test_the_cache_can_be_turned_off(app, client, bhyve, clock) -> None:

@@ -60,6 +60,7 @@ def test_the_people_page_suggests_and_previews_merges(
     assert "Maybe the same person" not in client.get("/people/").get_data(as_text=True)
     preview = scribe.get("/people/1/merge/preview?other=5").get_data(as_text=True)
     assert "Merge Ed M into Ed Maste?" in preview
-    assert "names kept as aliases: Ed M" in preview
+    assert "Names Ed Maste will also be found by: Ed M" in preview
+    assert 'action="/people/1/merge"' in preview
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Person.id))) == 8

@@ -98,6 +98,13 @@ def test_newest_first_among_equals(app, bhyve) -> None:
     assert [h.day.isoformat() for h in hits] == ["2019-03-07", "2019-02-21", "2019-02-07"]
 
 
+def test_a_page_number_that_is_no_number_is_the_first_page(archive, client) -> None:
+    for page in ("\u00b2", "0", "9" * 5000):
+        response = client.get("/search", query_string={"q": "friends", "page": page})
+        assert response.status_code == 200, page
+        assert "2019-03-21" in response.get_data(as_text=True)
+
+
 def test_snippets_are_escaped(archive, client) -> None:
     page = client.get("/search", query_string={"q": "friends"}).get_data(as_text=True)
     snippet = page.split('class="search-snippet">')[1].split("</p>")[0]

@@ -29,6 +29,16 @@ outbox = AppGroup("outbox", help="Outgoing mail.")
 @click.option("--track", "tracks", multiple=True, help="A track (repeat).")
 @click.option("--room", "rooms", multiple=True, help="A room (repeat).")
 @click.option("--place", default="", help="Where it happens.")
+@click.option(
+    "--day-starts", default="09:00", show_default=True, help="Programme days start, HH:MM."
+)
+@click.option("--day-ends", default="18:00", show_default=True, help="Programme days end, HH:MM.")
+@click.option(
+    "--slot-minutes",
+    default=15,
+    show_default=True,
+    help=f"The schedule grid's row length: {', '.join(map(str, services.SLOT_CHOICES))} minutes.",
+)
 def conference_create(
     slug: str,
     name: str,
@@ -41,9 +51,17 @@ def conference_create(
     tracks: tuple[str, ...],
     rooms: tuple[str, ...],
     place: str,
+    day_starts: str,
+    day_ends: str,
+    slot_minutes: int,
 ) -> None:
-    """Create a conference with its call for papers (times in the conference's zone)."""
+    """Create a conference with its call for papers (times in the conference's zone); the
+    daily hours are those the schedule grid shows and placed talks must keep within."""
     try:
+        hours = (
+            services.parse_hour(day_starts, "--day-starts"),
+            services.parse_hour(day_ends, "--day-ends"),
+        )
         data = services.ConferenceData(
             slug=slug,
             name=name,
@@ -58,13 +76,16 @@ def conference_create(
             rooms=list(rooms),
         )
         created = services.create_conference(data, audit.CLI, clock.now())
+        services.set_hours(created, *hours, slot_minutes)
     except services.CfpError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(
         f"created {created.slug}: CFP {services.format_local(created.cfp_opens_at, created)} → "
-        f"{services.format_local(created.cfp_closes_at, created)}"
+        f"{services.format_local(created.cfp_closes_at, created)}; days "
+        f"{created.day_starts:%H:%M}–{created.day_ends:%H:%M}, grid rows of "
+        f"{created.slot_minutes} minutes"
     )
 
 

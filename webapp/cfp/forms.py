@@ -100,6 +100,16 @@ def text(
     return field_cls(label, validators=validators, filters=[_strip], description=description, **kw)
 
 
+def _name_and_email(row: Any) -> bool:
+    """A co-speaker row has both a name and an address, or neither (an empty row)."""
+    name, email = (row.name.data or "").strip(), (row.email.data or "").strip()
+    if email and not name:
+        row.name.errors = [*row.name.errors, "Give the co-speaker's name too."]
+    if name and not email:
+        row.email.errors = [*row.email.errors, "Give the co-speaker's email too."]
+    return bool(name) == bool(email)
+
+
 class CoSpeakerForm(Form):
     name = text("Co-speaker name", 120)
     email = EmailField(
@@ -110,15 +120,7 @@ class CoSpeakerForm(Form):
     )
 
     def validate(self, extra_validators: Any = None) -> bool:
-        ok = super().validate(extra_validators)
-        name, email = (self.name.data or "").strip(), (self.email.data or "").strip()
-        if email and not name:
-            self.name.errors = [*self.name.errors, "Give the co-speaker's name too."]
-            ok = False
-        if name and not email:
-            self.email.errors = [*self.email.errors, "Give the co-speaker's email too."]
-            ok = False
-        return ok
+        return super().validate(extra_validators) & _name_and_email(self)
 
 
 class SubmissionForm(FlaskForm):
@@ -194,17 +196,10 @@ class CoSpeakerRowForm(Form):
         ok = super().validate(extra_validators)
         if self.remove.data:
             return ok
-        name, email = (self.name.data or "").strip(), (self.email.data or "").strip()
-        if self.speaker_id.data and not name:
+        if self.speaker_id.data and not (self.name.data or "").strip():
             self.name.errors = [*self.name.errors, "Every co-speaker needs a name."]
-            ok = False
-        elif email and not name:
-            self.name.errors = [*self.name.errors, "Give the co-speaker's name too."]
-            ok = False
-        if name and not email:
-            self.email.errors = [*self.email.errors, "Give the co-speaker's email too."]
-            ok = False
-        return ok
+            return False
+        return ok & _name_and_email(self)
 
 
 class SpeakerEditForm(SubmissionForm):

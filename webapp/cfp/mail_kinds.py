@@ -179,8 +179,8 @@ The {{ conference.name }} organizers
 
 
 def register(defaults: dict[str, DefaultTemplate]) -> None:
-    """Add the call for papers' kinds to the outbox's templates (from ``init_app``); the
-    decision mails replace the outbox's first versions, which knew no note or deadline."""
-    for name, template in CFP_MAIL.items():
-        defaults.setdefault(name, template)
-    defaults.update(DECISION_MAIL)
+    """Add the call for papers' kinds to the outbox's templates (from ``init_app``, once per
+    app). A kind has one default text: one written twice would leave one of them unused."""
+    for name, template in {**DECISION_MAIL, **CFP_MAIL}.items():
+        if defaults.setdefault(name, template) is not template:
+            raise ValueError(f"Two default texts for the mail {name!r}.")

@@ -392,18 +392,22 @@ def program_changes(slug: str) -> ResponseReturnValue:
 @public
 @stateless
 def program_changes_atom(slug: str) -> ResponseReturnValue:
-    def render() -> bytes:
+    def render() -> tuple[bytes, datetime]:
         conference = _conference(slug)
+        releases = services.releases(conference, limit=50)
         body = render_template(
             "cfp/changes.atom",
             conference=conference,
-            releases=services.releases(conference, limit=50),
+            releases=releases,
             describe=services.describe,
             feed_url=external_url(url_for("cfp.program_changes_atom", slug=slug)),
             page_url=external_url(url_for("cfp.program_changes", slug=slug)),
             host=site_host(),
         )
-        return body.encode()
+        # Last-Modified from the data (the newest release, the conference's name and slug), not
+        # from the time of the render: the same after the stored renders are lost.
+        stamps = [conference.updated_at, *(r.created_at for r in releases[:1])]
+        return body.encode(), max(stamps)
 
     return serve_bytes(
         f"programme:{slug}:changes.atom", render, content_type="application/atom+xml; charset=utf-8"

@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import clock, dates, wiring
+from webapp.converters import positive_int
 from webapp.ical import FeedCalendar
 from webapp.meetings import schedule, services
 from webapp.meetings.feeds.calendars import (
@@ -59,10 +60,12 @@ def series_page(slug: str) -> ResponseReturnValue:
     upcoming = services.occurrences(series, now, now + timedelta(weeks=UPCOMING * 4 + 4))[:UPCOMING]
     past = [s for s in services.occurrences(series, series_start(series), now) if s.end <= now]
     past.reverse()
-    page = request.args.get("page", "1")
-    page_no = int(page) if page.isdigit() and int(page) > 0 else 1
+    # A page number that is no number is the first page; one past the last is no page (404):
+    # the stored renders (webapp.page_cache) keep one per page that exists.
+    page_no = positive_int(request.args.get("page")) or 1
     pages = max(1, -(-len(past) // PAST_PER_PAGE))
-    page_no = min(page_no, pages)
+    if page_no > pages:
+        abort(404, f"There is no page {page_no}: the past meetings fill {pages}.")
     shown = past[(page_no - 1) * PAST_PER_PAGE : page_no * PAST_PER_PAGE]
     return render_template(
         "meetings/series.html",

@@ -21,7 +21,7 @@ from webapp.minutes import exporter, importer
 from webapp.minutes import services as svc
 from webapp.minutes.importer import files, runs
 from webapp.minutes.importer.archive import Imported, close_stale
-from webapp.minutes.services.suggest import meetings_attended, merge_preview, merge_suggestions
+from webapp.minutes.services.suggest import meetings_attended, merge_suggestions
 from webapp.minutes.services.task_sync import SyncReport
 from webapp.models import ImportRun, Person
 
@@ -339,7 +339,7 @@ def people_merge(keep: str, drop: str, dry_run: bool) -> None:
     kept, dropped = _person(keep), _person(drop)
     if kept.id == dropped.id:
         raise click.ClickException("KEEP and DROP are the same person")
-    for line in merge_preview(kept, dropped).lines():
+    for line in svc.merge_preview(kept, dropped).lines():
         click.echo(line)
     if dry_run:
         click.echo("dry run: nothing was changed")

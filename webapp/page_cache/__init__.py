@@ -1,19 +1,27 @@
 """Public pages at the speed of a file: anonymous GETs answered from stored renders.
 
 ``PageCache`` is WSGI middleware, like the feeds' ``FastFeeds``. An anonymous GET (no session or
-remember-me cookie, no query string) of a public page (``PAGES``: home, series, meeting, agenda,
-minutes, people, person, conferences, conference, programme, its changes, talk; not the CFP form,
-which needs its CSRF cookie) is answered with the bytes Flask rendered for it before, while
+remember-me cookie) of a public page (``PAGES``: home, series, meeting, agenda, minutes, people,
+person, conferences, conference, programme, its changes, talk; not the CFP form, which needs its
+CSRF cookie) is answered with the bytes Flask rendered for it before, while
 
 - the data version (``webapp.data_version``: a counter every committed change bumps, read at
   most once per ``FEED_VERSION_TTL`` seconds per process) is the one they were rendered at, and
 - the clock has not reached the next instant at which a page changes by itself
   (``webapp.page_cache.changes``: meetings starting and ending, the CFP's countdown, midnight).
 
+A page's query string is brought to its normal form first (``QUERY``: the series page's
+``?page=N``; a page number that is no number is the first page, and any other argument is
+dropped before Flask sees the request), so there is one stored render per page that exists and
+``?page=2&utm_source=x`` is ``?page=2``.
+
 Otherwise the request goes to Flask, and a 200 answer without a cookie is stored: in a bounded
 memory of each process and in the ``rendered_feeds`` table (key ``page:PATH``, written on a
 connection of its own), so every worker and node shares it. Answers carry ETag, Last-Modified,
-``Cache-Control: no-cache`` and ``Vary: Cookie``, and a conditional request gets a 304. Signed-in
+``Cache-Control: no-cache`` and ``Vary: Cookie``, and a conditional request gets a 304.
+``Last-Modified`` comes from the data and the clock alone (the data version's last change, or
+the last instant at which the pages changed by itself, whichever is later), never from the time
+of the render: a render that is lost and made again says the same. Signed-in
 visitors, and anyone with a session (a flashed message, a CSRF token), get the page rendered as
 before. Times on the pages are in the meeting's zone; the viewer's own is added by the script,
 so the bytes are the same for everyone.
@@ -29,14 +37,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, is_resource_modified
 
+from webapp.converters import positive_int
+from webapp.meetings.feeds.http import date_header
 from webapp.page_cache import store
-from webapp.page_cache.changes import next_change
+from webapp.page_cache.changes import span
 from webapp.page_cache.store import Page
 
 #: The endpoints whose anonymous GETs are stored.
@@ -56,23 +67,23 @@ PAGES = frozenset(
         "cfp.talk",
     }
 )
+
+
+def _page_number(value: str) -> str | None:
+    number = positive_int(value)
+    return str(number) if number is not None and number > 1 else None
+
+
+#: The query arguments a stored page depends on, with their normal form (None: the default,
+#: left out). Every other argument of a page in ``PAGES`` is dropped: its views read no other.
+QUERY: dict[str, dict[str, Callable[[str], str | None]]] = {
+    "meetings.series_page": {"page": _page_number},
+}
 #: Each process keeps at most this many pages and bytes in memory (the newest asked for), and
 #: remembers this many paths as page or not.
 MEMORY_SIZE, MEMORY_BYTES, PATHS_SIZE = 512, 64 * 1024 * 1024, 4096
 logger = logging.getLogger(__name__)
 STORED_HEADERS = (("Cache-Control", "no-cache"), ("Vary", "Cookie"))
-
-
-_dates: tuple[int, tuple[str, str]] = (0, ("Date", ""))
-
-
-def _date() -> tuple[str, str]:
-    """The Date header, formatted once per second."""
-    global _dates
-    now = int(time.time())
-    if _dates[0] != now:
-        _dates = (now, ("Date", http_date(now)))
-    return _dates[1]
 
 
 class PageCache:
@@ -82,10 +93,10 @@ class PageCache:
         self.app, self.wsgi_app = app, wsgi_app
         self.pages: OrderedDict[str, Page] = OrderedDict()
         self.bytes = 0
-        self.paths: dict[str, bool] = {}
+        self.paths: dict[str, str | None] = {}
         self.lock = threading.Lock()
         self.version_at: tuple[int, datetime, float] | None = None
-        self.until: tuple[int, datetime, datetime] | None = None  # (counter, computed at, until)
+        self.span: tuple[int, datetime, datetime] | None = None  # (counter, since, until)
         self.cookies = (
             f"{app.config.get('SESSION_COOKIE_NAME') or 'session'}=",
             f"{app.config.get('REMEMBER_COOKIE_NAME') or 'remember_token'}=",
@@ -93,28 +104,39 @@ class PageCache:
 
     # --- which requests -------------------------------------------------------------------------
 
-    def is_page(self, path: str) -> bool:
-        known = self.paths.get(path)
-        if known is None:
-            try:
-                endpoint, _args = self.app.url_map.bind("localhost").match(path, "GET")
-            except HTTPException:
-                endpoint = None
-            known = endpoint in PAGES
-            if len(self.paths) >= PATHS_SIZE:
-                self.paths.clear()
-            self.paths[path] = known
+    def page_of(self, path: str) -> str | None:
+        """The endpoint of ``path`` if it is one of ``PAGES``, else None."""
+        if path in self.paths:
+            return self.paths[path]
+        try:
+            endpoint, _args = self.app.url_map.bind("localhost").match(path, "GET")
+        except HTTPException:
+            endpoint = None
+        known = endpoint if endpoint in PAGES else None
+        if len(self.paths) >= PATHS_SIZE:
+            self.paths.clear()
+        self.paths[path] = known
         return known
 
-    def applies(self, environ: dict[str, Any]) -> bool:
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
-            return False
+    def key(self, environ: dict[str, Any]) -> str | None:
+        """The stored render's key (the path and the normal query) of a request it may answer,
+        else None. The request's query string is made the normal one (see the module's text)."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
         if not self.app.config.get("PAGE_CACHE", True):
-            return False
+            return None
         cookie = environ.get("HTTP_COOKIE", "")
         if cookie and any(name in cookie for name in self.cookies):
-            return False
-        return self.is_page(environ.get("PATH_INFO", ""))
+            return None
+        path = environ.get("PATH_INFO", "")
+        endpoint = self.page_of(path)
+        if endpoint is None:
+            return None
+        query = environ.get("QUERY_STRING", "")
+        if query:
+            query = normal_query(QUERY.get(endpoint, {}), query)
+            environ["QUERY_STRING"] = query
+        return f"{path}?{query}" if query else path
 
     # --- versions -------------------------------------------------------------------------------
 
@@ -135,25 +157,26 @@ class PageCache:
         self.version_at = (counter, changed, mono)
         return counter, changed
 
-    def valid_until(self, counter: int, now: datetime) -> datetime:
-        cached = self.until
+    def span_of(self, counter: int, now: datetime) -> tuple[datetime, datetime]:
+        """``changes.span(now)``, computed again when the data or the span moves on."""
+        cached = self.span
         if cached is not None and cached[0] == counter and cached[1] <= now < cached[2]:
-            return cached[2]
+            return cached[1], cached[2]
         try:
             with self.app.app_context():
-                until = next_change(now)
+                since, until = span(now)
         except (SQLAlchemyError, ValueError, LookupError):  # look again in a minute
             logger.exception("page cache: the next change of the pages could not be computed")
-            until = now + timedelta(minutes=1)
-        self.until = (counter, now, until)
-        return until
+            since, until = now.replace(second=0, microsecond=0), now + timedelta(minutes=1)
+        self.span = (counter, since, until)
+        return since, until
 
     # --- serving --------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if not self.applies(environ):
+        path = self.key(environ)
+        if path is None:
             return self.wsgi_app(environ, start_response)
-        path = environ["PATH_INFO"]
         try:
             counter, changed = self.version()
         except SQLAlchemyError:  # no database, or not migrated: pages as before, never stored
@@ -166,8 +189,9 @@ class PageCache:
         if page is not None and page.counter == counter and now < page.until:
             self.remember(path, page)
             return self.replay(page, environ, start_response)
-        until = self.valid_until(counter, now)
-        return self.record(path, (counter, changed, until, now), page, environ, start_response)
+        since, until = self.span_of(counter, now)
+        modified = min(max(changed, since), now).replace(microsecond=0)
+        return self.record(path, (counter, until, modified), environ, start_response)
 
     def replay(
         self, page: Page, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -177,9 +201,9 @@ class PageCache:
             (match or "HTTP_IF_MODIFIED_SINCE" in environ)
             and not is_resource_modified(environ, etag=page.etag, last_modified=page.last_modified)
         ):
-            start_response("304 NOT MODIFIED", [*page.not_modified, _date()])
+            start_response("304 NOT MODIFIED", [*page.not_modified, date_header()])
             return [b""]
-        start_response("200 OK", [*page.full_headers, _date()])
+        start_response("200 OK", [*page.full_headers, date_header()])
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [page.body]
 
     def remember(self, path: str, page: Page) -> None:
@@ -197,8 +221,7 @@ class PageCache:
     def record(
         self,
         path: str,
-        stamp: tuple[int, datetime, datetime, datetime],
-        before: Page | None,
+        stamp: tuple[int, datetime, datetime],
         environ: dict[str, Any],
         start_response: Callable[..., Any],
     ) -> Any:
@@ -220,7 +243,7 @@ class PageCache:
         if not str(seen["status"]).startswith("200") or "set-cookie" in names:
             start_response(seen["status"], raw)
             return [body]
-        page = self.make_page(stamp, before, raw, body)
+        page = self.make_page(stamp, raw, body)
         if environ.get("REQUEST_METHOD") == "GET":
             self.remember(path, page)
             with self.app.app_context():
@@ -228,27 +251,24 @@ class PageCache:
         return self.replay(page, environ, start_response)
 
     def make_page(
-        self,
-        stamp: tuple[int, datetime, datetime, datetime],
-        before: Page | None,
-        raw: list[tuple[str, str]],
-        body: bytes,
+        self, stamp: tuple[int, datetime, datetime], raw: list[tuple[str, str]], body: bytes
     ) -> Page:
-        counter, changed, until, now = stamp
+        counter, until, modified = stamp
         etag = hashlib.sha256(body).hexdigest()[:40]
-        if before is not None and before.etag == etag:
-            modified = before.last_modified
-        else:
-            # From the data; never earlier than what was said before (a page also changes by
-            # itself, at ``until``), so a client's If-Modified-Since cannot hide a change.
-            floor = [changed.replace(microsecond=0)]
-            if before is not None:
-                floor += [before.last_modified + timedelta(seconds=1), before.until]
-            modified = min(max(floor), now.replace(microsecond=0))
         skip = {"date", "content-length", "etag", "last-modified", "cache-control", "vary"}
         headers = tuple((k, v) for k, v in raw if k.lower() not in skip)
         headers += (("ETag", f'"{etag}"'), ("Last-Modified", http_date(modified)))
         return Page(counter, until, etag, modified, headers + STORED_HEADERS, body)
+
+
+def normal_query(arguments: dict[str, Callable[[str], str | None]], query: str) -> str:
+    """``query`` with only ``arguments`` (the first value of each, in its normal form), sorted."""
+    given: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True, max_num_fields=None):
+        if name in arguments and name not in given:
+            given[name] = value
+    kept = {name: arguments[name](value) for name, value in given.items()}
+    return urlencode(sorted((name, value) for name, value in kept.items() if value is not None))
 
 
 def install(app: Flask) -> None:

@@ -38,8 +38,11 @@ def decide_bulk(slug: str) -> ResponseReturnValue:
             Submission.conference_id == conference.id, Submission.code.in_(codes[:1000])
         )
     ).all()
+    # A note goes with each chosen one's decision, as on a single one; none typed: each keeps
+    # its own (a bulk decision must not wipe notes written one by one).
+    note = request.form.get("note", "").strip() or None
     outcome = commit_or_show(
-        lambda: services.stage_many(chosen, decision, audit.Actor.current()),
+        lambda: services.stage_many(chosen, decision, audit.Actor.current(), note),
         refused=(services.CfpError,),
     )
     if outcome.value is not None:

@@ -18,14 +18,14 @@ from webapp.cfp.organize.blueprint import (
     conference_or_404,
     submission_or_404,
 )
+from webapp.converters import positive_int
 from webapp.models import STATE_VALUES, Conference, Submission, SubmissionState
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return positive_int(request.args.get(name))
 
 
 def _list_query() -> services.ListQuery:

@@ -123,6 +123,7 @@ from webapp.cfp.services.text import (
     format_local,
     local_to_utc,
     parse_date,
+    parse_hour,
     parse_local_datetime,
     zone_or_error,
 )
@@ -193,6 +194,7 @@ __all__ = [
     "own_review",
     "parse_date",
     "parse_format",
+    "parse_hour",
     "parse_local_datetime",
     "place_talk",
     "placed_talks",

@@ -157,11 +157,9 @@ def _alone(conference: Conference, item: Item) -> list[Conflict]:
     return []
 
 
-def placed_items(
-    conference: Conference, starts: datetime | None = None, ends: datetime | None = None
-) -> list[Item]:
-    """Every placed confirmed talk and every block (only those overlapping ``starts``–``ends``)."""
-    talks = (
+def placed_talks_query(conference: Conference) -> sa.Select[Submission]:
+    """The confirmed talks that have a slot, with their speakers and room."""
+    return (
         sa.select(Submission)
         .where(
             Submission.conference_id == conference.id,
@@ -170,6 +168,13 @@ def placed_items(
         )
         .options(selectinload(Submission.speakers), selectinload(Submission.room))
     )
+
+
+def placed_items(
+    conference: Conference, starts: datetime | None = None, ends: datetime | None = None
+) -> list[Item]:
+    """Every placed confirmed talk and every block (only those overlapping ``starts``–``ends``)."""
+    talks = placed_talks_query(conference)
     blocks = (
         sa.select(ProgrammeBlock)
         .where(ProgrammeBlock.conference_id == conference.id)

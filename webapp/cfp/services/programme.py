@@ -96,16 +96,10 @@ def unplace_talk(submission: Submission, actor: audit.Actor, now: datetime) -> N
 
 
 def placed_talks(conference: Conference) -> list[Submission]:
+    query = conflicts.placed_talks_query(conference)
     return list(
         db.session.scalars(
-            sa.select(Submission)
-            .where(
-                Submission.conference_id == conference.id,
-                Submission.state == SubmissionState.CONFIRMED,
-                Submission.starts_at.is_not(None),
-            )
-            .options(selectinload(Submission.speakers), selectinload(Submission.room))
-            .order_by(Submission.starts_at, Submission.room_id, Submission.code)
+            query.order_by(Submission.starts_at, Submission.room_id, Submission.code)
         )
     )
 

@@ -66,12 +66,16 @@ def stage_decision(
 
 
 def stage_many(
-    submissions: Iterable[Submission], decision: SubmissionState, actor: audit.Actor
+    submissions: Iterable[Submission],
+    decision: SubmissionState,
+    actor: audit.Actor,
+    note: str | None = None,
 ) -> tuple[int, list[str]]:
+    """``stage_decision`` for each; the ones it refuses are skipped, each with the reason."""
     changed, skipped = 0, []
     for submission in submissions:
         try:
-            changed += stage_decision(submission, decision, actor)
+            changed += stage_decision(submission, decision, actor, note)
         except CfpError as exc:
             skipped.append(f"{submission.code}: {exc}")
     return changed, skipped

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from webapp import dates
@@ -49,6 +49,17 @@ def parse_local_datetime(text: str, what: str) -> datetime:
         raise CfpError(f"{what} {text!r} is not a date and time like 2027-03-01 23:59.") from None
     check_day(wall.date(), what)
     return wall
+
+
+def parse_hour(text: str, what: str) -> time:
+    """A time of day in its one spelling, ``HH:MM`` (24 hours)."""
+    text = text.strip()
+    try:
+        if len(text) != 5:
+            raise ValueError
+        return datetime.strptime(text, "%H:%M").time()  # noqa: DTZ007 - a wall time of day
+    except ValueError:
+        raise CfpError(f"{what} {text!r} is not a time of day like 09:00.") from None
 
 
 def parse_date(text: str, what: str) -> date:

@@ -96,8 +96,8 @@ class _Replay:
 _dates: tuple[int, tuple[str, str]] = (0, ("Date", ""))
 
 
-def _date() -> tuple[str, str]:
-    """The Date header, formatted once per second."""
+def date_header() -> tuple[str, str]:
+    """The Date header, formatted once per second (also for ``webapp.page_cache``)."""
     global _dates
     now = int(time.time())
     if _dates[0] != now:
@@ -175,9 +175,9 @@ class FastFeeds:
         if conditional and not is_resource_modified(
             environ, etag=replay.etag, last_modified=replay.last_modified
         ):
-            start_response("304 NOT MODIFIED", [*replay.not_modified, _date()])
+            start_response("304 NOT MODIFIED", [*replay.not_modified, date_header()])
             return [b""]
-        start_response("200 OK", [*replay.headers, _date()])
+        start_response("200 OK", [*replay.headers, date_header()])
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [replay.body]
 
     def record(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from webapp import audit
 from webapp.extensions import db
@@ -19,8 +18,8 @@ from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.importer.model import ImportProblem, ParsedFollowUp
 from webapp.minutes.services.matching import FirstNames, PeopleIndex, parse_name
-from webapp.minutes.services.task_sync import SyncReport, similar
-from webapp.models import FollowUp, FollowUpState, Occurrence, Person, Series
+from webapp.minutes.services.task_sync import SyncReport, open_before, similar
+from webapp.models import FollowUp, Occurrence, Person, Series
 
 
 class Owners:
@@ -54,19 +53,8 @@ def _same_owner(owner: Person | None) -> sa.ColumnElement[bool]:
 
 
 def _earlier_open(series: Series, day: date, owner: Person | None, text: str) -> FollowUp | None:
-    raised = aliased(Occurrence)
-    query = (
-        sa.select(FollowUp)
-        .join(raised, FollowUp.raised_occurrence_id == raised.id)
-        .where(
-            FollowUp.series_id == series.id,
-            FollowUp.state == FollowUpState.OPEN,
-            raised.original_date < day,
-            _same_owner(owner),
-        )
-        .order_by(raised.original_date, FollowUp.id)
-    )
-    return next((f for f in db.session.scalars(query) if similar(f.text, text)), None)
+    earlier = open_before(series, day, _same_owner(owner))
+    return next((f for f in earlier if similar(f.text, text)), None)
 
 
 def _existing(occ: Occurrence, owner: Person | None, text: str) -> FollowUp | None:

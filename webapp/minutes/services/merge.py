@@ -67,6 +67,18 @@ class MergePreview:
     handle: str | None
     email_moves: bool
 
+    def lines(self) -> list[str]:
+        """The same, as text (``flask people merge``)."""
+        return [
+            f"keep {self.keep.name} (#{self.keep.id}), remove {self.gone.name} (#{self.gone.id})",
+            f"attendance moved: {self.attendance - self.shared} "
+            f"(both listed at {self.shared} meeting(s): kept once)",
+            f"follow-ups moved: {self.follow_ups}; reviews moved: {self.reviews}",
+            f"names kept as aliases: {self.aliases or 'none'}",
+            f"handle afterwards: {self.handle or 'none'}; email moves: "
+            f"{'yes' if self.email_moves else 'no'}",
+        ]
+
 
 def merge_preview(keep: Person, gone: Person) -> MergePreview:
     if keep.id == gone.id:

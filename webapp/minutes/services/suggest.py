@@ -1,4 +1,4 @@
-"""Who might be one person under two records, and what merging them would do.
+"""Who might be one person under two records (what merging them would do: ``merge.merge_preview``).
 
 Suggestions only (an import never merges beyond the identity rules): a record whose name is
 another's handle (``emaste`` and ``Ed Maste @emaste``), a name contained in another (``Ed`` or
@@ -10,13 +10,12 @@ so finding the pairs is linear in the people, not quadratic.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.minutes.services.matching import key
-from webapp.models import FollowUp, Minutes, MinutesAttendee, Occurrence, Person, Review, Series
+from webapp.models import FollowUp, Minutes, MinutesAttendee, Occurrence, Person, Series
 
 
 @dataclass(frozen=True)
@@ -97,62 +96,6 @@ def merge_suggestions(series: Series | None = None) -> list[Suggestion]:
                     why = "same handle" if reason == "same handle" else reason
                     found[pair] = Suggestion(other, person, why)
     return sorted(found.values(), key=lambda s: (s.keep.name.casefold(), s.drop.name.casefold()))
-
-
-@dataclass(frozen=True)
-class MergePreview:
-    keep: Person
-    drop: Person
-    attendance: int
-    both_attended: int
-    follow_ups: int
-    reviews: int
-    aliases: list[str]
-    handle: str | None
-    email_known: bool
-
-    def lines(self) -> list[str]:
-        return [
-            f"keep {self.keep.name} (#{self.keep.id}), remove {self.drop.name} (#{self.drop.id})",
-            f"attendance moved: {self.attendance - self.both_attended} "
-            f"(both listed at {self.both_attended} meeting(s): kept once)",
-            f"follow-ups moved: {self.follow_ups}; reviews moved: {self.reviews}",
-            f"names kept as aliases: {', '.join(self.aliases) or 'none'}",
-            f"handle afterwards: {self.handle or 'none'}; email known: "
-            f"{'yes' if self.email_known else 'no'}",
-        ]
-
-
-def _count(query: sa.Select[Any]) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-
-
-def merge_preview(keep: Person, drop: Person) -> MergePreview:
-    """What ``merge_people(keep, drop)`` would do (reads only)."""
-    mine = sa.select(MinutesAttendee.minutes_id).where(MinutesAttendee.person_id == keep.id)
-    theirs = sa.select(MinutesAttendee.minutes_id).where(MinutesAttendee.person_id == drop.id)
-    both = theirs.where(MinutesAttendee.minutes_id.in_(mine))
-    seen = {
-        keep.name.casefold(),
-        (keep.handle or "").casefold(),
-        *map(str.casefold, keep.alias_list),
-    }
-    aliases = [
-        n
-        for n in [drop.name, *drop.alias_list, drop.handle or ""]
-        if n and n.casefold() not in seen
-    ]
-    return MergePreview(
-        keep,
-        drop,
-        _count(theirs),
-        _count(both),
-        _count(sa.select(FollowUp.id).where(FollowUp.owner_id == drop.id)),
-        _count(sa.select(Review.id).where(Review.author_id == drop.id)),
-        aliases,
-        keep.handle or drop.handle,
-        bool(keep.email or drop.email),
-    )
 
 
 def meetings_attended(person_ids: list[int]) -> dict[int, int]:

@@ -188,8 +188,9 @@ def _pool(occ: Occurrence | None) -> _Pool:
     return _Pool(list(raised), list(closed))
 
 
-def _open_before(series: Series, day: date) -> list[FollowUp]:
-    """The series' follow-ups raised before ``day`` and still open, oldest first."""
+def open_before(series: Series, day: date, *where: sa.ColumnElement[bool]) -> list[FollowUp]:
+    """The series' follow-ups raised before ``day`` and still open (and ``where``), oldest
+    first: the ones a follow-up written again at ``day`` may be (here and in the importer)."""
     raised = aliased(Occurrence)
     query = (
         sa.select(FollowUp)
@@ -198,6 +199,7 @@ def _open_before(series: Series, day: date) -> list[FollowUp]:
             FollowUp.series_id == series.id,
             FollowUp.state == FollowUpState.OPEN,
             raised.original_date < day,
+            *where,
         )
         .order_by(raised.original_date, FollowUp.id)
     )
@@ -262,7 +264,7 @@ def plan(
                     steps[i] = _matched(item, wanted[i], found, closing)
                     break
     done: list[Step] = []
-    candidates = _open_before(series, day) if None in steps else []
+    candidates = open_before(series, day) if None in steps else []
     for i, item in enumerate(items):
         owner, name, text = wanted[i]
         step = steps[i]

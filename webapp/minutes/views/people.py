@@ -14,11 +14,12 @@ from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from webapp import audit
+from webapp.converters import positive_int
 from webapp.edit_forms import edit_form
 from webapp.extensions import db
 from webapp.minutes import services as svc
 from webapp.minutes.forms import MergeForm, PersonForm
-from webapp.minutes.services.suggest import merge_preview, merge_suggestions
+from webapp.minutes.services.suggest import merge_suggestions
 from webapp.minutes.views.helpers import EDITORS, bp, can_edit
 from webapp.models import Person
 from webapp.security import public, roles_required
@@ -37,16 +38,17 @@ def people() -> ResponseReturnValue:
 @bp.route("/people/<int:person_id>/merge/preview")
 @roles_required(*EDITORS)
 def person_merge_preview(person_id: int) -> ResponseReturnValue:
-    """What merging ``other`` into this person would do, and the button that does it."""
+    """What merging ``other`` into this person would move, and the button that does it: the one
+    confirmation of a merge (from the person's page and from the people page's suggestions)."""
     keep = db.get_or_404(Person, person_id)
-    other = request.args.get("other", type=int)
+    other = positive_int(request.args.get("other"))
     drop = db.get_or_404(Person, other) if other else None
     if drop is None or drop.id == keep.id:
         flash("Choose another person to merge into this one.", "error")
         return redirect(url_for("minutes.person", person_id=keep.id))
     form = _merge_form(keep)
     form.other.data = drop.id
-    preview = merge_preview(keep, drop)
+    preview = svc.merge_preview(keep, drop)
     return render_template("minutes/merge_preview.html", preview=preview, form=form)
 
 
@@ -78,7 +80,8 @@ def _merge_form(who: Person) -> MergeForm:
 @bp.route("/people/<int:person_id>/merge", methods=["POST"])
 @roles_required(*EDITORS)
 def person_merge(person_id: int) -> ResponseReturnValue:
-    """Organizers and scribes fold a duplicate (``jhb``) into the person (``John Baldwin``)."""
+    """Organizers and scribes fold a duplicate (``jhb``) into the person (``John Baldwin``), from
+    the preview's button (``person_merge_preview``)."""
     keep = db.get_or_404(Person, person_id)
     form = _merge_form(keep)
     if not form.validate_on_submit():
@@ -86,13 +89,6 @@ def person_merge(person_id: int) -> ResponseReturnValue:
         return redirect(url_for("minutes.person", person_id=keep.id))
     gone = db.get_or_404(Person, form.other.data)
     gone_name = gone.name
-    if request.form.get("confirm") != "1":  # ask once, showing what moves
-        try:
-            preview = svc.merge_preview(keep, gone)
-        except svc.PersonError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("minutes.person", person_id=keep.id))
-        return render_template("minutes/merge_confirm.html", preview=preview, form=form)
     outcome = commit_or_show(
         lambda: svc.merge_people(keep, gone, audit.Actor.current()), refused=(svc.PersonError,)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
+from webapp.converters import positive_int
 from webapp.minutes.services.search import PER_PAGE, BadQuery, search, terms_of
 from webapp.minutes.views.helpers import bp, can_edit
 from webapp.security import public
@@ -14,8 +15,8 @@ from webapp.security import public
 @public
 def search_page() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()
-    page_text = request.args.get("page", "1")
-    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 10_000 else 1
+    page = positive_int(request.args.get("page")) or 1
+    page = page if page < 10_000 else 1
     context = {"query": query, "hits": [], "total": 0, "page": page, "error": None}
     if query:
         try:
