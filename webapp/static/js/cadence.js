@@ -2,17 +2,27 @@
 // <time data-local datetime="2026-01-01T21:00:00Z"> gets the viewer's local time written beside it.
 (function () {
   "use strict";
-  function fmt(date, opts) {
-    try { return new Intl.DateTimeFormat(undefined, opts).format(date); } catch (e) { return date.toString(); }
+  // The one format of times on these pages ("Thursday 12 March 2026, 16:00 EDT", as the
+  // server writes them in the series' zone), here in the viewer's zone.
+  function fmt(date, dateOnly) {
+    var opts = { weekday: "long", day: "numeric", month: "long", year: "numeric" };
+    if (!dateOnly) {
+      opts.hour = "2-digit"; opts.minute = "2-digit"; opts.hourCycle = "h23"; opts.timeZoneName = "short";
+    }
+    try {
+      var p = {};
+      new Intl.DateTimeFormat("en-GB", opts).formatToParts(date).forEach(function (part) { p[part.type] = part.value; });
+      var day = p.weekday + " " + p.day + " " + p.month + " " + p.year;
+      return dateOnly ? day : day + ", " + p.hour + ":" + p.minute + " " + p.timeZoneName;
+    } catch (e) { return date.toString(); }
   }
   document.querySelectorAll("time[data-local]").forEach(function (el) {
     var d = new Date(el.getAttribute("datetime"));
     if (isNaN(d)) { return; }
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "your time zone";
-    var style = el.getAttribute("data-local") === "date" ? { dateStyle: "full" } : { dateStyle: "medium", timeStyle: "short" };
     var out = document.createElement("span");
     out.className = "local-time muted";
-    out.textContent = " (" + fmt(d, style) + " " + zone + ")";
+    out.textContent = " (your time: " + fmt(d, el.getAttribute("data-local") === "date") + ", " + zone + ")";
     el.after(out);
   });
 })();
