@@ -22,7 +22,8 @@
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "your time zone";
     var out = document.createElement("span");
     out.className = "local-time muted";
-    out.textContent = " (your time: " + fmt(d, el.getAttribute("data-local") === "date") + ", " + zone + ")";
+    var here = fmt(d, el.getAttribute("data-local") === "date");
+    out.textContent = " (your time: " + here + (here.slice(-zone.length) === zone ? "" : ", " + zone) + ")";
     el.after(out);
   });
 })();
