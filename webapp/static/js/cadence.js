@@ -24,6 +24,8 @@
     out.className = "local-time muted";
     var here = fmt(d, el.getAttribute("data-local") === "date");
     out.textContent = " (your time: " + here + (here.slice(-zone.length) === zone ? "" : ", " + zone) + ")";
-    el.after(out);
+    // Beside a link rather than inside it: the link names the meeting, the viewer's time is a note.
+    var link = el.parentNode && el.parentNode.nodeName === "A" ? el.parentNode : el;
+    link.after(out);
   });
 })();
