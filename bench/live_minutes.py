@@ -4,8 +4,9 @@
 Two app nodes (two gunicorn instances with the project's gunicorn.conf.py, 2 threaded workers
 each) share a fresh PostgreSQL database (created on the server of ``--postgres-url``, dropped
 afterwards) and Redis (``--redis-url``). ``--editors`` synthetic editors (pycrdt clients speaking
-the browser's protocol, tests/live/yclient.py), alternately on each node, type ``--rate``
-characters a second each into one document for ``--seconds``. Measured:
+the browser's protocol, tests/live/yclient.py), alternately on each node and spread over
+``--processes`` processes (as browsers are separate programs), type ``--rate`` characters a
+second each into one document for ``--seconds``. Measured:
 
 - the time from an editor sending an update to each other editor receiving it (p50, p99, max),
   and to its sender receiving the acknowledgement (the update is stored by then);
@@ -15,7 +16,7 @@ characters a second each into one document for ``--seconds``. Measured:
 - the time to load a document with 10,000 stored updates (what the first person opening the call
   page waits for: the snapshot and every update, merged), median of 3.
 
-    .venv/bin/python bench/live_minutes.py [--editors 20] [--rate 5] [--seconds 20]
+    .venv/bin/python bench/live_minutes.py [--editors 20] [--rate 5] [--seconds 20] [--processes 4]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--redis-url redis://...]
 """
 
