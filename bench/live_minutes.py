@@ -4,8 +4,9 @@
 Two app nodes (two gunicorn instances with the project's gunicorn.conf.py, 2 threaded workers
 each) share a fresh PostgreSQL database (created on the server of ``--postgres-url``, dropped
 afterwards) and Redis (``--redis-url``). ``--editors`` synthetic editors (pycrdt clients speaking
-the browser's protocol, tests/live/yclient.py), alternately on each node, type ``--rate``
-characters a second each into one document for ``--seconds``. Measured:
+the browser's protocol, tests/live/yclient.py), alternately on each node and spread over
+``--processes`` processes (as browsers are separate programs), type ``--rate`` characters a
+second each into one document for ``--seconds``. Measured:
 
 - the time from an editor sending an update to each other editor receiving it (p50, p99, max),
   and to its sender receiving the acknowledgement (the update is stored by then);
@@ -15,7 +16,7 @@ characters a second each into one document for ``--seconds``. Measured:
 - the time to load a document with 10,000 stored updates (what the first person opening the call
   page waits for: the snapshot and every update, merged), median of 3.
 
-    .venv/bin/python bench/live_minutes.py [--editors 20] [--rate 5] [--seconds 20]
+    .venv/bin/python bench/live_minutes.py [--editors 20] [--rate 5] [--seconds 20] [--processes 4]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--redis-url redis://...]
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
 import os
 import secrets
 import statistics
@@ -32,6 +34,7 @@ import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -91,11 +94,13 @@ def prepare(url: str, tmp: Path) -> tuple[str, str, int]:
 
 
 class Clock:
-    """Send times of updates (by their bytes) and the delays seen."""
+    """One process's send times of updates (by their bytes), receive times, and the delays to
+    acknowledgements. The clock is CLOCK_MONOTONIC (``time.perf_counter``), the same for every
+    process of the machine, so the parent matches sends and receives across processes."""
 
     def __init__(self) -> None:
         self.sent: dict[bytes, float] = {}
-        self.delays: list[float] = []
+        self.received: list[tuple[bytes, float]] = []
         self.acks: list[float] = []
         self.lock = threading.Lock()
 
@@ -118,9 +123,7 @@ class Clock:
         def received(payload: bytes) -> None:
             now = time.perf_counter()
             with self.lock:
-                started = self.sent.get(self.key(_framed(payload)))
-                if started is not None:
-                    self.delays.append(now - started)
+                self.received.append((self.key(_framed(payload)), now))
 
         client.send = timed_send  # type: ignore[method-assign]
         client.on_update = received
@@ -140,11 +143,18 @@ def _framed(payload: bytes) -> bytes:
     return write_var_uint(len(payload)) + payload
 
 
-def type_together(clients: list[YClient], rate: float, seconds: float) -> int:
-    """Each client types ``rate`` characters a second, staggered; returns the edits made."""
+def type_together(
+    clients: list[YClient],
+    numbers: list[int],
+    total: int,
+    rate: float,
+    seconds: float,
+    start: float,
+) -> int:
+    """Each client types ``rate`` characters a second from ``start``, the ``total`` editors
+    staggered by their numbers; returns the edits made."""
     step = 1.0 / rate
-    start = time.perf_counter()
-    due = [start + step * n / len(clients) for n in range(len(clients))]
+    due = [start + step * n / total for n in numbers]
     edits = 0
     while time.perf_counter() - start < seconds:
         now = time.perf_counter()
@@ -155,6 +165,40 @@ def type_together(clients: list[YClient], rate: float, seconds: float) -> int:
                 edits += 1
         time.sleep(0.002)
     return edits
+
+
+def editor_group(
+    hosts: list[str], cookie: str, numbers: list[int], args: argparse.Namespace, pipe: Any
+) -> None:
+    """One process of editors (a child): connect, say ready, type from the start time the
+    parent sends, then send back what was timed. Browsers are separate processes too: editors
+    spread over a few processes keep the clients' own Python from queueing what they receive."""
+    watch = Clock()
+    clients = []
+    for n in numbers:
+        client = connect(hosts[n % 2], cookie)
+        if not client.synced.wait(20):
+            raise SystemExit(f"editor {n} did not sync")
+        watch.watch(client)
+        clients.append(client)
+    pipe.send("ready")
+    start = pipe.recv()
+    edits = type_together(clients, numbers, args.editors, args.rate, args.seconds, start)
+    time.sleep(2)  # let the last updates arrive
+    with watch.lock:
+        pipe.send(
+            {
+                "edits": edits,
+                "sent": watch.sent,
+                "received": watch.received,
+                "acks": watch.acks,
+                "texts": [client.value() for client in clients],
+                "state": clients[0].doc.get_update(),
+            }
+        )
+    pipe.recv()  # the parent has measured the workers' memory with these sockets open
+    for client in clients:
+        client.close()
 
 
 def load_time(url: str, minutes_id: int, count: int = 10_000) -> tuple[float, int]:
@@ -202,6 +246,7 @@ def main() -> None:
     parser.add_argument("--editors", type=int, default=20)
     parser.add_argument("--rate", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--processes", type=int, default=4, help="processes the editors share")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
@@ -210,7 +255,6 @@ def main() -> None:
     url, admin = fresh_database(args.postgres_url)
     tmp = Path(tempfile.mkdtemp(prefix="cadence-live-bench-"))
     nodes: list[Gunicorn] = []
-    clients: list[YClient] = []
     try:
         secret, cookie, minutes_id = prepare(url, tmp)
         for n in (1, 2):
@@ -230,33 +274,51 @@ def main() -> None:
             node.start()
         workers = [pid for node in nodes for pid in node.worker_pids()]
         rss_before = sum(rss_kib(pid) for pid in workers)
-        watch = Clock()
-        for n in range(args.editors):
-            client = connect(nodes[n % 2].url.removeprefix("http://"), cookie)
-            if not client.synced.wait(20):
-                raise SystemExit(f"editor {n} did not sync")
-            watch.watch(client)
-            clients.append(client)
-        edits = type_together(clients, args.rate, args.seconds)
-        time.sleep(2)  # let the last updates arrive
-        rss_after = sum(rss_kib(pid) for pid in workers)
-        final = clients[0].doc.get_update()
-        texts = {client.value() for client in clients}
+        hosts = [node.url.removeprefix("http://") for node in nodes]
+        context = multiprocessing.get_context("fork")
+        groups = []
+        count = max(1, min(args.processes, args.editors))
+        for p in range(count):
+            numbers = list(range(p, args.editors, count))
+            mine, theirs = context.Pipe()
+            process = context.Process(
+                target=editor_group, args=(hosts, cookie, numbers, args, theirs), daemon=True
+            )
+            process.start()
+            groups.append((process, mine))
+        for _process, pipe in groups:
+            if not pipe.poll(120) or pipe.recv() != "ready":
+                raise SystemExit("the editors did not connect")
+        start = time.perf_counter() + 0.5
+        for _process, pipe in groups:
+            pipe.send(start)
+        results = []
+        for _process, pipe in groups:
+            if not pipe.poll(args.seconds + 120):
+                raise SystemExit("an editor process did not report")
+            results.append(pipe.recv())
+        rss_after = sum(rss_kib(pid) for pid in workers)  # the sockets are still open
+        for process, pipe in groups:
+            pipe.send("done")
+            process.join(10)
+        edits = sum(r["edits"] for r in results)
+        sent = {key: at for r in results for key, at in r["sent"].items()}
+        ms = [(at - sent[key]) * 1000 for r in results for key, at in r["received"] if key in sent]
+        acks = [d * 1000 for r in results for d in r["acks"]]
+        texts = {text for r in results for text in r["texts"]}
+        final = results[0]["state"]
         per_doc = doc_memory(final)
         load, length = load_time(url, minutes_id)
     finally:
-        for client in clients:
-            client.close()
         for node in nodes:
             node.stop()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
         admin.dispose()
-    ms = [d * 1000 for d in watch.delays]
-    acks = [d * 1000 for d in watch.acks]
     agree = "agree" if len(texts) == 1 else "DIFFER"
     print(
-        f"\n{args.editors} editors on 2 nodes (2 gthread workers each, PostgreSQL + Redis), "
+        f"\n{args.editors} editors in {len(results)} processes on 2 nodes (2 gthread workers "
+        f"each, PostgreSQL + Redis), "
         f"{args.rate:g} chars/s each for {args.seconds:g} s: {edits:,} edits, {len(ms):,} of "
         f"{edits * (args.editors - 1):,} deliveries timed; all editors {agree} on the final "
         f"text ({len(final):,} B state)\n"
@@ -270,7 +332,7 @@ def main() -> None:
             f"{percentile(acks, 0.5):.1f} / {percentile(acks, 0.99):.1f} ms",
         ),
         (
-            "server memory with the document open (4 workers, 20 sockets)",
+            f"server memory with the document open (4 workers, {args.editors} sockets)",
             f"+{(rss_after - rss_before) / 1024:.1f} MiB",
         ),
         ("the document itself in memory (pycrdt)", f"{per_doc:.0f} KiB"),

@@ -22,7 +22,7 @@ depends_on = None
 
 
 def upgrade():
-    search.install(op.get_bind())
+    search.install(op.get_bind(), attendees=False)  # 0025l adds the attendees
 
 
 def downgrade():

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser.helpers import sign_in
+from tests.faults.conftest import subprocess_database_url
 from tests.minutes.conftest import create_bhyve
 from tests.servers import Gunicorn, free_port
 from webapp import audit, clock
@@ -35,7 +36,8 @@ def server(app: Any, app_config: dict[str, Any], tmp_path: Path) -> Iterator[Gun
     """The app under gunicorn, on the test's database, restartable on the same port."""
     port = free_port()
     env = {
-        "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
+        # On PostgreSQL the URL carries the test's schema (search_path), so gunicorn sees it.
+        "DATABASE_URL": subprocess_database_url(app),
         "SECRET_KEY": app_config["SECRET_KEY"],
         "CADENCE_INSTANCE": str(tmp_path / "instance"),
         "CADENCE_BASE_URL": f"http://127.0.0.1:{port}",
@@ -43,8 +45,6 @@ def server(app: Any, app_config: dict[str, Any], tmp_path: Path) -> Iterator[Gun
         "REDIS_URL": "",
         "GUNICORN_THREADS": "16",
     }
-    if "options" in str(app_config.get("SQLALCHEMY_ENGINE_OPTIONS", "")):
-        pytest.skip("runs on SQLite (the PostgreSQL schema of a test is not visible to gunicorn)")
     gunicorn = Gunicorn(env, workers=2, port=port)
     gunicorn.start()
     yield gunicorn

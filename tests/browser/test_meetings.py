@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,5 +50,16 @@ def test_organizer_creates_series_and_cancels_a_meeting(page, make_user) -> None
     local.wait_for()
     # 16:00 in New York is 23:00 in Bucharest (22:00 for the few days their DST dates differ).
     assert "Europe/Bucharest" in local.inner_text()
-    assert any(hour in local.inner_text() for hour in ("11:00 PM", "10:00 PM", "23:00", "22:00"))
+    assert any(hour in local.inner_text() for hour in ("23:00", "22:00"))
+    # Meeting lists show the viewer's zone next to the series' one, in the same format.
+    page.goto("/series/bhyve")
+    listed = page.locator("li.occurrence .local-time").first
+    listed.wait_for()
+    assert re.fullmatch(
+        r" \(your time: [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d \S+, "
+        r"Europe/Bucharest\)",
+        listed.inner_text(),
+    ), listed.inner_text()
+    server_side = page.locator("li.occurrence time").first.inner_text()
+    assert re.fullmatch(r"[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d \S+", server_side)
     assert page.console_errors == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,26 @@ def check_two_nodes(nodes: list[Gunicorn], cookie: str) -> None:
         bob.close()
 
 
+def check_presence_reaches_a_late_worker(nodes: list[Gunicorn], cookie: str) -> None:
+    """Bob opens the document on a process that had it closed: Alice, already on the page on
+    the other node, appears at once (this client never renews its presence; browsers do so only
+    every 15 seconds)."""
+    hosts = [node.url.removeprefix("http://") for node in nodes]
+    alice = connect(hosts[0], cookie)
+    bob = None
+    try:
+        assert alice.synced.wait(10)
+        alice.send(protocol.awareness(awareness_of(alice, "Alice")))
+        time.sleep(0.5)  # her presence is noted on node one before Bob's process opens the notes
+        bob = connect(hosts[1], cookie)
+        assert bob.synced.wait(10)
+        assert bob.wait(lambda: alice.doc.client_id in bob.presence, 5)
+    finally:
+        alice.close()
+        if bob is not None:
+            bob.close()
+
+
 def awareness_of(client: YClient, name: str) -> bytes:
     entry = protocol.awareness_entry(client.doc.client_id, 1, json.dumps({"user": {"name": name}}))
     return b"\x01" + entry
@@ -100,6 +121,7 @@ def test_two_nodes_fan_out_through_redis(redis_url: str, tmp_path: Path) -> None
     nodes = two_nodes(url, secret, tmp_path, REDIS_URL=redis_url)
     try:
         check_two_nodes(nodes, cookie)
+        check_presence_reaches_a_late_worker(nodes, cookie)
     finally:
         for node in nodes:
             node.stop()
@@ -111,6 +133,7 @@ def test_two_nodes_fan_out_through_postgresql_notify(private_postgres: Any, tmp_
     nodes = two_nodes(postgres, secret, tmp_path, REDIS_URL="")
     try:
         check_two_nodes(nodes, cookie)
+        check_presence_reaches_a_late_worker(nodes, cookie)
     finally:
         for node in nodes:
             node.stop()

@@ -54,10 +54,14 @@ def test_save_makes_a_revision_naming_who_typed_and_an_empty_save_makes_none(
     assert len(revisions(app)) == before + 1
     page = organizer.get(LIVE).get_data(as_text=True)
     assert "Nothing changed since the last revision" in page
+    assert "These minutes are" not in page
     assert save(organizer, "publish").status_code == 302
     last = revisions(app)[-1]
     assert last.state == "published"
     assert "Decision: ship it" in last.notes
+    # The call page says that what is saved now updates the public minutes.
+    page = organizer.get(LIVE).get_data(as_text=True)
+    assert "update the public minutes" in page
     typist.close()
 
 

@@ -4,6 +4,7 @@ the browser speaks, for the tests and bench/live_minutes.py."""
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ class YClient:
         self.synced = threading.Event()
         self.on_update: Callable[[bytes], None] | None = None
         self.ws = simple_websocket.Client.connect(url, headers=headers)
+        # As browsers do for WebSockets: small frames leave at once (no Nagle delay).
+        self.ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sub = self.doc.observe(self._local)
         self._applying = False
         self.thread = threading.Thread(target=self._read, daemon=True)

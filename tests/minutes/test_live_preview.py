@@ -153,3 +153,29 @@ def test_an_edited_line_shows_it_changes_the_follow_up_it_raised(people, client_
     assert [(i["action"], i["text"]) for i in gone["preview"]["undone"]] == [
         ("remove", "look at the locking")
     ]
+
+
+def test_a_saved_closing_line_stays_under_closed(people, client_as) -> None:
+    """After Save, a ``- [x]`` line that closed a follow-up is shown as closed (saved), not as a
+    follow-up raised here."""
+    text = "- [x] Rod Grimes: write up the numbers\n"
+    scribe = client_as("scribe")
+    before = scribe.post(PREVIEW, json={"text": text}).get_json()
+    assert [i["matches"] for i in before["preview"]["closes"]] == [True]
+    with people.app_context():
+        series = meetings.get_series("bhyve")
+        minutes = svc.start_minutes(series, M2, audit.CLI, datetime(2019, 2, 21, tzinfo=UTC))
+        svc.save_minutes(
+            minutes,
+            minutes.version,
+            svc.MinutesInput(text, "", [], "draft"),
+            audit.CLI,
+            datetime(2019, 2, 21, 22, tzinfo=UTC),
+        )
+        db.session.commit()
+    after = scribe.post(PREVIEW, json={"text": text}).get_json()
+    assert after["preview"]["follow_ups"] == []
+    assert [(i["action"], i["text"]) for i in after["preview"]["closes"]] == [
+        ("keep", "write up the numbers")
+    ]
+    assert "closed · saved" in after["html"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from tests.minutes.test_pages import import_fixture
 from webapp import audit
@@ -13,6 +14,7 @@ from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.minutes import services as svc
 from webapp.minutes.services.search import search, terms_of
+from webapp.models import Person
 
 NOW = datetime(2019, 6, 1, tzinfo=UTC)
 
@@ -155,3 +157,37 @@ def test_series_page_marks_published_minutes_and_links_the_latest(archive, clien
         assert f'href="{link}"' in home, link
     assert "Latest minutes (2019-03-21)" in home
     assert 'href="/search"' in home
+
+
+def test_attendees_are_found_by_name_and_handle_in_published_minutes_only(app, bhyve, client):
+    with app.app_context():
+        series = meetings.get_series("bhyve")
+        for day, state, who in (
+            (date(2019, 4, 4), "published", ["Zebulon Quarry (zquarry)", "Rod Grimes"]),
+            (date(2019, 4, 18), "draft", ["Yolanda Draftperson (ydraft)"]),
+        ):
+            minutes = svc.start_minutes(series, day, audit.CLI, NOW)
+            svc.save_minutes(
+                minutes, minutes.version, svc.MinutesInput("Notes.", "", who, state), audit.CLI, NOW
+            )
+        db.session.commit()
+
+    def found(query: str) -> list[str]:
+        page = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+        return [d for d in ("2019-04-04", "2019-04-18") if f"bi-weekly call, {d}</a>" in page]
+
+    assert found('"Zebulon Quarry"') == ["2019-04-04"]
+    assert found("zquarry") == ["2019-04-04"]
+    assert found("quarry grimes") == ["2019-04-04"]
+    page = client.get("/search", query_string={"q": "zquarry"}).get_data(as_text=True)
+    assert "<mark>zquarry</mark>" in page
+    assert found("Draftperson") == []  # drafts are never found
+    assert found("ydraft") == []
+
+    # A renamed person is found by the new name, no longer by the old one.
+    with app.app_context():
+        person = db.session.scalars(sa.select(Person).where(Person.handle == "zquarry")).one()
+        person.name = "Zebulon Pit"
+        db.session.commit()
+    assert found('"Zebulon Pit"') == ["2019-04-04"]
+    assert found("Quarry") == []

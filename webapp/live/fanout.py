@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 KINDS = ("redis", "postgres", "poll")
 POLL_INTERVAL = 0.05
 _HEAD = struct.Struct(">16sBQQ")
-_UPDATE, _AWARENESS = 1, 2
+_UPDATE, _AWARENESS, _ASK = 1, 2, 3
 _origin: list[Any] = [None, b""]
 
 
@@ -131,6 +131,33 @@ class Fanout:
             payload = f"a:{minutes_id}:{data.hex()}:{origin().hex()}"
             self._quietly(store.notify, self.engine, self.channel, [payload])
 
+    def ask_presence(self, minutes_id: int) -> None:
+        """A document just opened in this process: the processes that have it open already
+        answer with the presence they know, so that the people there appear at once (browsers
+        renew their presence only every 15 seconds)."""
+        if self.kind == "redis":
+            head = _HEAD.pack(origin(), _ASK, minutes_id, 0)
+            self._quietly(self._client().publish, self.channel, head)
+        elif self.kind == "postgres":
+            payload = f"q:{minutes_id}::{origin().hex()}"
+            self._quietly(store.notify, self.engine, self.channel, [payload])
+        elif self.kind == "poll":  # the table holds everyone's presence: read it all again
+            with self.lock:
+                for key in [k for k in self.presence_seen if k[0] == minutes_id]:
+                    del self.presence_seen[key]
+
+    def _answer(self, minutes_id: int) -> None:
+        room = HUB.room(minutes_id)
+        if room is None:
+            return
+        if self.kind == "redis":
+            found = room.presence_update()
+            if found:
+                self.awareness(minutes_id, found)
+        else:  # one entry per NOTIFY (its payload is limited to 8,000 bytes)
+            for entry in room.presence_entries():
+                self.awareness(minutes_id, write_var_uint(1) + entry)
+
     def _client(self) -> Any:
         if self.redis is None:
             import redis
@@ -172,6 +199,8 @@ class Fanout:
             HUB.remote_update(minutes_id, body)
         elif kind == _AWARENESS:
             HUB.remote_awareness(minutes_id, body)
+        elif kind == _ASK:
+            self._answer(minutes_id)
 
     def _pg_loop(self) -> None:
         while True:
@@ -195,6 +224,8 @@ class Fanout:
             return
         if kind == "a":
             HUB.remote_awareness(int(minutes), bytes.fromhex(body))
+        elif kind == "q":
+            self._answer(int(minutes))
         elif kind == "u" and HUB.room(int(minutes)) is not None:
             with self.engine.connect() as conn:
                 data = conn.scalar(sa.select(UPDATES.c.data).where(UPDATES.c.seq == int(body)))

@@ -81,6 +81,14 @@ class Room:
     presence: dict[int, tuple[int, bytes]] = field(default_factory=dict)
     ready: threading.Event = field(default_factory=threading.Event)
     loaded: bool = False
+    #: Whether the other processes were asked for their presence on this document.
+    asked: bool = False
+
+    def first_ask(self) -> bool:
+        """True once: for the socket that should ask the other processes for their presence."""
+        with self.lock:
+            first, self.asked = not self.asked, True
+        return first
 
     def apply(self, update: bytes) -> None:
         """Apply ``update``; ``protocol.ProtocolError`` when it does not decode."""
@@ -120,9 +128,12 @@ class Room:
                 else:
                     self.presence[client] = (clock, protocol.awareness_entry(client, clock, state))
 
-    def presence_update(self) -> bytes | None:
+    def presence_entries(self) -> list[bytes]:
         with self.lock:
-            entries = [entry for _clock, entry in self.presence.values()]
+            return [entry for _clock, entry in self.presence.values()]
+
+    def presence_update(self) -> bytes | None:
+        entries = self.presence_entries()
         if not entries:
             return None
         return write_var_uint(len(entries)) + b"".join(entries)

@@ -38,5 +38,8 @@ def notes_context(series: Series, day: date, minutes: Minutes | None) -> dict[st
             "nonce": g.csp_style_nonce,
             "edit": url_for("minutes.edit", slug=series.slug, day=day_text),
             "history": url_for("minutes.history", slug=series.slug, day=day_text),
+            "published": minutes.published,
+            "version": minutes.version,
+            "public": url_for("minutes.minutes_page", slug=series.slug, day=day_text),
         }
     }

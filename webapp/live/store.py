@@ -297,26 +297,57 @@ class Writer:
         return batch
 
     def _run(self) -> None:
-        while True:
-            batch = self._batch()
-            if batch is None:
-                with self.lock:
-                    if self.queue.empty():
-                        self.thread = None
-                        return
-                continue
-            items = [item for item, _future in batch]
-            rows = [item for item in items if item.data != EMPTY]
+        # The writer keeps one connection of its own while it runs: a commit costs no pool
+        # checkout and no pre-ping round trip (pool_pre_ping), only the insert and the commit.
+        conn: sa.Connection | None = None
+        try:
+            while True:
+                batch = self._batch()
+                if batch is None:
+                    with self.lock:
+                        if self.queue.empty():
+                            self.thread = None
+                            return
+                    continue
+                items = [item for item, _future in batch]
+                rows = [item for item in items if item.data != EMPTY]
+                try:
+                    if rows:
+                        conn = self._commit(conn, rows)
+                except Exception as exc:  # noqa: BLE001 - every sender hears of it; none is acked
+                    conn = self._drop(conn)
+                    for _item, future in batch:
+                        future.set_exception(exc)
+                    continue
+                self.commits += 1
+                for item, future in batch:
+                    future.set_result(item.seq)
+                self.after(items)
+        finally:
+            self._drop(conn)
+
+    def _commit(self, conn: sa.Connection | None, rows: list[Stored]) -> sa.Connection:
+        """Insert ``rows`` in one transaction; a connection the database dropped meanwhile (a
+        restart) is replaced once."""
+        for attempt in (1, 2):
+            if conn is None:
+                conn = self.engine.connect()
             try:
-                if rows:
-                    with self.engine.begin() as conn:
-                        insert_updates(conn, rows)
-                        self.in_txn(conn, rows)
-            except Exception as exc:  # noqa: BLE001 - every sender hears of it; none is acked
-                for _item, future in batch:
-                    future.set_exception(exc)
-                continue
-            self.commits += 1
-            for item, future in batch:
-                future.set_result(item.seq)
-            self.after(items)
+                with conn.begin():
+                    insert_updates(conn, rows)
+                    self.in_txn(conn, rows)
+                return conn
+            except sa.exc.DBAPIError as exc:
+                conn = self._drop(conn)
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _drop(conn: sa.Connection | None) -> None:
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - already broken
+                conn.invalidate()
+        return None

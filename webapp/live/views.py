@@ -76,6 +76,8 @@ def socket(ws: Any, slug: str, day: str) -> None:
         ws.close(1011, "could not load the notes")
         return
     try:
+        if room.first_ask():
+            live.fanout.ask_presence(minutes_id)
         conn.send(protocol.step1(room.doc.get_state()))
         presence = room.presence_update()
         if presence:

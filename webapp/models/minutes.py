@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -88,6 +89,9 @@ class Minutes(TimestampMixin, Base):
     next_meeting: Mapped[date | None]
     published_at: Mapped[datetime | None]
     updated_by: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: Who attended, as search finds them: each attendee's name and handle ("Allan Jude
+    #: allanjude"). Kept current on every flush (``keep_attendee_names`` below).
+    attendee_names: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     occurrence: Mapped[Occurrence] = relationship(lazy="joined")
     attendee_rows: Mapped[list[MinutesAttendee]] = relationship(
@@ -289,3 +293,59 @@ class ImportChange(Base):
     #: created, changed or deleted.
     action: Mapped[str] = mapped_column(sa.String(10))
     before: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+def attendee_names_of(minutes: Minutes) -> str:
+    """The text search indexes for ``minutes``' attendees (absentees are not attendees)."""
+    parts: list[str] = []
+    for row in minutes.attendee_rows:
+        if row.absent or row.person is None:
+            continue
+        parts.append(row.person.name)
+        if row.person.handle:
+            parts.append(row.person.handle)
+    return "\n".join(parts)
+
+
+def keep_attendee_names(session: sa.orm.Session, _context: object, _instances: object) -> None:
+    """Before a flush: refresh ``Minutes.attendee_names`` of every minutes whose attendees, or
+    an attendee's name or handle, changed in this flush."""
+    touched: set[Minutes] = set()
+    renamed: list[int] = []
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, Minutes) and obj not in session.deleted:
+                touched.add(obj)
+            elif isinstance(obj, MinutesAttendee) and obj.minutes is not None:
+                touched.add(obj.minutes)
+            elif isinstance(obj, Person) and obj.id is not None and obj not in session.new:
+                state = sa.inspect(obj)
+                if any(state.attrs[key].history.has_changes() for key in ("name", "handle")):
+                    renamed.append(obj.id)
+        if renamed:
+            touched.update(attended_by(session, renamed))
+        for minutes in touched:
+            if minutes not in session.deleted:
+                refresh_attendee_names(minutes)
+
+
+def attended_by(
+    session: sa.orm.Session | sa.orm.scoped_session[Any], person_ids: list[int]
+) -> list[Minutes]:
+    """The minutes these people attended (for a merge, which moves attendance in bulk)."""
+    return list(
+        session.scalars(
+            sa.select(Minutes)
+            .join(MinutesAttendee)
+            .where(MinutesAttendee.person_id.in_(person_ids))
+        ).unique()
+    )
+
+
+def refresh_attendee_names(minutes: Minutes) -> None:
+    names = attendee_names_of(minutes)
+    if minutes.attendee_names != names:
+        minutes.attendee_names = names
+
+
+sa.event.listen(sa.orm.Session, "before_flush", keep_attendee_names)

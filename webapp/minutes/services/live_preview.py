@@ -120,7 +120,9 @@ def preview(series: Series, day: date, text: str) -> Preview:
         out.absent.append(Name(ref.name, person.name if person else None))
     for planned in plan_follow_ups(series, day, text):
         item = _item(planned)
-        if planned.action in RAISING:
+        if planned.action == "keep" and planned.state != "open":
+            out.closed.append(item)  # a ``- [x]`` line whose closing is saved already
+        elif planned.action in RAISING:
             out.raised.append(item)
         elif planned.action in CLOSING:
             out.closed.append(item)

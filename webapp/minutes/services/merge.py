@@ -11,6 +11,7 @@ from webapp import audit
 from webapp.extensions import db
 from webapp.minutes.services.errors import PersonError
 from webapp.models import FollowUp, MinutesAttendee, Person, Review, User
+from webapp.models.minutes import attended_by, refresh_attendee_names
 
 
 def _aliases(keep: Person, gone: Person) -> str:
@@ -147,6 +148,8 @@ def merge_people(keep: Person, gone: Person, actor: audit.Actor) -> Person:
     db.session.delete(gone)
     db.session.flush()
     keep.aliases, keep.handle, keep.email, keep.affiliation = aliases, handle, email, affiliation
+    for minutes in attended_by(db.session, [keep.id]):  # search finds them by the kept name
+        refresh_attendee_names(minutes)
     db.session.flush()
     audit.record(actor, "person.merge", "person", keep.id, summary, {**changes, "gone": gone_id})
     return keep
