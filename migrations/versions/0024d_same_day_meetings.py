@@ -20,7 +20,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
         batch_op.add_column(sa.Column('suffix', sa.String(length=40), server_default='', nullable=False))
-        batch_op.drop_constraint('uq_occurrences_series_id_original_date', type_='unique')
+        batch_op.drop_constraint(batch_op.f('uq_occurrences_series_id_original_date'), type_='unique')
         batch_op.create_unique_constraint(
             batch_op.f('uq_occurrences_series_id_original_date_suffix'),
             ['series_id', 'original_date', 'suffix'],
@@ -34,8 +34,10 @@ def upgrade():
 def downgrade():
     op.execute("DELETE FROM occurrences WHERE suffix != ''")
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_occurrences_suffix_only_extra', type_='check')
-        batch_op.drop_constraint('uq_occurrences_series_id_original_date_suffix', type_='unique')
+        batch_op.drop_constraint(batch_op.f('ck_occurrences_suffix_only_extra'), type_='check')
+        batch_op.drop_constraint(
+            batch_op.f('uq_occurrences_series_id_original_date_suffix'), type_='unique'
+        )
         batch_op.create_unique_constraint(
             batch_op.f('uq_occurrences_series_id_original_date'), ['series_id', 'original_date']
         )
