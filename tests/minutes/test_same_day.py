@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -181,7 +181,7 @@ def test_bad_suffixes_are_a_one_line_error_naming_the_file(app, runner, tmp_path
     assert "--date:" in bad_date.output
 
 
-def test_api_feed_and_pages_of_a_same_day_meeting(app, runner, client, tmp_path) -> None:
+def test_api_feed_and_pages_of_a_same_day_meeting(app, runner, client, client_as, tmp_path) -> None:
     _series(app)
     assert run_import(runner, _files(tmp_path, "", "-guests")).exit_code == 0
     api = client.get("/api/v1/series/steering/occurrences?from=2016-01-07&to=2016-01-07").json
@@ -195,10 +195,26 @@ def test_api_feed_and_pages_of_a_same_day_meeting(app, runner, client, tmp_path)
     series_feed = client.get("/calendar/steering.ics").get_data(as_text=True)
     assert series_feed.count("UID:meeting-steering-2016-01-07-guests@") <= 1
     # The pages that change a meeting are not offered for it: a clean 404, never a 500.
+    scribe = client_as("organizer", "scribe")
+    page = scribe.get("/meetings/steering/2016-01-07-guests").get_data(as_text=True)
+    assert "The guests" in page
+    assert "/meetings/steering/2016-01-07-guests/live" not in page
+    assert "minutes/edit" not in page
+    soon = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+    (tmp_path / "soon.md").write_text(GUESTS)
+    added = run_import(runner, [tmp_path / "soon.md"], "--date", f"{soon}-guests")
+    assert added.exit_code == 0, added.stderr
+    manage = scribe.get("/organize/series/steering/").get_data(as_text=True)
+    assert f">{soon}-guests</a>" in manage
+    assert f"Cancel {soon}-guests" not in manage
+    assert "a second meeting that day" in manage
     for path in ("live", "agenda", "minutes/edit", "minutes/history", "follow-ups/new"):
-        assert client.get(f"/meetings/steering/2016-01-07-guests/{path}").status_code in (
-            302,
+        assert scribe.get(f"/meetings/steering/2016-01-07-guests/{path}").status_code == 404
+    for path in ("live/start", "minutes/start", "cancel"):
+        assert scribe.post(f"/meetings/steering/2016-01-07-guests/{path}").status_code in (
+            400,  # the CSRF check answers first
             404,
         )
     assert client.get("/meetings/steering/2016-01-07-nobody").status_code == 404
     assert client.get("/meetings/steering/2016-01-07-Guests").status_code == 404
+    assert client.get("/meetings/steering/2016-01-07-guests/minutes").status_code == 200
