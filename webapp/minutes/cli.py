@@ -209,7 +209,8 @@ def minutes_import(
         except ValueError as exc:
             raise click.ClickException(f"--date: {exc}") from None
     run = _Run(series_slug, meeting_day, state, dry_run, add_missing, archive_mode)
-    run.suffix = suffix if meeting_day is not None else None
+    # ``--date 2019-02-07-guests`` names that meeting; a plain ``--date`` leaves it to the name.
+    run.suffix = suffix or None
     paths = tuple(sorted(paths, key=_meeting_order))
     if not dry_run:
         run.journal = runs.start(_command(run, paths), audit.CLI)
