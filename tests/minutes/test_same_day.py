@@ -218,3 +218,24 @@ def test_api_feed_and_pages_of_a_same_day_meeting(app, runner, client, client_as
     assert client.get("/meetings/steering/2016-01-07-nobody").status_code == 404
     assert client.get("/meetings/steering/2016-01-07-Guests").status_code == 404
     assert client.get("/meetings/steering/2016-01-07-guests/minutes").status_code == 200
+
+
+def test_the_export_imported_over_the_original_files_keeps_each_meeting(
+    app, runner, tmp_path
+) -> None:
+    _series(app)
+    originals = _files(tmp_path, "-board", "-guests")
+    assert run_import(runner, originals).exit_code == 0
+    with app.app_context():  # alone for its date, the board's file is the date's meeting
+        assert "The board met too." in _notes("")
+        assert "The guests' one." in _notes("guests")
+    exported = sorted(p for p in export_dir(runner, tmp_path / "out") if "/" in p)
+    assert exported == ["steering/2016-01-07-guests.md", "steering/2016-01-07.md"]
+    back = run_import(runner, [tmp_path / "out" / p for p in exported])
+    assert back.exit_code == 0, back.stderr
+    again = run_import(runner, originals)
+    assert again.exit_code == 0, again.stderr
+    with app.app_context():
+        keys = sorted(o.key for o in db.session.scalars(sa.select(Occurrence)))
+        assert keys == ["2016-01-07", "2016-01-07-guests"]
+        assert "The board met too." in _notes("")

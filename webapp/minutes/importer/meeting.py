@@ -27,7 +27,8 @@ ADD_MISSING_HINT = (
 
 
 def _source(series: Series, parsed: Parsed) -> str:
-    """The file the minutes of the date's meeting were last imported from ('' if none)."""
+    """The file the minutes of the date's meeting were first imported from ('' if none): that
+    file keeps the date's meeting, also after its export (another name) was imported over it."""
     assert parsed.day is not None  # noqa: S101 - parse() refuses files without a date
     occ = meetings.stored_row(series, parsed.day, "")
     if occ is None or occ.id is None:
@@ -39,7 +40,7 @@ def _source(series: Series, parsed: Parsed) -> str:
             Minutes.occurrence_id == occ.id,
             MinutesRevision.summary.startswith("imported from "),
         )
-        .order_by(MinutesRevision.version.desc())
+        .order_by(MinutesRevision.version)
         .limit(1)
     )
     return (summary or "").removeprefix("imported from ")
