@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.minutes import steering
 from tests.minutes.test_archive_mode import data, run_import, snapshot
 from tests.minutes.test_import_export import export_dir
+from webapp import dates
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.minutes import services as svc
@@ -192,8 +194,6 @@ def test_api_feed_and_pages_of_a_same_day_meeting(app, runner, client, client_as
     ]
     feed = client.get("/meetings/steering/2016-01-07-guests.ics").get_data(as_text=True)
     assert "UID:meeting-steering-2016-01-07-guests@" in feed
-    series_feed = client.get("/calendar/steering.ics").get_data(as_text=True)
-    assert series_feed.count("UID:meeting-steering-2016-01-07-guests@") <= 1
     # The pages that change a meeting are not offered for it: a clean 404, never a 500.
     scribe = client_as("organizer", "scribe")
     page = scribe.get("/meetings/steering/2016-01-07-guests").get_data(as_text=True)
@@ -208,6 +208,8 @@ def test_api_feed_and_pages_of_a_same_day_meeting(app, runner, client, client_as
     assert f">{soon}-guests</a>" in manage
     assert f"Cancel {soon}-guests" not in manage
     assert "a second meeting that day" in manage
+    series_feed = client.get("/calendar/steering.ics").get_data(as_text=True)
+    assert series_feed.count(f"UID:meeting-steering-{soon}-guests@") == 1
     for path in ("live", "agenda", "minutes/edit", "minutes/history", "follow-ups/new"):
         assert scribe.get(f"/meetings/steering/2016-01-07-guests/{path}").status_code == 404
     for path in ("live/start", "minutes/start", "cancel"):
@@ -239,3 +241,24 @@ def test_the_export_imported_over_the_original_files_keeps_each_meeting(
         keys = sorted(o.key for o in db.session.scalars(sa.select(Occurrence)))
         assert keys == ["2016-01-07", "2016-01-07-guests"]
         assert "The board met too." in _notes("")
+
+
+def test_one_parser_reads_a_meeting_key() -> None:
+    assert dates.parse_meeting("2019-02-07") == (date(2019, 2, 7), "")
+    assert dates.parse_meeting("2019-02-07-guests") == (date(2019, 2, 7), "guests")
+    assert dates.parse_meeting(f"2019-02-07-{'a' * 40}")[1] == "a" * 40
+    for bad in (
+        "2019-02-07-",
+        "2019-02-07-Guests",
+        f"2019-02-07-{'a' * 41}",
+        "2019-02-07-..",
+        "2019-02-07-a\x00",
+        "2019-02-07-a/b",
+        "2019-02-07-guests.md",
+        "2019-02-07_guests",
+        "2019-02-30-guests",
+        "0001-01-01-guests",
+    ):
+        with pytest.raises(ValueError, match="suffix|YYYY|calendar|outside"):
+            dates.parse_meeting(bad)
+    assert dates.meeting_key(date(2019, 2, 7), "guests") == "2019-02-07-guests"
