@@ -31,7 +31,8 @@ def test_both_meetings_of_one_day_are_listed_and_each_shows_its_own_minutes(
 ) -> None:
     page.goto("/series/steering?page=999")  # the oldest meetings: the last page
     page.get_by_role("link", name="minutes of 2016-01-07-guests").click()
-    expect(page.get_by_role("heading", name="Steering committee, 2016-01-07-guests")).to_be_visible()
+    heading = page.get_by_role("heading", name="Steering committee, 2016-01-07-guests")
+    expect(heading).to_be_visible()
     expect(page.get_by_text("The guests' one.")).to_be_visible()
     raised = page.locator(".raised-follow-ups li")
     expect(raised).to_have_count(1)
