@@ -262,3 +262,16 @@ def test_one_parser_reads_a_meeting_key() -> None:
         with pytest.raises(ValueError, match="suffix|YYYY|calendar|outside"):
             dates.parse_meeting(bad)
     assert dates.meeting_key(date(2019, 2, 7), "guests") == "2019-02-07-guests"
+
+
+def test_undoing_the_import_takes_the_second_meeting_away_too(app, runner, tmp_path) -> None:
+    _series(app)
+    with app.app_context():
+        before = data()
+    result = run_import(runner, _files(tmp_path, "", "-guests"))
+    assert result.exit_code == 0, result.stderr
+    run_id = result.stdout.rsplit("undo-import ", 1)[1].split(")")[0]
+    undo = runner.invoke(args=["minutes", "undo-import", run_id])
+    assert undo.exit_code == 0, undo.output
+    with app.app_context():
+        assert data() == before
