@@ -217,6 +217,9 @@ def test_api_feed_and_pages_of_a_same_day_meeting(app, runner, client, client_as
             400,  # the CSRF check answers first
             404,
         )
+    for action in ("cancel", "move"):
+        url = f"/organize/series/steering/2016-01-07-guests/{action}"
+        assert scribe.get(url).status_code == 404
     assert client.get("/meetings/steering/2016-01-07-nobody").status_code == 404
     assert client.get("/meetings/steering/2016-01-07-Guests").status_code == 404
     assert client.get("/meetings/steering/2016-01-07-guests/minutes").status_code == 200
