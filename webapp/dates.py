@@ -54,3 +54,38 @@ def add_days(day: date, days: int) -> date:
         return clamp(day + timedelta(days=days))
     except OverflowError:
         return LAST_DATE if days > 0 else FIRST_DATE
+
+
+#: A same-day meeting's suffix: what its file name says after ``YYYY-MM-DD-`` (``guests``).
+SUFFIX_MAX = 40
+_SUFFIX = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+def check_suffix(text: str) -> str:
+    """``text`` itself when it is a same-day meeting's suffix, else a ``ValueError`` saying why."""
+    if not _SUFFIX.fullmatch(text):
+        shown = text[:50].encode("unicode_escape").decode("ascii")
+        raise ValueError(
+            f"“{shown}” is not a meeting suffix: up to {SUFFIX_MAX} lowercase letters, digits "
+            "and hyphens, starting with a letter or digit (2019-02-07-guests)."
+        )
+    return text
+
+
+def parse_meeting(text: str, what: str = "The meeting") -> tuple[date, str]:
+    """A meeting's key as addresses, the CLI, the API and the importer spell it: ``YYYY-MM-DD``
+    (the date's meeting) or ``YYYY-MM-DD-suffix`` (a second meeting that day); a ``ValueError``
+    with a reason for anything else."""
+    day_text, dash, suffix = text[:10], text[10:11], text[11:]
+    if dash not in ("", "-"):
+        shown = text[:60].encode("unicode_escape").decode("ascii")
+        raise ValueError(f"“{shown}” is not a meeting written YYYY-MM-DD or YYYY-MM-DD-suffix.")
+    day = parse_day(day_text, what)
+    if dash:
+        check_suffix(suffix)
+    return day, suffix
+
+
+def meeting_key(day: date, suffix: str = "") -> str:
+    """The key ``parse_meeting`` reads back: ``2019-02-07`` or ``2019-02-07-guests``."""
+    return f"{day.isoformat()}-{suffix}" if suffix else day.isoformat()

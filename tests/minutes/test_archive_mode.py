@@ -192,22 +192,3 @@ def test_export_keeps_handles_roles_absentees_and_moves_byte_for_byte(
     with app.app_context():
         again = sorted((p.name, p.handle or "") for p in db.session.scalars(sa.select(Person)))
         assert again == handles
-
-
-def test_a_second_file_for_one_day_is_refused_not_a_silent_replacement(
-    app, runner, tmp_path
-) -> None:
-    with app.app_context():
-        steering.create_series()
-        db.session.commit()
-    (tmp_path / "2016-01-07.md").write_text("# Attendees\n- Ada @ada\n\nThe members' meeting.\n")
-    (tmp_path / "2016-01-07-guests.md").write_text("# Attendees\n- Alan\n\nThe guests' one.\n")
-    result = run_import(runner, sorted(tmp_path.glob("*.md")))
-    assert result.exit_code == 1
-    assert "were imported from 2016-01-07.md, another file" in result.stderr
-    again = run_import(runner, [tmp_path / "2016-01-07.md"])
-    assert again.exit_code == 0
-    assert "unchanged" in again.stdout
-    with app.app_context():
-        minutes = svc.get_minutes(meetings.get_series("steering"), date(2016, 1, 7))
-        assert "The members' meeting." in minutes.notes

@@ -53,20 +53,16 @@ class NextMeeting:
     next_minutes: str | None = None
 
 
-def _occurrence_id(series: Series, day: date | None) -> int | None:
-    if day is None:
+def _occurrence_id(series: Series, slot: Slot | None) -> int | None:
+    if slot is None:
         return None
-    return next((o.id for o in series.occurrences if o.original_date == day), None)
+    return next((o.id for o in series.occurrences if o.key == slot.key), None)
 
 
 def _last_held(series: Series, now: datetime) -> Slot | None:
     before = meetings.occurrences(series, now - LOOKBACK, now, include_cancelled=False)
     started = [s for s in before if s.start <= now]
     return started[-1] if started else None
-
-
-def _day_of(slot: Slot | None) -> date | None:
-    return slot.original_date if slot is not None else None
 
 
 def _counts(query: sa.Select[Any, Any]) -> dict[Any, int]:
@@ -79,11 +75,11 @@ def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
     for series in all_series:
         slot = meetings.next_occurrence(series, now)
         last = _last_held(series, now)
-        if last is not None and slot is not None and last.original_date == slot.original_date:
+        if last is not None and slot is not None and last.key == slot.key:
             last = None  # under way: it is the next one, and its minutes are being written
         plans.append((series, slot, last))
-    next_ids = [i for s, slot, _ in plans if (i := _occurrence_id(s, _day_of(slot)))]
-    last_ids = {s.id: _occurrence_id(s, _day_of(last)) for s, _, last in plans}
+    next_ids = [i for s, slot, _ in plans if (i := _occurrence_id(s, slot))]
+    last_ids = {s.id: _occurrence_id(s, last) for s, _, last in plans}
     open_follow_ups = _counts(
         sa.select(FollowUp.series_id, sa.func.count())
         .where(FollowUp.state == FollowUpState.OPEN)
@@ -109,7 +105,7 @@ def next_meetings(now: datetime, user: User) -> dict[str, Any] | None:
     }
     rows = []
     for series, slot, last in plans:
-        next_id = _occurrence_id(series, _day_of(slot))
+        next_id = _occurrence_id(series, slot)
         last_id = last_ids[series.id]
         rows.append(
             NextMeeting(

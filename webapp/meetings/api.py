@@ -30,13 +30,15 @@ def slot_json(series: Series, slot: Slot) -> dict[str, Any]:
     tz = schedule.zone(series.timezone)
     return {
         "date": slot.original_date.isoformat(),
+        # The meeting's key: its date, or ``date-suffix`` for a second meeting that day.
+        "key": slot.key,
         "start": iso_utc(slot.start),
         "end": iso_utc(slot.end),
         "local_start": slot.start.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
         "status": slot.status,
         "title": slot.title,
         "reason": slot.cancel_reason,
-        "url": meeting_url(series, slot.original_date),
+        "url": meeting_url(series, slot.original_date, slot.suffix),
     }
 
 

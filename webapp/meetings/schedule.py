@@ -188,6 +188,8 @@ class Change:
     title: str = ""
     cancel_reason: str = ""
     sequence: int = 0
+    #: '' for the date's meeting; a second meeting that day has its own (an extra meeting).
+    suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,16 @@ class Slot:
     @property
     def cancelled(self) -> bool:
         return self.status == OccurrenceStatus.CANCELLED
+
+    @property
+    def suffix(self) -> str:
+        """'' for the date's meeting, ``guests`` for a second meeting that day."""
+        return self.change.suffix if self.change else ""
+
+    @property
+    def key(self) -> str:
+        """How addresses, UIDs and exports name it: ``2019-02-07`` or ``2019-02-07-guests``."""
+        return dates.meeting_key(self.original_date, self.suffix)
 
     @property
     def duration(self) -> timedelta:
@@ -260,7 +272,7 @@ def expand(
     include_cancelled: bool = True,
 ) -> list[Slot]:
     """Every occurrence that overlaps [start, end), in time order."""
-    by_date = {c.original_date: c for c in changes}
+    by_date = {c.original_date: c for c in changes if not c.suffix}
     # Local dates can be a day either side of the UTC window's dates.
     first_day = (start - timedelta(days=2)).date()
     last_day = (end + timedelta(days=2)).date()
@@ -271,22 +283,25 @@ def expand(
                 continue  # placed below, where it really is
             slots.append(slot_of(rule, None, day, tz))
     for change in changes:
-        slots.append(
-            slot_of(rule_for(rules, change.original_date), change, change.original_date, tz)
-        )
+        own = None if change.suffix else rule_for(rules, change.original_date)
+        slots.append(slot_of(own, change, change.original_date, tz))
     return sorted(
         (
             s
             for s in slots
             if s.end > start and s.start < end and (include_cancelled or not s.cancelled)
         ),
-        key=lambda s: (s.start, s.original_date),
+        key=lambda s: (s.start, s.original_date, s.suffix),
     )
 
 
-def find(rules: list[Rule], changes: list[Change], tz: ZoneInfo, day: date) -> Slot | None:
-    """The occurrence whose identity is ``day``, or None."""
-    change = next((c for c in changes if c.original_date == day), None)
+def find(
+    rules: list[Rule], changes: list[Change], tz: ZoneInfo, day: date, suffix: str = ""
+) -> Slot | None:
+    """The occurrence whose identity is ``day`` (and ``suffix``), or None."""
+    change = next((c for c in changes if (c.original_date, c.suffix) == (day, suffix)), None)
+    if suffix:  # a same-day meeting is an extra: it exists only as stored
+        return slot_of(None, change, day, tz) if change else None
     rule = rule_for(rules, day)
     if change is None and rule is None:
         return None
@@ -295,7 +310,9 @@ def find(rules: list[Rule], changes: list[Change], tz: ZoneInfo, day: date) -> S
 
 def count_between(rules: list[Rule], changes: list[Change], after: date, upto: date) -> int:
     """How many held (not cancelled) occurrences have identity dates in (after, upto]."""
-    cancelled = {c.original_date for c in changes if c.status == OccurrenceStatus.CANCELLED}
+    cancelled = {
+        c.original_date for c in changes if c.status == OccurrenceStatus.CANCELLED and not c.suffix
+    }
     extras = {c.original_date for c in changes if c.status == OccurrenceStatus.EXTRA}
     days: set[date] = set()
     for rule in rules:

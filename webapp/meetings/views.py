@@ -88,13 +88,14 @@ def series_page(slug: str) -> ResponseReturnValue:
 
 
 def _parse_day(series: Series, day: str) -> tuple[date, Slot]:
-    """A meeting date in its one spelling (``YYYY-MM-DD``, inside the app's range), or 404."""
+    """A meeting in its one spelling (``YYYY-MM-DD``, or ``YYYY-MM-DD-suffix`` for a second
+    meeting that day, inside the app's range), or 404."""
     try:
-        when = dates.parse_day(day)
+        when, suffix = dates.parse_meeting(day)
     except ValueError as exc:
         abort(404, f"{exc} So it is no meeting of {series.title}.")
     try:
-        return when, services.find_occurrence(series, when)
+        return when, services.find_occurrence(series, when, suffix)
     except ScheduleError as exc:
         abort(404, f"There is no meeting of {series.title} on that date: {exc}.")
 
@@ -104,21 +105,23 @@ def _parse_day(series: Series, day: str) -> tuple[date, Slot]:
 def meeting(slug: str, day: str) -> ResponseReturnValue:
     series = visible_series(slug)
     occurrence_date, slot = _parse_day(series, day)
-    previous, following = services.neighbours(series, occurrence_date)
+    previous, following = services.neighbours(series, occurrence_date, slot.suffix)
     now = clock.now()
-    return render_template(
-        "meetings/meeting.html",
-        series=series,
-        slot=slot,
-        occurrence_date=occurrence_date,
-        previous=previous,
-        following=following,
-        is_past=slot.end <= now,
-        local=lambda when: local(series, when),
-        links=subscribe_links(series.slug),
-        meeting_feed=meeting_path(series, occurrence_date) + ".ics",
-        panels=_panels(series, occurrence_date, slot),
-    )
+    # A second meeting that day: what the other areas show for its date is its own.
+    with services.same_day_meeting(series, occurrence_date, slot.suffix):
+        return render_template(
+            "meetings/meeting.html",
+            series=series,
+            slot=slot,
+            occurrence_date=occurrence_date,
+            previous=previous,
+            following=following,
+            is_past=slot.end <= now,
+            local=lambda when: local(series, when),
+            links=subscribe_links(series.slug),
+            meeting_feed=meeting_path(series, occurrence_date, slot.suffix) + ".ics",
+            panels=_panels(series, occurrence_date, slot),
+        )
 
 
 def _panels(series: Series, day: date, slot: Slot) -> list[Markup]:
@@ -137,8 +140,8 @@ def _panels(series: Series, day: date, slot: Slot) -> list[Markup]:
 def meeting_feed(slug: str, day: str) -> ResponseReturnValue:
     def build(_now: datetime) -> FeedCalendar:
         series = _public_series(slug)
-        occurrence_date, _slot = _parse_day(series, day)
-        return meeting_calendar(series, occurrence_date)
+        occurrence_date, slot = _parse_day(series, day)
+        return meeting_calendar(series, occurrence_date, slot.suffix)
 
     return serve(f"meeting:{slug}:{day}", build, keep=False)
 

@@ -46,7 +46,7 @@ def entry_updated(minutes: Minutes) -> datetime:
 
 
 def _entry(root: ET.Element, minutes: Minutes, host: str) -> None:
-    series, day = minutes.occurrence.series, minutes.occurrence.original_date.isoformat()
+    series, day = minutes.occurrence.series, minutes.occurrence.key
     entry = _sub(root, "entry")
     _sub(entry, "id", f"tag:{host},2019:cadence/minutes/{series.slug}/{day}")
     _sub(entry, "title", f"{series.title}: minutes of {day}")

@@ -47,6 +47,8 @@ class _Run:
     dry_run: bool
     add_missing: bool
     archive: bool = False
+    #: ``--date 2019-02-07-guests``: a second meeting that day ('' for the date's meeting).
+    suffix: str | None = None
     failed: int = 0
     skipped: int = 0
     imported: int = 0
@@ -74,7 +76,7 @@ class _Run:
 
     def _apply(self, path: Path) -> importer.Outcome:
         text = importer.read_text(path)
-        parsed = importer.parse(text, str(path), day=self.day)
+        parsed = importer.parse(text, str(path), day=self.day, suffix=self.suffix)
         outcome = importer.apply(
             parsed,
             self.series_slug,
@@ -159,7 +161,10 @@ def _meeting_order(path: Path) -> tuple[date, bool]:
     "--series", "series_slug", help="Series slug (else the file's front matter 'series:')."
 )
 @click.option(
-    "--date", "day", help="Meeting date YYYY-MM-DD (one file only); else front matter or file name."
+    "--date",
+    "day",
+    help="Meeting date YYYY-MM-DD, or YYYY-MM-DD-SUFFIX for a second meeting that day (one "
+    "file only); else front matter or file name.",
 )
 @click.option(
     "--state",
@@ -192,6 +197,7 @@ def minutes_import(
 ) -> None:
     """Import Markdown minutes. Each file is one transaction; exit status 1 if any file failed."""
     meeting_day: date | None = None
+    suffix = ""
     if day is not None:
         if len(paths) > 1:
             raise click.ClickException(
@@ -199,10 +205,12 @@ def minutes_import(
                 "one meeting, so give --date with one file only (or date the files by name)"
             )
         try:
-            meeting_day = dates.parse_day(day, "--date")
+            meeting_day, suffix = dates.parse_meeting(day, "--date")
         except ValueError as exc:
             raise click.ClickException(f"--date: {exc}") from None
     run = _Run(series_slug, meeting_day, state, dry_run, add_missing, archive_mode)
+    # ``--date 2019-02-07-guests`` names that meeting; a plain ``--date`` leaves it to the name.
+    run.suffix = suffix or None
     paths = tuple(sorted(paths, key=_meeting_order))
     if not dry_run:
         run.journal = runs.start(_command(run, paths), audit.CLI)

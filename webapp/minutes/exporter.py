@@ -1,6 +1,7 @@
 """Write every meeting's minutes as Markdown files with front matter, for a Git repository.
 
-``DIR/<series>/<YYYY-MM-DD>.md`` per meeting that has minutes, follow-ups or reviews, and
+``DIR/<series>/<YYYY-MM-DD>.md`` per meeting that has minutes, follow-ups or reviews
+(``<YYYY-MM-DD>-<suffix>.md``, front matter ``suffix``, for a second meeting that day), and
 ``DIR/index.md``. Extra and cancelled meetings are exported too (front matter ``extra`` and
 ``cancelled``), so that importing the export with ``--add-missing`` into a database with the
 same series recreates them. The output depends on the data only (sorted keys, no export time), so
@@ -82,6 +83,7 @@ def meeting_text(series: Series, occ: Occurrence) -> tuple[str, dict[str, Any]]:
     data: dict[str, Any] = {
         "series": series.slug,
         "date": occ.original_date.isoformat(),
+        **({"suffix": occ.suffix} if occ.suffix else {}),
         "state": minutes.state if minutes else "none",
         "follow_ups": [
             {
@@ -128,18 +130,18 @@ def collect(series_slug: str | None = None) -> list[ExportedMeeting]:
         query = query.where(Series.slug == series_slug)
     out = []
     for series in db.session.scalars(query):
-        for occ in sorted(series.occurrences, key=lambda o: o.original_date):
+        for occ in sorted(series.occurrences, key=lambda o: (o.original_date, o.suffix)):
             if not _worth_exporting(occ):
                 continue
             text, data = meeting_text(series, occ)
             out.append(
                 ExportedMeeting(
                     series=series.slug,
-                    day=occ.original_date.isoformat(),
+                    day=occ.key,
                     state=data["state"],
                     attendees=len(data.get("attendees", [])),
                     follow_ups=len(data["follow_ups"]),
-                    path=f"{series.slug}/{occ.original_date.isoformat()}.md",
+                    path=f"{series.slug}/{occ.key}.md",
                     text=text,
                 )
             )

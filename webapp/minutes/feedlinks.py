@@ -19,7 +19,11 @@ def published_minutes_links(series: Series) -> dict[date, MeetingLink]:
     rows = db.session.execute(
         sa.select(Occurrence.original_date, Minutes.updated_at)
         .join(Minutes, Minutes.occurrence_id == Occurrence.id)
-        .where(Occurrence.series_id == series.id, Minutes.state == MinutesState.PUBLISHED)
+        .where(
+            Occurrence.series_id == series.id,
+            Occurrence.suffix == "",  # a second meeting that day has no link of the date's
+            Minutes.state == MinutesState.PUBLISHED,
+        )
     ).all()
     return {
         day: MeetingLink(

@@ -12,7 +12,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from webapp import clock
+from webapp import clock, dates
 from webapp.markdown import render_inline, render_markdown
 from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
@@ -30,7 +30,8 @@ def meeting_url(series: Series, day: date | str) -> str:
     try:
         current_app.url_map.bind("localhost").match(path, method="GET")
     except HTTPException:
-        minutes = svc.get_minutes(series, date.fromisoformat(day_text))
+        meeting_day, suffix = dates.parse_meeting(day_text)
+        minutes = svc.get_minutes(series, meeting_day, suffix)
         if minutes is not None and (minutes.published or can_edit()):
             return url_for("minutes.minutes_page", slug=series.slug, day=day_text)
         return url_for("minutes.agenda_page", slug=series.slug, day=day_text)
@@ -71,8 +72,8 @@ def take_minutes(series: Series, slot: Any, state: str | None = _UNKNOWN) -> dic
 
     ``state`` ("draft", "published", None for no minutes) spares a query when the caller knows it.
     """
-    if slot is None or not can_edit():
-        return None
+    if slot is None or not can_edit() or slot.suffix:
+        return None  # a second meeting that day is written by importing its file
     day = slot.original_date
     if state == _UNKNOWN:
         minutes = svc.get_minutes(series, day)
@@ -107,4 +108,5 @@ def template_helpers() -> dict[str, Any]:
         "take_minutes": take_minutes,
         "take_minutes_slot": take_minutes_slot,
         "published_minutes_days": published_minutes_days,
+        "published_minutes_keys": svc.published_keys,
     }

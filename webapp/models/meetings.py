@@ -3,7 +3,8 @@
 A series' occurrences follow from its schedule rules (first local date and time, interval in
 weeks, optional last date, in the series' IANA zone). Only what differs from a rule is stored: a
 cancelled, moved or extra occurrence, or one that something else (minutes, follow-ups) is attached
-to. An occurrence is identified by its series and its original local date.
+to. An occurrence is identified by its series, its original local date and a suffix: empty for
+the date's meeting, a short word (``guests``) for a second meeting that day (``2019-02-07-guests``).
 """
 
 from __future__ import annotations
@@ -104,8 +105,12 @@ class Occurrence(TimestampMixin, Base):
 
     __tablename__ = "occurrences"
     __table_args__ = (
-        sa.UniqueConstraint("series_id", "original_date"),
+        sa.UniqueConstraint("series_id", "original_date", "suffix"),
         sa.CheckConstraint(sa.column("status").in_(STATUS_VALUES), name="status_known"),
+        # A same-day meeting is an extra meeting (possibly cancelled), never a rule's date.
+        sa.CheckConstraint(
+            "suffix = '' OR status IN ('extra', 'cancelled')", name="suffix_only_extra"
+        ),
         # Moved and extra occurrences have their own start; a cancelled extra keeps it.
         sa.CheckConstraint(
             "status NOT IN ('moved', 'extra') OR start_at IS NOT NULL", name="start_when_moved"
@@ -124,6 +129,9 @@ class Occurrence(TimestampMixin, Base):
     )
     #: The local date the rule gave it (for an extra meeting: its own local date). Its identity.
     original_date: Mapped[date]
+    #: '' for the date's meeting; for a second meeting that day, the word after the date in its
+    #: key (``webapp.dates.parse_meeting``).
+    suffix: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     status: Mapped[str] = mapped_column(sa.String(10), default=OccurrenceStatus.SCHEDULED)
     #: The actual start of a moved or extra occurrence; None means "as the rule says".
     start_at: Mapped[datetime | None]
@@ -135,3 +143,12 @@ class Occurrence(TimestampMixin, Base):
     sequence: Mapped[int] = mapped_column(default=0)
 
     series: Mapped[Series] = relationship(back_populates="occurrences")
+
+    @property
+    def key(self) -> str:
+        """``2019-02-07`` or ``2019-02-07-guests``: how addresses, UIDs and exports name it."""
+        return (
+            f"{self.original_date.isoformat()}-{self.suffix}"
+            if self.suffix
+            else (self.original_date.isoformat())
+        )

@@ -51,7 +51,7 @@ def all_calendar(now: datetime) -> FeedCalendar:
     )
 
 
-def meeting_calendar(series: Series, day: date) -> FeedCalendar:
+def meeting_calendar(series: Series, day: date, suffix: str = "") -> FeedCalendar:
     """One meeting as a plain event of its own (UID ``meeting-<slug>-<date>``).
 
     A plain event rather than an override (UID of the master plus RECURRENCE-ID): a file holding
@@ -60,15 +60,15 @@ def meeting_calendar(series: Series, day: date) -> FeedCalendar:
     for an extra meeting the UID is the same as in the series feed.
     """
     view = SeriesView.of(series)
-    slot = services.find_occurrence(series, day)
-    occ = view.row(day)
+    slot = services.find_occurrence(series, day, suffix)
+    occ = view.row(day, suffix)
     rule_row = next((r for r in series.rules if slot.rule and r.id == slot.rule.id), None)
     sequence = (rule_row.sequence if rule_row else 0) + (occ.sequence if occ else 0)
     stamps = [series.updated_at]
     stamps += [rule_row.updated_at] if rule_row else []
     stamps += [occ.updated_at] if occ else []
     return FeedCalendar(
-        name=f"{series.title} {day.isoformat()}",
+        name=f"{series.title} {slot.key}",
         # No X-WR-TIMEZONE: with no recurrence there is nothing for it to do, and
         # recurring-ical-events then reads a meeting on a repeated hour as zero minutes long.
         events=(slot_event(view, slot, sequence, stamps),),

@@ -44,16 +44,20 @@ class SeriesView:
                 found.setdefault(day, []).append(link)
         return cls(series, schedule.zone(series.timezone), found)
 
-    def row(self, day: date) -> Occurrence | None:
-        return next((o for o in self.series.occurrences if o.original_date == day), None)
+    def row(self, day: date, suffix: str = "") -> Occurrence | None:
+        return next(
+            (o for o in self.series.occurrences if (o.original_date, o.suffix) == (day, suffix)),
+            None,
+        )
 
 
 def uid_of_rule(series: Series, rule: ScheduleRule) -> str:
     return f"series-{series.slug}-{rule.first_date.isoformat()}@{site_host()}"
 
 
-def uid_of_meeting(series: Series, day: date) -> str:
-    return f"meeting-{series.slug}-{day.isoformat()}@{site_host()}"
+def uid_of_meeting(series: Series, day: date, suffix: str = "") -> str:
+    """``meeting-<slug>-<date>``, or ``meeting-<slug>-<date>-<suffix>`` for a second meeting."""
+    return f"meeting-{series.slug}-{dates.meeting_key(day, suffix)}@{site_host()}"
 
 
 def link_text(links: Iterable[MeetingLink]) -> str:
@@ -115,13 +119,14 @@ def slot_event(view: SeriesView, slot: Slot, sequence: int, stamps: list[datetim
     note = ""
     if slot.cancelled:
         note = f"Cancelled: {slot.cancel_reason}" if slot.cancel_reason else "Cancelled."
-    links = view.links.get(day, [])
+    # The links other areas add (the minutes) are the date's meeting's.
+    links = [] if slot.suffix else view.links.get(day, [])
     return event(
         view,
-        uid=uid_of_meeting(view.series, day),
+        uid=uid_of_meeting(view.series, day, slot.suffix),
         start=slot.start,
         end=slot.end,
-        url=meeting_url(view.series, day),
+        url=meeting_url(view.series, day, slot.suffix),
         last_modified=max([*stamps, *(link.changed_at for link in links)]),
         sequence=sequence,
         notes=(note, link_text(links)),
@@ -388,16 +393,19 @@ def _rule_events(
 
 
 def _extras(
-    view: SeriesView, rules: list[Rule], changes: dict[date, Change], start: datetime
+    view: SeriesView, rules: list[Rule], changes: list[Change], start: datetime
 ) -> list[FeedEvent]:
-    """Meetings outside every rule, as events of their own."""
+    """Meetings outside every rule (second meetings on one day too), as events of their own."""
     events = []
-    for day, change in sorted(changes.items()):
-        if schedule.rule_for(rules, day) is not None or change.start_at is None:
+    for change in sorted(changes, key=lambda c: (c.original_date, c.suffix)):
+        day = change.original_date
+        if change.start_at is None or (
+            not change.suffix and schedule.rule_for(rules, day) is not None
+        ):
             continue  # not an extra meeting
         if change.start_at < start:
             continue
-        occ = view.row(day)
+        occ = view.row(day, change.suffix)
         stamps = [max(occ.updated_at, view.series.updated_at) if occ else view.series.updated_at]
         slot = schedule.slot_of(None, change, day, view.tz)
         events.append(slot_event(view, slot, change.sequence, stamps))
@@ -409,8 +417,9 @@ def series_events(series: Series, window_start: datetime, horizon: date) -> list
     up to ``horizon`` (``window.feed_horizon``), where a rule that has them ends."""
     view = SeriesView.of(series)
     rules = services.rules_of(series)
-    changes = {c.original_date: c for c in services.changes_of(series)}
+    every = services.changes_of(series)
+    changes = {c.original_date: c for c in every if not c.suffix}
     events: list[FeedEvent] = []
     for rule, row in zip(rules, series.rules, strict=True):
         events += _rule_events(view, rule, row, changes, window_start, horizon)
-    return events + _extras(view, rules, changes, window_start)
+    return events + _extras(view, rules, every, window_start)

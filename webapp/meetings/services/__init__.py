@@ -21,6 +21,9 @@ from webapp.meetings.services.reading import (
     occurrence_row,
     occurrences,
     rules_of,
+    same_day_meeting,
+    stored_row,
+    suffix_for,
 )
 from webapp.meetings.services.series import create_series, retime, set_until, update_details
 from webapp.meetings.services.validation import (
@@ -60,6 +63,9 @@ __all__ = [
     "restore",
     "retime",
     "rules_of",
+    "same_day_meeting",
     "set_until",
+    "stored_row",
+    "suffix_for",
     "update_details",
 ]

@@ -194,26 +194,36 @@ def add_extra(
     duration_minutes: int | None = None,
     title: str = "",
     announce: bool = True,
+    suffix: str = "",
 ) -> Occurrence:
-    """An extra meeting outside the rule; its local date is its identity."""
+    """An extra meeting outside the rule; its local date (and ``suffix``) is its identity.
+
+    With a ``suffix`` it is a second meeting on that day (``2019-02-07-guests``): it may share
+    the day, and the time, of the date's meeting (archives do not say when each one was)."""
     tz = schedule.zone(series.timezone)
     start = schedule.strict_local(day, at, tz)
     minutes = check_duration(duration_minutes or series.current_rule.duration_minutes)
     title = check_text(title, "the title", limit=200)
-    existing = schedule.find(rules_of(series), changes_of(series), tz, day)
+    existing = schedule.find(rules_of(series), changes_of(series), tz, day, suffix)
+    if existing is not None and suffix:
+        raise OccurrenceClash(f"{day} already has a meeting {suffix!r} in {series.slug}")
     if existing is not None:
         raise OccurrenceClash(
             f"{day} is already a meeting date of {series.slug}"
             f"{' (cancelled)' if existing.cancelled else ''}; move or restore that meeting instead"
         )
-    _check_no_clash(series, start, start + timedelta(minutes=minutes), None)
-    row = next((o for o in series.occurrences if o.original_date == day), None)
+    if not suffix:
+        _check_no_clash(series, start, start + timedelta(minutes=minutes), None)
+    row = next(
+        (o for o in series.occurrences if (o.original_date, o.suffix) == (day, suffix)), None
+    )
     if row is not None:  # an anchor left by something attached earlier; reuse it
         db.session.delete(row)
         db.session.flush()
     row = Occurrence(
         series=series,
         original_date=day,
+        suffix=suffix,
         status=OccurrenceStatus.EXTRA,
         start_at=start,
         duration_minutes=minutes,
@@ -225,8 +235,8 @@ def add_extra(
         actor,
         "occurrence.add",
         "occurrence",
-        f"{series.slug}/{day}",
-        f"extra meeting of {series.title} on {day} {at:%H:%M}",
+        f"{series.slug}/{row.key}",
+        f"extra meeting of {series.title} on {row.key} {at:%H:%M}",
         {"minutes": minutes, "title": title},
     )
     if announce:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -63,6 +66,7 @@ def changes_of(series: Series) -> list[Change]:
             o.title,
             o.cancel_reason,
             o.sequence,
+            o.suffix,
         )
         for o in series.occurrences
         if o.status != OccurrenceStatus.SCHEDULED or o.start_at or o.duration_minutes or o.title
@@ -83,10 +87,40 @@ def occurrences(
     )
 
 
-def find_occurrence(series: Series, day: date) -> Slot:
+_IN_SCOPE: ContextVar[tuple[int, date, str] | None] = ContextVar("same_day_meeting", default=None)
+
+
+@contextmanager
+def same_day_meeting(series: Series, day: date, suffix: str) -> Iterator[None]:
+    """While one imported file is written, its date means its own meeting: the follow-ups,
+    reviews and minutes it writes for ``day`` go to the meeting ``day``-``suffix``. Other dates
+    (a follow-up closed at an earlier meeting) keep meaning their date's meeting."""
+    token = _IN_SCOPE.set((series.id, day, suffix))
+    try:
+        yield
+    finally:
+        _IN_SCOPE.reset(token)
+
+
+def suffix_for(series: Series, day: date, suffix: str | None = None) -> str:
+    """``suffix`` when given; else the same-day meeting in scope for ``day``, else ''."""
+    if suffix is not None:
+        return suffix
+    scope = _IN_SCOPE.get()
+    if scope is not None and scope[:2] == (series.id, day):
+        return scope[2]
+    return ""
+
+
+def find_occurrence(series: Series, day: date, suffix: str | None = None) -> Slot:
+    """The meeting ``day`` (with ``suffix``, a second meeting that day), or ``NotAnOccurrence``."""
     if not in_range(day):
         raise NotAnOccurrence(f"{day.isoformat()} is outside the dates Cadence accepts")
-    slot = schedule.find(rules_of(series), changes_of(series), schedule.zone(series.timezone), day)
+    suffix = suffix_for(series, day, suffix)
+    tz = schedule.zone(series.timezone)
+    slot = schedule.find(rules_of(series), changes_of(series), tz, day, suffix)
+    if slot is None and suffix:
+        raise NotAnOccurrence(f"{day.isoformat()} has no meeting {suffix!r} in {series.slug}")
     if slot is None:
         raise NotAnOccurrence(
             f"{day.isoformat()} is not a meeting date of {series.slug}{_nearby_hint(series, day)}"
@@ -132,22 +166,32 @@ def next_occurrence(series: Series, now: datetime, *, horizon_days: int = 400) -
     return upcoming[0] if upcoming else None
 
 
-def neighbours(series: Series, day: date) -> tuple[Slot | None, Slot | None]:
-    """The held occurrences just before and after the one with identity ``day``."""
-    slot = find_occurrence(series, day)
+def neighbours(
+    series: Series, day: date, suffix: str | None = None
+) -> tuple[Slot | None, Slot | None]:
+    """The held occurrences just before and after the one with identity ``day`` (``suffix``)."""
+    slot = find_occurrence(series, day, suffix)
     before = occurrences(
         series, slot.start - timedelta(days=120), slot.start, include_cancelled=False
     )
     after = occurrences(series, slot.end, slot.end + timedelta(days=120), include_cancelled=False)
-    previous = next((s for s in reversed(before) if s.original_date != day), None)
-    following = next((s for s in after if s.original_date != day), None)
+    previous = next((s for s in reversed(before) if s.key != slot.key), None)
+    following = next((s for s in after if s.key != slot.key), None)
     return previous, following
 
 
-def occurrence_row(series: Series, day: date) -> Occurrence:
+def stored_row(series: Series, day: date, suffix: str | None = None) -> Occurrence | None:
+    """The stored occurrence of the meeting, if one exists (reading never creates one)."""
+    suffix = suffix_for(series, day, suffix)
+    return next(
+        (o for o in series.occurrences if (o.original_date, o.suffix) == (day, suffix)), None
+    )
+
+
+def occurrence_row(series: Series, day: date, suffix: str | None = None) -> Occurrence:
     """The stored occurrence for ``day``, created when something is first attached to it."""
-    find_occurrence(series, day)  # refuses dates that are not occurrences
-    row = next((o for o in series.occurrences if o.original_date == day), None)
+    find_occurrence(series, day, suffix)  # refuses dates that are not occurrences
+    row = stored_row(series, day, suffix)
     if row is None:
         row = Occurrence(series=series, original_date=day, status=OccurrenceStatus.SCHEDULED)
         db.session.add(row)

@@ -251,6 +251,7 @@ def _check_new_rule(series: Series, probe: Rule) -> None:
     for extra in series.occurrences:
         if (
             extra.status == OccurrenceStatus.EXTRA
+            and not extra.suffix  # a second meeting that day may share a rule's date
             and extra.original_date >= probe.first_date
             and probe.has_date(extra.original_date)
         ):
@@ -278,7 +279,7 @@ def _retime_plan(series: Series, from_date: date, new_first: date) -> tuple[list
     dropped = [
         o
         for o in series.occurrences
-        if o.original_date >= from_date and o.status != OccurrenceStatus.EXTRA
+        if o.original_date >= from_date and o.status != OccurrenceStatus.EXTRA and not o.suffix
     ]
     for occ in dropped:
         if _has_attachments(occ):

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from webapp import audit
+from webapp import audit, dates
 from webapp.extensions import db
 from webapp.live import formsync
 from webapp.meetings import services as meetings
@@ -19,12 +17,12 @@ from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
 from webapp.minutes.grammar import split_attendance
 from webapp.minutes.importer import runs, write_follow_ups, write_reviews
-from webapp.minutes.importer.meeting import ensure_meeting
+from webapp.minutes.importer.meeting import ensure_meeting, which_meeting
 from webapp.minutes.importer.model import ImportProblem, Parsed
 from webapp.minutes.importer.parse import parse
 from webapp.minutes.services.matching import PeopleIndex
 from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
-from webapp.models import Minutes, MinutesRevision, MinutesState, Person, Series
+from webapp.models import Minutes, MinutesState, Person, Series
 
 
 @dataclass
@@ -135,41 +133,13 @@ def _sync(w: _Write, parsed: Parsed, attendees: list[Person]) -> SyncReport:
         raise ImportProblem(parsed.follow_ups[0].line, str(exc)) from None
 
 
-def _suffix(name: str) -> str:
-    """What a file name says besides its date: ``2019-02-07-guests.md`` → ``guests``."""
-    return "".join(c for c in Path(name).stem.casefold() if c.isalpha())
-
-
-def _same_day_check(minutes: Minutes, parsed: Parsed) -> None:
-    """A second file for a date whose minutes came from a file of another name
-    (``2019-02-07-guests.md`` beside ``2019-02-07.md``) is refused: it would
-    silently replace them (two meetings on one day are not supported yet)."""
-    summary = db.session.scalar(
-        sa.select(MinutesRevision.summary)
-        .where(
-            MinutesRevision.minutes_id == minutes.id,
-            MinutesRevision.summary.startswith("imported from "),
-        )
-        .order_by(MinutesRevision.version.desc())
-        .limit(1)
-    )
-    source = (summary or "").removeprefix("imported from ")
-    if source and _suffix(source) != _suffix(Path(parsed.name).name):
-        raise ImportProblem(
-            0,
-            f"the minutes of {parsed.day} were imported from {source}, another file: a second "
-            "meeting on one day is not supported, so this file would replace them; merge the "
-            "two files into one, or import this one into another series (--series)",
-        )
-
-
-def _summary(kind: str, series: Series, parsed: Parsed, changes: list[str]) -> str:
+def _summary(kind: str, series: Series, key: str, parsed: Parsed, changes: list[str]) -> str:
     next_text = f", next meeting {parsed.next_meeting}" if parsed.next_meeting else ""
     what = "minutes" if parsed.has_minutes else "follow-ups and reviews"
     if parsed.cancelled is not None and not parsed.has_minutes:
         what = "cancelled meeting"
     done = ", ".join(changes) or "nothing"
-    return f"{kind} {what} of {series.slug} {parsed.day}: {done}{next_text}"
+    return f"{kind} {what} of {series.slug} {key}: {done}{next_text}"
 
 
 def apply(
@@ -185,18 +155,36 @@ def apply(
     series = _series(parsed, series_slug)
     day = parsed.day
     assert day is not None  # noqa: S101 - parse() refuses files without a date
-    slot, meeting_changes = ensure_meeting(series, parsed, actor, add_missing=add_missing)
+    suffix = which_meeting(series, parsed)
+    with meetings.same_day_meeting(series, day, suffix):
+        return _apply(parsed, series, suffix, actor, now, default_state, add_missing)
+
+
+def _apply(
+    parsed: Parsed,
+    series: Series,
+    suffix: str,
+    actor: audit.Actor,
+    now: datetime,
+    default_state: str,
+    add_missing: bool,
+) -> Outcome:
+    """``apply`` with the file's meeting in scope: its date means that meeting."""
+    day = parsed.day
+    assert day is not None  # noqa: S101 - parse() refuses files without a date
+    key = dates.meeting_key(day, suffix)
+    slot, meeting_changes = ensure_meeting(
+        series, parsed, actor, add_missing=add_missing, suffix=suffix
+    )
     changes = list(meeting_changes)
     outcome = Outcome("unchanged", "", [*parsed.warnings, *_next_meeting_warning(series, parsed)])
     outcome.series = series
     minutes = svc.get_minutes(series, day)
     if minutes is not None and minutes.content_hash == parsed.content_hash:
         outcome.summary = (
-            f"unchanged: minutes of {series.slug} {day} were imported from this text already"
+            f"unchanged: minutes of {series.slug} {key} were imported from this text already"
         )
         return outcome
-    if minutes is not None:
-        _same_day_check(minutes, parsed)
     w = _Write(series, day, slot, actor, now, PeopleIndex())
     attendees: list[Person] = []
     if parsed.has_minutes and (parsed.cancelled is None or parsed.minutes_content):
@@ -223,9 +211,9 @@ def apply(
     outcome.new_people += owners.new
     if outcome.kind == "unchanged" and (made or meeting_changes):
         outcome.kind = "updated"
-    outcome.summary = _summary(outcome.kind, series, parsed, changes)
+    outcome.summary = _summary(outcome.kind, series, key, parsed, changes)
     if outcome.kind != "unchanged":
-        target = f"{series.slug}/{day}"
+        target = f"{series.slug}/{key}"
         audit.record(actor, "minutes.import", "minutes", target, outcome.line()[:500])
     return outcome
 
@@ -238,10 +226,11 @@ def import_text(
     now: datetime,
     *,
     day: date | None = None,
+    suffix: str | None = None,
     default_state: str = MinutesState.PUBLISHED,
     add_missing: bool = False,
 ) -> Outcome:
-    parsed = parse(text, name, day=day)
+    parsed = parse(text, name, day=day, suffix=suffix)
     return apply(
         parsed, series_slug, actor, now, default_state=default_state, add_missing=add_missing
     )

@@ -54,6 +54,18 @@ def date_from_name(name: str) -> date | None:
     return dates.parse_day(text, "The date in the file name")
 
 
+def suffix_from_name(name: str) -> str:
+    """What a name says after its leading date, for a second meeting that day:
+    ``2019-02-07-guests.md`` and ``20190207-guests.md`` → ``guests``; '' when nothing follows
+    the date (or the date is not at the start). Not checked here: ``dates.check_suffix`` is."""
+    stem = Path(name).stem
+    for width in (10, 8):
+        head, rest = stem[:width], stem[width:]
+        if _date_text(head) is not None and rest[:1] == "-" and (width == 8) == _digits(head):
+            return rest[1:]
+    return ""
+
+
 def not_minutes(name: str) -> bool:
     """README.md, index.md, agenda.md, schedule.md...: skipped with a notice, not an error."""
     stem = Path(name).stem.casefold()

@@ -51,6 +51,12 @@ class Parsed:
     series: str | None = None
     day: date | None = None
     day_line: int = 0
+    #: Which meeting of ``day`` the file says it is (``suffix:`` in the front matter, or
+    #: ``--date 2019-02-07-guests``): '' for the date's meeting; None when it does not say, and
+    #: its name decides (``webapp.minutes.importer.meeting.which_meeting``).
+    suffix: str | None = None
+    #: The front matter names the meeting's ``date`` (Cadence's export does).
+    dated_inside: bool = False
     state: str | None = None
     next_meeting_text: str | None = None
     next_meeting_line: int = 0

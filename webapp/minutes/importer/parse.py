@@ -10,6 +10,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
+from webapp import dates
 from webapp.minutes import frontmatter
 from webapp.minutes.grammar import lines as ln
 from webapp.minutes.grammar.attendance import ListedAttendee
@@ -33,6 +34,22 @@ NO_DATE = (
     "the file has no meeting date: give --date YYYY-MM-DD, a 'date:' in the front matter, "
     "or a date at the start of the file name (2019-02-07.md, 20190207.md, 2019-02-07-topic.md)"
 )
+
+
+def _meeting_suffix(
+    parsed: Parsed, data: dict[str, Any], where: dict[str, int], suffix: str | None
+) -> None:
+    """Which meeting of its date the file is, when it says so: ``--date``'s key, else the
+    front matter's ``suffix`` (a second meeting that day)."""
+    parsed.dated_inside = "date" in data
+    if suffix is not None:
+        parsed.suffix = suffix
+    elif "suffix" in data:
+        value = data["suffix"]
+        try:
+            parsed.suffix = dates.check_suffix(value if isinstance(value, str) else repr(value))
+        except ValueError as exc:
+            raise ImportProblem(where["suffix"], f"front matter: {exc}") from None
 
 
 def _meeting_day(
@@ -128,8 +145,9 @@ def _next_meeting(parsed: Parsed) -> None:
         parsed.warnings.append((parsed.next_meeting_line, message))
 
 
-def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
-    """Parse one file's text. ``day`` is ``--date``. Raises ``ImportProblem(s)``."""
+def parse(text: str, name: str, *, day: date | None = None, suffix: str | None = None) -> Parsed:
+    """Parse one file's text. ``day`` and ``suffix`` are ``--date``'s meeting (``suffix``
+    None: ``--date`` was not given). Raises ``ImportProblem(s)``."""
     text = normalise(text)
     check_lines(text)
     try:
@@ -139,6 +157,7 @@ def parse(text: str, name: str, *, day: date | None = None) -> Parsed:
     data = data or {}
     parsed = Parsed(name=name, content_hash=hashlib.sha256(text.encode()).hexdigest(), notes="")
     _meeting_day(parsed, data, where, day)
+    _meeting_suffix(parsed, data, where, suffix if day is not None else None)
     _front(parsed, data, where)
     body = Body()
     numbered = list(enumerate(body_text.split("\n"), start=body_line))

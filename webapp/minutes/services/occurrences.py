@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from webapp.extensions import db
+from webapp.meetings import services as meetings
 from webapp.models import (
     AgendaItem,
     FollowUp,
@@ -17,9 +18,9 @@ from webapp.models import (
 )
 
 
-def stored_occurrence(series: Series, day: date) -> Occurrence | None:
+def stored_occurrence(series: Series, day: date, suffix: str | None = None) -> Occurrence | None:
     """The occurrence row of ``day`` if one exists (reading never creates one)."""
-    return next((o for o in series.occurrences if o.original_date == day), None)
+    return meetings.stored_row(series, day, suffix)
 
 
 def has_attachments(occ: Occurrence) -> bool:

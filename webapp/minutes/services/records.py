@@ -31,19 +31,21 @@ from webapp.models import (
 from webapp.urls import external_url
 
 
-def get_minutes(series: Series, day: date) -> Minutes | None:
-    occ = stored_occurrence(series, day)
+def get_minutes(series: Series, day: date, suffix: str | None = None) -> Minutes | None:
+    """The minutes of the meeting ``day`` (``suffix``: a second meeting that day), if any."""
+    occ = stored_occurrence(series, day, suffix)
     if occ is None or occ.id is None:
         return None
     return db.session.scalar(sa.select(Minutes).where(Minutes.occurrence_id == occ.id))
 
 
-def minutes_url_for(series: Series, day: date) -> str | None:
+def minutes_url_for(series: Series, day: date, suffix: str | None = None) -> str | None:
     """The public address of the meeting's minutes, once published; None before that."""
-    minutes = get_minutes(series, day)
+    minutes = get_minutes(series, day, suffix)
     if minutes is None or not minutes.published or not series.public:
         return None
-    return external_url(url_for("minutes.minutes_page", slug=series.slug, day=day.isoformat()))
+    key = minutes.occurrence.key
+    return external_url(url_for("minutes.minutes_page", slug=series.slug, day=key))
 
 
 def _revision(minutes: Minutes, actor: audit.Actor, now: datetime, summary: str) -> MinutesRevision:
@@ -63,12 +65,14 @@ def _revision(minutes: Minutes, actor: audit.Actor, now: datetime, summary: str)
     return rev
 
 
-def start_minutes(series: Series, day: date, actor: audit.Actor, now: datetime) -> Minutes:
+def start_minutes(
+    series: Series, day: date, actor: audit.Actor, now: datetime, suffix: str | None = None
+) -> Minutes:
     """Empty draft minutes for a meeting (the existing ones if someone started them already)."""
-    existing = get_minutes(series, day)
+    existing = get_minutes(series, day, suffix)
     if existing is not None:
         return existing
-    occ = meetings.occurrence_row(series, day)
+    occ = meetings.occurrence_row(series, day, suffix)
     minutes = Minutes(
         occurrence_id=occ.id,
         notes="",
@@ -291,10 +295,24 @@ def published_days(series: Series) -> list[date]:
     query = (
         sa.select(Occurrence.original_date)
         .join(Minutes, Minutes.occurrence_id == Occurrence.id)
-        .where(Occurrence.series_id == series.id, Minutes.state == MinutesState.PUBLISHED)
+        .where(
+            Occurrence.series_id == series.id,
+            Occurrence.suffix == "",
+            Minutes.state == MinutesState.PUBLISHED,
+        )
         .order_by(Occurrence.original_date.desc())
     )
     return list(db.session.scalars(query))
+
+
+def published_keys(series: Series) -> set[str]:
+    """The keys (``2019-02-07``, ``2019-02-07-guests``) of the meetings with published minutes."""
+    query = (
+        sa.select(Occurrence)
+        .join(Minutes, Minutes.occurrence_id == Occurrence.id)
+        .where(Occurrence.series_id == series.id, Minutes.state == MinutesState.PUBLISHED)
+    )
+    return {occ.key for occ in db.session.scalars(query)}
 
 
 def published_minutes(limit: int = 50) -> list[Minutes]:

@@ -53,6 +53,8 @@ class Hit:
     series: Series
     day: date
     snippet: Markup
+    #: The meeting's key: its date, or ``date-suffix`` for a second meeting that day.
+    key: str = ""
 
 
 def _highlight(text: str | None) -> Markup:
@@ -140,5 +142,12 @@ def search(query: str, *, public_only: bool, page: int = 1) -> tuple[list[Hit], 
     for minutes_id, text in rows:
         minutes = found[minutes_id]
         occurrence = minutes.occurrence
-        hits.append(Hit(series[occurrence.series_id], occurrence.original_date, _highlight(text)))
+        hits.append(
+            Hit(
+                series[occurrence.series_id],
+                occurrence.original_date,
+                _highlight(text),
+                occurrence.key,
+            )
+        )
     return hits, total

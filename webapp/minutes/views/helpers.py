@@ -48,12 +48,25 @@ def day_or_404(text: str) -> date:
         abort(404)
 
 
-def occurrence_or_404(slug: str, day_text: str) -> tuple[Series, date, Any]:
-    series, day = series_or_404(slug), day_or_404(day_text)
+def occurrence_or_404(
+    slug: str, day_text: str, *, same_day: bool = False
+) -> tuple[Series, date, Any]:
+    """The series, date and slot of a meeting address, else 404. Only pages that read
+    (``same_day``) take a second meeting that day (``YYYY-MM-DD-suffix``): it is written by
+    importing its file, so the pages that change a meeting answer 404 for it."""
+    series = series_or_404(slug)
+    suffix = ""
+    if same_day:
+        try:
+            day, suffix = dates.parse_meeting(day_text)
+        except ValueError:
+            abort(404)
+    else:
+        day = day_or_404(day_text)
     try:
-        slot = meetings.find_occurrence(series, day)
+        slot = meetings.find_occurrence(series, day, suffix)
     except ScheduleError:
-        abort(404, f"{day} is not a meeting date of {series.title}.")
+        abort(404, f"{dates.meeting_key(day, suffix)} is not a meeting of {series.title}.")
     return series, day, slot
 
 

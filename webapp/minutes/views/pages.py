@@ -9,6 +9,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from webapp.meetings import services as meetings
 from webapp.minutes import services as svc
 from webapp.minutes.forms import AgendaItemForm
 from webapp.minutes.views.helpers import EDITORS, bp, can_edit, occurrence_or_404
@@ -18,18 +19,19 @@ from webapp.security import public, roles_required
 @bp.route("/meetings/<slug>/<day>/minutes")
 @public
 def minutes_page(slug: str, day: str) -> ResponseReturnValue:
-    series, meeting_day, slot = occurrence_or_404(slug, day)
-    minutes = svc.get_minutes(series, meeting_day)
+    series, meeting_day, slot = occurrence_or_404(slug, day, same_day=True)
+    minutes = svc.get_minutes(series, meeting_day, slot.suffix)
     if (minutes is None or not minutes.published) and not can_edit():
         abort(404, "These minutes are not published.")
-    return render_template(
-        "minutes/meeting_page.html",
-        series=series,
-        slot=slot,
-        occurrence_date=meeting_day,
-        meeting_mode="minutes",
-        page_title=f"Minutes: {series.title}, {meeting_day}",
-    )
+    with meetings.same_day_meeting(series, meeting_day, slot.suffix):
+        return render_template(
+            "minutes/meeting_page.html",
+            series=series,
+            slot=slot,
+            occurrence_date=meeting_day,
+            meeting_mode="minutes",
+            page_title=f"Minutes: {series.title}, {slot.key}",
+        )
 
 
 @bp.route("/meetings/<slug>/<day>/agenda")
