@@ -1,7 +1,7 @@
 """occurrences: a suffix for a second meeting on one day (``2019-02-07-guests``)
 
 Revision ID: 0024d
-Revises: 0019s
+Revises: 0022b
 Create Date: 2026-12-03 08:00:00
 
 Existing occurrences get the empty suffix: they keep their identity (series, date).
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0024d'
-down_revision = '0019s'
+down_revision = '0022b'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """minutes: attendee_names (the attendees' names and handles), searched with the notes
 
 Revision ID: 0025l
-Revises: 0022b
+Revises: 0024d
 Create Date: 2026-12-03 08:10:00
 
 The full-text index (webapp/models/search.py) is remade to include the new column: on SQLite
@@ -15,7 +15,7 @@ from webapp.models import search
 
 # revision identifiers, used by Alembic.
 revision = '0025l'
-down_revision = '0022b'
+down_revision = '0024d'
 branch_labels = None
 depends_on = None
 
