@@ -5,6 +5,7 @@ is closed, and once it reconnects it gets the whole document."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
 import time
@@ -14,7 +15,7 @@ import pytest
 
 from tests.live.yclient import PATH, YClient, connect
 from webapp.extensions import db
-from webapp.live import store
+from webapp.live import protocol, store
 from webapp.live.hub import HUB
 
 
@@ -66,9 +67,9 @@ def stalled_gone(minutes_id: int) -> bool:
     return room is not None and len(room.connections) == 2
 
 
-def type_in_turns(alice: YClient, bob: YClient, edits: int) -> None:
+def type_in_turns(alice: YClient, bob: YClient, edits: range) -> None:
     """Each edit reaches the other and is acknowledged within 2 s."""
-    for n in range(edits):
+    for n in edits:
         typist, other = (alice, bob) if n % 2 == 0 else (bob, alice)
         mark = f"<{n}>"
         typist.type(mark + CHUNK)
@@ -101,7 +102,11 @@ def test_a_socket_that_stops_reading_holds_up_nobody(app, live_server, cookie_as
     try:
         assert alice.synced.wait(5)
         assert bob.synced.wait(5)
-        type_in_turns(alice, bob, 100)
+        type_in_turns(alice, bob, range(70))  # from about the 50th on, the stalled one is full
+        entry = protocol.awareness_entry(alice.doc.client_id, 1, json.dumps({"user": {}}))
+        alice.send(protocol.awareness(b"\x01" + entry))
+        assert bob.wait(lambda: alice.doc.client_id in bob.presence, 2)  # presence too
+        type_in_turns(alice, bob, range(70, 100))
         # The server drops the stalled socket (a send to it blocked for 5 s), then it ends.
         assert alice.wait(lambda: stalled_gone(started), 15), "the stalled socket is still open"
         assert closed_by_server(stalled, 10)
@@ -148,7 +153,7 @@ def test_a_socket_that_falls_behind_is_closed_with_a_reason(app, live_server, co
     try:
         assert alice.synced.wait(5)
         assert bob.synced.wait(5)
-        type_in_turns(alice, bob, 70)
+        type_in_turns(alice, bob, range(70))
         got = frames(stalled, 10)
         opcode, payload = got[-1]
         assert opcode == 8
