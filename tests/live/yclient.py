@@ -51,7 +51,7 @@ class YClient:
     def send(self, data: bytes) -> None:
         try:
             self.ws.send(data)
-        except simple_websocket.ConnectionClosed:
+        except (simple_websocket.ConnectionClosed, OSError):  # OSError: closed meanwhile
             self.closed.set()
 
     def _read(self) -> None:

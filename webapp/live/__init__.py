@@ -19,8 +19,17 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_FANOUT": "auto",
     # The Redis channel and PostgreSQL NOTIFY channel of this site's updates.
     "LIVE_CHANNEL": "cadence_live",
-    # Per socket: the largest message, and a token bucket of messages.
-    "LIVE_LIMITS": {"max_bytes": 512 * 1024, "burst": 200.0, "per_second": 50.0},
+    # Per socket: the largest message, a token bucket of messages, and how far a browser may
+    # fall behind (messages or bytes waiting for it, seconds one send may block) before its
+    # socket is closed (it reconnects and resyncs).
+    "LIVE_LIMITS": {
+        "max_bytes": 512 * 1024,
+        "burst": 200.0,
+        "per_second": 50.0,
+        "queue_frames": 1000,
+        "queue_bytes": 4 * 1024 * 1024,
+        "send_seconds": 5.0,
+    },
     # A revision is made once typing paused this long, at most once per interval.
     "LIVE_PAUSE_SECONDS": 10,
     "LIVE_REVISION_INTERVAL": 180,
@@ -46,7 +55,8 @@ def init_app(app: Flask) -> None:
     if reason:
         raise ConfigError(reason)
     app.config["LIVE_FANOUT_KIND"] = kind
-    limits = dict(app.config["LIVE_LIMITS"])
+    # A partial LIVE_LIMITS keeps the defaults of the keys it leaves out.
+    limits = app.config["LIVE_LIMITS"] = {**DEFAULTS["LIVE_LIMITS"], **app.config["LIVE_LIMITS"]}
     # A ping every 25 s: a browser that vanished without closing frees its thread within 50 s.
     app.config.setdefault(
         "SOCK_SERVER_OPTIONS", {"max_message_size": limits["max_bytes"], "ping_interval": 25}

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,25 +28,46 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Limits:
-    """Per socket: the largest frame, and a token bucket of frames (burst, then per second)."""
+    """Per socket: the largest frame, a token bucket of frames (burst, then per second), and
+    how far the browser may fall behind (frames or bytes waiting to go out, seconds one send
+    may block) before its socket is closed."""
 
     max_bytes: int = 512 * 1024
     burst: float = 200.0
     per_second: float = 50.0
+    queue_frames: int = 1000
+    queue_bytes: int = 4 * 1024 * 1024
+    send_seconds: float = 5.0
+
+
+#: The close code of a socket whose browser fell behind (1013: try again later).
+BEHIND = 1013
 
 
 class Connection:
-    """One browser's socket."""
+    """One browser's socket. What goes out to it waits in its own bounded queue, sent by its
+    own sender thread: no other thread (the writer, the fan-out, the janitor) ever blocks on
+    this socket. A browser that stops reading (a suspended laptop, a phone out of range) fills
+    the queue or blocks a send for ``send_seconds``: its socket is closed, and the browser
+    reconnects and resyncs (Yjs sync step 1 and 2)."""
 
     def __init__(self, ws: Any, user_id: int | None, actor: str, limits: Limits) -> None:
         self.ws, self.user_id, self.actor, self.limits = ws, user_id, actor, limits
-        self.send_lock = threading.Lock()
         self.received = 0  # update messages received on this socket
         self.acked = 0
         self.clients: dict[int, int] = {}  # awareness client id -> last clock
         self.tokens = limits.burst
         self.refilled = time.monotonic()
         self.open = True
+        self.outbox: deque[bytes] = deque()
+        self.queued = 0  # bytes in the outbox
+        self.wake = threading.Condition()
+        #: (code, reason) once the socket is to be closed, after what is queued.
+        self.closing: tuple[int, str] | None = None
+        self.ending = False  # the handler returned: send what is queued, then stop
+        self.sending_since: float | None = None  # when the send under way began
+        self.sender = threading.Thread(target=self._drain, name="live-sender", daemon=True)
+        self.sender.start()
 
     def allow(self, size: int) -> str | None:
         """None when the frame may be read; else why the socket is closed."""
@@ -61,12 +84,100 @@ class Connection:
         return None
 
     def send(self, data: bytes) -> None:
-        if not self.open:
-            return
-        try:
-            with self.send_lock:
-                self.ws.send(data)
-        except Exception:  # noqa: BLE001 - a gone socket is noticed by its own reader
+        """Queue ``data`` for this socket; never blocks. A full queue closes the socket (what
+        was waiting is dropped: the browser resyncs when it reconnects)."""
+        with self.wake:
+            if not self.open or self.closing is not None:
+                return
+            limits = self.limits
+            # Bytes count once over the limit: one large frame (a resync's step 2) always fits.
+            if len(self.outbox) >= limits.queue_frames or self.queued >= limits.queue_bytes:
+                log.info("live: closing a socket of %s: it fell behind", self.actor)
+                self.outbox.clear()
+                self.queued = 0
+                self.outbox.append(protocol.notice("Disconnected: this connection fell behind."))
+                self.closing = (BEHIND, "fell behind: reconnect")
+            else:
+                self.outbox.append(data)
+                self.queued += len(data)
+            self.wake.notify()
+        self.check()
+
+    def close(self, code: int, reason: str, notice: str | None = None) -> None:
+        """Send ``notice`` (a line for the page) and close the socket, after what is queued."""
+        with self.wake:
+            if not self.open or self.closing is not None:
+                return
+            if notice is not None:
+                self.outbox.append(protocol.notice(notice))
+            self.closing = (code, reason[:120])
+            self.wake.notify()
+
+    def stalled(self) -> bool:
+        since = self.sending_since
+        return since is not None and time.monotonic() - since > self.limits.send_seconds
+
+    def check(self) -> bool:
+        """Cut the socket when a send has blocked too long; True when it is (or was) cut."""
+        if self.stalled():
+            log.info("live: cutting a socket of %s: a send blocked", self.actor)
+            self.cut()
+            return True
+        return not self.open
+
+    def cut(self) -> None:
+        """End the socket at once, without a word to a browser that does not read: a send
+        blocked on it fails, and so does its reader."""
+        with self.wake:
+            self.open = False
+            self.wake.notify()
+        sock = getattr(self.ws, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def finish(self) -> None:
+        """The handler is done: send what is queued (a notice, the close), for at most
+        ``send_seconds``, then end the socket."""
+        with self.wake:
+            self.ending = True
+            self.wake.notify()
+        self.sender.join(self.limits.send_seconds)
+        if self.sender.is_alive():
+            self.cut()
+        self.open = False
+
+    def _next(self) -> tuple[bytes | None, tuple[int, str] | None] | None:
+        """The next frame to send, or the close; None when the sender stops."""
+        with self.wake:
+            while self.open and not self.outbox and self.closing is None and not self.ending:
+                self.wake.wait()
+            if not self.open:
+                return None
+            if self.outbox:
+                data = self.outbox.popleft()
+                self.queued -= len(data)
+                self.sending_since = time.monotonic()
+                return data, None
+            if self.closing is not None:
+                self.sending_since = time.monotonic()
+                return None, self.closing
+            return None
+
+    def _drain(self) -> None:
+        while (item := self._next()) is not None:
+            data, closing = item
+            try:
+                if data is not None:
+                    self.ws.send(data)
+                elif closing is not None:
+                    self.ws.close(*closing)
+                    break
+            except Exception:  # noqa: BLE001 - a gone socket is noticed by its own reader
+                break
+            finally:
+                self.sending_since = None
+        with self.wake:
             self.open = False
 
 
@@ -181,7 +292,6 @@ class Hub:
 
     def leave(self, room: Room, conn: Connection) -> bytes | None:
         """Take ``conn`` out; returns the awareness update saying its clients left."""
-        conn.open = False
         with self.lock:
             room.connections.discard(conn)
             if not room.connections and self.rooms.get(room.minutes_id) is room:
@@ -251,9 +361,7 @@ class Hub:
         with self.lock:
             conns = [c for room in self.rooms.values() for c in room.connections]
         for conn in conns:
-            conn.send(protocol.notice(reason))
-            with contextlib.suppress(Exception):  # already gone
-                conn.ws.close(1012, reason)
+            conn.close(1012, reason, notice=reason)
 
 
 HUB = Hub()

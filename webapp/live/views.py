@@ -72,8 +72,9 @@ def socket(ws: Any, slug: str, day: str) -> None:
         room = HUB.join(minutes_id, conn, lambda mid: live.load(mid, notes))
     except Exception:  # noqa: BLE001 - the browser retries; its edits wait in IndexedDB
         log.exception("live: loading the notes of minutes %s failed", minutes_id)
-        conn.send(protocol.notice("The server could not load the notes; retrying."))
-        ws.close(1011, "could not load the notes")
+        notice = "The server could not load the notes; retrying."
+        conn.close(1011, "could not load the notes", notice)
+        conn.finish()
         return
     try:
         if room.first_ask():
@@ -85,6 +86,7 @@ def socket(ws: Any, slug: str, day: str) -> None:
         _serve(ws, conn, room)
     finally:
         gone = HUB.leave(room, conn)
+        conn.finish()
         if gone:
             room.broadcast(protocol.awareness(gone))
             live.fanout.awareness(minutes_id, gone)
@@ -111,15 +113,20 @@ def still_signed_in(token: str) -> bool:
         db.session.remove()
 
 
+#: How often a socket's handler looks whether a send to its browser has blocked too long.
+TICK_SECONDS = 1.0
+
+
 def _serve(ws: Any, conn: Connection, room: Room) -> None:
     checked = time.monotonic()
     while True:
-        data = ws.receive(timeout=RECHECK_SECONDS)
+        data = ws.receive(timeout=min(TICK_SECONDS, RECHECK_SECONDS))
+        if conn.check():  # the browser stopped reading (or the socket closed): reconnects
+            return
         if time.monotonic() - checked >= RECHECK_SECONDS:
             checked = time.monotonic()
             if not still_signed_in(g.live_token):
-                conn.send(protocol.notice("Signed out: reload the page and sign in again."))
-                ws.close(1008, "signed out")
+                conn.close(1008, "signed out", "Signed out: reload the page and sign in again.")
                 return
         if data is None:
             continue
@@ -133,8 +140,7 @@ def _serve(ws: Any, conn: Connection, room: Room) -> None:
             except protocol.ProtocolError as exc:
                 problem = str(exc)
         log.info("live: closing a socket of %s: %s", conn.actor, problem)
-        conn.send(protocol.notice(f"Disconnected: {problem}"))
-        ws.close(1008, problem[:120])
+        conn.close(1008, problem, f"Disconnected: {problem}")
         return
 
 
