@@ -121,6 +121,9 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     with app.app_context():
         db.create_all()
     yield app
+    live = app.extensions.get("cadence_live")
+    if live is not None:
+        live.stop()  # its janitor and listener must not outlive the test's database
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -84,8 +84,13 @@ def test_two_files_for_one_date_are_two_meetings_and_reimport_changes_nothing(
     plain = client.get("/meetings/steering/2016-01-07/minutes").get_data(as_text=True)
     assert "book the room" in plain
     assert "send slides" not in plain
-    series = client.get("/series/steering?page=999").get_data(as_text=True)
-    assert "/meetings/steering/2016-01-07-guests/minutes" in series
+    pages = []
+    for number in range(1, 100):  # the series page lists the meetings a page at a time
+        listing = client.get(f"/series/steering?page={number}")
+        if listing.status_code == 404:
+            break
+        pages.append(listing.get_data(as_text=True))
+    assert any("/meetings/steering/2016-01-07-guests/minutes" in text for text in pages)
 
 
 def test_three_files_dry_run_says_what_the_real_run_does(app, runner, tmp_path) -> None:

@@ -69,6 +69,8 @@ class Fanout:
         self.pid = 0
         self.redis: Any = None
         self.ready = threading.Event()
+        #: Set when the app is done: the listener ends instead of reconnecting or polling.
+        self.stopping = threading.Event()
         self.mine: dict[int, None] = {}  # seqs stored by this process (poll: skip them)
         #: Poll: presence to write, the latest per (minutes, client), and the clocks seen.
         self.presence_out: dict[tuple[int, int], tuple[int, bytes]] = {}
@@ -185,6 +187,8 @@ class Fanout:
                 for message in pubsub.listen():
                     self._on_redis(message["data"])
             except Exception as exc:  # noqa: BLE001 - reconnect
+                if self.stopping.is_set():
+                    return
                 log.warning("live: Redis subscription lost (%s); again in 1 s", exc)
                 time.sleep(1)
 
@@ -215,6 +219,8 @@ class Fanout:
                 for note in pg.notifies():
                     self._on_pg(note.payload)
             except Exception as exc:  # noqa: BLE001 - reconnect
+                if self.stopping.is_set():
+                    return
                 log.warning("live: PostgreSQL LISTEN lost (%s); again in 1 s", exc)
                 time.sleep(1)
 
@@ -236,8 +242,7 @@ class Fanout:
         with self.engine.connect() as conn:
             last = conn.scalar(sa.select(sa.func.max(UPDATES.c.seq))) or 0
         self.ready.set()
-        while True:
-            time.sleep(POLL_INTERVAL)
+        while not self.stopping.wait(POLL_INTERVAL):
             ids = HUB.open_ids()
             if not ids:
                 continue

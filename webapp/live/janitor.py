@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -28,21 +27,30 @@ from webapp.models import Minutes
 
 log = logging.getLogger(__name__)
 INTERVAL = 2.0
-_started: dict[int, int] = {}
+_started: dict[int, tuple[int, threading.Event]] = {}
 _lock = threading.Lock()
 
 
 def ensure_started(app: Flask) -> None:
     with _lock:
-        if _started.get(id(app)) == os.getpid():
+        found = _started.get(id(app))
+        if found is not None and found[0] == os.getpid():
             return
-        _started[id(app)] = os.getpid()
-    threading.Thread(target=_loop, args=(app,), name="live-janitor", daemon=True).start()
+        stopping = threading.Event()
+        _started[id(app)] = (os.getpid(), stopping)
+    threading.Thread(target=_loop, args=(app, stopping), name="live-janitor", daemon=True).start()
 
 
-def _loop(app: Flask) -> None:
-    while True:
-        time.sleep(INTERVAL)
+def stop(app: Flask) -> None:
+    """End this app's janitor (an app that is done: a test's, or one being shut down)."""
+    with _lock:
+        found = _started.pop(id(app), None)
+    if found is not None:
+        found[1].set()
+
+
+def _loop(app: Flask, stopping: threading.Event) -> None:
+    while not stopping.wait(INTERVAL):
         keep = 2 * app.config["LIVE_REVISION_INTERVAL"] + app.config["LIVE_PAUSE_SECONDS"] + 60
         for minutes_id in HUB.tended_ids(keep):
             try:

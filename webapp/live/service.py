@@ -37,6 +37,14 @@ class Service:
         self.fanout.ensure_started()
         janitor.ensure_started(self.app)
 
+    def stop(self) -> None:
+        """This app is done (a test's app at teardown): its janitor ends, and its listener
+        stops polling and does not reconnect."""
+        from webapp.live import janitor
+
+        self.fanout.stopping.set()
+        janitor.stop(self.app)
+
     def after_commit(self, items: list[Stored]) -> None:
         self.fanout.after_commit(items)  # the other nodes first: their path is the longer
         HUB.stored(items)
