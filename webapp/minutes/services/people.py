@@ -139,7 +139,10 @@ def create_person(
     aliases: Sequence[str] = (),
     handle: str | None = None,
     index: PeopleIndex | None = None,
+    flush: bool = True,
 ) -> Person:
+    """A new person; ``flush=False``: added only, the caller flushes (once for many people)
+    and then audits each (:func:`audit_created`)."""
     fields = PersonFields(name, email, affiliation, aliases, handle)
     _check_person_fields(fields, None, index)
     person = Person(
@@ -150,11 +153,16 @@ def create_person(
         aliases=_alias_text(fields.aliases),
     )
     db.session.add(person)
-    db.session.flush()
     if index is not None:
         index.add(person)
-    audit.record(actor, "person.create", "person", person.id, f"added {person.name}")
+    if flush:
+        db.session.flush()
+        audit_created(person, actor)
     return person
+
+
+def audit_created(person: Person, actor: audit.Actor) -> None:
+    audit.record(actor, "person.create", "person", person.id, f"added {person.name}")
 
 
 def _snapshot(person: Person) -> dict[str, str | None]:
@@ -230,8 +238,10 @@ def find_or_create(
     *,
     index: PeopleIndex,
     firsts: FirstNames | None = None,
+    flush: bool = True,
 ) -> tuple[Person, bool]:
-    """The person ``ref`` names by the identity rules, created when nobody matches."""
+    """The person ``ref`` names by the identity rules, created when nobody matches
+    (``flush=False``: as :func:`create_person`)."""
     person = index.find(ref)
     if person is None and ref.single_word and not ref.handle and firsts is not None:
         person = firsts.only(ref.name)
@@ -243,7 +253,9 @@ def find_or_create(
         handle = None
     if handle and key(handle) in index.by_handle:
         handle = None
-    created = create_person(ref.name, actor, email=ref.email or "", handle=handle, index=index)
+    created = create_person(
+        ref.name, actor, email=ref.email or "", handle=handle, index=index, flush=flush
+    )
     return created, True
 
 
@@ -266,7 +278,8 @@ def person_for(
 def people_for(
     names: Iterable[str | Attendee], actor: audit.Actor, index: PeopleIndex | None = None
 ) -> tuple[list[Person], list[Person]]:
-    """The people a meeting's attendee list names, in order: (people, the ones created)."""
+    """The people a meeting's attendee list names, in order: (people, the ones created). The
+    new people are written together (one flush), however many."""
     index = index if index is not None else PeopleIndex()
     firsts = FirstNames()
     people: list[Person] = []
@@ -275,11 +288,15 @@ def people_for(
         ref = parse_name(name) if isinstance(name, str) else name
         if not ref.name:
             continue
-        person, new = find_or_create(ref, actor, index=index, firsts=firsts)
+        person, new = find_or_create(ref, actor, index=index, firsts=firsts, flush=False)
         people.append(person)
         firsts.add(person)
         if new:
             created.append(person)
+    if created:
+        db.session.flush()
+        for person in created:
+            audit_created(person, actor)
     return people, created
 
 

@@ -16,6 +16,7 @@ meeting); otherwise the follow-up has no owner, keeps the whole line, and nobody
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -29,7 +30,7 @@ from webapp.meetings import services as meetings
 from webapp.minutes.grammar.attendees import Attendee, parse_attendee
 from webapp.minutes.grammar.model import ParsedFollowUp
 from webapp.minutes.services.errors import MinutesError
-from webapp.minutes.services.follow_ups import add_follow_up, set_follow_up_state
+from webapp.minutes.services.follow_ups import audit_raised, new_follow_up, set_follow_up_state
 from webapp.minutes.services.matching import FirstNames, PeopleIndex, key
 from webapp.models import FollowUp, FollowUpState, Occurrence, Person, Series
 
@@ -188,34 +189,65 @@ def _pool(occ: Occurrence | None) -> _Pool:
     return _Pool(list(raised), list(closed))
 
 
-def _open_before(series: Series, day: date) -> list[FollowUp]:
-    """The series' follow-ups raised before ``day`` and still open, oldest first."""
-    raised = aliased(Occurrence)
-    query = (
-        sa.select(FollowUp)
-        .join(raised, FollowUp.raised_occurrence_id == raised.id)
-        .where(
-            FollowUp.series_id == series.id,
-            FollowUp.state == FollowUpState.OPEN,
-            raised.original_date < day,
+class OpenFollowUps:
+    """A series' follow-ups still open, by owner, oldest raised first: read with one query.
+
+    A save reads it for its meeting; an import run reads it once for all its files and notes
+    what each file raised, closed or reopened (:meth:`note`), so that a later file finds the
+    earlier follow-ups it closes without reading them all again. Entries are checked when used:
+    one closed, deleted or given another owner since is skipped and dropped."""
+
+    def __init__(self, series: Series) -> None:
+        raised = aliased(Occurrence)
+        query = (
+            sa.select(FollowUp, raised.original_date)
+            .join(raised, FollowUp.raised_occurrence_id == raised.id)
+            .where(FollowUp.series_id == series.id, FollowUp.state == FollowUpState.OPEN)
+            .order_by(raised.original_date, FollowUp.id)
         )
-        .order_by(raised.original_date, FollowUp.id)
-    )
-    return list(db.session.scalars(query))
+        self.by_owner: dict[int | None, list[tuple[date, int, FollowUp]]] = {}
+        self._filed: set[tuple[int | None, int]] = set()
+        for f, day in db.session.execute(query):
+            self.by_owner.setdefault(f.owner_id, []).append((day, f.id, f))
+            self._filed.add((f.owner_id, f.id))
+
+    @staticmethod
+    def _current(f: FollowUp, owner_id: int | None) -> bool:
+        return f.state == FollowUpState.OPEN and f.owner_id == owner_id and sa.inspect(f).persistent
+
+    def before(self, day: date, owner_id: int | None) -> list[FollowUp]:
+        """``owner_id``'s open follow-ups raised before ``day``, oldest first."""
+        kept: list[tuple[date, int, FollowUp]] = []
+        for e in self.by_owner.get(owner_id, []):
+            if self._current(e[2], owner_id):
+                kept.append(e)
+            else:
+                self._filed.discard((owner_id, e[1]))
+        self.by_owner[owner_id] = kept
+        return [f for d, _, f in kept if d < day]
+
+    def note(self, f: FollowUp, raised: date) -> None:
+        """``f`` (raised at the meeting of ``raised``) was written: filed again if it is open."""
+        if f.state != FollowUpState.OPEN or f.id is None or (f.owner_id, f.id) in self._filed:
+            return
+        bisect.insort(self.by_owner.setdefault(f.owner_id, []), (raised, f.id, f), key=_order)
+        self._filed.add((f.owner_id, f.id))
+
+
+def _order(entry: tuple[date, int, FollowUp]) -> tuple[date, int]:
+    return entry[0], entry[1]
 
 
 def _earlier(
-    candidates: list[FollowUp], owner: Person | None, text: str, claimed: set[int], *, exact: bool
+    candidates: list[FollowUp], text: str, claimed: set[int], *, exact: bool
 ) -> FollowUp | None:
-    """The oldest open one with the same owner and a similar text (``exact``: the same text,
+    """The oldest open one (of the same owner) with a similar text (``exact``: the same text,
     punctuation and case aside)."""
-    owner_id, plain = _id(owner), _plain(text)
+    plain = _plain(text)
     found = (
         f
         for f in candidates
-        if f.id not in claimed
-        and f.owner_id == owner_id
-        and (_plain(f.text) == plain if exact else similar(f.text, text))
+        if f.id not in claimed and (_plain(f.text) == plain if exact else similar(f.text, text))
     )
     return next(found, None)
 
@@ -243,11 +275,13 @@ def plan(
     items: list[ParsedFollowUp],
     owners: Owners,
     occ: Occurrence | None,
+    open_now: OpenFollowUps | None = None,
 ) -> list[Step]:
     """What saving ``items`` as the task lines of the meeting of ``day`` does (reads only).
 
     Lines find their follow-ups in three passes over all lines (same owner and text, then
-    same ordinal, then a similar text), so a line inserted above others does not shift them."""
+    same ordinal, then a similar text), so a line inserted above others does not shift them.
+    ``open_now``: the series' open follow-ups when the caller has them (an import run)."""
     pool = _pool(occ)
     wanted = [_wanted(item, owners) for item in items]
     steps: list[Step | None] = [None] * len(items)
@@ -262,16 +296,18 @@ def plan(
                     steps[i] = _matched(item, wanted[i], found, closing)
                     break
     done: list[Step] = []
-    candidates = _open_before(series, day) if None in steps else []
+    if open_now is None and None in steps:
+        open_now = OpenFollowUps(series)
     for i, item in enumerate(items):
         owner, name, text = wanted[i]
         step = steps[i]
         closing = item.state != FollowUpState.OPEN
         # A ticked line closes a similar one; an open line restating one word for word
         # carries it over as it is.
-        earlier = (
-            None if step else _earlier(candidates, owner, text, pool.claimed, exact=not closing)
-        )
+        earlier = None
+        if step is None and open_now is not None:
+            candidates = open_now.before(day, _id(owner))
+            earlier = _earlier(candidates, text, pool.claimed, exact=not closing)
         if earlier is not None:
             pool.claimed.add(earlier.id)
             step = Step("close" if closing else "carry", item, owner, name, text, earlier)
@@ -300,17 +336,6 @@ def _audit_edit(actor: audit.Actor, f: FollowUp, before: tuple[object, ...]) -> 
         audit.record(actor, "follow_up.update", "follow_up", f.id, f.text[:200], changes)
 
 
-def _raise(series: Series, day: date, step: Step, actor: audit.Actor) -> FollowUp:
-    item = step.item
-    assert item is not None  # noqa: S101 - a raise step always has its line
-    f = add_follow_up(series, day, step.owner, step.text, actor, due=item.due)
-    f.raised_line = item.ordinal
-    if item.state != FollowUpState.OPEN:
-        set_follow_up_state(f, item.state, series, day, actor)
-        f.closed_line = item.ordinal
-    return f
-
-
 def _update(series: Series, day: date, occ: Occurrence, step: Step, actor: audit.Actor) -> bool:
     """Bring the follow-up a line matched in line with it; True when anything changed."""
     f, item = step.follow_up, step.item
@@ -324,9 +349,9 @@ def _update(series: Series, day: date, occ: Occurrence, step: Step, actor: audit
             f.due_date = item.due
         closed_here = f.closed_occurrence_id == occ.id
         if item.state != FollowUpState.OPEN and not closed_here:
-            set_follow_up_state(f, item.state, series, day, actor)
+            set_follow_up_state(f, item.state, series, day, actor, occ=occ, flush=False)
         elif item.state == FollowUpState.OPEN and closed_here:
-            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor)
+            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor, flush=False)
     if item.state != FollowUpState.OPEN:
         f.closed_line = item.ordinal
     elif f.closed_occurrence_id is None:
@@ -340,20 +365,42 @@ def _id(person: Person | None) -> int | None:
     return person.id if person is not None else None
 
 
-def carry_out(series: Series, day: date, steps: list[Step], actor: audit.Actor) -> SyncReport:
-    """Write a plan (flush only)."""
+def carry_out(
+    series: Series,
+    day: date,
+    steps: list[Step],
+    actor: audit.Actor,
+    *,
+    occ: Occurrence | None = None,
+    open_now: OpenFollowUps | None = None,
+) -> SyncReport:
+    """Write a plan (flush only): the raised follow-ups in one flush, then every change in
+    another. ``open_now`` (an import run's open follow-ups) learns what changed."""
     report = SyncReport()
-    occ = meetings.occurrence_row(series, day)
-    for step in steps:
+    occ = occ if occ is not None else meetings.occurrence_row(series, day)
+    raised: dict[int, FollowUp] = {}
+    for i, step in enumerate(steps):
+        if step.action == "raise" and step.item is not None:
+            item = step.item
+            raised[i] = new_follow_up(
+                series, occ, step.owner, step.text, due=item.due, line=item.ordinal
+            )
+    if raised:
+        db.session.flush()
+    for i, step in enumerate(steps):
         f = step.follow_up
-        if step.action == "raise":
-            f = _raise(series, day, step, actor)
+        if step.action == "raise" and step.item is not None:
+            f = raised[i]
+            audit_raised(f, day, actor)
+            if step.item.state != FollowUpState.OPEN:
+                set_follow_up_state(f, step.item.state, series, day, actor, occ=occ, flush=False)
+                f.closed_line = step.item.ordinal
             report.raised += 1
         elif step.action in ("update", "keep"):
             if _update(series, day, occ, step, actor):
                 report.updated += 1
         elif step.action == "close" and f is not None and step.item is not None:
-            set_follow_up_state(f, step.item.state, series, day, actor)
+            set_follow_up_state(f, step.item.state, series, day, actor, occ=occ, flush=False)
             f.closed_line = step.item.ordinal
             report.closed += 1
         elif step.action == "remove" and f is not None:
@@ -361,12 +408,17 @@ def carry_out(series: Series, day: date, steps: list[Step], actor: audit.Actor) 
             db.session.delete(f)
             report.removed += 1
         elif step.action == "reopen" and f is not None:
-            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor)
+            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor, flush=False)
             f.closed_line = None
             report.reopened += 1
         if f is not None and step.item is not None and f.state == FollowUpState.OPEN:
             report.listed.append(f.id)
     db.session.flush()
+    if open_now is not None:
+        for i, step in enumerate(steps):
+            f = raised.get(i, step.follow_up)
+            if f is not None:
+                open_now.note(f, f.raised_at.original_date)
     return report
 
 
@@ -378,11 +430,16 @@ def sync_follow_ups(
     *,
     attendees: list[Person],
     index: PeopleIndex | None = None,
+    open_now: OpenFollowUps | None = None,
+    occ: Occurrence | None = None,
 ) -> SyncReport:
-    """Make the follow-ups of the meeting of ``day`` what its task lines ``items`` say."""
+    """Make the follow-ups of the meeting of ``day`` (its row ``occ``, when the caller has it)
+    what its task lines ``items`` say. ``open_now``: the series' open follow-ups, when an import
+    run keeps them for its files."""
     owners = Owners(index if index is not None else PeopleIndex(), attendees)
-    occ = meetings.occurrence_row(series, day)
+    occ = occ if occ is not None else meetings.occurrence_row(series, day)
     try:
-        return carry_out(series, day, plan(series, day, items, owners, occ), actor)
+        steps = plan(series, day, items, owners, occ, open_now)
+        return carry_out(series, day, steps, actor, occ=occ, open_now=open_now)
     except MinutesError as exc:
         raise MinutesError(f"follow-ups: {exc}") from None
