@@ -198,14 +198,8 @@ def update_person(
         audit.record(actor, "person.update", "person", person.id, f"edited {person.name}", changes)
 
 
-def _looks_like_handle(word: str) -> bool:
-    return word == word.lower() and parse_name(f"{word}@").handle == word
-
-
-def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
-    """What a line says that the person lacks: a handle, an email, a full name for someone known
-    only by their handle (``jhb`` becomes ``John Baldwin (jhb)``); another full name written
-    with their handle (``Ed M @emaste``) becomes an alias. Never a role, never another name."""
+def _fill_name(person: Person, ref: NameRef, index: PeopleIndex) -> bool:
+    """Someone known only by their handle gets the full name a line with that handle gives."""
     if (
         ref.handle
         and person.handle == ref.handle
@@ -215,7 +209,16 @@ def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
     ):
         person.name = ref.name
         index.add(person)
-    elif (
+        return True
+    return False
+
+
+def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
+    """What a line says that the person lacks: a handle (only from a line that writes one), an
+    email, a full name for someone known only by their handle or by that word (``jhb`` becomes
+    ``John Baldwin (jhb)``); another full name written with their handle (``Ed M @emaste``)
+    becomes an alias. Never a role, never another name."""
+    if not _fill_name(person, ref, index) and (
         ref.handle
         and person.handle == ref.handle
         and not ref.single_word
@@ -227,6 +230,7 @@ def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
     if ref.handle and not person.handle and index.who(ref.handle) in (None, person):
         person.handle = ref.handle
         index.add(person)
+        _fill_name(person, ref, index)
     if ref.email and not person.email:
         person.email = ref.email
         index.add(person)
@@ -248,9 +252,8 @@ def find_or_create(
     if person is not None:
         _enrich(person, ref, index)
         return person, False
-    handle = ref.handle or (ref.name if _looks_like_handle(ref.name) else None)
-    if handle and index.who(handle) is not None and handle != ref.handle:
-        handle = None
+    # The handle the line writes, and no other: a bare word (``emaste``) is a name.
+    handle = ref.handle
     if handle and key(handle) in index.by_handle:
         handle = None
     created = create_person(
