@@ -43,7 +43,10 @@ def _plain(text: str) -> str:
 
 
 def similar(a: str, b: str) -> bool:
-    a, b = _plain(a), _plain(b)
+    return _similar_plain(_plain(a), _plain(b))
+
+
+def _similar_plain(a: str, b: str) -> bool:
     if a == b:
         return True
     if not a or not b or min(len(a), len(b)) / max(len(a), len(b)) < SIMILAR:
@@ -172,30 +175,43 @@ class _Pool:
 
 
 def _pool(occ: Occurrence | None) -> _Pool:
+    """The follow-ups raised at ``occ``, and those raised earlier that a line there closed
+    (one query)."""
     if occ is None or occ.id is None:
         return _Pool([], [])
-    raised = db.session.scalars(
-        sa.select(FollowUp).where(FollowUp.raised_occurrence_id == occ.id).order_by(FollowUp.id)
-    ).all()
-    closed = db.session.scalars(
+    found = db.session.scalars(
         sa.select(FollowUp)
         .where(
-            FollowUp.closed_occurrence_id == occ.id,
-            FollowUp.raised_occurrence_id != occ.id,
-            FollowUp.closed_line.is_not(None),
+            sa.or_(
+                FollowUp.raised_occurrence_id == occ.id,
+                sa.and_(FollowUp.closed_occurrence_id == occ.id, FollowUp.closed_line.is_not(None)),
+            )
         )
         .order_by(FollowUp.id)
     ).all()
-    return _Pool(list(raised), list(closed))
+    raised = [f for f in found if f.raised_occurrence_id == occ.id]
+    return _Pool(raised, [f for f in found if f.raised_occurrence_id != occ.id])
+
+
+@dataclass(eq=False)
+class _Filed:
+    """An open follow-up as filed: raised when, and its text (as written, as compared)."""
+
+    day: date
+    id: int
+    follow_up: FollowUp
+    text: str
+    plain: str
 
 
 class OpenFollowUps:
-    """A series' follow-ups still open, by owner, oldest raised first: read with one query.
+    """A series' follow-ups still open, oldest raised first: read with one query, looked up by
+    owner and, for a line restating one word for word, by owner and text.
 
     A save reads it for its meeting; an import run reads it once for all its files and notes
     what each file raised, closed or reopened (:meth:`note`), so that a later file finds the
     earlier follow-ups it closes without reading them all again. Entries are checked when used:
-    one closed, deleted or given another owner since is skipped and dropped."""
+    one closed, deleted, given another owner or text since is skipped and dropped."""
 
     def __init__(self, series: Series) -> None:
         raised = aliased(Occurrence)
@@ -205,51 +221,70 @@ class OpenFollowUps:
             .where(FollowUp.series_id == series.id, FollowUp.state == FollowUpState.OPEN)
             .order_by(raised.original_date, FollowUp.id)
         )
-        self.by_owner: dict[int | None, list[tuple[date, int, FollowUp]]] = {}
-        self._filed: set[tuple[int | None, int]] = set()
+        self.by_owner: dict[int | None, list[_Filed]] = {}
+        self.by_text: dict[tuple[int | None, str], list[_Filed]] = {}
+        self._filed: set[tuple[int | None, str, int]] = set()
         for f, day in db.session.execute(query):
-            self.by_owner.setdefault(f.owner_id, []).append((day, f.id, f))
-            self._filed.add((f.owner_id, f.id))
+            self._file(_Filed(day, f.id, f, f.text, _plain(f.text)), f.owner_id)
+
+    def _file(self, entry: _Filed, owner_id: int | None) -> None:
+        _insert(self.by_owner.setdefault(owner_id, []), entry)
+        _insert(self.by_text.setdefault((owner_id, entry.plain), []), entry)
+        self._filed.add((owner_id, entry.plain, entry.id))
 
     @staticmethod
-    def _current(f: FollowUp, owner_id: int | None) -> bool:
-        return f.state == FollowUpState.OPEN and f.owner_id == owner_id and sa.inspect(f).persistent
+    def _current(entry: _Filed, owner_id: int | None) -> bool:
+        f = entry.follow_up
+        return (
+            f.state == FollowUpState.OPEN
+            and f.owner_id == owner_id
+            and f.text == entry.text
+            and sa.inspect(f).persistent
+        )
 
-    def before(self, day: date, owner_id: int | None) -> list[FollowUp]:
-        """``owner_id``'s open follow-ups raised before ``day``, oldest first."""
-        kept: list[tuple[date, int, FollowUp]] = []
-        for e in self.by_owner.get(owner_id, []):
-            if self._current(e[2], owner_id):
-                kept.append(e)
-            else:
-                self._filed.discard((owner_id, e[1]))
-        self.by_owner[owner_id] = kept
-        return [f for d, _, f in kept if d < day]
+    def _live(self, entries: list[_Filed], owner_id: int | None) -> list[_Filed]:
+        """``entries`` without the ones no longer open as filed (dropped from the list too)."""
+        live = [e for e in entries if self._current(e, owner_id)]
+        if len(live) < len(entries):
+            kept = {e.id for e in live}
+            for e in entries:
+                if e.id not in kept:
+                    self._filed.discard((owner_id, e.plain, e.id))
+            entries[:] = live
+        return entries
+
+    def earlier(
+        self, day: date, owner: Person | None, text: str, claimed: set[int], *, exact: bool
+    ) -> FollowUp | None:
+        """The oldest one raised before ``day``, of the same owner, not ``claimed``, with a
+        similar text (``exact``: the same text, punctuation and case aside)."""
+        owner_id, plain = _id(owner), _plain(text)
+        if exact:
+            entries = self.by_text.get((owner_id, plain), [])
+        else:
+            entries = self.by_owner.get(owner_id, [])
+        for e in self._live(entries, owner_id):
+            if e.day >= day:
+                break
+            if e.id not in claimed and (exact or _similar_plain(e.plain, plain)):
+                return e.follow_up
+        return None
 
     def note(self, f: FollowUp, raised: date) -> None:
         """``f`` (raised at the meeting of ``raised``) was written: filed again if it is open."""
-        if f.state != FollowUpState.OPEN or f.id is None or (f.owner_id, f.id) in self._filed:
+        plain = _plain(f.text)
+        filed = (f.owner_id, plain, f.id) in self._filed
+        if f.state != FollowUpState.OPEN or f.id is None or filed:
             return
-        bisect.insort(self.by_owner.setdefault(f.owner_id, []), (raised, f.id, f), key=_order)
-        self._filed.add((f.owner_id, f.id))
+        self._file(_Filed(raised, f.id, f, f.text, plain), f.owner_id)
 
 
-def _order(entry: tuple[date, int, FollowUp]) -> tuple[date, int]:
-    return entry[0], entry[1]
-
-
-def _earlier(
-    candidates: list[FollowUp], text: str, claimed: set[int], *, exact: bool
-) -> FollowUp | None:
-    """The oldest open one (of the same owner) with a similar text (``exact``: the same text,
-    punctuation and case aside)."""
-    plain = _plain(text)
-    found = (
-        f
-        for f in candidates
-        if f.id not in claimed and (_plain(f.text) == plain if exact else similar(f.text, text))
-    )
-    return next(found, None)
+def _insert(entries: list[_Filed], entry: _Filed) -> None:
+    """Into a list kept in raising order (an archive's files come in order: mostly appended)."""
+    if entries and (entries[-1].day, entries[-1].id) > (entry.day, entry.id):
+        bisect.insort(entries, entry, key=lambda e: (e.day, e.id))
+    else:
+        entries.append(entry)
 
 
 def _matched(
@@ -306,8 +341,7 @@ def plan(
         # carries it over as it is.
         earlier = None
         if step is None and open_now is not None:
-            candidates = open_now.before(day, _id(owner))
-            earlier = _earlier(candidates, text, pool.claimed, exact=not closing)
+            earlier = open_now.earlier(day, owner, text, pool.claimed, exact=not closing)
         if earlier is not None:
             pool.claimed.add(earlier.id)
             step = Step("close" if closing else "carry", item, owner, name, text, earlier)
