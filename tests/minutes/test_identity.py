@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.minutes.conftest import create_bhyve
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.minutes import services as svc
@@ -127,3 +128,34 @@ def test_the_people_page_and_minutes_page_show_roles_and_absentees(
     assert "(TSC)" in page
     assert "(Guests)" in page
     assert page.index("Absent") < page.index("Grace Hopper")
+
+
+def test_a_lower_case_word_is_a_name_never_a_handle(app, runner, bhyve, tmp_path) -> None:
+    """``* emaste`` names someone without a handle: importing the file again, or its export into
+    a new database, gives them none; a line that writes the handle later gives it."""
+    lines = "# Attendees\n\n* emaste\n* jhb\n* Ada Lovelace @ada\n\n"
+    first = write(tmp_path, "2019-02-07.md", f"{lines}Notes.\n")
+    assert import_files(runner, first).exit_code == 0
+    again = write(tmp_path, "2019-02-07.md", f"{lines}Notes, corrected.\n")
+    result = import_files(runner, again)
+    assert result.exit_code == 0, result.stderr
+    assert "updated minutes" in result.stdout
+
+    def people() -> list[tuple[str, str | None]]:
+        with app.app_context():
+            return sorted((p.name, p.handle) for p in db.session.scalars(sa.select(Person)))
+
+    expected = [("Ada Lovelace", "ada"), ("emaste", None), ("jhb", None)]
+    assert people() == expected
+    assert runner.invoke(args=["minutes", "export", str(tmp_path / "out")]).exit_code == 0
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        create_bhyve()
+        db.session.commit()
+    exported = write(tmp_path, "2019-02-07.md", (tmp_path / "out/bhyve/2019-02-07.md").read_text())
+    assert import_files(runner, exported).exit_code == 0
+    assert people() == expected
+    later = write(tmp_path, "2019-02-21.md", "# Attendees\n\n* John Baldwin (jhb)\n\nNotes.\n")
+    assert import_files(runner, later).exit_code == 0
+    assert people() == [("Ada Lovelace", "ada"), ("John Baldwin", "jhb"), ("emaste", None)]

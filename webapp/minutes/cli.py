@@ -21,6 +21,7 @@ from webapp.minutes import exporter, importer
 from webapp.minutes import services as svc
 from webapp.minutes.importer import files, runs
 from webapp.minutes.importer.archive import Imported, close_stale
+from webapp.minutes.importer.batch import RunIndexes, kept_loaded
 from webapp.minutes.services.suggest import meetings_attended, merge_suggestions
 from webapp.minutes.services.task_sync import SyncReport
 from webapp.models import ImportRun, Person
@@ -58,12 +59,14 @@ class _Run:
     journal: runs.Journal | None = None
     meetings: Imported = field(default_factory=Imported)
     totals: SyncReport = field(default_factory=SyncReport)
+    indexes: RunIndexes = field(default_factory=RunIndexes)
 
     def _roll_back(self, savepoint: SessionTransaction | None) -> None:
         if savepoint is not None:
             savepoint.rollback()
         else:
             db.session.rollback()
+        self.indexes.forget()
         if self.journal is not None:
             self.journal.forget()
 
@@ -84,6 +87,7 @@ class _Run:
             clock.now(),
             default_state=self.state,
             add_missing=self.add_missing or self.archive,
+            indexes=self.indexes,
         )
         if outcome.series is not None and parsed.day is not None:
             self.meetings.add(outcome.series, parsed.day, outcome.follow_ups.listed)
@@ -221,8 +225,9 @@ def minutes_import(
         # transaction the dry run rolls back at the end (PostgreSQL needs no such help).
         db.session.execute(sa.update(ImportRun).where(sa.false()).values(summary=""))
     try:
-        _each(run, paths)
-        summary = run.finish()
+        with kept_loaded():
+            _each(run, paths)
+            summary = run.finish()
     finally:
         runs.stop()
         if dry_run:

@@ -56,6 +56,8 @@ CANCELLED_AFTER: tuple[str, ...] = (
     " today",
 )
 CANCELLED_AFTER += (",", ".", " as ", " in ", " on ", " owing")
+#: Those words and what may follow them, built once (every line of a text is asked).
+_CANCELLED_PREFIXES = tuple(start + after for start in CANCELLED for after in CANCELLED_AFTER)
 #: A title (a heading, a file of one line) that says so anywhere in it.
 CANCELLED_TITLE = ("cancelled", "canceled", "no meeting", "skipped", "not held", "no call")
 DONE_SUFFIXES = ("(done)", "[done]", "- done", "— done", ": done", "(closed)")
@@ -228,9 +230,8 @@ def cancelled_note(text: str) -> str | None:
     """The line itself when it says the meeting did not take place ("Meeting cancelled: …")."""
     plain = _emphasis(text).rstrip(".!").strip()
     lowered = plain.casefold()
-    for start in CANCELLED:
-        if lowered == start or lowered.startswith(tuple(start + a for a in CANCELLED_AFTER)):
-            return plain
+    if lowered in CANCELLED or lowered.startswith(_CANCELLED_PREFIXES):
+        return plain
     return None
 
 

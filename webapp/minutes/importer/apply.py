@@ -17,11 +17,12 @@ from webapp.meetings.schedule import ScheduleError, Slot
 from webapp.minutes import services as svc
 from webapp.minutes.grammar import split_attendance
 from webapp.minutes.importer import runs, write_follow_ups, write_reviews
+from webapp.minutes.importer.batch import RunIndexes
 from webapp.minutes.importer.meeting import ensure_meeting, which_meeting
 from webapp.minutes.importer.model import ImportProblem, Parsed
 from webapp.minutes.importer.parse import parse
 from webapp.minutes.services.matching import PeopleIndex
-from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
+from webapp.minutes.services.task_sync import OpenFollowUps, SyncReport, sync_follow_ups
 from webapp.models import Minutes, MinutesState, Person, Series
 
 
@@ -42,7 +43,7 @@ class Outcome:
         return self.summary + (f"; new people: {', '.join(fresh)}" if fresh else "")
 
 
-def _series(parsed: Parsed, series_slug: str | None) -> Series:
+def _series(parsed: Parsed, series_slug: str | None, indexes: RunIndexes) -> Series:
     slug = series_slug or parsed.series
     if not slug:
         raise ImportProblem(0, "no series: give --series SLUG or 'series:' in the front matter")
@@ -50,7 +51,7 @@ def _series(parsed: Parsed, series_slug: str | None) -> Series:
         message = f"the file is for series {parsed.series!r}, not --series {series_slug!r}"
         raise ImportProblem(1, message)
     try:
-        return meetings.get_series(slug)
+        return indexes.series(slug)
     except ScheduleError as exc:
         raise ImportProblem(0, str(exc)) from None
 
@@ -78,6 +79,7 @@ class _Write:
     actor: audit.Actor
     now: datetime
     index: PeopleIndex
+    open_now: OpenFollowUps | None = None
     report: SyncReport = field(default_factory=SyncReport)
 
 
@@ -118,6 +120,7 @@ def _write_minutes(
             sync_tasks=parsed.tasks_from_text,
             report=w.report,
             announce=False,  # imports never announce
+            open_now=w.open_now,
         )
     except svc.MinutesError as exc:
         raise ImportProblem(parsed.attendees[0].line if parsed.attendees else 0, str(exc)) from None
@@ -127,7 +130,13 @@ def _write_minutes(
 def _sync(w: _Write, parsed: Parsed, attendees: list[Person]) -> SyncReport:
     try:
         return sync_follow_ups(
-            w.series, w.day, parsed.follow_ups, w.actor, attendees=attendees, index=w.index
+            w.series,
+            w.day,
+            parsed.follow_ups,
+            w.actor,
+            attendees=attendees,
+            index=w.index,
+            open_now=w.open_now,
         )
     except svc.MinutesError as exc:
         raise ImportProblem(parsed.follow_ups[0].line, str(exc)) from None
@@ -150,14 +159,17 @@ def apply(
     *,
     default_state: str = MinutesState.PUBLISHED,
     add_missing: bool = False,
+    indexes: RunIndexes | None = None,
 ) -> Outcome:
-    """Write one parsed file (flush only). Raises ImportProblem; the caller rolls back then."""
-    series = _series(parsed, series_slug)
+    """Write one parsed file (flush only). Raises ImportProblem; the caller rolls back then.
+    ``indexes``: what the run's files share (people, open follow-ups), read once for them all."""
+    indexes = indexes if indexes is not None else RunIndexes()
+    series = _series(parsed, series_slug, indexes)
     day = parsed.day
     assert day is not None  # noqa: S101 - parse() refuses files without a date
     suffix = which_meeting(series, parsed)
     with meetings.same_day_meeting(series, day, suffix):
-        return _apply(parsed, series, suffix, actor, now, default_state, add_missing)
+        return _apply(parsed, series, suffix, actor, now, default_state, add_missing, indexes)
 
 
 def _apply(
@@ -168,6 +180,7 @@ def _apply(
     now: datetime,
     default_state: str,
     add_missing: bool,
+    indexes: RunIndexes,
 ) -> Outcome:
     """``apply`` with the file's meeting in scope: its date means that meeting."""
     day = parsed.day
@@ -185,7 +198,7 @@ def _apply(
             f"unchanged: minutes of {series.slug} {key} were imported from this text already"
         )
         return outcome
-    w = _Write(series, day, slot, actor, now, PeopleIndex())
+    w = _Write(series, day, slot, actor, now, indexes.people(), indexes.open_follow_ups(series))
     attendees: list[Person] = []
     if parsed.has_minutes and (parsed.cancelled is None or parsed.minutes_content):
         state = parsed.state or default_state
@@ -200,6 +213,7 @@ def _apply(
     made = w.report.changed
     if not parsed.tasks_from_text:
         front = write_follow_ups.write(series, day, parsed.follow_ups, owners, actor)
+        indexes.forget_open(series)
         made += front.changed
         w.report.add(front)
     outcome.follow_ups = w.report

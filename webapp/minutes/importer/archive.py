@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from webapp import audit
 from webapp.extensions import db
+from webapp.meetings import services as meetings
 from webapp.minutes.services.follow_ups import set_follow_up_state
 from webapp.models import FollowUp, FollowUpState, Occurrence, Series
 
@@ -36,12 +37,13 @@ class Imported:
 
 
 def close_stale(imported: Imported, actor: audit.Actor) -> int:
-    """Close what the archive left open (flush only); returns how many were closed."""
+    """Close what the archive left open (one flush); returns how many were closed."""
     closed = 0
     for series_id, days in imported.days.items():
         series = db.session.get(Series, series_id)
         assert series is not None  # noqa: S101 - imported into it in this run
         newest = max(days)
+        occ = None
         query = (
             sa.select(FollowUp)
             .join(Occurrence, FollowUp.raised_occurrence_id == Occurrence.id)
@@ -56,8 +58,11 @@ def close_stale(imported: Imported, actor: audit.Actor) -> int:
             listed = imported.last_listed.get(item.id, item.raised_at.original_date)
             if listed >= newest:
                 continue
-            set_follow_up_state(item, FollowUpState.DROPPED, series, newest, actor)
+            occ = occ or meetings.occurrence_row(series, newest)
             item.close_note = NOTE
+            set_follow_up_state(
+                item, FollowUpState.DROPPED, series, newest, actor, occ=occ, flush=False
+            )
             closed += 1
     db.session.flush()
     return closed

@@ -100,7 +100,8 @@ class Journal:
 
     def write(self) -> None:
         if self.pending:
-            db.session.execute(sa.insert(ImportChange), self.pending)
+            # A plain executemany of the table: the notes need no ORM objects of their own.
+            db.session.execute(sa.insert(_table(ImportChange.__tablename__)), self.pending)
             self.written += len(self.pending)
         self.pending = []
 

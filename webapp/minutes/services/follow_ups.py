@@ -27,6 +27,55 @@ def owner_label(item: FollowUp) -> str:
     return item.owner.name if item.owner else "no owner"
 
 
+def _check_follow_up(day: date, text: str, due: date | None) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise MinutesError("a follow-up needs a text")
+    if len(text) > 1000:
+        raise MinutesError("a follow-up may have at most 1000 characters")
+    if due is not None and due < day:
+        raise MinutesError(f"the due date {due} is before the meeting that raised it ({day})")
+    return text
+
+
+def new_follow_up(
+    series: Series,
+    occ: Occurrence,
+    owner: Person | None,
+    text: str,
+    *,
+    due: date | None = None,
+    line: int | None = None,
+) -> FollowUp:
+    """A follow-up raised at ``occ``, added to the session but neither flushed nor audited: a
+    caller raising many flushes once, then audits each (:func:`audit_raised`)."""
+    text = _check_follow_up(occ.original_date, text, due)
+    item = FollowUp(
+        series_id=series.id,
+        text=text,
+        owner_id=owner.id if owner else None,
+        owner=owner,
+        raised_occurrence_id=occ.id,
+        raised_at=occ,
+        raised_line=line,
+        due_date=due,
+        state=FollowUpState.OPEN,
+    )
+    db.session.add(item)
+    return item
+
+
+def audit_raised(item: FollowUp, day: date, actor: audit.Actor) -> None:
+    audit.record(
+        actor,
+        "follow_up.create",
+        "follow_up",
+        item.id,
+        f"{owner_label(item)}: {item.text}",
+        {"raised": str(day)},
+    )
+
+
 def add_follow_up(
     series: Series,
     day: date,
@@ -36,40 +85,26 @@ def add_follow_up(
     *,
     due: date | None = None,
 ) -> FollowUp:
-    text = " ".join(text.split())
-    if not text:
-        raise MinutesError("a follow-up needs a text")
-    if len(text) > 1000:
-        raise MinutesError("a follow-up may have at most 1000 characters")
-    if due is not None and due < day:
-        raise MinutesError(f"the due date {due} is before the meeting that raised it ({day})")
+    _check_follow_up(day, text, due)
     occ = meetings.occurrence_row(series, day)
-    item = FollowUp(
-        series_id=series.id,
-        text=text,
-        owner_id=owner.id if owner else None,
-        owner=owner,
-        raised_occurrence_id=occ.id,
-        due_date=due,
-        state=FollowUpState.OPEN,
-    )
-    db.session.add(item)
+    item = new_follow_up(series, occ, owner, text, due=due)
     db.session.flush()
-    audit.record(
-        actor,
-        "follow_up.create",
-        "follow_up",
-        item.id,
-        f"{owner_label(item)}: {text}",
-        {"raised": str(day)},
-    )
+    audit_raised(item, day, actor)
     return item
 
 
 def set_follow_up_state(
-    item: FollowUp, state: str, series: Series, day: date | None, actor: audit.Actor
+    item: FollowUp,
+    state: str,
+    series: Series,
+    day: date | None,
+    actor: audit.Actor,
+    *,
+    occ: Occurrence | None = None,
+    flush: bool = True,
 ) -> None:
-    """Close (done, dropped) at the meeting of ``day``, or reopen (``open``)."""
+    """Close (done, dropped) at the meeting of ``day`` (its row ``occ`` when the caller has it),
+    or reopen (``open``). ``flush=False``: the caller flushes (once, for many)."""
     if state not in (FollowUpState.OPEN, FollowUpState.DONE, FollowUpState.DROPPED):
         raise MinutesError(f"state {state!r} is not open, done or dropped")
     was = item.state
@@ -81,9 +116,10 @@ def set_follow_up_state(
             raise MinutesError("say at which meeting the follow-up was closed")
         if day < item.raised_at.original_date:
             raise MinutesError(f"the meeting of {day} is before the one that raised it")
-        occ = meetings.occurrence_row(series, day)
+        occ = occ if occ is not None else meetings.occurrence_row(series, day)
         item.state, item.closed_occurrence_id, item.closed_at = state, occ.id, occ
-    db.session.flush()
+    if flush:
+        db.session.flush()
     audit.record(
         actor,
         "follow_up.state",

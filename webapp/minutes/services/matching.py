@@ -80,9 +80,17 @@ class PeopleIndex:
 
     def find(self, ref: Attendee) -> Person | None:
         """Handle, then email, then name or alias (the first of several people sharing it).
-        A line whose handle nobody has matches by name only someone without a handle."""
+        The handle also names someone without one known so far only by that word (``jhb``,
+        then ``John Baldwin (jhb)``). A line whose handle nobody has matches by name only
+        someone without a handle."""
         if ref.handle and key(ref.handle) in self.by_handle:
             return self.by_handle[key(ref.handle)]
+        if ref.handle:
+            bare = [
+                p for p in self.named(ref.handle) if not p.handle and key(p.name) == key(ref.handle)
+            ]
+            if bare:
+                return bare[0]
         if ref.email and ref.email.casefold() in self.by_email:
             return self.by_email[ref.email.casefold()]
         named = self.named(ref.name)

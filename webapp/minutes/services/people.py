@@ -139,7 +139,10 @@ def create_person(
     aliases: Sequence[str] = (),
     handle: str | None = None,
     index: PeopleIndex | None = None,
+    flush: bool = True,
 ) -> Person:
+    """A new person; ``flush=False``: added only, the caller flushes (once for many people)
+    and then audits each (:func:`audit_created`)."""
     fields = PersonFields(name, email, affiliation, aliases, handle)
     _check_person_fields(fields, None, index)
     person = Person(
@@ -150,11 +153,16 @@ def create_person(
         aliases=_alias_text(fields.aliases),
     )
     db.session.add(person)
-    db.session.flush()
     if index is not None:
         index.add(person)
-    audit.record(actor, "person.create", "person", person.id, f"added {person.name}")
+    if flush:
+        db.session.flush()
+        audit_created(person, actor)
     return person
+
+
+def audit_created(person: Person, actor: audit.Actor) -> None:
+    audit.record(actor, "person.create", "person", person.id, f"added {person.name}")
 
 
 def _snapshot(person: Person) -> dict[str, str | None]:
@@ -190,14 +198,8 @@ def update_person(
         audit.record(actor, "person.update", "person", person.id, f"edited {person.name}", changes)
 
 
-def _looks_like_handle(word: str) -> bool:
-    return word == word.lower() and parse_name(f"{word}@").handle == word
-
-
-def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
-    """What a line says that the person lacks: a handle, an email, a full name for someone known
-    only by their handle (``jhb`` becomes ``John Baldwin (jhb)``); another full name written
-    with their handle (``Ed M @emaste``) becomes an alias. Never a role, never another name."""
+def _fill_name(person: Person, ref: NameRef, index: PeopleIndex) -> bool:
+    """Someone known only by their handle gets the full name a line with that handle gives."""
     if (
         ref.handle
         and person.handle == ref.handle
@@ -207,7 +209,16 @@ def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
     ):
         person.name = ref.name
         index.add(person)
-    elif (
+        return True
+    return False
+
+
+def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
+    """What a line says that the person lacks: a handle (only from a line that writes one), an
+    email, a full name for someone known only by their handle or by that word (``jhb`` becomes
+    ``John Baldwin (jhb)``); another full name written with their handle (``Ed M @emaste``)
+    becomes an alias. Never a role, never another name."""
+    if not _fill_name(person, ref, index) and (
         ref.handle
         and person.handle == ref.handle
         and not ref.single_word
@@ -219,6 +230,7 @@ def _enrich(person: Person, ref: NameRef, index: PeopleIndex) -> None:
     if ref.handle and not person.handle and index.who(ref.handle) in (None, person):
         person.handle = ref.handle
         index.add(person)
+        _fill_name(person, ref, index)
     if ref.email and not person.email:
         person.email = ref.email
         index.add(person)
@@ -230,20 +242,23 @@ def find_or_create(
     *,
     index: PeopleIndex,
     firsts: FirstNames | None = None,
+    flush: bool = True,
 ) -> tuple[Person, bool]:
-    """The person ``ref`` names by the identity rules, created when nobody matches."""
+    """The person ``ref`` names by the identity rules, created when nobody matches
+    (``flush=False``: as :func:`create_person`)."""
     person = index.find(ref)
     if person is None and ref.single_word and not ref.handle and firsts is not None:
         person = firsts.only(ref.name)
     if person is not None:
         _enrich(person, ref, index)
         return person, False
-    handle = ref.handle or (ref.name if _looks_like_handle(ref.name) else None)
-    if handle and index.who(handle) is not None and handle != ref.handle:
-        handle = None
+    # The handle the line writes, and no other: a bare word (``emaste``) is a name.
+    handle = ref.handle
     if handle and key(handle) in index.by_handle:
         handle = None
-    created = create_person(ref.name, actor, email=ref.email or "", handle=handle, index=index)
+    created = create_person(
+        ref.name, actor, email=ref.email or "", handle=handle, index=index, flush=flush
+    )
     return created, True
 
 
@@ -266,7 +281,8 @@ def person_for(
 def people_for(
     names: Iterable[str | Attendee], actor: audit.Actor, index: PeopleIndex | None = None
 ) -> tuple[list[Person], list[Person]]:
-    """The people a meeting's attendee list names, in order: (people, the ones created)."""
+    """The people a meeting's attendee list names, in order: (people, the ones created). The
+    new people are written together (one flush), however many."""
     index = index if index is not None else PeopleIndex()
     firsts = FirstNames()
     people: list[Person] = []
@@ -275,11 +291,15 @@ def people_for(
         ref = parse_name(name) if isinstance(name, str) else name
         if not ref.name:
             continue
-        person, new = find_or_create(ref, actor, index=index, firsts=firsts)
+        person, new = find_or_create(ref, actor, index=index, firsts=firsts, flush=False)
         people.append(person)
         firsts.add(person)
         if new:
             created.append(person)
+    if created:
+        db.session.flush()
+        for person in created:
+            audit_created(person, actor)
     return people, created
 
 

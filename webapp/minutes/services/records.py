@@ -18,7 +18,7 @@ from webapp.minutes.services.errors import EditConflict, MinutesError
 from webapp.minutes.services.matching import PeopleIndex, parse_name, problem
 from webapp.minutes.services.occurrences import stored_occurrence
 from webapp.minutes.services.people import people_for
-from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
+from webapp.minutes.services.task_sync import OpenFollowUps, SyncReport, sync_follow_ups
 from webapp.models import (
     Minutes,
     MinutesAttendee,
@@ -216,6 +216,7 @@ def save_minutes(
     sync_tasks: bool = True,
     report: SyncReport | None = None,
     announce: bool = True,
+    open_now: OpenFollowUps | None = None,
 ) -> list[Person]:
     """Save what an editor typed, unless someone else saved since ``seen_version``.
 
@@ -223,7 +224,8 @@ def save_minutes(
     publication (the importer gives the meeting's start); by default it is ``now``. The
     follow-ups of the meeting follow the task lines of the notes (``tasks`` when the caller
     read them already; ``sync_tasks=False`` leaves them alone); ``report`` receives what changed;
-    publishing queues the minutes mail unless ``announce`` is False (imports)."""
+    publishing queues the minutes mail unless ``announce`` is False (imports); ``open_now``:
+    the series' open follow-ups when an import run keeps them."""
     _check_input(data)
     if tasks is None and sync_tasks:
         tasks = _tasks_of(data.notes)
@@ -249,7 +251,14 @@ def save_minutes(
     if sync_tasks and tasks is not None:
         occ = minutes.occurrence
         done = sync_follow_ups(
-            occ.series, occ.original_date, tasks, actor, attendees=minutes.attendees, index=index
+            occ.series,
+            occ.original_date,
+            tasks,
+            actor,
+            attendees=minutes.attendees,
+            index=index,
+            open_now=open_now,
+            occ=occ,
         )
         if report is not None:
             report.add(done)

@@ -16,6 +16,7 @@ meeting); otherwise the follow-up has no owner, keeps the whole line, and nobody
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -29,7 +30,7 @@ from webapp.meetings import services as meetings
 from webapp.minutes.grammar.attendees import Attendee, parse_attendee
 from webapp.minutes.grammar.model import ParsedFollowUp
 from webapp.minutes.services.errors import MinutesError
-from webapp.minutes.services.follow_ups import add_follow_up, set_follow_up_state
+from webapp.minutes.services.follow_ups import audit_raised, new_follow_up, set_follow_up_state
 from webapp.minutes.services.matching import FirstNames, PeopleIndex, key
 from webapp.models import FollowUp, FollowUpState, Occurrence, Person, Series
 
@@ -42,7 +43,10 @@ def _plain(text: str) -> str:
 
 
 def similar(a: str, b: str) -> bool:
-    a, b = _plain(a), _plain(b)
+    return _similar_plain(_plain(a), _plain(b))
+
+
+def _similar_plain(a: str, b: str) -> bool:
     if a == b:
         return True
     if not a or not b or min(len(a), len(b)) / max(len(a), len(b)) < SIMILAR:
@@ -171,26 +175,27 @@ class _Pool:
 
 
 def _pool(occ: Occurrence | None) -> _Pool:
+    """The follow-ups raised at ``occ``, and those raised earlier that a line there closed
+    (one query)."""
     if occ is None or occ.id is None:
         return _Pool([], [])
-    raised = db.session.scalars(
-        sa.select(FollowUp).where(FollowUp.raised_occurrence_id == occ.id).order_by(FollowUp.id)
-    ).all()
-    closed = db.session.scalars(
+    found = db.session.scalars(
         sa.select(FollowUp)
         .where(
-            FollowUp.closed_occurrence_id == occ.id,
-            FollowUp.raised_occurrence_id != occ.id,
-            FollowUp.closed_line.is_not(None),
+            sa.or_(
+                FollowUp.raised_occurrence_id == occ.id,
+                sa.and_(FollowUp.closed_occurrence_id == occ.id, FollowUp.closed_line.is_not(None)),
+            )
         )
         .order_by(FollowUp.id)
     ).all()
-    return _Pool(list(raised), list(closed))
+    raised = [f for f in found if f.raised_occurrence_id == occ.id]
+    return _Pool(raised, [f for f in found if f.raised_occurrence_id != occ.id])
 
 
 def open_before(series: Series, day: date, *where: sa.ColumnElement[bool]) -> list[FollowUp]:
     """The series' follow-ups raised before ``day`` and still open (and ``where``), oldest
-    first: the ones a follow-up written again at ``day`` may be (here and in the importer)."""
+    first (the importer's closing lines; a save uses :class:`OpenFollowUps`)."""
     raised = aliased(Occurrence)
     query = (
         sa.select(FollowUp)
@@ -206,20 +211,98 @@ def open_before(series: Series, day: date, *where: sa.ColumnElement[bool]) -> li
     return list(db.session.scalars(query))
 
 
-def _earlier(
-    candidates: list[FollowUp], owner: Person | None, text: str, claimed: set[int], *, exact: bool
-) -> FollowUp | None:
-    """The oldest open one with the same owner and a similar text (``exact``: the same text,
-    punctuation and case aside)."""
-    owner_id, plain = _id(owner), _plain(text)
-    found = (
-        f
-        for f in candidates
-        if f.id not in claimed
-        and f.owner_id == owner_id
-        and (_plain(f.text) == plain if exact else similar(f.text, text))
-    )
-    return next(found, None)
+@dataclass(eq=False)
+class _Filed:
+    """An open follow-up as filed: raised when, and its text (as written, as compared)."""
+
+    day: date
+    id: int
+    follow_up: FollowUp
+    text: str
+    plain: str
+
+
+class OpenFollowUps:
+    """A series' follow-ups still open, oldest raised first: read with one query, looked up by
+    owner and, for a line restating one word for word, by owner and text.
+
+    A save reads it for its meeting; an import run reads it once for all its files and notes
+    what each file raised, closed or reopened (:meth:`note`), so that a later file finds the
+    earlier follow-ups it closes without reading them all again. Entries are checked when used:
+    one closed, deleted, given another owner or text since is skipped and dropped."""
+
+    def __init__(self, series: Series) -> None:
+        raised = aliased(Occurrence)
+        query = (
+            sa.select(FollowUp, raised.original_date)
+            .join(raised, FollowUp.raised_occurrence_id == raised.id)
+            .where(FollowUp.series_id == series.id, FollowUp.state == FollowUpState.OPEN)
+            .order_by(raised.original_date, FollowUp.id)
+        )
+        self.by_owner: dict[int | None, list[_Filed]] = {}
+        self.by_text: dict[tuple[int | None, str], list[_Filed]] = {}
+        self._filed: set[tuple[int | None, str, int]] = set()
+        for f, day in db.session.execute(query):
+            self._file(_Filed(day, f.id, f, f.text, _plain(f.text)), f.owner_id)
+
+    def _file(self, entry: _Filed, owner_id: int | None) -> None:
+        _insert(self.by_owner.setdefault(owner_id, []), entry)
+        _insert(self.by_text.setdefault((owner_id, entry.plain), []), entry)
+        self._filed.add((owner_id, entry.plain, entry.id))
+
+    @staticmethod
+    def _current(entry: _Filed, owner_id: int | None) -> bool:
+        f = entry.follow_up
+        return (
+            f.state == FollowUpState.OPEN
+            and f.owner_id == owner_id
+            and f.text == entry.text
+            and sa.inspect(f).persistent
+        )
+
+    def _live(self, entries: list[_Filed], owner_id: int | None) -> list[_Filed]:
+        """``entries`` without the ones no longer open as filed (dropped from the list too)."""
+        live = [e for e in entries if self._current(e, owner_id)]
+        if len(live) < len(entries):
+            kept = {e.id for e in live}
+            for e in entries:
+                if e.id not in kept:
+                    self._filed.discard((owner_id, e.plain, e.id))
+            entries[:] = live
+        return entries
+
+    def earlier(
+        self, day: date, owner: Person | None, text: str, claimed: set[int], *, exact: bool
+    ) -> FollowUp | None:
+        """The oldest one raised before ``day``, of the same owner, not ``claimed``, with a
+        similar text (``exact``: the same text, punctuation and case aside)."""
+        owner_id, plain = _id(owner), _plain(text)
+        if exact:
+            entries = self.by_text.get((owner_id, plain), [])
+        else:
+            entries = self.by_owner.get(owner_id, [])
+        for e in self._live(entries, owner_id):
+            if e.day >= day:
+                break
+            if e.id not in claimed and (exact or _similar_plain(e.plain, plain)):
+                return e.follow_up
+        return None
+
+    def note(self, f: FollowUp, raised: date) -> None:
+        """``f`` (raised at the meeting of ``raised``) was written: filed again if it is open."""
+        plain = _plain(f.text)
+        filed = (f.owner_id, plain, f.id) in self._filed
+        if f.state != FollowUpState.OPEN or f.id is None or filed:
+            return
+        self._file(_Filed(raised, f.id, f, f.text, plain), f.owner_id)
+
+
+def _insert(entries: list[_Filed], entry: _Filed) -> None:
+    """Into a list kept in raising order (an archive's files come in order: mostly appended)."""
+    if entries and (entries[-1].day, entries[-1].id) > (entry.day, entry.id):
+        bisect.insort(entries, entry, key=lambda e: (e.day, e.id))
+    else:
+        entries.append(entry)
 
 
 def _matched(
@@ -245,11 +328,13 @@ def plan(
     items: list[ParsedFollowUp],
     owners: Owners,
     occ: Occurrence | None,
+    open_now: OpenFollowUps | None = None,
 ) -> list[Step]:
     """What saving ``items`` as the task lines of the meeting of ``day`` does (reads only).
 
     Lines find their follow-ups in three passes over all lines (same owner and text, then
-    same ordinal, then a similar text), so a line inserted above others does not shift them."""
+    same ordinal, then a similar text), so a line inserted above others does not shift them.
+    ``open_now``: the series' open follow-ups when the caller has them (an import run)."""
     pool = _pool(occ)
     wanted = [_wanted(item, owners) for item in items]
     steps: list[Step | None] = [None] * len(items)
@@ -264,16 +349,17 @@ def plan(
                     steps[i] = _matched(item, wanted[i], found, closing)
                     break
     done: list[Step] = []
-    candidates = open_before(series, day) if None in steps else []
+    if open_now is None and None in steps:
+        open_now = OpenFollowUps(series)
     for i, item in enumerate(items):
         owner, name, text = wanted[i]
         step = steps[i]
         closing = item.state != FollowUpState.OPEN
         # A ticked line closes a similar one; an open line restating one word for word
         # carries it over as it is.
-        earlier = (
-            None if step else _earlier(candidates, owner, text, pool.claimed, exact=not closing)
-        )
+        earlier = None
+        if step is None and open_now is not None:
+            earlier = open_now.earlier(day, owner, text, pool.claimed, exact=not closing)
         if earlier is not None:
             pool.claimed.add(earlier.id)
             step = Step("close" if closing else "carry", item, owner, name, text, earlier)
@@ -302,17 +388,6 @@ def _audit_edit(actor: audit.Actor, f: FollowUp, before: tuple[object, ...]) -> 
         audit.record(actor, "follow_up.update", "follow_up", f.id, f.text[:200], changes)
 
 
-def _raise(series: Series, day: date, step: Step, actor: audit.Actor) -> FollowUp:
-    item = step.item
-    assert item is not None  # noqa: S101 - a raise step always has its line
-    f = add_follow_up(series, day, step.owner, step.text, actor, due=item.due)
-    f.raised_line = item.ordinal
-    if item.state != FollowUpState.OPEN:
-        set_follow_up_state(f, item.state, series, day, actor)
-        f.closed_line = item.ordinal
-    return f
-
-
 def _update(series: Series, day: date, occ: Occurrence, step: Step, actor: audit.Actor) -> bool:
     """Bring the follow-up a line matched in line with it; True when anything changed."""
     f, item = step.follow_up, step.item
@@ -326,9 +401,9 @@ def _update(series: Series, day: date, occ: Occurrence, step: Step, actor: audit
             f.due_date = item.due
         closed_here = f.closed_occurrence_id == occ.id
         if item.state != FollowUpState.OPEN and not closed_here:
-            set_follow_up_state(f, item.state, series, day, actor)
+            set_follow_up_state(f, item.state, series, day, actor, occ=occ, flush=False)
         elif item.state == FollowUpState.OPEN and closed_here:
-            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor)
+            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor, flush=False)
     if item.state != FollowUpState.OPEN:
         f.closed_line = item.ordinal
     elif f.closed_occurrence_id is None:
@@ -342,20 +417,42 @@ def _id(person: Person | None) -> int | None:
     return person.id if person is not None else None
 
 
-def carry_out(series: Series, day: date, steps: list[Step], actor: audit.Actor) -> SyncReport:
-    """Write a plan (flush only)."""
+def carry_out(
+    series: Series,
+    day: date,
+    steps: list[Step],
+    actor: audit.Actor,
+    *,
+    occ: Occurrence | None = None,
+    open_now: OpenFollowUps | None = None,
+) -> SyncReport:
+    """Write a plan (flush only): the raised follow-ups in one flush, then every change in
+    another. ``open_now`` (an import run's open follow-ups) learns what changed."""
     report = SyncReport()
-    occ = meetings.occurrence_row(series, day)
-    for step in steps:
+    occ = occ if occ is not None else meetings.occurrence_row(series, day)
+    raised: dict[int, FollowUp] = {}
+    for i, step in enumerate(steps):
+        if step.action == "raise" and step.item is not None:
+            item = step.item
+            raised[i] = new_follow_up(
+                series, occ, step.owner, step.text, due=item.due, line=item.ordinal
+            )
+    if raised:
+        db.session.flush()
+    for i, step in enumerate(steps):
         f = step.follow_up
-        if step.action == "raise":
-            f = _raise(series, day, step, actor)
+        if step.action == "raise" and step.item is not None:
+            f = raised[i]
+            audit_raised(f, day, actor)
+            if step.item.state != FollowUpState.OPEN:
+                set_follow_up_state(f, step.item.state, series, day, actor, occ=occ, flush=False)
+                f.closed_line = step.item.ordinal
             report.raised += 1
         elif step.action in ("update", "keep"):
             if _update(series, day, occ, step, actor):
                 report.updated += 1
         elif step.action == "close" and f is not None and step.item is not None:
-            set_follow_up_state(f, step.item.state, series, day, actor)
+            set_follow_up_state(f, step.item.state, series, day, actor, occ=occ, flush=False)
             f.closed_line = step.item.ordinal
             report.closed += 1
         elif step.action == "remove" and f is not None:
@@ -363,12 +460,17 @@ def carry_out(series: Series, day: date, steps: list[Step], actor: audit.Actor) 
             db.session.delete(f)
             report.removed += 1
         elif step.action == "reopen" and f is not None:
-            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor)
+            set_follow_up_state(f, FollowUpState.OPEN, series, None, actor, flush=False)
             f.closed_line = None
             report.reopened += 1
         if f is not None and step.item is not None and f.state == FollowUpState.OPEN:
             report.listed.append(f.id)
     db.session.flush()
+    if open_now is not None:
+        for i, step in enumerate(steps):
+            f = raised.get(i, step.follow_up)
+            if f is not None:
+                open_now.note(f, f.raised_at.original_date)
     return report
 
 
@@ -380,11 +482,16 @@ def sync_follow_ups(
     *,
     attendees: list[Person],
     index: PeopleIndex | None = None,
+    open_now: OpenFollowUps | None = None,
+    occ: Occurrence | None = None,
 ) -> SyncReport:
-    """Make the follow-ups of the meeting of ``day`` what its task lines ``items`` say."""
+    """Make the follow-ups of the meeting of ``day`` (its row ``occ``, when the caller has it)
+    what its task lines ``items`` say. ``open_now``: the series' open follow-ups, when an import
+    run keeps them for its files."""
     owners = Owners(index if index is not None else PeopleIndex(), attendees)
-    occ = meetings.occurrence_row(series, day)
+    occ = occ if occ is not None else meetings.occurrence_row(series, day)
     try:
-        return carry_out(series, day, plan(series, day, items, owners, occ), actor)
+        steps = plan(series, day, items, owners, occ, open_now)
+        return carry_out(series, day, steps, actor, occ=occ, open_now=open_now)
     except MinutesError as exc:
         raise MinutesError(f"follow-ups: {exc}") from None
