@@ -122,10 +122,12 @@ def smtp_factory() -> Iterator[Any]:
 
 @pytest.fixture
 def outbox_worker(app: Any) -> Iterator[Any]:
-    """The outbox worker of ``app`` in a thread, looking every 50 ms, stopped after the test."""
+    """The outbox worker of ``app`` in a thread, looking every 50 ms, stopped after the test.
+    It sends only: queueing what fell due by itself (agendas, reminders) would race what the
+    test queues; the tests of that make a ``Worker`` of their own."""
     from webapp.outbox_worker import start_thread
 
-    worker, thread = start_thread(app, interval=0.05)
+    worker, thread = start_thread(app, interval=0.05, queue_every=float("inf"))
     yield worker
     worker.stop()
     thread.join(timeout=10)

@@ -18,6 +18,7 @@ Several workers on several nodes may do so at the same moment: the announcements
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -68,7 +69,8 @@ class Worker:
         self.app = app
         self.interval = interval
         self.queue_every = queue_every
-        self._queue_next = 0.0  # time.monotonic() of the next look; the first tick looks
+        # time.monotonic() of the next look: the first tick looks; never with an infinite period
+        self._queue_next = 0.0 if math.isfinite(queue_every) else math.inf
         self.say = say or (lambda line: None)
         self.stopping = threading.Event()
         self._listener: _Listener | None = None
@@ -146,9 +148,11 @@ class Worker:
             self._listener = None
 
 
-def start_thread(app: Flask, interval: float = 2.0) -> tuple[Worker, threading.Thread]:
+def start_thread(
+    app: Flask, interval: float = 2.0, queue_every: float = QUEUE_EVERY
+) -> tuple[Worker, threading.Thread]:
     """A worker in a daemon thread of this process (tests); ``worker.stop()`` ends it."""
-    worker = Worker(app, interval)
+    worker = Worker(app, interval, queue_every=queue_every)
     thread = threading.Thread(target=worker.run, name="outbox-worker", daemon=True)
     thread.start()
     return worker, thread
