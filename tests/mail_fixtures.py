@@ -35,6 +35,8 @@ class SmtpSink:
         self.host = "127.0.0.1"
         self.port = port
         self.messages: list[EmailMessage] = []
+        #: Each message as it came over the wire (headers as written, before any decoding).
+        self.raw: list[bytes] = []
         self._lock = threading.Lock()
         self.controller: Controller | None = None
         #: The app whose outbox worker sends here (set by ``smtp_server``).
@@ -44,6 +46,7 @@ class SmtpSink:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(msg)  # type: ignore[arg-type]
+            self.raw.append(envelope.content)
         return "250 Message accepted for delivery"
 
     def start(self) -> SmtpSink:

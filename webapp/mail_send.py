@@ -13,6 +13,7 @@ redacted. ``reseal`` re-seals what is queued under the current key (``flask outb
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import json
 import secrets
 import smtplib
@@ -135,8 +136,15 @@ class _Smtp:
             self.conn = None
 
 
+#: Headers are written on one line up to RFC 5322's limit of 998 characters: at the default 78,
+#: Python's email package turns a long value without spaces (a ``List-Unsubscribe`` URL with its
+#: token, a long ``References``) into an RFC 2047 encoded word, which no mail program reads as a
+#: URL or a Message-ID.
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def _email(row: sa.Row[Any], to: str, subject: str, body: str, sender: str) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject

@@ -13,7 +13,9 @@ HEADERS = {
     "List-Id": "Bhyve calls <bhyve.calls.example.org>",
     "In-Reply-To": "<agenda.bhyve.2026-12-03@example.org>",
     "References": "<agenda.bhyve.2026-12-03@example.org>",
-    "List-Unsubscribe": "<https://example.org/unsubscribe/SECRETTOKEN>",
+    "List-Unsubscribe": "<https://cadence.example.org/subscriptions/unsubscribe/SECRETTOKEN"
+    + "x" * 43
+    + ">",
     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     "Precedence": "list",
 }
@@ -44,6 +46,9 @@ def test_extra_headers_are_sealed_at_rest_sent_and_then_dropped(
     (message,) = sink.wait_for(1)
     for name, value in HEADERS.items():
         assert str(message[name]) == value
+        # On the wire as written: a long value without spaces is neither folded nor turned
+        # into an RFC 2047 encoded word, which mail programs would not read as a URL.
+        assert f"\r\n{name}: {value}\r\n".encode() in sink.raw[0]
     assert str(message["Message-ID"]) == "<minutes.bhyve.2026-12-03@example.org>"
     with app.app_context():
         assert db.session.execute(sa.select(OutboxMessage.headers)).scalar_one() is None
