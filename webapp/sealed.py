@@ -5,8 +5,8 @@ it queues, because it holds a working private link until it is sent (``webapp.ma
 is derived with HKDF-SHA256 from a secret key and a fixed label. Text is sealed with the key of
 ``SECRET_KEY`` and opened with it or with the key of any of ``SECRET_KEY_FALLBACKS`` (Flask's own
 setting, which also keeps old session cookies and open forms valid): a ``MultiFernet``. After a
-rotation, ``flask outbox reseal`` (``reseal``) seals the queue again under the new key, so the
-fallback can be removed.
+rotation, ``flask outbox reseal`` (``reseal``) seals the queue, subscribers and the tokens of
+private calendar addresses again under the new key, so the fallback can be removed.
 
 ``lookup_hash`` is a keyed hash (HMAC-SHA256 with another key derived from the secret key) for
 values that must be found without being stored in clear (subscribers' addresses); the reseal

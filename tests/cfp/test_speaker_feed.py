@@ -95,6 +95,23 @@ def test_reset_on_the_speaker_page_makes_the_old_address_404(app, client, speake
     assert client.post("/cfp/s/not-a-token/calendar/reset").status_code == 404
 
 
+def test_after_reseal_the_speaker_page_shows_the_same_address_without_the_old_key(
+    app, client, speaker_feed
+) -> None:
+    token, path, _codes = speaker_feed
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-9876543210"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    result = app.test_cli_runner().invoke(args=["outbox", "reseal"])
+    assert result.exit_code == 0, result.output
+    assert "re-sealed 1 private calendar address(es)" in result.output
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    found = ADDRESS.search(client.get(f"/cfp/s/{token}").get_data(as_text=True))
+    assert found, "no calendar address on the speaker's page"
+    assert found.group(1) == path
+    assert app.test_client().get(path).status_code == 200
+
+
 @pytest.mark.parametrize("reader", list(READERS))
 def test_every_reader_sees_the_speakers_talks(app, speaker_feed, reader: str) -> None:
     if reader == "ical.js" and not node_available():

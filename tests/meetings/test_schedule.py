@@ -141,6 +141,33 @@ def test_cancel_move_extra_and_restore(app, series) -> None:
         assert services.find_occurrence(s, date(2026, 1, 22)).status == "scheduled"
 
 
+def test_one_date_lookups_see_each_change_made_since_the_last(app, series) -> None:
+    """Looking up a date uses only that date's stored meetings (kept indexed between lookups):
+    each meeting added, cancelled, moved or restored in the same session is seen at once."""
+    with app.app_context():
+        s = services.get_series(series)
+        extra, second = date(2026, 2, 12), date(2026, 1, 22)
+        with pytest.raises(NotAnOccurrence):
+            services.find_occurrence(s, extra)
+        assert services.stored_row(s, extra) is None
+        services.add_extra(s, extra, time(16), audit.CLI, title="Release planning")
+        assert services.find_occurrence(s, extra).status == "extra"
+        assert services.stored_row(s, extra) is not None
+        assert services.find_occurrence(s, second).status == "scheduled"
+        services.cancel(s, second, audit.CLI, reason="FOSDEM")
+        assert services.find_occurrence(s, second).cancel_reason == "FOSDEM"
+        services.add_extra(s, second, time(18), audit.CLI, suffix="guests")
+        assert services.find_occurrence(s, second, "guests").start == utc(2026, 1, 22, 23)
+        assert services.find_occurrence(s, second).cancelled  # the date's meeting is apart
+        db.session.commit()
+        services.restore(s, second, audit.CLI)
+        services.move(s, second, second, time(17), audit.CLI)
+        assert services.find_occurrence(s, second).start == utc(2026, 1, 22, 22)
+        db.session.rollback()  # the collection is read again
+        assert services.find_occurrence(s, second).cancelled
+        assert services.find_occurrence(s, extra).title == "Release planning"
+
+
 def test_bad_requests_name_the_problem(app, series) -> None:
     with app.app_context():
         s = services.get_series(series)

@@ -295,6 +295,35 @@ def test_a_rotated_secret_key_keeps_the_address_working(app, client, scribe, wor
     assert app.test_client().get(path).status_code == 404
 
 
+def test_after_reseal_the_fallback_can_go_and_the_address_is_still_shown(
+    app, client, scribe, world
+) -> None:
+    client.post("/account/calendar/reset")
+    path = _address(client)
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-9876543210"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    result = app.test_cli_runner().invoke(args=["outbox", "reseal"])
+    assert result.exit_code == 0, result.output
+    assert "re-sealed 1 private calendar address(es)" in result.output
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    login(client, scribe.email)  # the session was signed with the old key
+    page = client.get("/account").get_data(as_text=True)
+    assert "cannot be shown again" not in page
+    assert _address(client) == path  # the same address, opened by the new key alone
+    assert app.test_client().get(path).status_code == 200
+
+
+def test_reseal_reports_addresses_that_no_key_opens(app, client, scribe, world) -> None:
+    client.post("/account/calendar/reset")
+    path = _address(client)
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-9876543210"
+    result = app.test_cli_runner().invoke(args=["outbox", "reseal"])  # the old key is lost
+    assert result.exit_code == 1
+    assert "1 private calendar address(es) no key opens" in result.output
+    assert app.test_client().get(path).status_code == 200  # still served, by its hash
+
+
 def test_the_demo_scribe_is_linked_to_a_person_with_open_follow_ups(app, client) -> None:
     from webapp import demo
 

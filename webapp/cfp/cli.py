@@ -252,14 +252,18 @@ def outbox_work(interval: float) -> None:
 
 @outbox.command("reseal")
 def outbox_reseal() -> None:
-    """Seal queued mail again under SECRET_KEY, after a rotation (then the old key can go)."""
+    """Seal queued mail, subscribers and private calendar addresses again under SECRET_KEY, after
+    a rotation (then the old key can go)."""
     from webapp.announcements import subscribers
+    from webapp.private_feeds import services as private_feeds
 
     count, unreadable = mail.reseal()
     people, unreadable_people = subscribers.reseal()
+    feeds, unreadable_feeds = private_feeds.reseal()
     db.session.commit()
     click.echo(f"re-sealed {count} unsent message(s) under the current SECRET_KEY")
     click.echo(f"re-sealed {people} subscriber address(es) under the current SECRET_KEY")
+    click.echo(f"re-sealed {feeds} private calendar address(es) under the current SECRET_KEY")
     if unreadable:
         raise click.ClickException(
             f"{unreadable} message(s) no key opens (their key is not in SECRET_KEY_FALLBACKS); "
@@ -270,6 +274,12 @@ def outbox_reseal() -> None:
             f"{unreadable_people} subscriber address(es) no key opens (their key is not in "
             "SECRET_KEY_FALLBACKS): nothing can be sent to them; remove them on the series' "
             "Subscribers page"
+        )
+    if unreadable_feeds:
+        raise click.ClickException(
+            f"{unreadable_feeds} private calendar address(es) no key opens (their key is not in "
+            "SECRET_KEY_FALLBACKS): they still work, but their owners' pages can show them only "
+            "after a Reset"
         )
 
 

@@ -96,6 +96,24 @@ def address(feed: PrivateFeed) -> str:
     return external_url(feed_path(sealed.unseal(feed.token_sealed)))
 
 
+def reseal() -> tuple[int, int]:
+    """Seal every private feed's token again under ``SECRET_KEY`` (after a rotation, before the
+    fallback goes: ``flask outbox reseal``), so its owner's page still shows the address. The
+    address itself does not change (it is looked up by the token's unkeyed SHA-256). Flushes;
+    returns how many were re-sealed and how many no key opens (their owner resets them)."""
+    count = unreadable = 0
+    for feed in db.session.scalars(sa.select(PrivateFeed).order_by(PrivateFeed.id)):
+        try:
+            token_sealed = sealed.reseal(feed.token_sealed)
+        except sealed.Unreadable:
+            unreadable += 1
+            continue
+        feed.token_sealed = token_sealed
+        count += 1
+    db.session.flush()
+    return count, unreadable
+
+
 def by_token(token: str) -> PrivateFeed | None:
     if not token or len(token) > MAX_TOKEN:
         return None

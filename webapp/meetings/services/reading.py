@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.base import NO_VALUE
 
 from webapp.extensions import db
 from webapp.meetings import schedule
@@ -55,22 +56,97 @@ def rules_of(series: Series) -> list[Rule]:
     ]
 
 
+def _change(o: Occurrence) -> Change | None:
+    """The stored occurrence as a schedule change; None when it changes nothing (a plain
+    scheduled meeting stored only because something is attached to it)."""
+    if o.status == OccurrenceStatus.SCHEDULED and not (o.start_at or o.duration_minutes or o.title):
+        return None
+    return Change(
+        o.id,
+        o.original_date,
+        o.status,
+        o.start_at,
+        o.duration_minutes,
+        o.title,
+        o.cancel_reason,
+        o.sequence,
+        o.suffix,
+    )
+
+
 def changes_of(series: Series) -> list[Change]:
-    return [
-        Change(
-            o.id,
-            o.original_date,
-            o.status,
-            o.start_at,
-            o.duration_minutes,
-            o.title,
-            o.cancel_reason,
-            o.sequence,
-            o.suffix,
-        )
-        for o in series.occurrences
-        if o.status != OccurrenceStatus.SCHEDULED or o.start_at or o.duration_minutes or o.title
-    ]
+    return [c for c in map(_change, series.occurrences) if c is not None]
+
+
+class _DayIndex:
+    """A series' loaded occurrences by identity date. Occurrences appended to the collection
+    wait in ``added`` and are placed by their date when next looked up (a new row gets its date
+    after it joins its series); anything else (one leaves, the collection is read again, an
+    identity date changes) makes it again."""
+
+    def __init__(self, loaded: list[Occurrence]) -> None:
+        self.loaded = loaded
+        self.generation = _dates_set[0]
+        self.by_day: dict[date, list[Occurrence]] = {}
+        self.added: list[Occurrence] = []
+        self.size = 0
+        self._place(loaded)
+
+    def _place(self, rows: list[Occurrence]) -> None:
+        for o in rows:
+            self.by_day.setdefault(o.original_date, []).append(o)
+        self.size += len(rows)
+
+    def current(self, loaded: list[Occurrence]) -> bool:
+        """Still true of ``loaded`` (with the occurrences appended since at its end)?"""
+        if loaded is not self.loaded or self.generation != _dates_set[0]:
+            return False
+        added = self.added
+        if added:
+            if len(loaded) != self.size + len(added) or any(
+                a is not b for a, b in zip(loaded[self.size :], added, strict=True)
+            ):
+                return False
+            self._place(added)
+            self.added = []
+        return len(loaded) == self.size
+
+
+#: Where a series keeps its ``_DayIndex`` (an attribute the mapper does not know).
+_BY_DAY = "_occurrences_by_day"
+#: Moves on whenever a stored occurrence's identity date changes: every index is made again.
+_dates_set = [0]
+
+
+def _on_day(series: Series, day: date) -> list[Occurrence]:
+    """The series' stored occurrences whose identity date is ``day`` (same-day meetings too), in
+    the order of ``series.occurrences``: looking up one date reads neither every meeting of the
+    series nor the database (an archive import looks up each of its files' dates)."""
+    loaded = series.occurrences
+    index: _DayIndex | None = getattr(series, _BY_DAY, None)
+    if index is None or not index.current(loaded):
+        index = _DayIndex(loaded)
+        setattr(series, _BY_DAY, index)
+    return index.by_day.get(day, [])
+
+
+@sa.event.listens_for(Series.occurrences, "append")
+def _occurrence_added(series: Series, occurrence: Occurrence, _initiator: object) -> None:
+    index: _DayIndex | None = getattr(series, _BY_DAY, None)
+    if index is not None:
+        index.added.append(occurrence)
+
+
+@sa.event.listens_for(Series.occurrences, "remove")
+def _occurrence_removed(series: Series, _occurrence: Occurrence, _initiator: object) -> None:
+    setattr(series, _BY_DAY, None)
+
+
+@sa.event.listens_for(Occurrence.original_date, "set")
+def _date_set(_occurrence: Occurrence, value: object, old: object, _initiator: object) -> None:
+    """A new row's first date is placed with it; a stored occurrence's new date is not."""
+    if old is not NO_VALUE and value != old:
+        _dates_set[0] += 1
 
 
 def occurrences(
@@ -118,7 +194,9 @@ def find_occurrence(series: Series, day: date, suffix: str | None = None) -> Slo
         raise NotAnOccurrence(f"{day.isoformat()} is outside the dates Cadence accepts")
     suffix = suffix_for(series, day, suffix)
     tz = schedule.zone(series.timezone)
-    slot = schedule.find(rules_of(series), changes_of(series), tz, day, suffix)
+    # Only that date's changes: ``schedule.find`` looks at no other.
+    changes = [c for c in map(_change, _on_day(series, day)) if c is not None]
+    slot = schedule.find(rules_of(series), changes, tz, day, suffix)
     if slot is None and suffix:
         raise NotAnOccurrence(f"{day.isoformat()} has no meeting {suffix!r} in {series.slug}")
     if slot is None:
@@ -183,9 +261,7 @@ def neighbours(
 def stored_row(series: Series, day: date, suffix: str | None = None) -> Occurrence | None:
     """The stored occurrence of the meeting, if one exists (reading never creates one)."""
     suffix = suffix_for(series, day, suffix)
-    return next(
-        (o for o in series.occurrences if (o.original_date, o.suffix) == (day, suffix)), None
-    )
+    return next((o for o in _on_day(series, day) if o.suffix == suffix), None)
 
 
 def occurrence_row(series: Series, day: date, suffix: str | None = None) -> Occurrence:
