@@ -59,8 +59,8 @@ def send_test(
     """Queue the previewed agenda mail to ``to`` (the signed-in organizer) only, marked as a
     test in its subject and first line (the template's own text follows unchanged)."""
     message = mail.enqueue(to, TEMPLATE, preview.context, now, headers=list_headers(series))
-    message.template_subject = TEST_SUBJECT + message.template_subject
-    message.template_body = TEST_FIRST_LINE + "\n\n" + message.template_body
+    message.template_subject = TEST_SUBJECT + (message.template_subject or "")
+    message.template_body = TEST_FIRST_LINE + "\n\n" + (message.template_body or "")
     audit.record(
         actor,
         "announcements.test",
