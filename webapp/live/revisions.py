@@ -17,6 +17,7 @@ from webapp.live.store import DOCS, Stored
 from webapp.minutes import grammar
 from webapp.minutes import services as svc
 from webapp.minutes.services.matching import PeopleIndex
+from webapp.minutes.services.people import person_of_attendee
 from webapp.models import Minutes, MinutesState
 
 
@@ -71,9 +72,7 @@ def fields_of(minutes: Minutes, text: str, publish: bool) -> svc.MinutesInput | 
     index = PeopleIndex()
     unknown: list[grammar.Attendee] = []
     for attendee in reading.attendees:
-        person = svc.find_person(attendee.name, index) or (
-            svc.find_person(f"@{attendee.handle}", index) if attendee.handle else None
-        )
+        person = person_of_attendee(attendee.name, attendee.handle, index)
         if person is None:
             unknown.append(attendee)
         elif person.id not in there:

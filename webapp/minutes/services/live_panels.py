@@ -19,6 +19,7 @@ from webapp.minutes.services.live_actions import (
 )
 from webapp.minutes.services.live_preview import preview
 from webapp.minutes.services.matching import PeopleIndex
+from webapp.minutes.services.people import person_of_attendee
 from webapp.minutes.services.reviews import review_tree
 from webapp.models import Minutes, Person, Series
 
@@ -49,7 +50,7 @@ def new_people(text: str) -> list[str]:
     names = [
         format_attendee(a.name, a.handle, "")
         for a in reading.attendees
-        if a.name and index.find(a) is None
+        if a.name and person_of_attendee(a.name, a.handle, index) is None
     ]
     return list(dict.fromkeys(names))
 
