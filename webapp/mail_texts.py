@@ -259,13 +259,18 @@ To confirm, open this link and press the button (it works for {{ days }} days):
 
     {{ link }}
 
-If you did not ask, ignore this mail: nothing is sent to you without the confirmation.
+{% if subscribed %}This address gets them already: the link changes nothing, and ignoring this mail
+changes nothing either. To stop them, use the unsubscribe link at the end of any of them.
+{%- else %}If you did not ask, ignore this mail: nothing is sent to you without the confirmation.
+{%- endif %}
 
 {{ series_url }}
 """,
-        "To a person who asked for a series' announcements by mail, with the confirmation link.",
+        "To a person who asked for a series' announcements by mail, with the confirmation link "
+        "(``subscribed``: the address gets them already).",
         sample={
             "series": {"title": "bhyve bi-weekly call", "slug": "bhyve"},
+            "subscribed": False,
             "link": "https://cadence.example.org/subscriptions/confirm/…",
             "series_url": "https://cadence.example.org/series/bhyve",
             "days": 7,

@@ -92,7 +92,11 @@ def test_the_preview_is_the_next_agenda_mail_and_a_test_goes_to_me_only(
     me = organizer.user.email
     assert f"A test of the agenda mail of 2026-01-15 is queued to {me}, and only to you" in page
     messages = smtp_server.wait_for(1)
-    assert [(m["To"], m["Subject"]) for m in messages] == [(me, subject)]
+    assert [(m["To"], m["Subject"]) for m in messages] == [(me, f"[Test] {subject}")]
+    body = messages[0].get_content()
+    assert body.splitlines()[0] == (
+        "This is a test of the agenda mail, sent to you only; the list did not get it."
+    )
     assert messages[0]["List-Id"] == '"Hypervisor call" <call.lists.localhost>'
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1

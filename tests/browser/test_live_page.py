@@ -155,3 +155,42 @@ def test_search_page_finds_the_phrase_and_passes_axe(page, call) -> None:
     expect(page.get_by_text("Type a word or a quoted phrase.")).to_be_visible()
     assert_accessible(page)
     assert [e for e in page.console_errors if "400" not in e] == []
+
+
+def test_names_typed_in_the_attendees_line_are_never_lost(page, make_user, call) -> None:
+    """An unknown name of the notes' Attendees line stays in the saved notes and is offered as a
+    new person; one click on Add creates them and makes them an attendee."""
+    with call.app_context():
+        series = meetings.get_series("bhyve")
+        minutes = svc.start_minutes(series, M2, audit.CLI, datetime(2019, 2, 21, 21, tzinfo=UTC))
+        minutes.notes = "Attendees: John Baldwin, Newbie Person\nwe met\n"
+        db.session.commit()
+    scribe = make_user(roles=("scribe",))
+    sign_in(page, scribe.email)
+    page.goto(LIVE)
+    page.locator(".cm-content").wait_for()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved: minutes version")).to_be_visible()
+    panel = page.locator("#live-attendees")
+    expect(panel.locator("ul.live-attendees")).to_contain_text("John Baldwin")
+    expect(panel.locator(".live-new-people")).to_contain_text("Newbie Person")
+    expect(panel.locator(".live-new-people")).to_contain_text("new person")
+    with call.app_context():
+        saved = svc.get_minutes(meetings.get_series("bhyve"), M2)
+        assert saved is not None
+        assert "Attendees: Newbie Person" in saved.notes  # kept until confirmed
+    assert_accessible(page)
+    page.get_by_role("button", name="Add Newbie Person as a new person").click()
+    expect(page.locator("#live-panels-status")).to_have_text(
+        "Newbie Person (a new person) attended."
+    )
+    expect(page.locator("#live-attendees ul.live-attendees")).to_contain_text("Newbie Person")
+    expect(page.locator("#live-attendees .live-new-people")).to_have_count(0)
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_text("Published: minutes version")).to_be_visible()
+    with call.app_context():
+        saved = svc.get_minutes(meetings.get_series("bhyve"), M2)
+        assert saved is not None
+        assert [p.name for p in saved.attendees] == ["John Baldwin", "Newbie Person"]
+        assert "Attendees:" not in saved.notes
+    assert page.console_errors == []

@@ -63,3 +63,22 @@ def test_organizer_creates_series_and_cancels_a_meeting(page, make_user) -> None
     server_side = page.locator("li.occurrence time").first.inner_text()
     assert re.fullmatch(r"[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d \S+", server_side)
     assert page.console_errors == []
+
+
+def test_the_viewers_time_is_not_repeated_when_it_is_the_series_time(browser, live_server, app):
+    """A viewer in the series' own zone sees its times once, without "(your time: ...)"."""
+    from tests.minutes.conftest import create_bhyve
+
+    with app.app_context():
+        from webapp.extensions import db
+
+        create_bhyve()
+        db.session.commit()
+    for zone, shown in (("America/New_York", 0), ("Europe/Bucharest", 1)):
+        context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id=zone)
+        page = context.new_page()
+        page.goto("/series/bhyve")
+        page.locator("li.occurrence time").first.wait_for()
+        page.wait_for_load_state("load")
+        assert page.locator("li.occurrence").first.locator(".local-time").count() == shown, zone
+        context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import sign_in
@@ -47,6 +48,9 @@ def test_link_copy_and_reset_the_private_calendar(page, live_server, make_user, 
     assert "Follow-up: Review the vmm patch" in body
 
     page.get_by_role("button", name="Reset the address").click()
+    expect(page.get_by_role("heading", name="Reset the calendar address?")).to_be_visible()
+    assert page.request.get(live_server.url + path).status == 200  # asked, nothing changed
+    page.get_by_role("button", name="Yes, reset the address").click()
     assert page.get_by_text("the old one no longer works").is_visible()
     new = page.get_by_label("Your private calendar address").input_value()
     assert new != address

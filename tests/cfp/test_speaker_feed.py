@@ -85,7 +85,12 @@ def test_reset_on_the_speaker_page_makes_the_old_address_404(app, client, speake
     anonymous = app.test_client()
     assert anonymous.get(old).status_code == 200
     assert anonymous.get(old).status_code == 200
-    page = client.post(f"/cfp/s/{token}/calendar/reset", follow_redirects=True)
+    asked = client.post(f"/cfp/s/{token}/calendar/reset").get_data(as_text=True)
+    assert "Reset the calendar address?" in asked
+    assert anonymous.get(old).status_code == 200  # asking changes nothing
+    page = client.post(
+        f"/cfp/s/{token}/calendar/reset", data={"confirm": "1"}, follow_redirects=True
+    )
     assert "the old one no longer works" in page.get_data(as_text=True)
     new = ADDRESS.search(client.get(f"/cfp/s/{token}").get_data(as_text=True))
     assert new

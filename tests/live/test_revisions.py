@@ -198,11 +198,52 @@ def test_attendees_decisions_and_tasks_typed_live_feed_the_minutes(
         assert minutes is not None
         assert [p.name for p in minutes.attendees] == ["John Baldwin"]  # nobody created
         assert minutes.decision_list == ["the APIC patch goes in"]
-        assert "Attendees:" not in minutes.notes
+        # the name that matches no one is kept, never lost, until the scribe adds them
+        assert minutes.notes.startswith("Attendees: Nobody Known\n")
         assert "Decision: the APIC patch goes in" in minutes.notes
         follow_up = db.session.scalars(sa.select(FollowUp)).one()
         assert follow_up.owner is not None
         assert (follow_up.owner.name, follow_up.text) == ("Rod Grimes", "collect ACPI dumps")
     assert save(organizer).status_code == 302  # the same text again: no new revision
-    assert "Nothing changed since the last revision" in organizer.get(LIVE).get_data(as_text=True)
+    page = organizer.get(LIVE).get_data(as_text=True)
+    assert "Nothing changed since the last revision" in page
+    assert 'aria-label="Add Nobody Known as a new person"' in page
+    added = organizer.post(
+        f"{LIVE}/attendees",
+        data={"name": "Nobody Known", "confirm": "1"},
+        headers={"Accept": "application/json"},
+    )
+    assert added.status_code == 200, added.get_json()
+    assert added.get_json()["message"] == "Nobody Known (a new person) attended."
+    assert "Add Nobody Known" not in added.get_json()["html"]
+    assert save(organizer, "publish").status_code == 302
+    with app.app_context():
+        minutes = db.session.get(Minutes, started)
+        assert minutes is not None
+        assert [p.name for p in minutes.attendees] == ["John Baldwin", "Nobody Known"]
+        assert "Attendees:" not in minutes.notes  # everyone named is an attendee now
+    typist.close()
+
+
+def test_add_all_new_adds_every_unknown_name_of_the_notes(
+    app, live_server, cookie_as, client_as, started
+):
+    typist = connect(live_server, cookie_as("scribe"))
+    assert typist.synced.wait(5)
+    typist.type("Attendees: Newbie Person, Other Newcomer\nwe met\n")
+    assert typist.wait(lambda: typist.acked == 1)
+    scribe = client_as("scribe")
+    assert save(scribe, "publish").status_code == 302
+    with app.app_context():
+        minutes = db.session.get(Minutes, started)
+        assert minutes is not None
+        assert minutes.attendees == []
+        assert "Attendees: Newbie Person, Other Newcomer" in minutes.notes
+    page = scribe.get(LIVE).get_data(as_text=True)
+    assert "Add all new" in page
+    assert scribe.post(f"{LIVE}/attendees", data={"all_new": "1"}).status_code == 302
+    with app.app_context():
+        minutes = db.session.get(Minutes, started)
+        assert minutes is not None
+        assert sorted(p.name for p in minutes.attendees) == ["Newbie Person", "Other Newcomer"]
     typist.close()

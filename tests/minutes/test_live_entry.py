@@ -170,3 +170,19 @@ def test_cancelled_meeting_offers_nothing(app, client_as, bhyve) -> None:
         db.session.commit()
     at(app, START)
     assert take_targets(client_as("scribe").get(MEETING).get_data(as_text=True)) == []
+
+
+def test_cancelled_meeting_refuses_the_call_page_and_its_start(app, client_as, bhyve) -> None:
+    with app.app_context():
+        meetings.cancel(meetings.get_series("bhyve"), DAY, audit.CLI, reason="FOSDEM")
+        db.session.commit()
+    at(app, START)
+    scribe = client_as("scribe")
+    page = scribe.get(LIVE)
+    assert page.status_code == 409
+    text = page.get_data(as_text=True)
+    assert "was cancelled: cancelled meetings take no minutes" in text
+    assert "Start the minutes" not in text
+    assert scribe.post(f"{LIVE}/start").status_code == 409
+    with app.app_context():
+        assert db.session.query(Minutes).count() == 0

@@ -104,7 +104,14 @@ def test_reset_makes_the_old_address_404_at_once_past_the_fast_path(
         assert feed is not None
         assert db.session.get(RenderedFeed, services.render_key(feed)) is not None
         old_key = services.render_key(feed)
-    page = client.post("/account/calendar/reset", follow_redirects=True).get_data(as_text=True)
+    asked = client.post("/account/calendar/reset").get_data(as_text=True)
+    assert "Reset the calendar address?" in asked
+    assert "The old address stops working" in asked
+    assert anonymous.get(old).status_code == 200  # asking changes nothing
+    assert _address(client) == old
+    page = client.post(
+        "/account/calendar/reset", data={"confirm": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "the old one no longer works" in page
     new = _address(client)
     assert new != old
@@ -290,7 +297,7 @@ def test_a_rotated_secret_key_keeps_the_address_working(app, client, scribe, wor
     assert page.status_code == 200
     assert "cannot be shown again" in page.get_data(as_text=True)
     assert app.test_client().get(path).status_code == 200  # looked up by its hash
-    client.post("/account/calendar/reset")
+    client.post("/account/calendar/reset", data={"confirm": "1"})
     assert _address(client) != path
     assert app.test_client().get(path).status_code == 404
 

@@ -22,6 +22,9 @@ from webapp.meetings.schedule import Slot
 from webapp.models import Series
 
 TEMPLATE = "announce_agenda"
+#: How the test copy differs from the real mail: its subject's prefix and its first line.
+TEST_SUBJECT = "[Test] "
+TEST_FIRST_LINE = "This is a test of the agenda mail, sent to you only; the list did not get it."
 
 
 @dataclass
@@ -53,8 +56,11 @@ def next_agenda(series: Series, now: datetime) -> AgendaPreview | None:
 def send_test(
     series: Series, preview: AgendaPreview, to: str, actor: audit.Actor, now: datetime
 ) -> None:
-    """Queue the previewed agenda mail to ``to`` (the signed-in organizer) only."""
-    mail.enqueue(to, TEMPLATE, preview.context, now, headers=list_headers(series))
+    """Queue the previewed agenda mail to ``to`` (the signed-in organizer) only, marked as a
+    test in its subject and first line (the template's own text follows unchanged)."""
+    message = mail.enqueue(to, TEMPLATE, preview.context, now, headers=list_headers(series))
+    message.template_subject = TEST_SUBJECT + (message.template_subject or "")
+    message.template_body = TEST_FIRST_LINE + "\n\n" + (message.template_body or "")
     audit.record(
         actor,
         "announcements.test",

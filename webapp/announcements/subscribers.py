@@ -136,6 +136,8 @@ def request(series: Series, address: str, now: datetime) -> None:
         "link": confirm_url(token),
         "series_url": external_url(f"/series/{series.slug}"),
         "days": CONFIRM_FOR.days,
+        # Told only to the address itself, in its mail; the page says the same to everyone.
+        "subscribed": subscriber.state == SubscriberState.CONFIRMED,
     }
     _queue(subscriber, to, CONFIRM_TEMPLATE, context, now)
 

@@ -17,6 +17,7 @@ from webapp.live.store import DOCS, Stored
 from webapp.minutes import grammar
 from webapp.minutes import services as svc
 from webapp.minutes.services.matching import PeopleIndex
+from webapp.minutes.services.people import person_of_attendee
 from webapp.models import Minutes, MinutesState
 
 
@@ -56,9 +57,10 @@ def snapshot(
 
 def fields_of(minutes: Minutes, text: str, publish: bool) -> svc.MinutesInput | None:
     """What a revision of the shared ``text`` saves, read with the minutes grammar as the
-    importer reads a file: the attendance block (``Attendees:``) leaves the notes, the people it
-    names who are known join the attendees (a name nobody has is left to the call page's
-    attendee panel, which asks before creating anyone); ``Decision:`` lines join the decisions;
+    importer reads a file: the people the attendance block (``Attendees:``) names who are known
+    join the attendees; a name nobody has is never created here nor lost: the notes keep an
+    ``Attendees:`` line with those names (``pending_line``) until the scribe adds them in the call
+    page's attendee panel (which creates the person); ``Decision:`` lines join the decisions;
     task lines become follow-ups when ``save_minutes`` syncs them. Attendees and decisions
     entered in the panels are kept. None when nothing would change."""
     reading = grammar.read_minutes(text)
@@ -68,13 +70,16 @@ def fields_of(minutes: Minutes, text: str, publish: bool) -> svc.MinutesInput | 
     present = svc.attendee_lines(minutes)
     there = {row.person_id for row in minutes.present_rows}
     index = PeopleIndex()
+    unknown: list[grammar.Attendee] = []
     for attendee in reading.attendees:
-        person = svc.find_person(attendee.name, index) or (
-            svc.find_person(f"@{attendee.handle}", index) if attendee.handle else None
-        )
-        if person is not None and person.id not in there:
+        person = person_of_attendee(attendee.name, attendee.handle, index)
+        if person is None:
+            unknown.append(attendee)
+        elif person.id not in there:
             there.add(person.id)
             present.append(grammar.format_attendee(person.name, person.handle, attendee.role))
+    if unknown:
+        notes = svc.clean_text(pending_line(unknown) + "\n\n" + notes)
     state = MinutesState.PUBLISHED if publish else minutes.state
     unchanged = (
         notes == minutes.notes
@@ -91,6 +96,12 @@ def fields_of(minutes: Minutes, text: str, publish: bool) -> svc.MinutesInput | 
         state=state,
         absent=svc.absent_lines(minutes),
     )
+
+
+def pending_line(names: list[grammar.Attendee]) -> str:
+    """The ``Attendees:`` line the notes keep for names that match no one yet."""
+    shown = (grammar.format_attendee(a.name, a.handle, a.role) for a in names)
+    return "Attendees: " + ", ".join(shown)
 
 
 def _utf8(text: str, index: int) -> int:

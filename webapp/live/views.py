@@ -20,6 +20,7 @@ from webapp.live.revisions import snapshot
 from webapp.live.service import service
 from webapp.live.store import Stored
 from webapp.minutes import services as svc
+from webapp.minutes.services.live_entry import cancelled_reason
 from webapp.minutes.views.helpers import EDITORS, occurrence_or_404
 from webapp.security import roles_required
 from webapp.transaction import commit_or_show
@@ -165,7 +166,10 @@ def _handle(conn: Connection, room: Room, message: protocol.Message) -> None:
 @bp.route("/meetings/<slug>/<day>/live/start", methods=["POST"])
 @roles_required(*EDITORS)
 def start(slug: str, day: str) -> ResponseReturnValue:
-    series, meeting_day, _slot = occurrence_or_404(slug, day)
+    series, meeting_day, slot = occurrence_or_404(slug, day)
+    refused = cancelled_reason(series, slot)
+    if refused and svc.get_minutes(series, meeting_day) is None:
+        abort(409, refused)
     commit_or_show(
         lambda: svc.start_minutes(series, meeting_day, audit.Actor.current(), clock.now())
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -57,6 +57,17 @@ def feed(token: str) -> ResponseReturnValue:
 # --- the account ---------------------------------------------------------------------------------
 
 
+def _confirmed() -> bool:
+    """A Reset of an address in use is asked once (the old address stops working)."""
+    return request.form.get("confirm") == "1"
+
+
+def _ask(what: str, reset_url: str, back_url: str) -> ResponseReturnValue:
+    return render_template(
+        "private_feeds/confirm_reset.html", what=what, reset_url=reset_url, back_url=back_url
+    )
+
+
 def _account() -> ResponseReturnValue:
     return redirect(url_for("auth.account") + "#calendar")
 
@@ -69,6 +80,12 @@ def account_reset() -> ResponseReturnValue:
     user = db.session.get(User, current_user.id)
     assert user is not None  # noqa: S101 - signed in
     had = services.feed_of(user=user) is not None
+    if had and not _confirmed():
+        return _ask(
+            "Your calendar",
+            url_for("private_feeds.account_reset"),
+            url_for("auth.account") + "#calendar",
+        )
     if commit_or_show(lambda: services.reset(clock.now(), user=user)).ok:
         flash(
             "Your calendar has a new address; the old one no longer works."
@@ -134,6 +151,12 @@ def speaker_reset(token: str) -> ResponseReturnValue:
         abort(404, "This private link is not valid. Use the latest link we mailed you.")
     if ButtonForm().validate_on_submit():
         had = services.feed_of(speaker=speaker) is not None
+        if had and not _confirmed():
+            return _ask(
+                "Your talks' calendar",
+                url_for("private_feeds.speaker_reset", token=token),
+                url_for("cfp.speaker_page", token=token) + "#calendar",
+            )
         if commit_or_show(lambda: services.reset(clock.now(), speaker=speaker)).ok:
             flash(
                 "Your talks' calendar has a new address; the old one no longer works."

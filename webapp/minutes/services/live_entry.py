@@ -19,6 +19,14 @@ WINDOW = timedelta(minutes=30)
 LOOKBACK = timedelta(days=120)
 
 
+def cancelled_reason(series: Series, slot: Slot) -> str | None:
+    """Why a meeting takes no minutes (it was cancelled), or None."""
+    if not slot.cancelled:
+        return None
+    day = slot.original_date.isoformat()
+    return f"The {series.title} meeting of {day} was cancelled: cancelled meetings take no minutes."
+
+
 def window_open(slot: Slot, state: str | None, now: datetime) -> bool:
     """``state``: the meeting's minutes ("draft", "published") or None when there are none."""
     if slot.cancelled or now < slot.start - WINDOW:

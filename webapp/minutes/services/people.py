@@ -83,6 +83,12 @@ def find_person(name: str, index: PeopleIndex | None = None) -> Person | None:
     return (index or PeopleIndex()).find(ref)
 
 
+def person_of_attendee(name: str, handle: str | None, index: PeopleIndex) -> Person | None:
+    """Whom an attendance block's item names: by its name, else by its handle (a revision of the
+    shared notes and the call page's list of new people ask alike)."""
+    return find_person(name, index) or (find_person(f"@{handle}", index) if handle else None)
+
+
 def _check_person_fields(
     fields: PersonFields, exclude: Person | None, index: PeopleIndex | None = None
 ) -> None:

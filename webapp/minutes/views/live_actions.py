@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.services import live_actions as live
-from webapp.minutes.services.live_panels import panels_context
+from webapp.minutes.services.live_panels import new_people, panels_context, shared_text
 from webapp.minutes.services.live_preview import TooLong, preview
 from webapp.minutes.views.helpers import EDITORS, bp, occurrence_or_404
 from webapp.models import FollowUp, Minutes, Review, Series
@@ -136,6 +136,14 @@ def live_attendees(slug: str, day: str) -> ResponseReturnValue:
         )
         message = error or f"{gone.name} is no longer among the attendees."
         return _panel(series, meeting_day, slot, "attendees", message, ok=not error)
+    if request.form.get("all_new"):
+        added_all, error = _run(lambda: _add_all_new(series, meeting_day, actor, now))
+        message = error or (
+            f"{', '.join(p.name for p, _ in added_all)} attended (new people)."
+            if added_all
+            else "No new names in the notes' Attendees line."
+        )
+        return _panel(series, meeting_day, slot, "attendees", message, ok=not error)
     typed = request.form.get("name", "")
     confirmed = request.form.get("confirm") == "1"
     unknown = None if confirmed else live.unknown_name(typed)
@@ -158,6 +166,13 @@ def live_attendees(slug: str, day: str) -> ResponseReturnValue:
     person, created = added
     note = " (a new person)" if created else ""
     return _panel(series, meeting_day, slot, "attendees", f"{person.name}{note} attended.")
+
+
+def _add_all_new(series: Series, day: date, actor: audit.Actor, now: Any) -> list[Any]:
+    """Every name of the notes' Attendees line that matches no one, added as a new person."""
+    minutes = _minutes_or_refuse(series, day)
+    names = new_people(shared_text(minutes))
+    return [live.add_attendee(minutes, name, actor, now, confirmed=True) for name in names]
 
 
 @bp.route("/meetings/<slug>/<day>/live/decisions", methods=["POST"])

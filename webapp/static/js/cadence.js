@@ -22,7 +22,12 @@
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "your time zone";
     var out = document.createElement("span");
     out.className = "local-time muted";
-    var here = fmt(d, el.getAttribute("data-local") === "date");
+    var dateOnly = el.getAttribute("data-local") === "date";
+    var here = fmt(d, dateOnly);
+    // The same date and wall time at the same instant is the same time: nothing to add (the
+    // zone's name may be spelt differently, "EST" here and "GMT-5" there).
+    var wall = function (text) { return dateOnly ? text : text.replace(/\s+\S+$/, ""); };
+    if (wall(el.textContent.trim()) === wall(here)) { return; }
     out.textContent = " (your time: " + here + (here.slice(-zone.length) === zone ? "" : ", " + zone) + ")";
     // Beside a link rather than inside it: the link names the meeting, the viewer's time is a note.
     var link = el.parentNode && el.parentNode.nodeName === "A" ? el.parentNode : el;
