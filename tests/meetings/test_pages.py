@@ -301,7 +301,8 @@ def test_a_cancelled_meeting_shows_as_cancelled_with_restore_not_the_cancel_form
     client_as, bhyve
 ) -> None:
     c = client_as("organizer")
-    assert c.post("/organize/series/bhyve/2026-02-19/cancel", data={"reason": "Snow"}).status_code == 302
+    cancelled = c.post("/organize/series/bhyve/2026-02-19/cancel", data={"reason": "Snow"})
+    assert cancelled.status_code == 302
     page = text(c.get("/organize/series/bhyve/2026-02-19/cancel"))
     assert "The meeting of 2026-02-19 is cancelled" in page
     assert "It is cancelled already: Snow." in page
