@@ -171,6 +171,13 @@ def test_one_client_is_limited_whatever_the_addresses(app: Any, client: Any, cal
     assert codes == [302, 302, 302, 429]
 
 
+def test_a_too_long_address_gets_one_message(client: Any, call: str) -> None:
+    page = client.post("/series/call/subscribe", data={"email": "a" * 300 + "@example.org"})
+    assert page.status_code == 200
+    errors = re.findall(r'<small id="email-errors"[^>]*>(.*?)</small>', _said(page), re.S)
+    assert [e.strip() for e in errors] == ["An email address has at most 254 characters."]
+
+
 @pytest.mark.app_config(RATELIMIT_ENABLED=True, SUBSCRIBE_RATE_LIMIT="2 per hour")
 def test_the_limit_says_what_happened_and_form_errors_do_not_count(
     app: Any, client: Any, call: str

@@ -54,7 +54,7 @@ class SubscribeForm(FlaskForm):
         "Your email",
         validators=[
             DataRequired("Give an email address."),
-            Length(max=254),
+            Length(max=254, message="An email address has at most 254 characters."),
             PlainText(),
             addresses.Address(),
         ],
