@@ -145,6 +145,9 @@ class _MailFiles:
 
     def send(self, msg: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(ValueError):  # a line too long for 8bit: quoted-printable
+            # Readable as text too: links whole, not cut by quoted-printable's soft breaks.
+            msg.set_content(msg.get_content(), cte="8bit")
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         name = f"{stamp}-{secrets.token_hex(3)}.eml"
         partial = self.folder / f".{name}.partial"

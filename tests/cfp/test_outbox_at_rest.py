@@ -98,6 +98,8 @@ def test_development_mail_goes_into_eml_files_through_the_outbox(
     token = link_token(LINK.search(received.get_content()).group(0))
     assert client.get(f"/cfp/s/{token}").status_code == 200  # the link in the file works
     assert "We received “Live migration in bhyve”" in received["Subject"]
+    raw = next(f for f in files if b"/cfp/s/" in f.read_bytes()).read_text(encoding="utf-8")
+    assert f"/cfp/s/{token}\n" in raw  # readable as text: the link whole, on its line
     assert received["To"]
     sent = _bodies(app)
     assert {state for state, _ in sent} == {"sent"}  # stored as sent, with the link redacted
