@@ -39,11 +39,14 @@ js: node_modules/.installed
 	node js/tools/licenses.mjs node_modules/.live-notes.meta.json > webapp/static/js/live-notes.LICENSES.txt
 
 ## run: install, migrate the SQLite database in instance/, load demo data when empty, serve
-## (with the outbox worker beside the development server, so that mail goes out)
+## (with the outbox worker beside the development server, so that mail goes out: without a
+## MAIL_SERVER, in the environment or instance/config.py, into instance/mail/ as .eml files)
+DEV_MAIL = $(if $(MAIL_SERVER)$(shell grep -qs '^MAIL_SERVER' instance/config.py && echo set),,MAIL_FILE_DIR=$(CURDIR)/instance/mail)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
-	$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(if $(DEV_MAIL),@echo "No MAIL_SERVER: mail is written to instance/mail/ (one .eml file each)")
+	$(DEV_MAIL) $(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## serve: the production server (gunicorn) and the outbox worker on the configured database

@@ -1,4 +1,5 @@
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,33 @@ def test_the_default_base_url_follows_the_port_served(
         flask_lines = [line for line in shown.splitlines() if "flask" in line or "gunicorn" in line]
         assert flask_lines
         assert all("PORT=5500" in line for line in flask_lines), flask_lines
+
+
+def test_development_mail_files_sit_in_the_instance_folder_and_never_in_production(
+    tmp_path: Path,
+) -> None:
+    config = {"SECRET_KEY": "k" * 40, **from_environment({"MAIL_FILE_DIR": "mail"})}
+    finalise(config, tmp_path)
+    assert config["MAIL_FILE_DIR"] == str(tmp_path / "mail")
+    production = {**config, "CADENCE_ENV": "production", "SECRET_KEY": "s" * 40}
+    with pytest.raises(ConfigError, match="MAIL_FILE_DIR is for development"):
+        finalise(production, tmp_path)
+
+
+def test_make_run_writes_mail_to_files_without_a_mail_server_and_make_serve_never() -> None:
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k not in ("MAIL_SERVER", "MAKEFLAGS")}
+
+    def dry(target: str, **extra: str) -> str:
+        return subprocess.run(
+            ["make", "-n", target],
+            cwd=root,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    assert f"MAIL_FILE_DIR={root}/instance/mail " in dry("run")
+    assert "MAIL_FILE_DIR" not in dry("run", MAIL_SERVER="smtp.example.org")
+    assert "MAIL_FILE_DIR" not in dry("serve")

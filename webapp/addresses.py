@@ -78,7 +78,7 @@ class Address:
     normalised form."""
 
     def __call__(self, form: Any, field: Any) -> None:
-        if not field.data:
+        if not field.data or field.errors:  # one message: an earlier validator's says it
             return
         try:
             field.data = normalise(field.data)

@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_SSL": False,
     "MAIL_TIMEOUT": 10,
     "MAIL_DEFAULT_SENDER": "Cadence <cadence@localhost>",
+    # Development only: the outbox writes each message as an .eml file in this folder (relative:
+    # in the instance folder) instead of sending it; `make run` sets it when no MAIL_SERVER is.
+    "MAIL_FILE_DIR": None,
     # The mail server takes addresses with non-ASCII before the @ (RFC 6531); off: refused.
     "MAIL_SMTPUTF8": False,
     # Mail templates render in a child process: CPU seconds per render, address space (MB).
@@ -102,6 +105,7 @@ _ENV_STR = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
+    "MAIL_FILE_DIR",
     "CFP_RATE_LIMIT",
     "CFP_LINK_RATE_LIMIT",
     "CFP_LINK_ADDRESS_LIMIT",
@@ -236,6 +240,10 @@ def finalise(
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         # A test-only hook never slows a production server down.
         config["CFP_TEST_DELAY_SECONDS"] = 0
+        if config.get("MAIL_FILE_DIR"):
+            raise ConfigError("MAIL_FILE_DIR is for development; production sends by SMTP")
+    if config.get("MAIL_FILE_DIR"):
+        config["MAIL_FILE_DIR"] = str(instance_path / config["MAIL_FILE_DIR"])
 
     _rotation(config, production)
 

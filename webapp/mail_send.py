@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -134,6 +135,33 @@ class _Smtp:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.conn.quit()
             self.conn = None
+
+
+class _MailFiles:
+    """Development mail (``MAIL_FILE_DIR``): each message written to a file of its own,
+    ``<time>-<n>.eml``, for a mail program or an editor to open; nothing leaves the machine."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+
+    def send(self, msg: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(ValueError):  # a line too long for 8bit: quoted-printable
+            # Readable as text too: links whole, not cut by quoted-printable's soft breaks.
+            msg.set_content(msg.get_content(), cte="8bit")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        name = f"{stamp}-{secrets.token_hex(3)}.eml"
+        partial = self.folder / f".{name}.partial"
+        partial.write_bytes(bytes(msg))
+        partial.replace(self.folder / name)  # whole, or not there at all
+
+    def close(self) -> None:
+        pass
+
+
+def _sender_for(config: Any) -> _Smtp | _MailFiles:
+    """Where the outbox puts its mail: the SMTP server, or (development) a folder of files."""
+    return _MailFiles(config["MAIL_FILE_DIR"]) if config.get("MAIL_FILE_DIR") else _Smtp(config)
 
 
 #: Headers are written on one line up to RFC 5322's limit of 998 characters: at the default 78,
@@ -259,7 +287,7 @@ def _bounce(conn: sa.Connection, subscriber_id: int, now: datetime) -> None:
 def _attempt(
     row: sa.Row[Any],
     to: str,
-    smtp: _Smtp,
+    smtp: _Smtp | _MailFiles,
     sender: str,
     now: datetime,
     report: SendReport,
@@ -313,7 +341,7 @@ def send_ids(ids: list[int], now: datetime, due_only: bool = False) -> SendRepor
     """Claim and send the given messages; failures stay pending (or become failed)."""
     config = current_app.config
     report = SendReport()
-    smtp = _Smtp(config)
+    smtp = _sender_for(config)
     table = _table()
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
     sender = _sender(config)

@@ -55,7 +55,8 @@ def test_the_series_page_links_the_settings_and_they_are_saved(
     [
         ({"zones": "Europe/Amsterdam\nCEST"}, "zones", "&#39;CEST&#39; is not an IANA time zone"),
         ({"addresses": "not an address"}, "addresses", "is not an address we can mail"),
-        ({"addresses": ""}, "addresses", "announcements need at least one list address"),
+        ({"addresses": ""}, "addresses", ">Announcements need at least one list address"),
+        ({"addresses": "\n".join(f"l{n}@example.org" for n in range(21))}, "addresses", ">At most"),
         ({"hours_before": "0"}, "hours_before", "Number must be between 1 and 336"),
     ],
 )

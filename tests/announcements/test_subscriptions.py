@@ -176,6 +176,46 @@ def test_one_client_is_limited_whatever_the_addresses(app: Any, client: Any, cal
     assert codes == [302, 302, 302, 429]
 
 
+def test_a_too_long_address_gets_one_message(client: Any, call: str) -> None:
+    page = client.post("/series/call/subscribe", data={"email": "a" * 300 + "@example.org"})
+    assert page.status_code == 200
+    errors = re.findall(r'<small id="email-errors"[^>]*>(.*?)</small>', _said(page), re.S)
+    assert [e.strip() for e in errors] == ["An email address has at most 254 characters."]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, SUBSCRIBE_RATE_LIMIT="2 per hour")
+def test_the_limit_says_what_happened_and_form_errors_do_not_count(
+    app: Any, client: Any, call: str
+) -> None:
+    for _ in range(5):  # mistakes: shown beside the field, not counted
+        bad = client.post("/series/call/subscribe", data={"email": "not an address"})
+        assert bad.status_code == 200
+        assert "An email address must have an @-sign." in _said(bad)
+    codes = [
+        client.post("/series/call/subscribe", data={"email": f"p{i}@example.org"}).status_code
+        for i in range(2)
+    ]
+    assert codes == [302, 302]
+    limited = client.post("/series/call/subscribe", data={"email": "p9@example.org"})
+    assert limited.status_code == 429
+    said = _said(limited)
+    assert "Too many subscription requests from your address: 2 per hour." in said
+    assert re.search(r"Try again in (\d\d|\d) minutes\.|Try again in an hour\.", said), said
+    assert "per 1 hour" not in said
+    assert int(limited.headers["Retry-After"]) > 0
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, SUBSCRIBE_ADDRESS_LIMIT="1 per day")
+def test_the_limit_per_address_says_so(app: Any, client: Any, call: str) -> None:
+    first = client.post("/series/call/subscribe", data={"email": "ada@example.org"})
+    assert first.status_code == 302
+    limited = app.test_client().post("/series/call/subscribe", data={"email": "ADA@example.org"})
+    assert limited.status_code == 429
+    said = _said(limited)
+    assert "This email address was asked for too often: 1 per day." in said
+    assert re.search(r"try again in (\d+ hours|an hour|\d+ minutes)\.", said), said
+
+
 def test_addresses_are_sealed_at_rest_and_in_backups(
     app: Any, client: Any, cli: Callable[..., Any], call: str, tmp_path: Any
 ) -> None:

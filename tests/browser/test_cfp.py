@@ -88,7 +88,7 @@ def test_speaker_submits_edits_and_withdraws_through_the_mailed_link(
     expect(page.get_by_role("heading", name="UEFI guests on bhyve")).to_be_visible()
     expect(page.get_by_text("(invited when you confirm)")).to_be_visible()
     page.get_by_role("button", name="Confirm my address and invite my co-speakers").click()
-    expect(page.get_by_text("1 co-speaker(s) invited")).to_be_visible()
+    expect(page.get_by_text("1 co-speaker is invited")).to_be_visible()
     expect(page.get_by_text("(invited when you confirm)")).to_have_count(0)
     # Fixed wording: Ada's title is not in Alan's subject (the form cannot relay it).
     assert private_link(smtp_server, "alan@example.org", "named as a co-speaker") != link

@@ -98,7 +98,7 @@ def test_co_speaker_mail_cannot_relay_and_is_capped(
     many = [(f"Victim {i}", f"victim{i}@example.org") for i in range(2)]
     token = _ada_link(client, conference, smtp_server, many, PHISH)
     answer = client.post(f"/cfp/s/{token}/invite", follow_redirects=True)
-    assert "2 co-speaker(s) invited" in answer.get_data(as_text=True)
+    assert "2 co-speakers are invited" in answer.get_data(as_text=True)
     invites = smtp_server.wait_for(4) and smtp_server.to("victim0@example.org")
     [invite] = invites
     subject, body = str(invite["Subject"]), smtp_server.body(invite)

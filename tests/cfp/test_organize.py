@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -112,6 +113,37 @@ def test_demo_data_has_an_open_cfp_every_state_and_a_programme(app, runner, clie
     page = client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True)
     assert "Live migration of bhyve guests" in page
     assert "Workshop room" in page
+
+
+def test_the_demo_programme_reads_in_time_order_and_its_note_names_its_change(
+    app, runner, client
+) -> None:
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    page = client.get("/conferences/bhyvecon-2027/program").get_data(as_text=True)
+    days = page.split('<section class="programme-day"')[1:]
+    assert days
+    for day in days:  # every day's entries, talks and the lunch, by start time
+        starts = re.findall(r'<time datetime="[^"]+">(\d\d:\d\d)–', day)
+        assert "12:00" in starts
+        assert starts.index("12:00") > 0  # the morning's talks come before the lunch
+        before, after = starts[: starts.index("12:00")], starts[starts.index("12:00") + 1 :]
+        assert all(s < "12:00" for s in before)
+        assert all(s >= "13:00" for s in after)
+    changes = client.get("/conferences/bhyvecon-2027/program/changes").get_data(as_text=True)
+    with app.app_context():
+        c = db.session.scalar(sa.select(Conference).where(Conference.slug == "bhyvecon-2027"))
+        day = c.starts_on + timedelta(days=1)
+    assert f"vm-bhyve moves to {day:%A} at 11:00." in changes
+    assert f"{day:%a} {day:%d} {day:%b}" in changes  # the change listed is on that day
+    assert "Wednesday morning" not in changes or day.weekday() == 2
+
+
+def test_the_programme_spelled_the_british_way_redirects(runner, client) -> None:
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    response = client.get("/conferences/bhyvecon-2027/programme")
+    assert response.status_code == 301
+    assert response.location.endswith("/conferences/bhyvecon-2027/program")
+    assert "Set-Cookie" not in response.headers
 
 
 def test_conference_pages_have_no_inline_script_or_style(client, runner) -> None:

@@ -161,6 +161,15 @@ def test_organizers_see_pending_and_failed_mail_and_retry(
     assert "Nothing waiting" in organizer.get("/organize/outbox").get_data(as_text=True)
 
 
+def test_a_pending_message_not_yet_tried_offers_no_retry(app, runner, clock, client_as) -> None:
+    _queue(app, 1, clock.now)
+    organizer = client_as("organizer")
+    for path in ("/organize/outbox", "/dashboard/"):
+        page = organizer.get(path).get_data(as_text=True)
+        assert "person0@example.org" in page
+        assert "/retry" not in page
+
+
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_retry_is_refused_while_a_sender_holds_the_message(
     app, runner, clock, smtp_factory, csrf_client_as
@@ -169,6 +178,7 @@ def test_retry_is_refused_while_a_sender_holds_the_message(
     with app.app_context():  # a sender has claimed it and is talking to the mail server
         message = db.session.scalar(sa.select(OutboxMessage))
         message.claim_token, message.claimed_at = "held-by-a-sender", clock.now
+        message.attempts = 1  # tried before: its Retry button shows
         db.session.commit()
         message_id = message.id
     organizer = csrf_client_as("organizer")

@@ -3,6 +3,8 @@ its links redacted, and a backup holds neither."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 
 import sqlalchemy as sa
@@ -78,3 +80,27 @@ def test_mail_sealed_under_another_secret_key_fails_with_a_clear_reason(
     assert "\tfailed\t" in output
     assert "cannot be decrypted: no key opens it (was SECRET_KEY changed" in output
     assert sink.messages == []
+
+
+def test_development_mail_goes_into_eml_files_through_the_outbox(
+    app, client, runner, tmp_path, make_conference, make_user
+) -> None:
+    make_user(roles=("organizer",))
+    folder = tmp_path / "mail"
+    app.config.update(MAIL_FILE_DIR=str(folder), MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
+    assert post_submission(client, make_conference()).status_code == 302
+    assert not folder.exists()  # queued, not written in the request
+    assert runner.invoke(args=["outbox", "send"]).output.startswith("sent 2,")
+    files = sorted(folder.glob("*.eml"))
+    assert len(files) == 2
+    mails = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+    [received] = [m for m in mails if "/cfp/s/" in m.get_content()]
+    token = link_token(LINK.search(received.get_content()).group(0))
+    assert client.get(f"/cfp/s/{token}").status_code == 200  # the link in the file works
+    assert "We received “Live migration in bhyve”" in received["Subject"]
+    raw = next(f for f in files if b"/cfp/s/" in f.read_bytes()).read_text(encoding="utf-8")
+    assert f"/cfp/s/{token}\n" in raw  # readable as text: the link whole, on its line
+    assert received["To"]
+    sent = _bodies(app)
+    assert {state for state, _ in sent} == {"sent"}  # stored as sent, with the link redacted
+    assert "/cfp/s/[redacted]" in next(body for _, body in sent if "/cfp/s/" in body)

@@ -62,8 +62,8 @@ def test_cli_refuses_what_the_form_refuses(app, runner, extra, message) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("title", "Two\nlines", "the title may not contain line breaks"),
-        ("place", "Room\r1", "the place may not contain line breaks"),
+        ("title", "Two\nlines", "The title may not contain line breaks"),
+        ("place", "Room\r1", "The place may not contain line breaks"),
         ("title", "bhyve\u202d call", "U+202D LEFT-TO-RIGHT OVERRIDE"),
         ("until", "9999-12-31", "outside the dates Cadence accepts"),
     ],

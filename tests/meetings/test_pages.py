@@ -237,7 +237,7 @@ def test_dst_gap_and_bad_duration_are_field_errors(client_as) -> None:
         c.post("/organize/series/new", data={**data, "start_time": "16:00", "slug": "Not A Slug"})
     )
     assert (
-        '<small id="slug-errors" class="field-error" role="alert">slug &#39;Not A Slug&#39; must be'
+        '<small id="slug-errors" class="field-error" role="alert">Slug &#39;Not A Slug&#39; must be'
         in page
     )
 
@@ -295,6 +295,26 @@ def test_organizer_cancels_restores_moves_adds_retimes(app, client_as, client, b
         ("2026-02-19", "2026-02-20T17:00:00Z", "moved"),
         ("2026-02-26", "2026-02-26T21:00:00Z", "extra"),
     ]
+
+
+def test_a_cancelled_meeting_shows_as_cancelled_with_restore_not_the_cancel_form(
+    client_as, bhyve
+) -> None:
+    c = client_as("organizer")
+    cancelled = c.post("/organize/series/bhyve/2026-02-19/cancel", data={"reason": "Snow"})
+    assert cancelled.status_code == 302
+    page = text(c.get("/organize/series/bhyve/2026-02-19/cancel"))
+    assert "The meeting of 2026-02-19 is cancelled" in page
+    assert "It is cancelled already: Snow." in page
+    assert "Cancel meeting</button>" not in page
+    assert 'action="/organize/series/bhyve/2026-02-19/restore"' in page
+    again = text(c.post("/organize/series/bhyve/2026-02-19/cancel", data={"reason": "Ice"}))
+    assert "Cancel meeting</button>" not in again  # a second cancel changes nothing
+    assert "It is cancelled already: Snow." in again
+    assert c.post("/organize/series/bhyve/2026-02-19/restore", data={}).status_code == 302
+    assert "Cancel meeting</button>" in text(c.get("/organize/series/bhyve/2026-02-19/cancel"))
+    restored = c.post("/organize/series/bhyve/2026-03-05/restore", data={}, follow_redirects=True)
+    assert "The meeting of 2026-03-05 is not cancelled" in text(restored)
 
 
 def test_edit_details_and_last_date(client_as, client, bhyve) -> None:

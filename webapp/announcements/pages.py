@@ -19,6 +19,7 @@ from webapp.announcements import settings as announcement_settings
 from webapp.announcements.forms import AnnouncementsForm, TestMailForm
 from webapp.edit_forms import edit_form
 from webapp.meetings import services
+from webapp.meetings.forms import as_sentence
 from webapp.meetings.schedule import ScheduleError
 from webapp.models import Series
 from webapp.models.announcements import DEFAULT_HOURS_BEFORE
@@ -80,10 +81,14 @@ def settings(slug: str) -> ResponseReturnValue:
             described = announcement_settings.describe(outcome.value)  # type: ignore[arg-type]
             flash(f"Announcements: {described}.", "success")
             return redirect(url_for("announcements.settings", slug=slug))
-        if refused and refused[0].field in form:  # beside the field it is about
+        if refused:  # beside the field it is about, a sentence
             form.form_errors.remove(str(refused[0]))
-            field = form[refused[0].field]
-            field.errors = [*field.errors, str(refused[0])]  # type: ignore[misc]
+            message = as_sentence(str(refused[0]))
+            if refused[0].field in form:
+                field = form[refused[0].field]
+                field.errors = [*field.errors, message]  # type: ignore[misc]
+            else:
+                form.form_errors.append(message)
         status = 400
     elif form.is_submitted():
         status = 400

@@ -12,9 +12,21 @@ programs without any cookie.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -42,7 +54,7 @@ class SubscribeForm(FlaskForm):
         "Your email",
         validators=[
             DataRequired("Give an email address."),
-            Length(max=254),
+            Length(max=254, message="An email address has at most 254 characters."),
             PlainText(),
             addresses.Address(),
         ],
@@ -92,10 +104,50 @@ def _asked_address() -> str:
     return "subscribe-address:" + sealed.lookup_hash(key)
 
 
+def _when_again() -> str:
+    """When the limit just reached lets a request through again, in words."""
+    current = limiter.current_limit
+    wait = max(current.reset_at - time.time(), 1) if current else 60
+    if wait <= 90:
+        return "in a minute"
+    if wait <= 90 * 60:
+        return f"in {math.ceil(wait / 60)} minutes"
+    hours = math.ceil(wait / 3600)
+    return "in an hour" if hours == 1 else f"in {hours} hours"
+
+
+def _too_many_from_client() -> str:
+    return (
+        "Too many subscription requests from your address: "
+        f"{_per_client().replace(' per 1 ', ' per ')}. Try again {_when_again()}."
+    )
+
+
+def _too_many_for_address() -> str:
+    return (
+        "This email address was asked for too often: "
+        f"{_per_address().replace(' per 1 ', ' per ')}. If the confirmation mail has not come, "
+        f"look in your spam folder; or try again {_when_again()}."
+    )
+
+
+def _asked(response: Response) -> bool:
+    """A request counts toward the limits when it asked for a mail: not a form with errors."""
+    return response.status_code == 302
+
+
 @bp.route("/series/<slug>/subscribe", methods=["GET", "POST"])
 @public
-@limiter.limit(_per_client, methods=["POST"])
-@limiter.limit(_per_address, methods=["POST"], key_func=_asked_address)
+@limiter.limit(
+    _per_client, methods=["POST"], deduct_when=_asked, error_message=_too_many_from_client
+)
+@limiter.limit(
+    _per_address,
+    methods=["POST"],
+    key_func=_asked_address,
+    deduct_when=_asked,
+    error_message=_too_many_for_address,
+)
 def subscribe(slug: str) -> ResponseReturnValue:
     series = visible_series(slug)
     form = SubscribeForm()

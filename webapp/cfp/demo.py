@@ -310,9 +310,9 @@ def _lifecycle(conference: Conference, subs: list[Submission], now: datetime) ->
     services.release(conference, "The first programme.", ACTOR, now - timedelta(days=6), False)
     moved = next(s for s in subs if s.title == "vm-bhyve in production")
     _place(moved, conference, (1, 1, "11:00"), now)
-    services.release(
-        conference, "vm-bhyve moves to Wednesday morning.", ACTOR, now - timedelta(days=2), False
-    )
+    day = conference.starts_on + timedelta(days=1)
+    note = f"vm-bhyve moves to {day:%A} at 11:00."  # the day and time _place just gave it
+    services.release(conference, note, ACTOR, now - timedelta(days=2), False)
     reminded = next(s for s in subs if s.title == "PCI passthrough pitfalls")
     reminded.decided_at = now - timedelta(days=5)
     reminded.reminders_sent = 1

@@ -314,7 +314,8 @@ def speaker_invite(token: str) -> ResponseReturnValue:
         refused=(services.CfpError,),
     )
     if outcome.ok:
-        flash(f"{outcome.value} co-speaker(s) invited: each gets a private link.", "success")
+        invited = "1 co-speaker is" if outcome.value == 1 else f"{outcome.value} co-speakers are"
+        flash(f"{invited} invited: each gets a private link.", "success")
     return redirect(url_for("cfp.speaker_page", token=token))
 
 
@@ -364,6 +365,14 @@ def program(slug: str) -> ResponseReturnValue:
     release, talks, blocks = services.released_programme(conference)
     days = services.programme_days(conference, talks, blocks)
     return render_template("cfp/program.html", conference=conference, days=days, release=release)
+
+
+@bp.route("/conferences/<slug>/programme")
+@public
+@stateless
+def programme_spelling(slug: str) -> ResponseReturnValue:
+    """The British spelling of the address: the programme is at /program."""
+    return redirect(url_for("cfp.program", slug=slug), 301)
 
 
 @bp.route("/conferences/<slug>/talks/<code>")

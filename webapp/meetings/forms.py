@@ -166,9 +166,16 @@ def place_error(form: FlaskForm, exc: ScheduleError) -> None:
             break
     if not candidates:
         candidates = next((names for prefix, names in _BY_PREFIX if message.startswith(prefix)), ())
+    message = as_sentence(message)
     for name in candidates:
         if name in form:
             field = form[name]
             field.errors = [*field.errors, message]  # type: ignore[misc]
             return
     form.form_errors.append(message)
+
+
+def as_sentence(message: str) -> str:
+    """A service's message as shown on a page: a sentence, with a capital letter first (the
+    services write "the meeting of … is already cancelled", fit for the CLI's "error: …")."""
+    return message[:1].upper() + message[1:]

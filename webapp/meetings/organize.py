@@ -184,6 +184,16 @@ def edit(slug: str) -> ResponseReturnValue:
 def cancel(slug: str, day: str) -> ResponseReturnValue:
     series = _series(slug)
     when, slot = _slot(series, day)
+    if slot.cancelled:  # cancelled already: say so, and offer to restore it instead
+        return render_template(
+            "meetings/organize/occurrence.html",
+            form=FlaskForm(),
+            series=series,
+            slot=slot,
+            when=when,
+            cancelled=True,
+            heading=f"The meeting of {when} is cancelled",
+        )
     form = forms.CancelForm()
     if form.validate_on_submit() and _apply(
         form,

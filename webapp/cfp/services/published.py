@@ -116,35 +116,44 @@ def released_programme(
 
 @dataclass(frozen=True)
 class ProgrammeDay:
-    """One day of the public programme: blocks in every room, then each room's talks and blocks."""
+    """One day of the public programme in time order: its parts are blocks in every room (a
+    lunch) and, between them, each room's talks and blocks (the rooms beside one another)."""
 
     day: date
-    everywhere: list[ReleasedBlock]
-    rooms: list[tuple[str, list[ReleasedTalk | ReleasedBlock]]]
+    parts: list[ReleasedBlock | list[tuple[str, list[ReleasedTalk | ReleasedBlock]]]]
 
 
 def programme_days(
     conference: Conference, talks: list[ReleasedTalk], blocks: list[ReleasedBlock]
 ) -> list[ProgrammeDay]:
-    """The released programme by day and room, in the conference's rooms' order."""
+    """The released programme by day, by start time, and by room in the conference's rooms'
+    order: a block in all rooms splits the day, so the 12:00 lunch comes after the 10:00 talks."""
     by_day: dict[date, list[ReleasedTalk | ReleasedBlock]] = {}
     every: list[ReleasedTalk | ReleasedBlock] = [*talks, *blocks]
     for item in sorted(every, key=lambda i: i.starts_at):
         by_day.setdefault(conference.local(item.starts_at).date(), []).append(item)
     days = []
     for day, items in sorted(by_day.items()):
-        in_rooms: dict[str, list[ReleasedTalk | ReleasedBlock]] = {
-            r.name: [] for r in conference.rooms
-        }
-        everywhere = []
+        parts: list[ReleasedBlock | list[tuple[str, list[ReleasedTalk | ReleasedBlock]]]] = []
+        in_rooms: dict[str, list[ReleasedTalk | ReleasedBlock]] = {}
         for item in items:
             if item.room is None:
-                everywhere.append(item)
+                parts.extend([_rooms(conference, in_rooms)] if in_rooms else [])
+                parts.append(item)  # type: ignore[arg-type]
+                in_rooms = {}
             else:
                 in_rooms.setdefault(item.room.name, []).append(item)
-        rooms = [(name, listed) for name, listed in in_rooms.items() if listed]
-        days.append(ProgrammeDay(day, everywhere, rooms))  # type: ignore[arg-type]
+        parts.extend([_rooms(conference, in_rooms)] if in_rooms else [])
+        days.append(ProgrammeDay(day, parts))
     return days
+
+
+def _rooms(
+    conference: Conference, in_rooms: dict[str, list[ReleasedTalk | ReleasedBlock]]
+) -> list[tuple[str, list[ReleasedTalk | ReleasedBlock]]]:
+    """The rooms with something in them, in the conference's rooms' order."""
+    order = {r.name: n for n, r in enumerate(conference.rooms)}
+    return sorted(in_rooms.items(), key=lambda pair: order.get(pair[0], len(order)))
 
 
 def released_talks(conference: Conference) -> tuple[ProgrammeRelease | None, list[ReleasedTalk]]:

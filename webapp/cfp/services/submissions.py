@@ -305,7 +305,7 @@ def invite_co_speakers(speaker: Speaker, now: datetime, caps: InviteCaps | None 
         "submission.invite",
         "submission",
         submission.code,
-        f"invited {len(waiting)} co-speaker(s)",
+        f"invited {len(waiting)} co-speaker{'' if len(waiting) == 1 else 's'}",
     )
     return len(waiting)
 

@@ -9,6 +9,7 @@ The index is described in ``webapp/models/search.py``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,9 +58,31 @@ class Hit:
     key: str = ""
 
 
+_M = f"[{START}{STOP}]*"  # match marks may sit between markup and its words
+#: Markdown markup in a snippet (the index holds the source): line starts (headings, quotes,
+#: list items, rules), emphasis and code marks, and the link part of ``[text](url)``.
+_LINE_MARKUP = re.compile(
+    rf"^[ \t]*{_M}(?:#{{1,6}}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)+", re.M
+)
+_RULE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3}|`+|~~)")
+
+
+def plain_snippet(text: str) -> str:
+    """A snippet of Markdown source as the words a reader sees: ``## Notes`` → ``Notes``,
+    ``**Name:** Ada`` → ``Name: Ada``, ``[the wiki](https://…)`` → ``the wiki``. A snippet is
+    a fragment (it may cut a link or an emphasis in two): what is left of the markup goes too."""
+    text = _RULE.sub("", text)
+    text = _LINE_MARKUP.sub(lambda m: "".join(c for c in m.group() if c in (START, STOP)), text)
+    text = _LINK.sub(r"\1", text)
+    return _EMPHASIS.sub("", text)
+
+
 def _highlight(text: str | None) -> Markup:
-    """Escape the snippet, then turn the match marks into ``<mark>``."""
-    text = " ".join((text or "").split())
+    """Escape the snippet (its Markdown shown as plain text), then turn the match marks into
+    ``<mark>``."""
+    text = " ".join(plain_snippet(text or "").split())
     if text.count(START) != text.count(STOP):
         text = text.replace(START, "").replace(STOP, "")
     safe = str(escape(text))
@@ -127,7 +150,10 @@ def search(query: str, *, public_only: bool, page: int = 1) -> tuple[list[Hit], 
     """(hits of this page, total). Raises ``BadQuery`` for a query without a word."""
     terms = terms_of(query)
     if not terms:
-        raise BadQuery("type a word or a quoted phrase")
+        raise BadQuery(
+            f"“{query[:40]}” has no word to search for (punctuation alone is ignored): "
+            "type a word or a “quoted phrase”"
+        )
     offset = (max(page, 1) - 1) * PER_PAGE
     if db.session.get_bind().dialect.name == "sqlite":
         rows, total = _sqlite(terms, public_only, offset)

@@ -22,9 +22,9 @@ def search_page() -> ResponseReturnValue:
         try:
             hits, total = search(query, public_only=not can_edit(), page=page)
         except BadQuery as exc:
-            context["error"] = str(exc).capitalize() + "."
+            context["error"] = str(exc) + "."
         else:
             pages = max(1, -(-total // PER_PAGE))
             context.update(hits=hits, total=total, pages=pages, terms=terms_of(query))
-    status = 400 if context["error"] else 200
-    return render_template("minutes/search.html", **context), status
+    # A query without a word is a mistake to point out beside the field, not a bad request.
+    return render_template("minutes/search.html", **context)
