@@ -22,7 +22,8 @@ from webapp.minutes.importer.meeting import ensure_meeting, which_meeting
 from webapp.minutes.importer.model import ImportProblem, Parsed
 from webapp.minutes.importer.parse import parse
 from webapp.minutes.services.matching import PeopleIndex
-from webapp.minutes.services.task_sync import OpenFollowUps, SyncReport, sync_follow_ups
+from webapp.minutes.services.open_follow_ups import OpenFollowUps
+from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
 from webapp.models import Minutes, MinutesState, Person, Series
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from webapp.extensions import db
 from webapp.meetings import services as meetings
 from webapp.minutes.services.matching import PeopleIndex
-from webapp.minutes.services.task_sync import OpenFollowUps
+from webapp.minutes.services.open_follow_ups import OpenFollowUps
 from webapp.models import Series
 
 

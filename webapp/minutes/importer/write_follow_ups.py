@@ -18,7 +18,8 @@ from webapp.meetings.schedule import ScheduleError
 from webapp.minutes import services as svc
 from webapp.minutes.importer.model import ImportProblem, ParsedFollowUp
 from webapp.minutes.services.matching import FirstNames, PeopleIndex, parse_name
-from webapp.minutes.services.task_sync import SyncReport, open_before, similar
+from webapp.minutes.services.open_follow_ups import open_before, similar
+from webapp.minutes.services.task_sync import SyncReport
 from webapp.models import FollowUp, Occurrence, Person, Series
 
 

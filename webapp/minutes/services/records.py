@@ -17,8 +17,9 @@ from webapp.minutes.grammar import Attendee, ParsedFollowUp, format_attendee, re
 from webapp.minutes.services.errors import EditConflict, MinutesError
 from webapp.minutes.services.matching import PeopleIndex, parse_name, problem
 from webapp.minutes.services.occurrences import stored_occurrence
+from webapp.minutes.services.open_follow_ups import OpenFollowUps
 from webapp.minutes.services.people import people_for
-from webapp.minutes.services.task_sync import OpenFollowUps, SyncReport, sync_follow_ups
+from webapp.minutes.services.task_sync import SyncReport, sync_follow_ups
 from webapp.models import (
     Minutes,
     MinutesAttendee,
@@ -200,6 +201,29 @@ def _update_if_current(minutes: Minutes, seen_version: int, values: dict[str, An
     db.session.expire(minutes, list(values))
 
 
+def _saved_values(
+    minutes: Minutes,
+    seen_version: int,
+    data: MinutesInput,
+    actor: audit.Actor,
+    now: datetime,
+    published_at: datetime | None,
+) -> dict[str, Any]:
+    """The columns a save writes (a first publication is dated ``published_at`` or now)."""
+    values: dict[str, Any] = {
+        "notes": clean_text(data.notes),
+        "decisions": clean_lines(data.decisions),
+        "state": data.state,
+        "version": seen_version + 1,
+        "updated_by": actor.label,
+        "updated_at": now,
+        "published_at": minutes.published_at,
+    }
+    if data.state == MinutesState.PUBLISHED and minutes.published_at is None:
+        values["published_at"] = published_at or now
+    return values
+
+
 def save_minutes(
     minutes: Minutes,
     seen_version: int,
@@ -229,17 +253,7 @@ def save_minutes(
     _check_input(data)
     if tasks is None and sync_tasks:
         tasks = _tasks_of(data.notes)
-    values: dict[str, Any] = {
-        "notes": clean_text(data.notes),
-        "decisions": clean_lines(data.decisions),
-        "state": data.state,
-        "version": seen_version + 1,
-        "updated_by": actor.label,
-        "updated_at": now,
-        "published_at": minutes.published_at,
-    }
-    if data.state == MinutesState.PUBLISHED and minutes.published_at is None:
-        values["published_at"] = published_at or now
+    values = _saved_values(minutes, seen_version, data, actor, now, published_at)
     if content_hash is not None:
         values["content_hash"] = content_hash
     if next_meeting is not None:
