@@ -148,7 +148,7 @@ def test_without_javascript_the_forms_still_work(browser, live_server, make_user
 
 def test_search_page_finds_the_phrase_and_passes_axe(page, call) -> None:
     page.goto('/search?q="SX lock is the preferred one"')
-    expect(page.get_by_text("1 published minutes matches.")).to_be_visible()
+    expect(page.get_by_text("The published minutes of 1 meeting match.")).to_be_visible()
     expect(page.locator(".search-snippet mark").first).to_be_visible()
     assert_accessible(page)
     page.goto("/search?q=%2A%2A")
