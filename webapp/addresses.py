@@ -20,6 +20,8 @@ from email_validator import EmailNotValidError, validate_email
 from wtforms.validators import ValidationError
 
 MAX_LENGTH = 254
+#: What every form says of an address longer than that (one message, beside the field).
+TOO_LONG_ADDRESS = f"An email address has at most {MAX_LENGTH} characters."
 
 
 class AddressInvalid(ValueError):

@@ -57,6 +57,6 @@ def test_organizer_sets_announcements_previews_and_sends_a_test(
         f"A test of the agenda mail of 2026-01-15 is queued to {user.email}, and only to you"
     ).is_visible()
     messages = smtp_server.wait_for(1)
-    assert [(m["To"], m["Subject"]) for m in messages] == [(user.email, subject)]
+    assert [(m["To"], m["Subject"]) for m in messages] == [(user.email, f"[Test] {subject}")]
     # The refused save answered 400 (the browser logs that); nothing broke the CSP.
     assert [e for e in page.console_errors if "400" not in e] == []

@@ -54,7 +54,7 @@ class SubscribeForm(FlaskForm):
         "Your email",
         validators=[
             DataRequired("Give an email address."),
-            Length(max=254, message="An email address has at most 254 characters."),
+            Length(max=254, message=addresses.TOO_LONG_ADDRESS),
             PlainText(),
             addresses.Address(),
         ],

@@ -36,10 +36,12 @@ from wtforms.validators import (
 )
 
 from webapp import plaintext
-from webapp.addresses import Address
+from webapp.addresses import TOO_LONG_ADDRESS, Address
 
 MAX_CO_SPEAKERS = 10
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+_ADDRESS_LENGTH = Length(max=254, message=TOO_LONG_ADDRESS)
 
 
 class PlainText:
@@ -114,7 +116,7 @@ class CoSpeakerForm(Form):
     name = text("Co-speaker name", 120)
     email = EmailField(
         "Co-speaker email",
-        validators=[Optional(), Length(max=254), PlainText(), Address()],
+        validators=[Optional(), _ADDRESS_LENGTH, PlainText(), Address()],
         filters=[_strip],
         description="At most 254 characters. They get their own private link.",
     )
@@ -160,7 +162,7 @@ class CfpForm(SubmissionForm):
     speaker_name = text("Your name", 120, required=True)
     email = EmailField(
         "Your email",
-        validators=[DataRequired(), Length(max=254), PlainText(), Address()],
+        validators=[DataRequired(), _ADDRESS_LENGTH, PlainText(), Address()],
         filters=[_strip],
         description="Required. At most 254 characters. Your private link goes there.",
     )
@@ -186,7 +188,7 @@ class CoSpeakerRowForm(Form):
     name = text("Co-speaker's name", 120)
     email = EmailField(
         "Co-speaker's email",
-        validators=[Optional(), Length(max=254), PlainText(), Address()],
+        validators=[Optional(), _ADDRESS_LENGTH, PlainText(), Address()],
         filters=[_strip],
         description="A new or corrected address gets its own private link once invited.",
     )
@@ -399,7 +401,7 @@ class LinkRequestForm(FlaskForm):
 
     email = EmailField(
         "Your email",
-        validators=[DataRequired(), Length(max=254), PlainText(), Address()],
+        validators=[DataRequired(), _ADDRESS_LENGTH, PlainText(), Address()],
         filters=[_strip],
         description="Required. The address you gave with your proposal.",
     )
